@@ -1,0 +1,124 @@
+"""The `collis` command: demo data, API tokens, clinical assessment, benchmarks, and
+Django's own management commands.
+
+    collis demo-data              load the sites, demo staff and synthetic patients
+    collis token create USERNAME  print a new API token for a member of staff
+    collis assess CASE.json       assess selective-denervation candidacy (pure Python)
+    collis bench                  measure search and page latency, and the domain engine
+    collis manage ARGS...         run a Django management command (migrate, runserver, ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
+    import django
+
+    django.setup()
+
+
+def _demo_data(args) -> int:
+    _django_setup()
+    from collis.demo_data import DEMO_PASSWORD, demo_data_load
+
+    result = demo_data_load(patients=args.patients)
+    print(f"Demo data: {result.sites_created} sites, {result.users_created} staff accounts and "
+          f"{result.patients_created} patients created "
+          f"({result.patients_total} patients in all).")
+    if args.logins:
+        print("\nDemo logins (every password is the same):")
+        for username, role in result.logins:
+            print(f"  {username:<14} {role:<28} password: {DEMO_PASSWORD}")
+    return 0
+
+
+def _token_create(args) -> int:
+    _django_setup()
+    from django.contrib.auth import get_user_model
+
+    from collis.core.audit import Actor
+    from collis.core.services import api_token_create
+
+    user = get_user_model().objects.filter(username=args.username).first()
+    if user is None:
+        print(f"collis token create: no user is called {args.username!r}.", file=sys.stderr)
+        return 2
+    try:
+        raw = api_token_create(user=user, name=args.name, actor=Actor.command_line())
+    except ValueError as error:
+        print(f"collis token create: {error}", file=sys.stderr)
+        return 2
+    print(raw)
+    return 0
+
+
+def _bench(args) -> int:
+    from collis.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def _manage(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["collis manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="collis", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo-data", help="load demo sites, staff and patients")
+    demo.add_argument("--patients", type=int, default=300,
+                      help="how many synthetic patients to have (default 300)")
+    demo.add_argument("--no-logins", dest="logins", action="store_false",
+                      help="do not print the demo logins")
+    demo.set_defaults(handler=_demo_data)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token and print it once")
+    create.add_argument("username")
+    create.add_argument("--name", default="", help="what the token is for")
+    create.set_defaults(handler=_token_create)
+
+    assess = commands.add_parser("assess", help="assess selective-denervation candidacy")
+    try:
+        from collis.domain import assess_command
+    except ImportError:  # pragma: no cover - the domain package is always shipped
+        assess_command = None
+    if assess_command is not None:
+        assess_command.add_arguments(assess)
+        assess.set_defaults(handler=assess_command.run)
+
+    bench = commands.add_parser("bench", help="benchmarks (see README)")
+    bench.add_argument("--patients", type=int, default=100_000)
+    bench.add_argument("--requests", type=int, default=300,
+                       help="requests timed per page (default 300)")
+    bench.add_argument("--cases", type=int, default=100_000,
+                       help="case facts assessed by the domain benchmark")
+    bench.add_argument("--only", choices=["web", "domain"], default=None)
+    bench.set_defaults(handler=_bench)
+
+    manage = commands.add_parser("manage", help="run a Django management command",
+                                 add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The JSON API at /api/v1/ (django-ninja), with its OpenAPI document and docs page.
+
+Staff authenticate with a bearer token (`collis token create USERNAME`); each endpoint
+applies the same role checks and audit as the pages."""
+
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from collis.core.services import api_token_authenticate
+
+
+class StaffToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user  # so that audit entries name the member of staff
+        return user
+
+
+api = NinjaAPI(
+    title="Collis API",
+    version="1",
+    description="Patient registry and clinical pathway of a dystonia service. "
+    "Authenticate with `Authorization: Bearer <token>`; tokens come from "
+    "`collis token create USERNAME`.",
+    auth=StaffToken(),
+    urls_namespace="api",
+)
+
+api.add_router("/patients", "collis.patients.api.router")

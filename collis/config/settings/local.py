@@ -1,0 +1,7 @@
+"""Settings for a developer's machine: DEBUG on, a fixed insecure key, SQLite by default."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("COLLIS_DEBUG", True)
+SECRET_KEY = SECRET_KEY or "collis-local-development-key-not-for-production"  # noqa: F405, S105

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from collis.config.api import api
+from collis.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("accessibility/", core_views.accessibility, name="accessibility"),
+    path("patients/", include("collis.patients.urls")),
+    path("sites/", include("collis.sites.urls")),
+    path("", include("collis.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "collis.core.views.permission_denied"
+handler404 = "collis.core.views.page_not_found"
+handler500 = "collis.core.views.server_error"

@@ -1,0 +1,159 @@
+"""Accounts, API tokens and the append-only audit log."""
+
+import hashlib
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from collis.core.roles import Role
+
+
+class AccountType(models.TextChoices):
+    STAFF = "staff", "Staff"
+    # Patients get portal accounts in a later release; they share this table so that
+    # adding them needs no migration of staff data.
+    PATIENT = "patient", "Patient"
+
+
+class User(AbstractUser):
+    """A person who signs in: a member of staff with one role, or (later) a patient."""
+
+    account_type = models.CharField(
+        max_length=16, choices=AccountType.choices, default=AccountType.STAFF
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    professional_registration = models.CharField(
+        max_length=40, blank=True, help_text="GMC, HCPC or NMC number, where the role has one."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="staff_have_a_role",
+                condition=~models.Q(account_type="staff") | ~models.Q(role=""),
+            ),
+            models.CheckConstraint(
+                name="patients_have_no_staff_role",
+                condition=~models.Q(account_type="patient") | models.Q(role=""),
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.account_type == AccountType.STAFF and not self.role:
+            raise ValidationError({"role": "Choose the member of staff's role."})
+        if self.account_type == AccountType.PATIENT and self.role:
+            raise ValidationError({"role": "A patient account has no staff role."})
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, blank=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user.username})"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def new_secret() -> str:
+        return "collis_" + secrets.token_urlsafe(32)
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    SEARCH = "search", "Searched"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DOWNLOAD = "download", "Downloaded"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    LOGOUT = "logout", "Signed out"
+    TOKEN_CREATE = "token_create", "Created API token"
+
+
+class AuditChannel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    CLI = "cli", "Command line"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only: entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only: entries cannot be deleted.")
+
+    def for_patient(self, patient_id):
+        return self.filter(patient_id=patient_id)
+
+
+class AuditEvent(models.Model):
+    """One audited action: who did what, when, to which record and patient, from where.
+
+    Append-only: the model refuses updates and deletes, the admin is read-only, and the
+    database refuses UPDATE (and DELETE on PostgreSQL) with triggers."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    # Kept as text too, so the entry still reads correctly if an account is renamed.
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    channel = models.CharField(max_length=8, choices=AuditChannel.choices)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # A plain value rather than a foreign key: the log must outlive and never block the
+    # records it describes.
+    patient_id = models.UUIDField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["patient_id", "-at"], name="audit_patient_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only: entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only: entries cannot be deleted.")

@@ -1,0 +1,29 @@
+"""The header navigation: only what the signed-in user's role may use."""
+
+from django.urls import reverse
+
+from collis.core.roles import Capability, can
+
+# (label, url name, capability needed; None = any signed-in member of staff)
+NAVIGATION = (
+    ("Home", "home", None),
+    ("Patients", "patients:patient_list", Capability.PATIENT_SEARCH),
+    ("Sites", "sites:site_list", None),
+    ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
+    ("Administration", "admin:index", Capability.USER_MANAGE),
+)
+
+
+def navigation_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return [{"text": "Sites", "href": reverse("sites:site_list"),
+                 "current": request.path.startswith(reverse("sites:site_list"))}]
+    items = []
+    for label, url_name, capability in NAVIGATION:
+        if capability is not None and not can(user, capability):
+            continue
+        href = reverse(url_name)
+        current = request.path == href if url_name == "home" else request.path.startswith(href)
+        items.append({"text": label, "href": href, "current": current})
+    return items

@@ -1,0 +1,23 @@
+"""Role checks for views."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from collis.core.roles import Capability, can
+
+
+def require(capability: Capability):
+    """Refuse the view (403) unless the signed-in user's role has the capability."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, capability):
+                raise PermissionDenied(f"Your role cannot {capability.value.replace('_', ' ')}.")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator

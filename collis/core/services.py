@@ -1,0 +1,53 @@
+"""Writes of the core app: signing in and out, and API tokens, each audited."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AccountType, ApiToken, AuditAction, User
+
+
+def user_login_record(*, request, user: User) -> None:
+    audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN,
+                 object_type="user", object_id=user.pk, summary="Signed in")
+
+
+def user_login_failed_record(*, request, username: str, reason: str) -> None:
+    audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN_FAILED,
+                 object_type="user", summary=f"Failed sign-in as {username[:80]!r}: {reason}",
+                 details={"username": username[:150], "reason": reason})
+
+
+def user_logout(*, request, reason: str = "signed out") -> None:
+    audit_record(actor=Actor.from_request(request), action=AuditAction.LOGOUT,
+                 object_type="user", object_id=request.user.pk, summary=f"Signed out ({reason})")
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "", actor: Actor) -> str:
+    """Create a token for a member of staff and return the secret, which is shown once."""
+    if not user.is_active or user.account_type != AccountType.STAFF:
+        raise ValueError(f"{user.username} is not an active member of staff.")
+    raw = ApiToken.new_secret()
+    token = ApiToken(user=user, name=name, prefix=raw[7:15], digest=ApiToken.digest_of(raw))
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, action=AuditAction.TOKEN_CREATE, object_type="api_token",
+                 object_id=token.pk, summary=f"API token {token.prefix}… for {user.username}")
+    return raw
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active staff user a token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Note use at most once a minute, so reads do not each cost a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

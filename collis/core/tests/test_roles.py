@@ -1,0 +1,46 @@
+"""The role table, tested as a table."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from collis.core.models import AccountType, User
+from collis.core.roles import ROLE_CAPABILITIES, Capability, Role, can
+
+C = Capability
+EXPECTED = {
+    Role.NEUROLOGIST: {C.PATIENT_SEARCH, C.PATIENT_VIEW, C.PATIENT_CREATE, C.PATIENT_EDIT},
+    Role.NEUROSURGEON: {C.PATIENT_SEARCH, C.PATIENT_VIEW, C.PATIENT_CREATE, C.PATIENT_EDIT},
+    Role.NURSE_SPECIALIST: {C.PATIENT_SEARCH, C.PATIENT_VIEW, C.PATIENT_CREATE, C.PATIENT_EDIT},
+    Role.MDT_COORDINATOR: {C.PATIENT_SEARCH, C.PATIENT_VIEW, C.PATIENT_CREATE, C.PATIENT_EDIT},
+    Role.PHYSIOTHERAPIST: {C.PATIENT_SEARCH, C.PATIENT_VIEW},
+    Role.AUDITOR: {C.PATIENT_SEARCH, C.PATIENT_VIEW, C.AUDIT_VIEW},
+    Role.ADMINISTRATOR: {C.SITE_EDIT, C.USER_MANAGE, C.AUDIT_VIEW},
+}
+
+
+def test_every_role_has_an_entry_in_the_table():
+    assert set(ROLE_CAPABILITIES) == set(Role)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("capability", list(Capability))
+def test_role_capabilities_match_the_table(role, capability):
+    user = User(username="x", role=role, account_type=AccountType.STAFF, is_active=True)
+    assert can(user, capability) is (capability in EXPECTED[role])
+
+
+def test_physiotherapist_cannot_do_what_only_an_administrator_may():
+    physio = User(username="p", role=Role.PHYSIOTHERAPIST, account_type=AccountType.STAFF)
+    assert not can(physio, Capability.SITE_EDIT)
+    assert not can(physio, Capability.USER_MANAGE)
+
+
+def test_anonymous_and_inactive_users_can_do_nothing():
+    assert not can(AnonymousUser(), Capability.PATIENT_SEARCH)
+    inactive = User(username="i", role=Role.NEUROLOGIST, is_active=False)
+    assert not can(inactive, Capability.PATIENT_SEARCH)
+
+
+def test_a_patient_account_has_no_staff_capability():
+    patient = User(username="pt", role="", account_type=AccountType.PATIENT, is_active=True)
+    assert not any(can(patient, c) for c in Capability)

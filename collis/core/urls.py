@@ -1,0 +1,9 @@
+from django.urls import path
+
+from collis.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("audit/", views.audit_list, name="audit_list"),
+]

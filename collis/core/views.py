@@ -1,0 +1,140 @@
+"""Sign-in and out, home, the audit log, the accessibility statement and error pages."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from collis.core import services
+from collis.core.audit import Actor, audit_record
+from collis.core.forms import AuditFilterForm, LoginForm
+from collis.core.models import AccountType, AuditAction
+from collis.core.permissions import require
+from collis.core.roles import Capability, capabilities_of
+from collis.core.selectors import audit_event_list
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username,
+                            password=form.cleaned_data["password"])
+        if user is not None and user.account_type != AccountType.STAFF:
+            user = None  # patients will sign in to the patient portal, not here
+        if user is None:
+            services.user_login_failed_record(request=request, username=username,
+                                              reason="wrong username or password")
+            form.add_error(None, "Your username or password is not right. Check them and try "
+                                 "again. Your account is locked for a while after "
+                                 f"{settings.AXES_FAILURE_LIMIT} wrong tries.")
+        else:
+            login(request, user)
+            services.user_login_record(request=request, user=user)
+            return redirect(_safe_next(request, "home"))
+    return render(request, "core/login.jinja", {
+        "title": "Sign in", "form": form, "next": request.GET.get("next", ""),
+    })
+
+
+def lockout(request, response=None, credentials=None, *args, **kwargs):
+    """django-axes calls this when an account is locked after repeated failed sign-ins."""
+    username = (credentials or {}).get("username", "")
+    services.user_login_failed_record(request=request, username=username, reason="locked out")
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "core/lockout.jinja",
+                  {"title": "Your account is locked", "minutes": minutes}, status=429)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.user_logout(request=request)
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect("login")
+
+
+def home(request):
+    user = request.user
+    return render(request, "core/home.jinja", {
+        "title": "Home",
+        "capabilities": capabilities_of(user),
+        "Capability": Capability,
+    })
+
+
+@require(Capability.AUDIT_VIEW)
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_event_list(
+        username=filters.get("username") or "",
+        action=filters.get("action") or "",
+        on=filters.get("on"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
+                 object_type="audit_log", summary="Viewed the audit log",
+                 details={"filters": {k: v for k, v in request.GET.items() if k != "page"}})
+    return render(request, "core/audit_list.jinja", {
+        "title": "Audit log", "form": form, "page": page,
+        "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Audit log", "href": ""}],
+    })
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "core/accessibility.jinja", {"title": "Accessibility statement"})
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    return render(request, "core/error.jinja", {
+        "title": "Your form could not be sent",
+        "message": "The page had been open too long, or you signed out in another window. "
+                   "Go back, reload the page and try again.",
+    }, status=403)
+
+
+def permission_denied(request, exception=None):
+    detail = str(exception) if exception and str(exception) else ""
+    return render(request, "core/error.jinja", {
+        "title": "You cannot use this page",
+        "message": (detail + " " if detail else "")
+        + "Your role does not allow it. Ask an administrator if you think it should.",
+    }, status=403)
+
+
+@login_not_required
+def page_not_found(request, exception=None):
+    return render(request, "core/error.jinja", {
+        "title": "Page not found",
+        "message": "If you typed the web address, check it is correct. "
+                   "If you pasted the web address, check you copied the entire address.",
+    }, status=404)
+
+
+@login_not_required
+def server_error(request):
+    return render(request, "core/error.jinja", {
+        "title": "Sorry, there is a problem with the service",
+        "message": "Try again later. Nothing you entered on the page that failed was saved.",
+    }, status=500)
+

@@ -1,0 +1,134 @@
+"""Synthetic demo data: the unit's sites, one member of staff per role, and patients with
+NHS numbers from the range reserved for testing (999 and other 9-prefixed numbers are never
+issued) and plainly fictional names. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import random
+
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import nhs_number
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from collis.core.models import AccountType
+from collis.core.roles import Role
+from collis.patients.models import Patient, Sex, name_key
+from collis.sites.models import Site
+from collis.sites.services import site_load_unit_sites
+
+DEMO_PASSWORD = "collis-demo"  # noqa: S105 - documented demo credential, local use only
+
+# (username, first name, last name, role)
+DEMO_STAFF = (
+    ("neurologist", "Nia", "Demo-Neurologist", Role.NEUROLOGIST),
+    ("neurosurgeon", "Sam", "Demo-Surgeon", Role.NEUROSURGEON),
+    ("physio", "Pat", "Demo-Physio", Role.PHYSIOTHERAPIST),
+    ("nurse", "Noor", "Demo-Nurse", Role.NURSE_SPECIALIST),
+    ("coordinator", "Cal", "Demo-Coordinator", Role.MDT_COORDINATOR),
+    ("auditor", "Aud", "Demo-Auditor", Role.AUDITOR),
+    ("admin", "Ada", "Demo-Admin", Role.ADMINISTRATOR),
+)
+
+GIVEN_NAMES = (
+    "Alex", "Bea", "Cass", "Dev", "Eli", "Fran", "Gus", "Hana", "Ivo", "Jo", "Kit", "Lou",
+    "Mo", "Nell", "Ola", "Pip", "Quin", "Ren", "Suki", "Tam", "Uma", "Vic", "Wren", "Yas",
+    "Zed", "Ari", "Bo", "Cy", "Dot", "Ez",
+)
+FAMILY_NAMES = (
+    "Applebarrow", "Brightwater", "Cobblestone", "Dandelion", "Elderberry", "Fennimore",
+    "Gooseberry", "Hazelnut", "Inkwell", "Juniperson", "Kettleby", "Lanternfield", "Marigold",
+    "Nettlebed", "Oakapple", "Peppercorn", "Quillon", "Rosehip", "Saffronby", "Thistlewood",
+    "Umbermoor", "Vellumby", "Willowherb", "Yarrowby", "Zephyrine", "Buttercup", "Candlewick",
+    "Dewberry", "Figgleton", "Moonraker",
+)
+STREETS = ("Example Road", "Sample Street", "Fictional Avenue", "Placeholder Lane",
+           "Demo Crescent", "Synthetic Square")
+DISTRICTS = ("W1G", "W1W", "SW1W", "SE1", "N1", "E2", "NW3", "SE15", "W12", "EC1V")
+
+
+def synthetic_nhs_number(stem: int) -> str | None:
+    """The NHS number whose first nine digits are `stem` (9xxxxxxxx), or None where the
+    modulus 11 check gives 10, which no NHS number may have."""
+    digits = f"{stem:09d}"
+    check = nhs_number.calculate_checksum(digits)
+    return None if check is None or check == 10 else f"{digits}{check}"
+
+
+def synthetic_patients(count: int, *, seed: int, sites: list[Site], stem_start: int):
+    """Yield `count` unsaved synthetic patients, the same ones for the same arguments."""
+    rng = random.Random(seed)
+    stem = stem_start
+    made = 0
+    today = date(2026, 1, 1)
+    while made < count:
+        number = synthetic_nhs_number(stem)
+        stem += 1
+        if number is None:
+            continue
+        given = rng.choice(GIVEN_NAMES)
+        family = rng.choice(FAMILY_NAMES)
+        born = today - timedelta(days=rng.randint(20 * 365, 85 * 365))
+        made += 1
+        yield Patient(
+            nhs_number=number,
+            given_name=given, family_name=family,
+            given_key=name_key(given), family_key=name_key(family),
+            date_of_birth=born,
+            sex=rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER], weights=[64, 34, 2])[0],
+            address_line_1=f"{rng.randint(1, 250)} {rng.choice(STREETS)}",
+            town="London",
+            postcode=f"{rng.choice(DISTRICTS)} {rng.randint(1, 9)}"
+                     f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            phone=f"01632 960{rng.randint(0, 999):03d}",
+            email=f"{given.lower()}.{family.lower()}@example.com",
+            gp_practice=f"{rng.choice(FAMILY_NAMES)} Medical Centre (demo)",
+            referring_consultant=f"Dr {rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)} "
+                                 "(demo)",
+            home_site=rng.choice(sites),
+        )
+
+
+@dataclass
+class DemoDataResult:
+    sites_created: int
+    users_created: int
+    patients_created: int
+    patients_total: int
+    logins: list[tuple[str, str]]
+
+
+DEMO_STEM_START = 999_000_000  # NHS numbers 999 000 000x upwards
+
+
+@transaction.atomic
+def demo_data_load(*, patients: int = 300) -> DemoDataResult:
+    sites_created = site_load_unit_sites()
+    users_created = 0
+    User = get_user_model()
+    for username, first, last, role in DEMO_STAFF:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(username=username, first_name=first, last_name=last, role=role,
+                    account_type=AccountType.STAFF, email=f"{username}@example.com",
+                    is_staff=role == Role.ADMINISTRATOR,
+                    is_superuser=role == Role.ADMINISTRATOR)
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+        users_created += 1
+    sites = list(Site.objects.order_by("code"))
+    wanted = list(synthetic_patients(patients, seed=2026, sites=sites,
+                                     stem_start=DEMO_STEM_START))
+    existing = set(Patient.objects.filter(nhs_number__in=[p.nhs_number for p in wanted])
+                   .values_list("nhs_number", flat=True))
+    new = [p for p in wanted if p.nhs_number not in existing]
+    Patient.objects.bulk_create(new, batch_size=500)
+    return DemoDataResult(
+        sites_created=sites_created, users_created=users_created, patients_created=len(new),
+        patients_total=Patient.objects.count(),
+        logins=[(username, role.label) for username, _, _, role in DEMO_STAFF],
+    )

@@ -1,0 +1,97 @@
+"""Patient search and patient detail through the JSON API, with the pages' role checks and
+audit."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.patients import selectors
+from collis.patients.models import Patient, validate_nhs_number
+
+router = Router(tags=["patients"])
+
+
+class SiteOut(Schema):
+    code: str
+    name: str
+
+
+class PatientSummaryOut(Schema):
+    id: UUID
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    home_site: SiteOut
+
+
+class PatientOut(PatientSummaryOut):
+    address_line_1: str
+    address_line_2: str
+    town: str
+    postcode: str
+    phone: str
+    email: str
+    gp_practice: str
+    referring_consultant: str
+    version: int
+    updated_at: datetime
+
+
+class PatientPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[PatientSummaryOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+@router.get("", response={200: PatientPageOut, 403: ErrorOut, 422: ErrorOut},
+            summary="Search patients by NHS number, name and/or date of birth")
+def patient_search(request, q: str = "", dob: date | None = None, page: int = 1):
+    """`q` is an NHS number (10 digits) or a name ("Smith", "Jo Smith", "Smith, Jo");
+    `dob` a date of birth (YYYY-MM-DD). Each patient returned is recorded in the audit log."""
+    _require(request, Capability.PATIENT_SEARCH)
+    query = selectors.PatientQuery(text=q, date_of_birth=dob)
+    if query.is_empty:
+        raise HttpError(422, "q or dob: give an NHS number, a name or a date of birth.")
+    if query.nhs_number:
+        try:
+            validate_nhs_number(query.nhs_number)
+        except ValidationError as error:
+            raise HttpError(422, f"q: {error.messages[0]}") from None
+    if page < 1:
+        raise HttpError(422, "page: must be 1 or more.")
+    result = selectors.patient_search(query=query, page_number=page,
+                                      per_page=settings.COLLIS_PAGE_SIZE,
+                                      actor=Actor.from_request(request, AuditChannel.API))
+    return {"count": result.paginator.count, "page": result.number,
+            "pages": result.paginator.num_pages, "results": list(result.object_list)}
+
+
+@router.get("/{patient_id}", response={200: PatientOut, 403: ErrorOut, 404: ErrorOut},
+            summary="A patient's registry record")
+def patient_detail(request, patient_id: UUID):
+    """Reading a patient is recorded in the audit log."""
+    _require(request, Capability.PATIENT_VIEW)
+    try:
+        return selectors.patient_get(patient_id=patient_id,
+                                     actor=Actor.from_request(request, AuditChannel.API))
+    except Patient.DoesNotExist:
+        raise HttpError(404, "No patient has this id.") from None

@@ -1,0 +1,115 @@
+"""Forms of the patient registry. They validate and clean; services save."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from collis.core.forms import NhsDateField
+from collis.patients.models import Patient, Sex, validate_nhs_number
+from collis.sites.models import Site
+
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="NHS number or name", required=False, max_length=120,
+                        help_text="For example, 943 476 5919, or Smith, or Jo Smith")
+    dob = NhsDateField(label="Date of birth", label_text="Date of birth", required=False,
+                       past_only=True, help_text="For example, 15 3 1984")
+
+    def clean(self):
+        cleaned = super().clean()
+        text = (cleaned.get("q") or "").strip()
+        digits = re.sub(r"[\s-]", "", text)
+        if digits.isdigit() and len(digits) == 10:
+            try:
+                validate_nhs_number(digits)
+            except ValidationError as error:
+                self.add_error("q", error)
+        elif digits.isdigit():
+            self.add_error("q", "NHS number must be 10 digits")
+        return cleaned
+
+
+class PatientForm(forms.Form):
+    nhs_number = forms.CharField(label="NHS number", max_length=14,
+                                 help_text="10 digits, for example 943 476 5919",
+                                 error_messages={"required": "Enter the NHS number"})
+    given_name = forms.CharField(label="Given name", max_length=100,
+                                 error_messages={"required": "Enter the given name"})
+    family_name = forms.CharField(label="Family name", max_length=100,
+                                  error_messages={"required": "Enter the family name"})
+    date_of_birth = NhsDateField(label="Date of birth", label_text="Date of birth",
+                                 past_only=True, help_text="For example, 15 3 1984")
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices,
+                            error_messages={"required": "Select the patient's sex"})
+    address_line_1 = forms.CharField(label="Address line 1", max_length=100,
+                                     error_messages={"required": "Enter address line 1"})
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=100,
+                                     required=False)
+    town = forms.CharField(label="Town or city", max_length=60,
+                           error_messages={"required": "Enter the town or city"})
+    postcode = forms.CharField(label="Postcode", max_length=10,
+                               error_messages={"required": "Enter the postcode"})
+    phone = forms.CharField(label="Phone number (optional)", max_length=20, required=False)
+    email = forms.EmailField(label="Email address (optional)", required=False, error_messages={
+        "invalid": "Enter an email address in the correct format, like name@example.com"})
+    gp_practice = forms.CharField(label="GP practice (optional)", max_length=120,
+                                  required=False)
+    referring_consultant = forms.CharField(label="Referring consultant (optional)",
+                                           max_length=120, required=False)
+    home_site = forms.ModelChoiceField(
+        label="Home site", queryset=Site.objects.active(), empty_label="Choose a site",
+        error_messages={"required": "Choose the patient's home site",
+                        "invalid_choice": "Choose one of the unit's sites"})
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, patient: Patient | None = None, **kwargs):
+        self.patient = patient
+        super().__init__(*args, **kwargs)
+
+    def clean_nhs_number(self):
+        value = re.sub(r"[\s-]", "", self.cleaned_data["nhs_number"])
+        validate_nhs_number(value)
+        others = Patient.objects.filter(nhs_number=value)
+        if self.patient is not None:
+            others = others.exclude(pk=self.patient.pk)
+        if others.exists():
+            raise ValidationError(
+                "A patient with this NHS number is already registered. Search for them "
+                "instead of registering them again.")
+        return value
+
+    def clean_given_name(self):
+        return self.cleaned_data["given_name"].strip()
+
+    def clean_family_name(self):
+        return self.cleaned_data["family_name"].strip()
+
+    def clean_postcode(self):
+        value = re.sub(r"\s+", "", self.cleaned_data["postcode"].upper())
+        match = POSTCODE.match(value)
+        if not match:
+            raise ValidationError("Enter a real postcode, like SW1A 1AA")
+        return f"{match.group(1)} {match.group(2)}"
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value and not re.fullmatch(r"\+?[\d ()-]{10,20}", value):
+            raise ValidationError("Enter a phone number, like 01632 960 001 or +44 7700 900 982")
+        digits = re.sub(r"\D", "", value)
+        if value and not 10 <= len(digits) <= 15:
+            raise ValidationError("Enter a phone number, like 01632 960 001 or +44 7700 900 982")
+        return value
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value and value.year < 1900:
+            raise ValidationError("Date of birth must be after 1 January 1900")
+        return value
+
+    @classmethod
+    def initial_from(cls, patient: Patient) -> dict:
+        return {name: getattr(patient, name) for name in cls.base_fields if name != "home_site"
+                } | {"home_site": patient.home_site_id}

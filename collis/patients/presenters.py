@@ -1,0 +1,47 @@
+"""How a patient reads on screen."""
+
+from dataclasses import dataclass
+
+from collis.core.presenters import age_on, date_long, format_nhs_number
+from collis.patients.models import Patient, Sex
+
+
+@dataclass(frozen=True)
+class PatientPresenter:
+    patient: Patient
+
+    @property
+    def nhs_number(self) -> str:
+        return format_nhs_number(self.patient.nhs_number)
+
+    @property
+    def name(self) -> str:
+        return f"{self.patient.family_name.upper()}, {self.patient.given_name}"
+
+    @property
+    def date_of_birth(self) -> str:
+        return f"{date_long(self.patient.date_of_birth)} (aged {age_on(self.patient.date_of_birth)})"
+
+    @property
+    def sex(self) -> str:
+        return Sex(self.patient.sex).label
+
+    @property
+    def address_lines(self) -> list[str]:
+        p = self.patient
+        return [line for line in (p.address_line_1, p.address_line_2, p.town, p.postcode) if line]
+
+    def summary_rows(self) -> list[tuple[str, list[str]]]:
+        """(label, lines) for the summary list."""
+        p = self.patient
+        return [
+            ("NHS number", [self.nhs_number]),
+            ("Date of birth", [self.date_of_birth]),
+            ("Sex", [self.sex]),
+            ("Address", self.address_lines),
+            ("Phone number", [p.phone or "Not recorded"]),
+            ("Email address", [p.email or "Not recorded"]),
+            ("GP practice", [p.gp_practice or "Not recorded"]),
+            ("Referring consultant", [p.referring_consultant or "Not recorded"]),
+            ("Home site", [p.home_site.name]),
+        ]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from collis.sites.models import Site
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "postcode", "phone", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "postcode")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # patients and appointments refer to sites: retire one instead

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from collis.sites import views
+
+app_name = "sites"
+
+urlpatterns = [path("", views.site_list, name="site_list")]
