@@ -150,6 +150,10 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
+    @property
+    def actor_role_label(self) -> str:
+        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The audit log is append-only: entries cannot be changed.")

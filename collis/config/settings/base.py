@@ -150,7 +150,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        # The NHS.UK frontend styles load the Frutiger typeface from the NHS asset server.
+        "font-src": [SELF, *env_list("COLLIS_FONT_SOURCES", "https://assets.nhs.uk")],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
