@@ -45,5 +45,8 @@ class IdleTimeoutMiddleware:
                     "minutes. Sign in again to carry on.",
                 )
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
-            request.session[self.SESSION_KEY] = now
+            # Note activity at most once a minute, so that most requests do not write the
+            # session back to the database.
+            if last_seen is None or now - last_seen > 60:
+                request.session[self.SESSION_KEY] = now
         return self.get_response(request)
