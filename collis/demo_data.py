@@ -5,8 +5,6 @@ issued) and plainly fictional names. Loading twice changes nothing."""
 from __future__ import annotations
 
 import random
-
-
 from dataclasses import dataclass
 from datetime import date, timedelta
 

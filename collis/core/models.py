@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -150,10 +149,6 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
-    @property
-    def actor_role_label(self) -> str:
-        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The audit log is append-only: entries cannot be changed.")
@@ -161,3 +156,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only: entries cannot be deleted.")
+
+    @property
+    def actor_role_label(self) -> str:
+        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role

@@ -20,7 +20,8 @@ class PatientPresenter:
 
     @property
     def date_of_birth(self) -> str:
-        return f"{date_long(self.patient.date_of_birth)} (aged {age_on(self.patient.date_of_birth)})"
+        born = self.patient.date_of_birth
+        return f"{date_long(born)} (aged {age_on(born)})"
 
     @property
     def sex(self) -> str:

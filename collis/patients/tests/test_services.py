@@ -23,10 +23,10 @@ def actor(db):
 
 
 def details(site, **changes):
-    values = dict(nhs_number="9434765919", given_name="Robin", family_name="Quillon",
-                  date_of_birth=datetime.date(1970, 1, 2), sex="female",
-                  address_line_1="2 Sample Street", town="London", postcode="SE1 2PR",
-                  home_site=site)
+    values = {"nhs_number": "9434765919", "given_name": "Robin", "family_name": "Quillon",
+              "date_of_birth": datetime.date(1970, 1, 2), "sex": "female",
+              "address_line_1": "2 Sample Street", "town": "London", "postcode": "SE1 2PR",
+              "home_site": site}
     return PatientDetails(**(values | changes))
 
 
