@@ -28,3 +28,7 @@ api = NinjaAPI(
 )
 
 api.add_router("/patients", "collis.patients.api.router")
+# The clinical record: each router's paths start /patients/{patient_id}/...
+api.add_router("/", "collis.assessments.api.router")
+api.add_router("/", "collis.treatments.api.router")
+api.add_router("/", "collis.investigations.api.router")

@@ -8,6 +8,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from collis.core import presenters
 from collis.core.navigation import navigation_for
+from collis.patients.presenters import record_sections
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -33,6 +34,7 @@ def environment(**options) -> Environment:
         get_messages=get_messages,
         navigation_for=navigation_for,
         page_query=page_query,
+        record_sections=record_sections,
     )
     env.filters.update(
         date_long=presenters.date_long,

@@ -21,26 +21,51 @@ class Capability(StrEnum):
     PATIENT_VIEW = "patient_view"
     PATIENT_CREATE = "patient_create"
     PATIENT_EDIT = "patient_edit"
+    # The clinical record (diagnosis, examination, scales, toxin, medication, therapy,
+    # investigations, candidacy).
+    RECORD_VIEW = "record_view"
+    DIAGNOSIS_RECORD = "diagnosis_record"
+    EXAMINATION_RECORD = "examination_record"
+    SCALE_RECORD = "scale_record"
+    TOXIN_RECORD = "toxin_record"
+    MEDICATION_RECORD = "medication_record"
+    THERAPY_RECORD = "therapy_record"
+    INVESTIGATION_RECORD = "investigation_record"
+    CANDIDACY_ASSESS = "candidacy_assess"
     AUDIT_VIEW = "audit_view"
     SITE_EDIT = "site_edit"
     USER_MANAGE = "user_manage"
 
 
-_CLINICAL_REGISTRY = {
+_REGISTRY = {
     Capability.PATIENT_SEARCH,
     Capability.PATIENT_VIEW,
     Capability.PATIENT_CREATE,
     Capability.PATIENT_EDIT,
 }
+_READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.NEUROLOGIST: frozenset(_CLINICAL_REGISTRY),
-    Role.NEUROSURGEON: frozenset(_CLINICAL_REGISTRY),
-    Role.NURSE_SPECIALIST: frozenset(_CLINICAL_REGISTRY),
-    # Coordinators register referred patients and keep their details up to date.
-    Role.MDT_COORDINATOR: frozenset(_CLINICAL_REGISTRY),
-    # Physiotherapists read the registry; they do not register or change patients.
-    Role.PHYSIOTHERAPIST: frozenset({Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW}),
+    # Doctors keep the whole record and run the candidacy assessment.
+    Role.NEUROLOGIST: frozenset(_REGISTRY | _READ | {
+        Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
+        Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
+        Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS}),
+    Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | {
+        Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
+        Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
+        Capability.CANDIDACY_ASSESS}),
+    # Nurse specialists inject toxin, rate and review; they do not make the diagnosis.
+    Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | {
+        Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.TOXIN_RECORD,
+        Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
+        Capability.INVESTIGATION_RECORD}),
+    # Coordinators register referred patients, keep their details and file results.
+    Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | {Capability.INVESTIGATION_RECORD}),
+    # Physiotherapists read the record, examine, rate and record therapy sessions; they do
+    # not register patients or record toxin doses.
+    Role.PHYSIOTHERAPIST: frozenset(_READ | {
+        Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.THERAPY_RECORD}),
     # Auditors find a patient to read their access history; they change nothing.
     Role.AUDITOR: frozenset(
         {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW}

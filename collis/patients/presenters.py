@@ -46,3 +46,35 @@ class PatientPresenter:
             ("Referring consultant", [p.referring_consultant or "Not recorded"]),
             ("Home site", [p.home_site.name]),
         ]
+
+
+# The sections of a patient's clinical record: (key, label, url name, capability).
+RECORD_SECTIONS = (
+    ("summary", "Summary", "patients:patient_detail", "patient_view"),
+    ("diagnosis", "Diagnosis", "assessments:diagnosis", "record_view"),
+    ("examinations", "Neck examination", "assessments:examination_list", "record_view"),
+    ("scales", "Rating scales", "assessments:scale_list", "record_view"),
+    ("toxin", "Botulinum toxin", "treatments:toxin_list", "record_view"),
+    ("medication", "Medication", "treatments:medication_list", "record_view"),
+    ("therapy", "Therapy", "treatments:therapy_list", "record_view"),
+    ("investigations", "Investigations", "investigations:investigation_list", "record_view"),
+    ("timeline", "Timeline", "patients:timeline", "record_view"),
+)
+
+
+def record_sections(request, patient, current: str) -> list[dict]:
+    """The record's section links that the user's role may open, the current one marked."""
+    from django.urls import NoReverseMatch, reverse
+
+    from collis.core.roles import Capability, can
+
+    sections = []
+    for key, label, url_name, capability in RECORD_SECTIONS:
+        if not can(request.user, Capability(capability)):
+            continue
+        try:
+            href = reverse(url_name, kwargs={"patient_id": patient.pk})
+        except NoReverseMatch:
+            continue  # a section whose pages are not installed
+        sections.append({"key": key, "text": label, "href": href, "current": key == current})
+    return sections

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "collis.core",
     "collis.sites",
     "collis.patients",
+    "collis.assessments",
+    "collis.treatments",
+    "collis.investigations",
 ]
 
 MIDDLEWARE = [

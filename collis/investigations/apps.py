@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InvestigationsConfig(AppConfig):
+    name = "collis.investigations"
+    label = "investigations"
+    verbose_name = "Investigations"

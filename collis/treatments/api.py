@@ -1,0 +1,5 @@
+"""The treatments app's part of the JSON API (/api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["treatments"])
