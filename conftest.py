@@ -1,25 +1,24 @@
-"""Fixtures shared by the apps' tests."""
+"""Fixtures shared by the apps' tests. Django is imported inside the fixtures so that the
+pure-Python domain tests (collis/domain) also run without Django installed."""
 
 import pytest
-from django.test import Client
-
-from collis.core.roles import Role
-from collis.core.tests.factories import UserFactory
-from collis.sites.services import site_load_unit_sites
 
 
 @pytest.fixture
 def sites(db):
     """The unit's six sites (a flushed test database may have lost the migration's copy)."""
-    site_load_unit_sites()
     from collis.sites.models import Site
+    from collis.sites.services import site_load_unit_sites
 
+    site_load_unit_sites()
     return list(Site.objects.order_by("code"))
 
 
 @pytest.fixture
 def user_with_role(db):
-    def make(role: Role, **kwargs):
+    from collis.core.tests.factories import UserFactory
+
+    def make(role, **kwargs):
         return UserFactory(role=role, **kwargs)
 
     return make
@@ -28,8 +27,11 @@ def user_with_role(db):
 @pytest.fixture
 def client_as(db):
     """A test client signed in as a new user with the given role."""
+    from django.test import Client
 
-    def make(role: Role):
+    from collis.core.tests.factories import UserFactory
+
+    def make(role):
         client = Client()
         user = UserFactory(role=role)
         client.force_login(user)
