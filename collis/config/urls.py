@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", include("collis.assessments.urls")),
     path("patients/<uuid:patient_id>/", include("collis.treatments.urls")),
     path("patients/<uuid:patient_id>/", include("collis.investigations.urls")),
+    path("patients/<uuid:patient_id>/", include("collis.candidacy.urls")),
     path("sites/", include("collis.sites.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),

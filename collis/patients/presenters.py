@@ -58,7 +58,8 @@ RECORD_SECTIONS = (
     ("medication", "Medication", "treatments:medication_list", "record_view"),
     ("therapy", "Therapy", "treatments:therapy_list", "record_view"),
     ("investigations", "Investigations", "investigations:investigation_list", "record_view"),
-    ("timeline", "Timeline", "patients:timeline", "record_view"),
+    ("timeline", "Timeline", "patients:patient_timeline", "record_view"),
+    ("candidacy", "Candidacy", "candidacy:candidacy_list", "record_view"),
 )
 
 

@@ -71,6 +71,19 @@ def patient_get(*, patient_id, actor: Actor) -> Patient:
     return patient
 
 
+def patient_timeline(*, patient: Patient, actor: Actor) -> list:
+    """Every event on the record, newest first (collis.core.timeline); read once, audited
+    once."""
+    from collis.core.timeline import timeline_events_for
+
+    events = timeline_events_for(patient)
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="timeline",
+                 object_id=patient.pk, patient_id=patient.pk,
+                 summary=f"Viewed the timeline of {patient.nhs_number}",
+                 details={"events": len(events)})
+    return events
+
+
 def patient_access_history(*, patient: Patient, actor: Actor) -> QuerySet[AuditEvent]:
     """Every audited access to the patient, newest first. Reading it is audited too."""
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="access_history",

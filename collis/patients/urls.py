@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.patient_create, name="patient_create"),
     path("<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    path("<uuid:patient_id>/timeline/", views.patient_timeline, name="patient_timeline"),
     path("<uuid:patient_id>/access-history/", views.patient_access_history,
          name="patient_access_history"),
 ]

@@ -136,6 +136,21 @@ def patient_edit(request, patient_id):
     })
 
 
+@require(Capability.RECORD_VIEW)
+def patient_timeline(request, patient_id):
+    """Everything on the patient's record in date order, newest first."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    events = selectors.patient_timeline(patient=patient, actor=Actor.from_request(request))
+    name = PatientPresenter(patient).name
+    return render(request, "patients/patient_timeline.jinja", {
+        "title": f"Timeline of {name}", "patient": patient, "events": events,
+        "breadcrumbs": [HOME, _patients_crumb(),
+                        {"text": name, "href": reverse("patients:patient_detail",
+                                                       args=[patient.pk])},
+                        {"text": "Timeline", "href": ""}],
+    })
+
+
 @require(Capability.AUDIT_VIEW)
 def patient_access_history(request, patient_id):
     patient = get_object_or_404(Patient, pk=patient_id)

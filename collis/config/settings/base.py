@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "collis.assessments",
     "collis.treatments",
     "collis.investigations",
+    "collis.candidacy",
 ]
 
 MIDDLEWARE = [

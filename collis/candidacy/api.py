@@ -1,0 +1,70 @@
+"""Candidacy through the JSON API: POST /api/v1/candidacy assesses a case-facts document
+(the contract in docs/case-facts.md) and stores nothing; stored assessments of a patient
+are read with the usual role check and audit."""
+
+import json
+from datetime import datetime
+from uuid import UUID
+
+from django.http import HttpResponse, JsonResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.candidacy import selectors
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.domain.candidacy import assess_candidacy
+from collis.domain.case_facts import CaseFactsError, load_case_facts
+from collis.patients.models import Patient
+
+router = Router(tags=["candidacy"])
+
+
+class StoredAssessmentOut(Schema):
+    id: int
+    assessed_at: datetime
+    assessed_by: str
+    ruleset: str
+    recommendation: str
+    facts: dict
+    provenance: list
+    result: dict
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+@router.post("/candidacy", summary="Assess SD candidacy from case facts (stores nothing)",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"type": "object",
+                                                 "description": "collis-case/1 case facts"}}}}})
+def candidacy_evaluate(request):
+    """The body is a case-facts document (schema collis-case/1). Answers 200 with the
+    assessment (ruleset collis-sd-candidacy/1), or 422 naming each bad field and the
+    allowed values."""
+    _require(request, Capability.CANDIDACY_ASSESS)
+    try:
+        facts = load_case_facts(request.body.decode("utf-8", errors="replace"))
+    except CaseFactsError as error:
+        return JsonResponse({"detail": [str(p) for p in error.problems]}, status=422)
+    return HttpResponse(json.dumps(assess_candidacy(facts).as_dict()),
+                        content_type="application/json")
+
+
+@router.get("/patients/{patient_id}/candidacy-assessments",
+            response=list[StoredAssessmentOut],
+            summary="A patient's stored candidacy assessments, newest first")
+def candidacy_assessments(request, patient_id: UUID):
+    _require(request, Capability.RECORD_VIEW)
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise HttpError(404, "No patient has this id.")
+    records = selectors.candidacy_assessment_list(
+        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    return [{"id": r.pk, "assessed_at": r.assessed_at,
+             "assessed_by": r.assessed_by.username, "ruleset": r.ruleset,
+             "recommendation": r.recommendation, "facts": r.facts,
+             "provenance": r.provenance, "result": r.result} for r in records]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CandidacyConfig(AppConfig):
+    name = "collis.candidacy"
+    label = "candidacy"
+    verbose_name = "Selective denervation candidacy assessments"

@@ -1,0 +1,34 @@
+"""Running and storing a candidacy assessment."""
+
+from django.db import transaction
+
+from collis.candidacy.facts import collect_case_facts
+from collis.candidacy.models import CandidacyAssessmentRecord
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.domain.candidacy import assess_candidacy
+from collis.domain.case_facts import parse_case_facts
+from collis.domain.policy import DEFAULT_POLICY
+from collis.patients.models import Patient
+
+
+@transaction.atomic
+def candidacy_assess(*, patient: Patient, answers: dict[str, bool],
+                     actor: Actor) -> CandidacyAssessmentRecord:
+    """Build the case facts from the record and the clinician's answers, run the domain
+    engine, and store facts, their sources and the result together."""
+    collected = collect_case_facts(patient=patient, answers=answers)
+    facts = parse_case_facts(collected.facts)  # validates against the contract's schema
+    assessment = assess_candidacy(facts, DEFAULT_POLICY)
+    record = CandidacyAssessmentRecord(
+        patient=patient, assessed_by=actor.user, ruleset=assessment.ruleset,
+        recommendation=str(assessment.recommendation), facts=collected.facts,
+        provenance=[s.as_dict() for s in collected.sources], result=assessment.as_dict(),
+        policy=[value.as_dict() for value in DEFAULT_POLICY.values()],
+    )
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="candidacy_assessment",
+                 object_id=record.pk, patient_id=patient.pk,
+                 summary=f"Assessed SD candidacy: {record.recommendation} ({record.ruleset})")
+    return record

@@ -1,0 +1,178 @@
+"""Assessing candidacy from the record: facts with their sources, the stored result, the
+pages, the API and the role rules."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from collis.candidacy.facts import collect_case_facts
+from collis.candidacy.models import CandidacyAssessmentRecord
+from collis.candidacy.services import candidacy_assess
+from collis.core.audit import Actor
+from collis.core.models import AuditAction, AuditEvent
+from collis.core.roles import Role
+from collis.core.services import api_token_create
+from collis.core.tests.factories import UserFactory
+from collis.patients.tests.factories import PatientFactory
+
+CONTRACT_EXAMPLE = {
+    "schema": "collis-case/1", "age": 52,
+    "dystonia": {"distribution": "focal", "regions": ["neck"], "onset_age": 41,
+                 "course": "static", "aetiology": "idiopathic"},
+    "patterns": [{"pattern": "torticaput", "side": "right", "severity": 3},
+                 {"pattern": "laterocaput", "side": "right", "severity": 1}],
+    "tremor": "mild",
+    "muscles": [{"muscle": "sternocleidomastoid", "side": "left", "emg_active": True},
+                {"muscle": "splenius_capitis", "side": "right", "emg_active": True}],
+    "twstrs": {"severity": 22, "disability": 14, "pain": 9},
+    "botulinum_toxin": {
+        "response_pattern": "secondary_non_response",
+        "cycles": [{"date": "2023-01-10", "product": "abobotulinumtoxinA", "units": 750,
+                    "benefit_percent": 60, "benefit_weeks": 11}],
+        "resistance_test": {"test": "frontalis", "result": "resistant"}},
+    "work_up": {"emg_mapping": True, "videofluoroscopy": "normal",
+                "ct_cervical_spine": "normal"},
+    "health": {"fit_for_general_anaesthetic": True, "cervical_myelopathy": False,
+               "prior_neck_surgery": False},
+    "preferences": {"wants_surgery": True},
+}
+
+
+@pytest.fixture
+def patient(sites):
+    return PatientFactory()
+
+
+def test_collected_facts_say_where_each_came_from(patient):
+    collected = collect_case_facts(patient=patient, answers={"wants_surgery": True})
+    assert collected.facts["schema"] == "collis-case/1"
+    assert collected.facts["preferences"] == {"wants_surgery": True}
+    paths = {s.path: s.source for s in collected.sources}
+    assert "Date of birth" in paths["age"]
+    assert paths["preferences.wants_surgery"] == "The clinician's answer when assessing"
+
+
+def test_not_known_answers_leave_the_fact_absent(patient):
+    collected = collect_case_facts(patient=patient, answers={})
+    assert "health" not in collected.facts and "preferences" not in collected.facts
+
+
+def test_assessment_is_stored_with_ruleset_facts_sources_and_result_and_audited(patient):
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    record = candidacy_assess(patient=patient, answers={"wants_surgery": True}, actor=actor)
+    assert record.ruleset == "collis-sd-candidacy/1"
+    assert record.result["recommendation"] == record.recommendation
+    assert record.facts["preferences"]["wants_surgery"] is True
+    assert any(s["path"] == "age" for s in record.provenance)
+    assert record.policy and all(p["label"].startswith("local policy") for p in record.policy)
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient_id=patient.pk,
+                                     object_type="candidacy_assessment").exists()
+
+
+def test_a_stored_assessment_is_never_changed(patient):
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    record = candidacy_assess(patient=patient, answers={}, actor=actor)
+    record.recommendation = "favourable"
+    with pytest.raises(PermissionError):
+        record.save()
+
+
+def test_an_empty_record_is_insufficient_information_listing_what_is_missing(patient):
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    record = candidacy_assess(patient=patient, answers={}, actor=actor)
+    assert record.recommendation == "insufficient_information"
+    assert "dystonia.distribution" in record.result["missing"]
+
+
+def test_neurologist_assesses_in_one_action_and_reads_the_findings(client_as, patient):
+    client = client_as(Role.NEUROLOGIST)
+    page = client.get(reverse("candidacy:candidacy_new", args=[patient.pk])).content.decode()
+    assert "Facts from the record" in page and "Date of birth" in page
+    response = client.post(reverse("candidacy:candidacy_new", args=[patient.pk]), {
+        "fit_for_general_anaesthetic": "yes", "cervical_myelopathy": "no",
+        "prior_neck_surgery": "unknown", "wants_surgery": "yes"})
+    record = CandidacyAssessmentRecord.objects.get()
+    assert response["Location"] == reverse("candidacy:candidacy_detail",
+                                           args=[patient.pk, record.pk])
+    body = client.get(response["Location"]).content.decode()
+    assert "Not enough information" in body and "collis-sd-candidacy/1" in body
+    assert "Missing facts" in body and "Sources cited" in body
+    assert record.facts["health"] == {"fit_for_general_anaesthetic": True,
+                                      "cervical_myelopathy": False}
+
+
+def test_unanswered_question_is_named_in_the_error(client_as, patient):
+    body = client_as(Role.NEUROLOGIST).post(
+        reverse("candidacy:candidacy_new", args=[patient.pk]), {}).content.decode()
+    assert "There is a problem" in body
+    assert "Answer whether the patient wants to consider surgery" in body
+    assert not CandidacyAssessmentRecord.objects.exists()
+
+
+def test_physiotherapist_reads_but_does_not_run_assessments(client_as, patient):
+    client = client_as(Role.PHYSIOTHERAPIST)
+    assert client.get(reverse("candidacy:candidacy_list", args=[patient.pk])).status_code == 200
+    assert client.post(reverse("candidacy:candidacy_new", args=[patient.pk]),
+                       {"wants_surgery": "yes"}).status_code == 403
+    assert not CandidacyAssessmentRecord.objects.exists()
+
+
+def test_candidacy_list_queries_do_not_grow(client_as, patient, django_assert_max_num_queries):
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    for _ in range(12):
+        candidacy_assess(patient=patient, answers={}, actor=actor)
+    client = client_as(Role.NEUROLOGIST)
+    client.get("/")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("candidacy:candidacy_list",
+                                  args=[patient.pk])).status_code == 200
+
+
+@pytest.fixture
+def token(db):
+    user = UserFactory(role=Role.NEUROLOGIST)
+    return {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(user=user,
+                                                               actor=Actor.command_line())}
+
+
+def test_api_assesses_the_contract_example(client, token):
+    response = client.post("/api/v1/candidacy", json.dumps(CONTRACT_EXAMPLE),
+                           content_type="application/json", **token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ruleset"] == "collis-sd-candidacy/1"
+    assert body["recommendation"] in {"favourable", "possible"}
+    assert {"muscle": "sternocleidomastoid", "side": "left",
+            "target": "spinal accessory nerve branches"}.items() <= body[
+        "denervation_plan"][0].items()
+    assert not CandidacyAssessmentRecord.objects.exists()  # nothing stored
+
+
+def test_api_bad_input_is_422_naming_the_field_and_allowed_values(client, token):
+    bad = CONTRACT_EXAMPLE | {"tremor": "wobbly"}
+    response = client.post("/api/v1/candidacy", json.dumps(bad),
+                           content_type="application/json", **token)
+    assert response.status_code == 422
+    detail = " ".join(response.json()["detail"])
+    assert "tremor" in detail and "mild" in detail
+
+
+def test_api_not_json_is_422(client, token):
+    response = client.post("/api/v1/candidacy", "{not json", content_type="application/json",
+                           **token)
+    assert response.status_code == 422
+
+
+def test_api_lists_stored_assessments_with_audit(client, token, patient):
+    candidacy_assess(patient=patient, answers={},
+                     actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)))
+    response = client.get(f"/api/v1/patients/{patient.pk}/candidacy-assessments", **token)
+    assert response.status_code == 200 and len(response.json()) == 1
+    assert AuditEvent.objects.filter(object_type="candidacy_assessments",
+                                     patient_id=patient.pk).exists()
+
+
+def test_the_project_keeps_its_copy_of_the_contract():
+    assert (Path(__file__).resolve().parents[3] / "docs" / "case-facts.md").exists()
