@@ -29,7 +29,8 @@ def _demo_data(args) -> int:
     result = demo_data_load(patients=args.patients)
     print(f"Demo data: {result.sites_created} sites, {result.users_created} staff accounts and "
           f"{result.patients_created} patients created "
-          f"({result.patients_total} patients in all).")
+          f"({result.patients_total} patients in all; {result.histories} with a clinical "
+          "history).")
     if args.logins:
         print("\nDemo logins (every password is the same):")
         for username, role in result.logins:

@@ -97,6 +97,51 @@ class DemoDataResult:
     patients_created: int
     patients_total: int
     logins: list[tuple[str, str]]
+    histories: int = 0
+
+
+# Which demo user records each part of a demo patient's history.
+HISTORY_AUTHORS = (
+    ("assessments", "neurologist"),
+    ("treatments", "neurologist"),
+    ("investigations", "coordinator"),
+)
+DEMO_HISTORIES = 60  # patients with a clinical history; the rest have registry details only
+
+
+def demo_histories_load(patients: list[Patient]) -> int:
+    """Give each patient a synthetic clinical history, through each app's `demo.py`, and a
+    stored candidacy assessment; each app skips patients who already have its records."""
+    from importlib import import_module
+
+    from collis.candidacy.models import CandidacyAssessmentRecord
+    from collis.candidacy.services import candidacy_assess
+    from collis.core.audit import Actor
+
+    User = get_user_model()
+    authors = {u.username: u for u in User.objects.filter(
+        username__in=[name for _, name in HISTORY_AUTHORS] + ["neurologist"])}
+    today = date(2026, 11, 1)
+    loaded = 0
+    for patient in patients:
+        for app, author in HISTORY_AUTHORS:
+            try:
+                demo = import_module(f"collis.{app}.demo")
+            except ModuleNotFoundError as error:
+                if error.name != f"collis.{app}.demo":
+                    raise
+                continue
+            rng = random.Random(f"{patient.nhs_number}-{app}")
+            demo.demo_history(patient, rng, today, authors[author])
+        if not CandidacyAssessmentRecord.objects.filter(patient=patient).exists():
+            rng = random.Random(f"{patient.nhs_number}-candidacy")
+            answers = {"fit_for_general_anaesthetic": rng.random() > 0.1,
+                       "cervical_myelopathy": False, "prior_neck_surgery": False,
+                       "wants_surgery": rng.random() > 0.3}
+            candidacy_assess(patient=patient, answers=answers,
+                             actor=Actor.command_line(authors["neurologist"]))
+        loaded += 1
+    return loaded
 
 
 DEMO_STEM_START = 999_000_000  # NHS numbers 999 000 000x upwards
@@ -125,8 +170,12 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
                    .values_list("nhs_number", flat=True))
     new = [p for p in wanted if p.nhs_number not in existing]
     Patient.objects.bulk_create(new, batch_size=500)
+    with_history = list(Patient.objects.filter(
+        nhs_number__in=[p.nhs_number for p in wanted[:DEMO_HISTORIES]]).order_by("nhs_number"))
+    histories = demo_histories_load(with_history)
     return DemoDataResult(
         sites_created=sites_created, users_created=users_created, patients_created=len(new),
         patients_total=Patient.objects.count(),
         logins=[(username, role.label) for username, _, _, role in DEMO_STAFF],
+        histories=histories,
     )

@@ -29,7 +29,9 @@ def timeline_events_for(patient) -> list[TimelineEvent]:
     for app in TIMELINE_APPS:
         try:
             module = import_module(f"collis.{app}.timeline")
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as error:
+            if error.name != f"collis.{app}.timeline":
+                raise
             continue
         events.extend(module.timeline_events(patient))
     return sorted(events, key=lambda e: e.when, reverse=True)
