@@ -1,5 +1,116 @@
-"""The investigations app's part of the JSON API (/api/v1/)."""
+"""The investigations app's part of the JSON API (/api/v1/): a patient's investigations with
+their EMG muscles and file metadata, and each attached file, with the pages' role checks
+and audit."""
 
-from ninja import Router
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.investigations import selectors
+from collis.investigations.models import Investigation, InvestigationFile
+from collis.investigations.views import file_response
+from collis.patients.models import Patient
 
 router = Router(tags=["investigations"])
+
+
+class ActiveMuscleOut(Schema):
+    muscle: str
+    side: str
+
+
+class FileOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    download: str
+
+
+class InvestigationOut(Schema):
+    id: int
+    kind: str
+    performed_on: date
+    status: str
+    report: str
+    gene_panel: str
+    requested_by: str
+    recorded_at: datetime
+    version: int
+    active_muscles: list[ActiveMuscleOut]
+    files: list[FileOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+def _patient(patient_id: UUID) -> Patient:
+    try:
+        return Patient.objects.get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise HttpError(404, "No patient has this id.") from None
+
+
+def _out(patient_id: UUID, investigation: Investigation) -> dict:
+    base = f"/api/v1/patients/{patient_id}/investigations/{investigation.pk}/files"
+    return {
+        "id": investigation.pk, "kind": investigation.kind,
+        "performed_on": investigation.performed_on, "status": investigation.status,
+        "report": investigation.report, "gene_panel": investigation.gene_panel,
+        "requested_by": investigation.requested_by, "recorded_at": investigation.recorded_at,
+        "version": investigation.version,
+        "active_muscles": [{"muscle": m.muscle, "side": m.side}
+                           for m in investigation.active_muscles.all()],
+        "files": [{"id": f.pk, "original_name": f.original_name,
+                   "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+                   "uploaded_at": f.uploaded_at, "download": f"{base}/{f.pk}"}
+                  for f in investigation.files.all()],
+    }
+
+
+@router.get("/patients/{patient_id}/investigations",
+            response={200: list[InvestigationOut], 403: ErrorOut, 404: ErrorOut},
+            summary="A patient's investigations, newest first")
+def investigation_list(request, patient_id: UUID):
+    """Each investigation with its EMG active muscles (the domain's muscle and side values)
+    and the metadata of its attached files (not their bytes). The read is audited."""
+    _require(request, Capability.RECORD_VIEW)
+    patient = _patient(patient_id)
+    investigations = selectors.investigation_list(
+        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    return [_out(patient_id, i) for i in investigations]
+
+
+@router.get("/patients/{patient_id}/investigations/{investigation_id}/files/{file_id}",
+            response={403: ErrorOut, 404: ErrorOut},
+            summary="Download a file attached to an investigation",
+            openapi_extra={"responses": {"200": {
+                "description": "The file's bytes (PDF, PNG or JPEG), as an attachment",
+                "content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}}})
+def investigation_file_download(request, patient_id: UUID, investigation_id: int,
+                                file_id: int):
+    """The download is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    patient = _patient(patient_id)
+    try:
+        attached, handle = selectors.investigation_file_open(
+            patient=patient, investigation_id=investigation_id, file_id=file_id,
+            actor=Actor.from_request(request, AuditChannel.API))
+    except InvestigationFile.DoesNotExist:
+        raise HttpError(404, "This investigation has no file with this id.") from None
+    except FileNotFoundError:
+        raise HttpError(404, "The file's content is missing from storage.") from None
+    return file_response(attached, handle)

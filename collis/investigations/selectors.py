@@ -1,0 +1,133 @@
+"""Reads of a patient's investigations. Reads that show them to a person are audited;
+`emg_active_muscles`, `latest_result` and `work_up_facts` are building blocks for other
+apps, whose own page or API call audits the read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.files import File
+
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.domain.case_facts import StudyResult, WorkUp
+from collis.investigations import uploads
+from collis.investigations.models import (
+    SD_WORK_UP,
+    Investigation,
+    InvestigationFile,
+    InvestigationKind,
+)
+from collis.patients.models import Patient
+
+
+def record_patient_get(*, patient_id, actor: Actor, summary: str) -> Patient:
+    """The patient whose record a page shows (its header names them); the view is audited."""
+    patient = Patient.objects.get(pk=patient_id)
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigations",
+                 object_id=patient.pk, patient_id=patient.pk, summary=summary)
+    return patient
+
+
+def investigation_list(*, patient: Patient, actor: Actor) -> list[Investigation]:
+    """All the patient's investigations, newest first, with muscles and files (3 queries)."""
+    investigations = list(Investigation.objects.for_patient(patient).with_details()
+                          .newest_first())
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigation_list",
+                 object_id=patient.pk, patient_id=patient.pk,
+                 summary=f"Viewed the investigations of {patient.nhs_number} "
+                         f"({len(investigations)})")
+    return investigations
+
+
+def investigation_get(*, patient: Patient, investigation_id: int, actor: Actor) -> Investigation:
+    """One investigation of this patient (Investigation.DoesNotExist for another
+    patient's); the view is audited."""
+    investigation = (Investigation.objects.for_patient(patient).with_details()
+                     .get(pk=investigation_id))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigation",
+                 object_id=investigation.pk, patient_id=patient.pk,
+                 summary=f"Viewed {investigation.get_kind_display()} of "
+                         f"{investigation.performed_on:%d/%m/%Y}")
+    return investigation
+
+
+def investigation_file_open(*, patient: Patient, investigation_id: int, file_id: int,
+                            actor: Actor) -> tuple[InvestigationFile, File]:
+    """An attached file and its bytes, opened for download; the download is audited.
+    Raises InvestigationFile.DoesNotExist for another patient's file and FileNotFoundError
+    if the bytes are missing from storage (then nothing is audited as downloaded)."""
+    attached = InvestigationFile.objects.select_related("investigation").get(
+        pk=file_id, investigation_id=investigation_id, investigation__patient=patient)
+    handle = uploads.stored_path(attached.stored_name).open("rb")
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="investigation_file",
+                 object_id=attached.pk, patient_id=patient.pk,
+                 summary=f"Downloaded {attached.original_name} "
+                         f"({attached.investigation.get_kind_display()})",
+                 details={"investigation": investigation_id, "sha256": attached.sha256,
+                          "size": attached.size})
+    return attached, File(handle, name=attached.original_name)
+
+
+def latest_result(patient: Patient, kind: str) -> Investigation | None:
+    """The most recent investigation of this kind that has a result (normal or abnormal),
+    for the work-up checklist. Not audited: the caller's page audits its read."""
+    return (Investigation.objects.for_patient(patient).filter(kind=kind).with_result()
+            .newest_first().first())
+
+
+def emg_active_muscles(patient: Patient) -> list[tuple[str, str, date]]:
+    """(muscle, side, date of the EMG) from the most recent EMG with a result; muscle and
+    side are the domain's Muscle and MuscleSide values. Empty if there is none. Not
+    audited: the caller (the candidacy assessment) audits its read."""
+    emg = (Investigation.objects.for_patient(patient).filter(kind=InvestigationKind.EMG)
+           .with_result().newest_first().prefetch_related("active_muscles").first())
+    if emg is None:
+        return []
+    return [(m.muscle, m.side, emg.performed_on) for m in emg.active_muscles.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkUpItem:
+    """One study of the work-up before selective denervation [28]: done (its latest
+    result), pending (requested, no result yet) or outstanding (none recorded)."""
+
+    kind: InvestigationKind
+    result: Investigation | None
+    pending: Investigation | None
+
+    @property
+    def state(self) -> str:
+        if self.result is not None:
+            return "done"
+        return "pending" if self.pending is not None else "outstanding"
+
+
+def work_up_summary(investigations: list[Investigation]) -> list[WorkUpItem]:
+    """The SD work-up from investigations already loaded newest first (no query)."""
+    items = []
+    for kind in SD_WORK_UP:
+        of_kind = [i for i in investigations if i.kind == kind]
+        result = next((i for i in of_kind if i.has_result), None)
+        pending = next((i for i in of_kind if not i.has_result), None)
+        items.append(WorkUpItem(kind=kind, result=result, pending=pending))
+    return items
+
+
+def work_up_facts(patient: Patient) -> WorkUp:
+    """The work-up as the domain's candidacy facts: EMG mapping True when an EMG has a
+    result, else None (not recorded); the two studies' latest result, else None."""
+    latest = {}
+    for investigation in (Investigation.objects.for_patient(patient)
+                          .filter(kind__in=SD_WORK_UP).with_result().newest_first()):
+        latest.setdefault(investigation.kind, investigation)
+
+    def study(kind) -> StudyResult | None:
+        found = latest.get(kind)
+        return StudyResult(found.status) if found else None
+
+    return WorkUp(emg_mapping=True if InvestigationKind.EMG in latest else None,
+                  videofluoroscopy=study(InvestigationKind.VIDEOFLUOROSCOPY),
+                  ct_cervical_spine=study(InvestigationKind.CT_CERVICAL_SPINE))
+

@@ -1,0 +1,289 @@
+import pytest
+from django.urls import reverse
+
+from collis.core.audit import Actor
+from collis.core.models import AuditAction, AuditEvent
+from collis.core.roles import Role
+from collis.investigations import services, uploads
+from collis.investigations.models import (
+    Investigation,
+    InvestigationFile,
+    InvestigationKind,
+    ResultStatus,
+)
+from collis.investigations.tests.factories import (
+    EXE_BYTES,
+    HTML_BYTES,
+    PDF_BYTES,
+    EmgActiveMuscleFactory,
+    InvestigationFactory,
+    pdf_upload,
+)
+from collis.patients.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+EMG = {"kind": "emg", "performed_on-day": "2", "performed_on-month": "3",
+       "performed_on-year": "2026", "status": "abnormal",
+       "active_muscles": ["sternocleidomastoid:left", "splenius_capitis:right"],
+       "report": "Dystonic activity", "requested_by": "Dr Demo", "gene_panel": ""}
+
+
+def list_url(patient):
+    return reverse("investigations:investigation_list", args=[patient.pk])
+
+
+def new_url(patient):
+    return reverse("investigations:investigation_create", args=[patient.pk])
+
+
+def file_url(attached):
+    investigation = attached.investigation
+    return reverse("investigations:investigation_file_download",
+                   args=[investigation.patient_id, investigation.pk, attached.pk])
+
+
+def test_list_shows_investigations_and_audits_the_read(client_as, sites):
+    row = EmgActiveMuscleFactory(muscle="splenius_capitis", side="right")
+    patient = row.investigation.patient
+    client = client_as(Role.PHYSIOTHERAPIST)
+    body = client.get(list_url(patient)).content.decode()
+    assert "Electromyography (EMG)" in body and "Splenius capitis (right)" in body
+    assert "Record an investigation" not in body  # physiotherapists read only
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="investigation_list")
+    assert event.patient_id == patient.pk and event.actor == client.user
+
+
+def test_list_shows_the_work_up_for_selective_denervation(client_as, sites):
+    emg = InvestigationFactory(kind=InvestigationKind.EMG, status=ResultStatus.ABNORMAL)
+    InvestigationFactory(patient=emg.patient, kind=InvestigationKind.VIDEOFLUOROSCOPY,
+                         status=ResultStatus.PENDING)
+    body = client_as(Role.NEUROSURGEON).get(list_url(emg.patient)).content.decode()
+    assert "Work-up for selective denervation" in body and "[28]" in body
+    assert "Abnormal, 2 March 2026" in body  # EMG mapping done
+    assert "result not yet recorded" in body  # videofluoroscopy pending
+    assert "Outstanding" in body  # CT cervical spine
+
+
+def test_list_page_queries_stay_bounded_with_many_investigations(client_as, sites,
+                                                                django_assert_max_num_queries):
+    patient = PatientFactory()
+    for _ in range(30):
+        row = EmgActiveMuscleFactory(investigation__patient=patient)
+        InvestigationFactory(patient=patient)
+        InvestigationFile.objects.create(
+            investigation=row.investigation, original_name="a.pdf",
+            stored_name=f"{row.pk:032d}", content_type="application/pdf", size=1,
+            sha256="0" * 64, uploaded_by=row.investigation.recorded_by)
+    client = client_as(Role.NEUROLOGIST)
+    with django_assert_max_num_queries(10):  # independent of the number of rows
+        response = client.get(list_url(patient))
+    assert response.status_code == 200
+    assert response.content.decode().count("Electromyography (EMG)</a>") == 30
+
+
+def test_administrator_cannot_open_investigations(client_as, sites):
+    patient = PatientFactory()
+    assert client_as(Role.ADMINISTRATOR).get(list_url(patient)).status_code == 403
+
+
+def test_physiotherapist_cannot_record_an_investigation(client_as, sites):
+    patient = PatientFactory()
+    client = client_as(Role.PHYSIOTHERAPIST)
+    assert client.get(new_url(patient)).status_code == 403
+    assert client.post(new_url(patient), EMG).status_code == 403
+    assert not Investigation.objects.exists()
+
+
+def test_coordinator_records_an_emg_with_a_pdf(client_as, sites):
+    patient = PatientFactory()
+    client = client_as(Role.MDT_COORDINATOR)
+    response = client.post(new_url(patient), EMG | {"file": pdf_upload("emg.pdf")})
+    investigation = Investigation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("investigations:investigation_detail",
+                                           args=[patient.pk, investigation.pk])
+    assert sorted(investigation.active_muscles.values_list("muscle", "side")) == [
+        ("splenius_capitis", "right"), ("sternocleidomastoid", "left")]
+    assert investigation.files.get().original_name == "emg.pdf"
+
+
+def test_both_sides_ticked_is_recorded_as_bilateral(client_as, sites):
+    patient = PatientFactory()
+    data = EMG | {"active_muscles": ["trapezius:left", "trapezius:right"]}
+    client_as(Role.NEUROLOGIST).post(new_url(patient), data)
+    assert list(Investigation.objects.get().active_muscles.values_list("muscle", "side")) == [
+        ("trapezius", "bilateral")]
+
+
+@pytest.mark.parametrize(("name", "data"), [("virus.pdf", EXE_BYTES), ("page.pdf", HTML_BYTES),
+                                            ("notes.pdf", b"plain text renamed")])
+def test_a_renamed_file_is_refused_with_the_field_named_and_nothing_saved(client_as, sites,
+                                                                          name, data):
+    patient = PatientFactory()
+    response = client_as(Role.MDT_COORDINATOR).post(
+        new_url(patient), EMG | {"file": pdf_upload(name, data)})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body and 'href="#file"' in body
+    assert f"The attached file ({name}) must be a PDF, PNG or JPEG file" in body
+    assert 'value="sternocleidomastoid:left" checked' in body  # the ticks are kept
+    assert "Dystonic activity" in body
+    assert not Investigation.objects.exists()
+
+
+def test_an_over_size_file_is_refused_on_the_page(client_as, sites, settings):
+    settings.COLLIS_UPLOAD_MAX_BYTES = 1024
+    patient = PatientFactory()
+    response = client_as(Role.MDT_COORDINATOR).post(
+        new_url(patient), EMG | {"file": pdf_upload(data=PDF_BYTES + b"\n" * 2048)})
+    assert "must be smaller than 1 KB" in response.content.decode()
+    assert not Investigation.objects.exists()
+
+
+def test_missing_answers_are_each_named(client_as, sites):
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).post(new_url(patient), {})
+    body = response.content.decode()
+    for message in ("Select the investigation", "Enter the date of the investigation",
+                    "Select the result: normal, abnormal or result pending"):
+        assert message in body
+    assert 'href="#performed_on-day"' in body
+
+
+def test_a_future_date_is_refused(client_as, sites):
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).post(
+        new_url(patient), EMG | {"performed_on-year": "2099"})
+    assert "The date of the investigation must be today or in the past" in (
+        response.content.decode())
+
+
+def test_an_abnormal_emg_without_muscles_asks_for_them(client_as, sites):
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).post(new_url(patient),
+                                                EMG | {"active_muscles": []})
+    body = response.content.decode()
+    assert "Tick the muscles found active on the EMG" in body and 'href="#active_muscles"' in body
+    assert 'id="active_muscles"' in body
+
+
+def test_detail_shows_muscles_and_files_and_audits_the_read(client_as, sites):
+    row = EmgActiveMuscleFactory()
+    services.investigation_file_attach(investigation=row.investigation, upload=pdf_upload(),
+                                       actor=Actor.command_line(row.investigation.recorded_by))
+    client = client_as(Role.NURSE_SPECIALIST)
+    body = client.get(reverse("investigations:investigation_detail",
+                              args=[row.investigation.patient_id, row.investigation.pk])
+                      ).content.decode()
+    assert "Sternocleidomastoid" in body and "Download report.pdf" in body
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="investigation",
+                                     patient_id=row.investigation.patient_id).exists()
+
+
+def test_another_patients_investigation_is_not_found(client_as, sites):
+    investigation = InvestigationFactory()
+    other = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).get(
+        reverse("investigations:investigation_detail", args=[other.pk, investigation.pk]))
+    assert response.status_code == 404
+
+
+def test_editing_adds_a_result_to_a_pending_investigation(client_as, sites):
+    pending = InvestigationFactory(kind=InvestigationKind.VIDEOFLUOROSCOPY,
+                                   status=ResultStatus.PENDING, report="")
+    url = reverse("investigations:investigation_edit", args=[pending.patient_id, pending.pk])
+    client = client_as(Role.MDT_COORDINATOR)
+    form = client.get(url).content.decode()
+    assert 'value="pending" checked' in form
+    response = client.post(url, {
+        "kind": "videofluoroscopy", "performed_on-day": "2", "performed_on-month": "3",
+        "performed_on-year": "2026", "status": "normal", "report": "Safe swallow.",
+        "version": "1"})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == "normal" and pending.version == 2
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE,
+                                     patient_id=pending.patient_id).exists()
+
+
+def test_a_stale_edit_is_refused_and_explained(client_as, sites):
+    investigation = InvestigationFactory(status=ResultStatus.PENDING)
+    Investigation.objects.filter(pk=investigation.pk).update(version=3)
+    url = reverse("investigations:investigation_edit",
+                  args=[investigation.patient_id, investigation.pk])
+    response = client_as(Role.NEUROLOGIST).post(url, {
+        "kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
+        "performed_on-year": "2026", "status": "abnormal", "version": "1"})
+    assert "Someone else saved changes" in response.content.decode()
+    investigation.refresh_from_db()
+    assert investigation.status == ResultStatus.PENDING
+
+
+def test_download_sends_the_bytes_as_an_attachment_and_audits_it(client_as, sites):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload("EMG report.pdf"),
+        actor=Actor.command_line(investigation.recorded_by))
+    client = client_as(Role.PHYSIOTHERAPIST)
+    response = client.get(file_url(attached))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "EMG report.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(action=AuditAction.DOWNLOAD)
+    assert event.patient_id == investigation.patient_id and event.actor == client.user
+    assert event.object_id == str(attached.pk)
+
+
+def test_a_user_without_record_view_gets_403_and_no_download_is_audited(client_as, sites):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    for role in (Role.ADMINISTRATOR, Role.AUDITOR):
+        assert client_as(role).get(file_url(attached)).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+def test_a_file_cannot_be_downloaded_through_another_patients_url(client_as, sites):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    other = InvestigationFactory()
+    url = reverse("investigations:investigation_file_download",
+                  args=[other.patient_id, investigation.pk, attached.pk])
+    assert client_as(Role.NEUROLOGIST).get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+def test_the_stored_file_is_not_reachable_at_any_media_or_static_url(client_as, sites,
+                                                                    settings):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    path = uploads.stored_path(attached.stored_name)
+    assert not path.resolve().is_relative_to(settings.STATIC_ROOT.resolve())
+    client = client_as(Role.NEUROLOGIST)
+    for url in (f"/media/{uploads.FOLDER}/{attached.stored_name}",
+                f"/media/{attached.stored_name}",
+                f"/static/{uploads.FOLDER}/{attached.stored_name}",
+                f"/{uploads.FOLDER}/{attached.stored_name}"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert PDF_BYTES not in response.content
+
+
+def test_a_missing_stored_file_says_so(client_as, sites):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    uploads.stored_path(attached.stored_name).unlink()
+    response = client_as(Role.NEUROLOGIST).get(file_url(attached))
+    assert response.status_code == 404 and "missing from storage" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()

@@ -1,0 +1,23 @@
+"""The patient's investigations as timeline events (two queries, no audit: the timeline
+page audits its read once)."""
+
+from django.urls import reverse
+
+from collis.core.timeline import TimelineEvent
+from collis.investigations.models import Investigation
+from collis.investigations.presenters import InvestigationPresenter
+
+
+def timeline_events(patient) -> list[TimelineEvent]:
+    investigations = (Investigation.objects.for_patient(patient)
+                      .prefetch_related("active_muscles").newest_first())
+    events = []
+    for investigation in investigations:
+        presenter = InvestigationPresenter(investigation)
+        events.append(TimelineEvent(
+            when=investigation.performed_on, kind="investigation",
+            title=f"{presenter.kind}: {presenter.status.lower()}",
+            detail=presenter.summary,
+            href=reverse("investigations:investigation_detail",
+                         kwargs={"patient_id": patient.pk, "pk": investigation.pk})))
+    return events
