@@ -65,5 +65,33 @@ def collect_case_facts(*, patient: Patient, answers: dict[str, bool]) -> Collect
     return collected
 
 
-# Each part of the record adds its facts; see the functions below.
-CONTRIBUTORS: list = []
+def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """The SD work-up [28] and the muscles found active on the latest EMG."""
+    from collis.investigations.models import InvestigationKind
+    from collis.investigations.selectors import emg_active_muscles, latest_result
+
+    for kind, path in ((InvestigationKind.EMG, "work_up.emg_mapping"),
+                       (InvestigationKind.VIDEOFLUOROSCOPY, "work_up.videofluoroscopy"),
+                       (InvestigationKind.CT_CERVICAL_SPINE, "work_up.ct_cervical_spine")):
+        found = latest_result(patient, kind)
+        if found is None:
+            continue
+        collected.put(path, True if kind == InvestigationKind.EMG else found.status,
+                      f"{found.get_kind_display()} of {date_long(found.performed_on)}: "
+                      f"{found.get_status_display().lower()}",
+                      reverse("investigations:investigation_detail",
+                              kwargs={"patient_id": patient.pk, "pk": found.pk}))
+    active = emg_active_muscles(patient)
+    if active:
+        emg = latest_result(patient, InvestigationKind.EMG)
+        muscles = [{"muscle": muscle, "side": side, "emg_active": True}
+                   for muscle, side, _ in active]
+        collected.put("muscles", muscles,
+                      f"Muscles active on the EMG of {date_long(active[0][2])}: "
+                      + ", ".join(f"{m.replace('_', ' ')} ({s})" for m, s, _ in active),
+                      reverse("investigations:investigation_detail",
+                              kwargs={"patient_id": patient.pk, "pk": emg.pk}))
+
+
+# Each part of the record adds its facts, in the contract's order.
+CONTRIBUTORS: list = [_investigation_facts]

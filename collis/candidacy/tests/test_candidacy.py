@@ -176,3 +176,25 @@ def test_api_lists_stored_assessments_with_audit(client, token, patient):
 
 def test_the_project_keeps_its_copy_of_the_contract():
     assert (Path(__file__).resolve().parents[3] / "docs" / "case-facts.md").exists()
+
+
+def test_work_up_and_emg_muscles_come_from_investigations(patient):
+    from collis.investigations.models import InvestigationKind, ResultStatus
+    from collis.investigations.tests.factories import (
+        EmgActiveMuscleFactory,
+        InvestigationFactory,
+    )
+
+    emg = InvestigationFactory(patient=patient, kind=InvestigationKind.EMG,
+                               status=ResultStatus.ABNORMAL)
+    EmgActiveMuscleFactory(investigation=emg, muscle="sternocleidomastoid", side="left")
+    EmgActiveMuscleFactory(investigation=emg, muscle="splenius_capitis", side="right")
+    InvestigationFactory(patient=patient, kind=InvestigationKind.VIDEOFLUOROSCOPY,
+                         status=ResultStatus.NORMAL)
+    collected = collect_case_facts(patient=patient, answers={})
+    assert collected.facts["work_up"] == {"emg_mapping": True, "videofluoroscopy": "normal"}
+    assert {"muscle": "splenius_capitis", "side": "right", "emg_active": True} in \
+        collected.facts["muscles"]
+    sources = {s.path: s for s in collected.sources}
+    assert "Muscles active on the EMG" in sources["muscles"].source
+    assert sources["work_up.videofluoroscopy"].href.endswith(f"/investigations/{emg.pk + 1}/")
