@@ -1,5 +1,227 @@
-"""The treatments app's part of the JSON API (/api/v1/)."""
+"""The treatments app's part of the JSON API (/api/v1/): toxin cycles with the domain's
+warnings and derived response pattern, medicines and therapy sessions. Same role checks and
+audit as the pages."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.domain.findings import LOCAL_POLICY_LABEL
+from collis.domain.policy import DEFAULT_POLICY
+from collis.patients.models import Patient
+from collis.treatments import selectors
 
 router = Router(tags=["treatments"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class InjectionOut(Schema):
+    muscle: str
+    side: str
+    units: int
+
+
+class ReviewOut(Schema):
+    reviewed_on: date
+    peak_benefit_percent: int
+    benefit_weeks: int
+    dysphagia: bool
+    neck_weakness: bool
+    other_side_effect: str
+    side_effect_severity: str
+    notes: str
+
+
+class CycleOut(Schema):
+    id: int
+    given_on: date
+    product: str
+    batch_number: str
+    guidance: str
+    injector: str
+    site: str
+    total_units: int
+    units_note: str
+    injections: list[InjectionOut]
+    review: ReviewOut | None
+    notes: str
+    recorded_at: datetime
+
+
+class WarningOut(Schema):
+    code: str
+    detail: str
+    sources: list[int]
+    cycle_id: int | None
+
+
+class ThresholdsOut(Schema):
+    good_min_benefit_percent: float
+    good_min_benefit_weeks: float
+    useful_min_benefit_percent: float
+    min_cycles: int
+    label: str
+    sources: list[int]
+
+
+class ResponsePatternOut(Schema):
+    pattern: str | None
+    reason: str
+    derived: bool
+    derived_at: datetime
+    from_cycle_ids: list[int]
+    left_out_cycle_ids: list[int]
+    thresholds: ThresholdsOut
+
+
+class ResistanceTestOut(Schema):
+    id: int
+    tested_on: date
+    kind: str
+    result: str
+    notes: str
+
+
+class ChecklistStepOut(Schema):
+    code: str
+    when: str
+    action: str
+    sources: list[int]
+    applies: bool
+
+
+class ToxinRecordOut(Schema):
+    cycles: list[CycleOut]
+    warnings: list[WarningOut]
+    response_pattern: ResponsePatternOut
+    resistance_tests: list[ResistanceTestOut]
+    poor_responder_checklist: list[ChecklistStepOut]
+
+
+class MedicationOut(Schema):
+    id: int
+    drug_name: str
+    dose_amount: str
+    dose_unit: str
+    frequency: str
+    started_on: date
+    stopped_on: date | None
+    stop_reason: str
+    effect: str
+    side_effects: str
+
+
+class TherapySessionOut(Schema):
+    id: int
+    kind: str
+    session_on: date
+    therapist: str
+    duration_minutes: int
+    goals: str
+    notes: str
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+def _patient(patient_id: UUID) -> Patient:
+    try:
+        return Patient.objects.get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise HttpError(404, "No patient has this id.") from None
+
+
+def _cycle(cycle) -> dict:
+    review = cycle.review if cycle.reviewed else None
+    return {
+        "id": cycle.pk, "given_on": cycle.given_on, "product": cycle.product,
+        "batch_number": cycle.batch_number, "guidance": cycle.guidance,
+        "injector": cycle.injector.display_name, "site": cycle.site.code,
+        "total_units": cycle.total_units,
+        "units_note": f"Units of {cycle.product}; units are not interchangeable between "
+                      "products and are never converted [18].",
+        "injections": [{"muscle": i.muscle, "side": i.side, "units": i.units}
+                       for i in cycle.injections.all()],
+        "review": None if review is None else {
+            "reviewed_on": review.reviewed_on,
+            "peak_benefit_percent": review.peak_benefit_percent,
+            "benefit_weeks": review.benefit_weeks, "dysphagia": review.dysphagia,
+            "neck_weakness": review.neck_weakness,
+            "other_side_effect": review.other_side_effect,
+            "side_effect_severity": review.side_effect_severity, "notes": review.notes},
+        "notes": cycle.notes, "recorded_at": cycle.recorded_at,
+    }
+
+
+@router.get("/patients/{patient_id}/toxin-cycles",
+            response={200: ToxinRecordOut, 403: ErrorOut, 404: ErrorOut},
+            summary="A patient's botulinum toxin cycles, warnings and derived response pattern")
+def toxin_cycles(request, patient_id: UUID):
+    """Cycles with their injections and reviews; the interval warnings [15][19] and the
+    response pattern derived under local-policy thresholds, from collis.domain.toxin. Reading
+    is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    patient = _patient(patient_id)
+    record = selectors.toxin_record_get(patient=patient,
+                                        actor=Actor.from_request(request, AuditChannel.API))
+    response = record.response
+    derivation = response.derivation
+    return {
+        "cycles": [_cycle(c) for c in record.cycles],
+        "warnings": [{"code": w.warning.code, "detail": w.warning.detail,
+                      "sources": list(w.warning.sources),
+                      "cycle_id": w.cycle.pk if w.cycle else None} for w in record.warnings],
+        "response_pattern": {
+            "pattern": str(derivation.pattern) if derivation.pattern else None,
+            "reason": derivation.reason, "derived": derivation.derived,
+            "derived_at": response.derived_at,
+            "from_cycle_ids": [c.pk for c in response.cycles],
+            "left_out_cycle_ids": [c.pk for c in response.left_out],
+            "thresholds": response.thresholds.as_dict() | {
+                "label": LOCAL_POLICY_LABEL,
+                "sources": list(DEFAULT_POLICY.value("bont_response_thresholds").sources)},
+        },
+        "resistance_tests": [{"id": t.pk, "tested_on": t.tested_on, "kind": t.kind,
+                              "result": t.result, "notes": t.notes}
+                             for t in record.resistance_tests],
+        "poor_responder_checklist": [
+            {"code": i.step.code, "when": i.step.when, "action": i.step.action,
+             "sources": list(i.step.sources), "applies": i.applies} for i in record.checklist],
+    }
+
+
+@router.get("/patients/{patient_id}/medications",
+            response={200: list[MedicationOut], 403: ErrorOut, 404: ErrorOut},
+            summary="A patient's medicines, current and stopped")
+def medications(request, patient_id: UUID):
+    """Reading is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    patient = _patient(patient_id)
+    return list(selectors.medication_list(patient=patient,
+                                          actor=Actor.from_request(request, AuditChannel.API)))
+
+
+@router.get("/patients/{patient_id}/therapy-sessions",
+            response={200: list[TherapySessionOut], 403: ErrorOut, 404: ErrorOut},
+            summary="A patient's therapy sessions, most recent first")
+def therapy_sessions(request, patient_id: UUID):
+    """Reading is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    patient = _patient(patient_id)
+    sessions = selectors.therapy_session_list(
+        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    return [{"id": s.pk, "kind": s.kind, "session_on": s.session_on,
+             "therapist": s.therapist.display_name, "duration_minutes": s.duration_minutes,
+             "goals": s.goals, "notes": s.notes} for s in sessions]

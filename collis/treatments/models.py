@@ -1,0 +1,248 @@
+"""Treatments: botulinum toxin cycles and their reviews, resistance tests, oral medication
+and therapy sessions. Vocabularies reuse the domain's enums (collis/domain/toxin.py,
+collis/domain/muscles.py); units are stored per product and never converted [18]."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from collis.domain.muscles import Muscle, MuscleSide
+from collis.domain.toxin import Product, ResistanceResult, ResistanceTestKind
+from collis.patients.models import Patient
+from collis.sites.models import Site
+
+# Per injection row. rimabotulinumtoxinB is dosed in thousands of units (2,500-5,000 U [16]),
+# so the ceiling is wider than any type A product needs; the form says so in its message.
+MAX_UNITS_PER_INJECTION = 5000
+INJECTION_ROWS = 8
+
+# Labels are the international non-proprietary names the reference uses (§5).
+PRODUCT_LABELS = {p: p.value for p in Product}
+PRODUCT_CHOICES = [(p.value, PRODUCT_LABELS[p]) for p in Product]
+MUSCLE_CHOICES = [(m.value, m.value.replace("_", " ").capitalize()) for m in Muscle]
+SIDE_CHOICES = [(s.value, s.value.capitalize()) for s in MuscleSide]
+RESISTANCE_TEST_CHOICES = [
+    (ResistanceTestKind.FRONTALIS.value, "Frontalis test"),
+    (ResistanceTestKind.EXTENSOR_DIGITORUM_BREVIS.value, "Extensor digitorum brevis test"),
+    (ResistanceTestKind.ANTIBODY_ASSAY.value, "Neutralising antibody assay"),
+]
+RESISTANCE_RESULT_CHOICES = [
+    (ResistanceResult.RESISTANT.value, "Resistant"),
+    (ResistanceResult.NOT_RESISTANT.value, "Not resistant"),
+    (ResistanceResult.INCONCLUSIVE.value, "Inconclusive"),
+]
+
+
+class Guidance(models.TextChoices):
+    EMG = "emg", "Electromyography (EMG)"
+    ULTRASOUND = "ultrasound", "Ultrasound"
+    EMG_AND_ULTRASOUND = "emg_ultrasound", "EMG and ultrasound"
+    LANDMARKS = "landmarks", "Anatomical landmarks"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class TherapyKind(models.TextChoices):
+    PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
+    SPEECH = "speech_therapy", "Speech and language therapy"
+    OCCUPATIONAL = "occupational_therapy", "Occupational therapy"
+    OTHER = "other", "Other therapy"
+
+
+class Recorded(models.Model):
+    """Who recorded the row and when."""
+
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class ToxinCycleQuerySet(models.QuerySet):
+    def with_details(self):
+        return (self.select_related("injector", "site", "recorded_by", "review")
+                .prefetch_related("injections").order_by("given_on", "id"))
+
+
+class ToxinCycle(Recorded):
+    """One botulinum toxin injection session: product, batch and the injections given."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="toxin_cycles")
+    given_on = models.DateField("Date of the injections")
+    product = models.CharField("Product", max_length=32, choices=PRODUCT_CHOICES)
+    batch_number = models.CharField("Batch number", max_length=40)
+    guidance = models.CharField("Guidance", max_length=20, choices=Guidance.choices)
+    injector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="Injector")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="Site")
+    notes = models.TextField("Notes", blank=True)
+
+    objects = ToxinCycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["given_on", "id"]
+        indexes = [models.Index(fields=["patient", "given_on"], name="toxin_cycle_patient")]
+
+    def __str__(self):
+        return f"{self.product} on {self.given_on}"
+
+    @property
+    def total_units(self) -> int:
+        """Sum of this cycle's units, in this product's own units (never converted)."""
+        return sum(i.units for i in self.injections.all())
+
+    @property
+    def product_label(self) -> str:
+        return PRODUCT_LABELS[Product(self.product)]
+
+    @property
+    def reviewed(self) -> bool:
+        try:
+            return self.review is not None
+        except ToxinReview.DoesNotExist:
+            return False
+
+
+class ToxinInjection(models.Model):
+    cycle = models.ForeignKey(ToxinCycle, on_delete=models.CASCADE, related_name="injections")
+    position = models.PositiveSmallIntegerField(default=0)
+    muscle = models.CharField("Muscle", max_length=40, choices=MUSCLE_CHOICES)
+    side = models.CharField("Side", max_length=10, choices=SIDE_CHOICES)
+    units = models.PositiveIntegerField(
+        "Units", validators=[MinValueValidator(1), MaxValueValidator(MAX_UNITS_PER_INJECTION)])
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "muscle", "side"],
+                                    name="toxin_injection_one_row_per_muscle_side"),
+            models.CheckConstraint(name="toxin_injection_units_positive",
+                                   condition=models.Q(units__gte=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.muscle_label} ({self.side}): {self.units} U"
+
+    @property
+    def muscle_label(self) -> str:
+        return self.get_muscle_display().lower()
+
+
+class ToxinReview(Recorded):
+    """The follow-up review of a cycle: how much it helped, for how long, side effects."""
+
+    cycle = models.OneToOneField(ToxinCycle, on_delete=models.PROTECT, related_name="review")
+    reviewed_on = models.DateField("Date of the review")
+    peak_benefit_percent = models.PositiveSmallIntegerField(
+        "Peak benefit (%)", validators=[MaxValueValidator(100)])
+    benefit_weeks = models.PositiveSmallIntegerField(
+        "Weeks of benefit", validators=[MaxValueValidator(52)])
+    dysphagia = models.BooleanField("Difficulty swallowing (dysphagia)", default=False)
+    neck_weakness = models.BooleanField("Neck weakness", default=False)
+    other_side_effect = models.CharField("Other side effect", max_length=200, blank=True)
+    side_effect_severity = models.CharField("Severity of side effects", max_length=10,
+                                            choices=Severity.choices, blank=True)
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="toxin_review_benefit_percent_range",
+                                   condition=models.Q(peak_benefit_percent__lte=100)),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.cycle}"
+
+    @property
+    def side_effects(self) -> list[str]:
+        found = []
+        if self.dysphagia:
+            found.append("difficulty swallowing (dysphagia)")
+        if self.neck_weakness:
+            found.append("neck weakness")
+        if self.other_side_effect:
+            found.append(self.other_side_effect)
+        return found
+
+
+class ResistanceTest(Recorded):
+    """A test for resistance to botulinum toxin and its result [20][21][22]."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="toxin_resistance_tests")
+    tested_on = models.DateField("Date of the test")
+    kind = models.CharField("Test", max_length=40, choices=RESISTANCE_TEST_CHOICES)
+    result = models.CharField("Result", max_length=20, choices=RESISTANCE_RESULT_CHOICES)
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["tested_on", "id"]
+
+    def __str__(self):
+        return f"{self.kind} on {self.tested_on}: {self.result}"
+
+
+class Medication(Recorded):
+    """An oral medicine taken for dystonia, from its start to (perhaps) its stop."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
+    drug_name = models.CharField("Medicine", max_length=120)
+    dose_amount = models.CharField("Dose", max_length=20)
+    dose_unit = models.CharField("Unit", max_length=20)
+    frequency = models.CharField("How often", max_length=80)
+    started_on = models.DateField("Start date")
+    effect = models.TextField("Effect", blank=True)
+    side_effects = models.TextField("Side effects", blank=True)
+    stopped_on = models.DateField("Stop date", null=True, blank=True)
+    stop_reason = models.CharField("Reason for stopping", max_length=300, blank=True)
+    stopped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="medication_stops_after_it_starts",
+                condition=models.Q(stopped_on__isnull=True)
+                | models.Q(stopped_on__gte=models.F("started_on"))),
+        ]
+
+    def __str__(self):
+        return f"{self.drug_name} {self.dose}"
+
+    @property
+    def dose(self) -> str:
+        return f"{self.dose_amount} {self.dose_unit} {self.frequency}".strip()
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_on is None
+
+
+class TherapySession(Recorded):
+    """A physiotherapy, speech, occupational or other therapy session."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="therapy_sessions")
+    kind = models.CharField("Kind of therapy", max_length=24, choices=TherapyKind.choices)
+    session_on = models.DateField("Date of the session")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="Therapist")
+    duration_minutes = models.PositiveSmallIntegerField(
+        "Duration (minutes)", validators=[MinValueValidator(1), MaxValueValidator(480)])
+    goals = models.TextField("Goals", blank=True)
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["session_on", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.session_on}"

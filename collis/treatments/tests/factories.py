@@ -1,0 +1,102 @@
+import datetime
+
+import factory
+
+from collis.core.tests.factories import UserFactory
+from collis.patients.tests.factories import PatientFactory
+from collis.sites.models import Site
+from collis.treatments.models import (
+    Guidance,
+    Medication,
+    ResistanceTest,
+    TherapyKind,
+    TherapySession,
+    ToxinCycle,
+    ToxinInjection,
+    ToxinReview,
+)
+
+
+class ToxinCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ToxinCycle
+
+    patient = factory.SubFactory(PatientFactory)
+    given_on = datetime.date(2026, 6, 1)
+    product = "onabotulinumtoxinA"
+    batch_number = factory.Sequence(lambda n: f"C{n:05d}")
+    guidance = Guidance.EMG
+    injector = factory.SubFactory(UserFactory)
+    site = factory.LazyFunction(lambda: Site.objects.order_by("code").first())
+    recorded_by = factory.SelfAttribute("injector")
+
+
+class ToxinInjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ToxinInjection
+
+    cycle = factory.SubFactory(ToxinCycleFactory)
+    muscle = "sternocleidomastoid"
+    side = "left"
+    units = 50
+
+
+class ToxinReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ToxinReview
+
+    cycle = factory.SubFactory(ToxinCycleFactory)
+    reviewed_on = factory.LazyAttribute(lambda o: o.cycle.given_on + datetime.timedelta(weeks=6))
+    peak_benefit_percent = 70
+    benefit_weeks = 11
+    recorded_by = factory.SelfAttribute("cycle.recorded_by")
+
+
+class ResistanceTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResistanceTest
+
+    patient = factory.SubFactory(PatientFactory)
+    tested_on = datetime.date(2026, 7, 1)
+    kind = "frontalis"
+    result = "not_resistant"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class MedicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Medication
+
+    patient = factory.SubFactory(PatientFactory)
+    drug_name = "Trihexyphenidyl"
+    dose_amount = "2"
+    dose_unit = "mg"
+    frequency = "three times a day"
+    started_on = datetime.date(2025, 1, 10)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class TherapySessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TherapySession
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = TherapyKind.PHYSIOTHERAPY
+    session_on = datetime.date(2026, 5, 5)
+    therapist = factory.SubFactory(UserFactory)
+    duration_minutes = 45
+    recorded_by = factory.SelfAttribute("therapist")
+
+
+def cycle_with(patient, given_on, *, units=(100, 60, 40), benefit=None, weeks=None,
+               product="onabotulinumtoxinA", **kwargs):
+    """A cycle with injections into SCM (left), splenius capitis (right) and trapezius
+    (right), and a review when `benefit` is given."""
+    cycle = ToxinCycleFactory(patient=patient, given_on=given_on, product=product, **kwargs)
+    for position, (muscle, side, u) in enumerate(zip(
+            ("sternocleidomastoid", "splenius_capitis", "trapezius"),
+            ("left", "right", "right"), units, strict=False)):
+        ToxinInjectionFactory(cycle=cycle, position=position, muscle=muscle, side=side, units=u)
+    if benefit is not None:
+        ToxinReviewFactory(cycle=cycle, peak_benefit_percent=benefit, benefit_weeks=weeks or 0)
+    return cycle

@@ -1,0 +1,93 @@
+import datetime
+
+import pytest
+
+from collis.core.audit import Actor
+from collis.core.models import AuditAction, AuditEvent
+from collis.core.tests.factories import UserFactory
+from collis.domain.toxin import ResponsePattern
+from collis.patients.tests.factories import PatientFactory
+from collis.treatments import selectors
+from collis.treatments.tests.factories import ResistanceTestFactory, cycle_with
+
+D = datetime.date
+
+
+@pytest.mark.django_db
+def test_reading_the_toxin_record_is_audited_with_the_patient(sites):
+    patient = PatientFactory()
+    cycle_with(patient, D(2026, 1, 5), benefit=70, weeks=11)
+    actor = Actor.command_line(UserFactory())
+    selectors.toxin_record_get(patient=patient, actor=actor)
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="toxin_cycles")
+    assert event.patient_id == patient.pk and event.actor == actor.user
+
+
+@pytest.mark.django_db
+def test_a_short_interval_warning_names_its_cycle_and_sources(sites):
+    patient = PatientFactory()
+    cycle_with(patient, D(2026, 1, 5))
+    second = cycle_with(patient, D(2026, 3, 2))  # 8 weeks later
+    warnings = selectors.cycle_warnings(tuple(selectors.toxin_cycles_of(patient)))
+    assert len(warnings) == 1
+    assert warnings[0].cycle == second
+    assert warnings[0].warning.code == "SHORT_INJECTION_INTERVAL"
+    assert warnings[0].warning.sources == (15, 19)
+
+
+@pytest.mark.django_db
+def test_a_proposed_cycle_warns_only_about_itself(sites):
+    patient = PatientFactory()
+    cycle_with(patient, D(2026, 1, 5))
+    cycle_with(patient, D(2026, 3, 2))  # already short: not repeated for the new cycle
+    assert selectors.proposed_cycle_warnings(patient=patient, given_on=D(2026, 6, 1),
+                                             product="onabotulinumtoxinA") == ()
+    found = selectors.proposed_cycle_warnings(patient=patient, given_on=D(2026, 4, 20),
+                                              product="incobotulinumtoxinA")
+    assert [w.code for w in found] == ["INTERVAL_BELOW_LICENSED_MINIMUM"]
+
+
+@pytest.mark.django_db
+def test_the_response_pattern_is_derived_from_reviewed_cycles_only(sites):
+    patient = PatientFactory()
+    first = cycle_with(patient, D(2025, 1, 6), benefit=75, weeks=12)
+    second = cycle_with(patient, D(2025, 4, 7), benefit=70, weeks=11)
+    third = cycle_with(patient, D(2025, 7, 7), benefit=30, weeks=5)
+    latest = cycle_with(patient, D(2025, 10, 6))  # not reviewed yet
+    summary = selectors.response_summary(tuple(selectors.toxin_cycles_of(patient)))
+    assert summary.derivation.pattern == ResponsePattern.SECONDARY_NON_RESPONSE
+    assert summary.derivation.derived
+    assert summary.cycles == (first, second, third) and summary.left_out == (latest,)
+
+
+@pytest.mark.django_db
+def test_too_few_reviewed_cycles_give_no_pattern_and_say_why(sites):
+    patient = PatientFactory()
+    cycle_with(patient, D(2025, 1, 6), benefit=75, weeks=12)
+    summary = selectors.response_summary(tuple(selectors.toxin_cycles_of(patient)))
+    assert summary.derivation.pattern is None
+    assert "local policy" in summary.derivation.reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("result", "applies"), [
+    (None, {"CHECK_RESISTANCE"}),
+    ("inconclusive", {"CHECK_RESISTANCE"}),
+    ("not_resistant", {"REVIEW_MUSCLE_SELECTION", "REVIEW_GUIDANCE", "REVIEW_DOSE"}),
+    ("resistant", {"TOXIN_HOLIDAY", "BONT_B", "ANOTHER_BONT_A", "SURGERY_OR_DBS"}),
+])
+def test_the_checklist_marks_the_steps_that_follow_the_latest_test(sites, result, applies):
+    test = ResistanceTestFactory(result=result) if result else None
+    checklist = selectors.poor_responder_checklist(test)
+    assert {i.step.code for i in checklist if i.applies} == applies
+    assert len(checklist) == 8
+
+
+@pytest.mark.django_db
+def test_medication_and_therapy_reads_are_audited(sites):
+    patient = PatientFactory()
+    actor = Actor.command_line(UserFactory())
+    selectors.medication_list(patient=patient, actor=actor)
+    selectors.therapy_session_list(patient=patient, actor=actor)
+    assert set(AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW)
+               .values_list("object_type", flat=True)) == {"medications", "therapy_sessions"}
