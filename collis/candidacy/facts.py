@@ -93,5 +93,36 @@ def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
                               kwargs={"patient_id": patient.pk, "pk": emg.pk}))
 
 
+def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """Reviewed toxin cycles (the engine derives the response pattern from them and says
+    so) and the latest resistance test. A cycle not yet reviewed has no benefit to judge,
+    so it is left out and the source says so."""
+    from collis.treatments.models import ResistanceTest
+    from collis.treatments.selectors import toxin_cycles_of
+
+    cycles = list(toxin_cycles_of(patient))
+    reviewed = [c for c in cycles if c.reviewed]
+    if reviewed:
+        facts = [{"date": c.given_on.isoformat(), "product": c.product,
+                  "units": c.total_units,
+                  "benefit_percent": c.review.peak_benefit_percent,
+                  "benefit_weeks": c.review.benefit_weeks} for c in reviewed]
+        left_out = len(cycles) - len(reviewed)
+        collected.put(
+            "botulinum_toxin.cycles", facts,
+            f"{len(reviewed)} reviewed toxin cycles, {date_long(reviewed[0].given_on)} to "
+            f"{date_long(reviewed[-1].given_on)}"
+            + (f" ({left_out} not yet reviewed, left out)" if left_out else ""),
+            reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}))
+    latest = (ResistanceTest.objects.filter(patient=patient)
+              .order_by("-tested_on", "-id").first())
+    if latest is not None:
+        collected.put("botulinum_toxin.resistance_test",
+                      {"test": latest.kind, "result": latest.result},
+                      f"{latest.get_kind_display()} test of {date_long(latest.tested_on)}: "
+                      f"{latest.get_result_display().lower()}",
+                      reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}))
+
+
 # Each part of the record adds its facts, in the contract's order.
-CONTRIBUTORS: list = [_investigation_facts]
+CONTRIBUTORS: list = [_toxin_facts, _investigation_facts]

@@ -198,3 +198,37 @@ def test_work_up_and_emg_muscles_come_from_investigations(patient):
     sources = {s.path: s for s in collected.sources}
     assert "Muscles active on the EMG" in sources["muscles"].source
     assert sources["work_up.videofluoroscopy"].href.endswith(f"/investigations/{emg.pk + 1}/")
+
+
+def test_reviewed_toxin_cycles_and_the_latest_resistance_test_become_facts(patient):
+    import datetime
+
+    from collis.treatments.tests.factories import (
+        ResistanceTestFactory,
+        ToxinCycleFactory,
+        ToxinInjectionFactory,
+        ToxinReviewFactory,
+    )
+
+    for weeks, (percent, lasted) in enumerate([(75, 12), (50, 8), (20, 4)]):
+        cycle = ToxinCycleFactory(patient=patient, given_on=datetime.date(2025, 1, 6)
+                                  + datetime.timedelta(weeks=13 * weeks))
+        ToxinInjectionFactory(cycle=cycle, units=100)
+        ToxinInjectionFactory(cycle=cycle, muscle="splenius_capitis", side="right", units=60)
+        ToxinReviewFactory(cycle=cycle, peak_benefit_percent=percent, benefit_weeks=lasted)
+    ToxinInjectionFactory(cycle=ToxinCycleFactory(patient=patient,
+                                                  given_on=datetime.date(2025, 10, 6)))
+    ResistanceTestFactory(patient=patient, kind="frontalis", result="resistant")
+    collected = collect_case_facts(patient=patient, answers={})
+    cycles = collected.facts["botulinum_toxin"]["cycles"]
+    assert [c["benefit_percent"] for c in cycles] == [75, 50, 20]
+    assert cycles[0] == {"date": "2025-01-06", "product": "onabotulinumtoxinA", "units": 160,
+                         "benefit_percent": 75, "benefit_weeks": 12}
+    assert collected.facts["botulinum_toxin"]["resistance_test"] == {
+        "test": "frontalis", "result": "resistant"}
+    source = {s.path: s.source for s in collected.sources}["botulinum_toxin.cycles"]
+    assert "1 not yet reviewed, left out" in source
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    record = candidacy_assess(patient=patient, answers={}, actor=actor)
+    codes = {f["code"] for f in record.result["findings"]}
+    assert any("RESIST" in code for code in codes)
