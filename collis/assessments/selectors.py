@@ -1,0 +1,106 @@
+"""Reads of diagnoses, examinations and rating scales. Reads that show patient data are
+audited, once per page or API call."""
+
+from __future__ import annotations
+
+import importlib
+
+from collis.assessments.models import (
+    DiagnosisVersion,
+    Examination,
+    Scale,
+    ScaleAssessment,
+    Tremor,
+)
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.domain.phenotype import (
+    PatternObservation,
+    Side,
+    SuggestedMuscle,
+    suggested_muscles,
+    tremor_muscles,
+)
+from collis.patients.models import Patient
+
+
+def diagnosis_history(*, patient: Patient, actor: Actor) -> list[DiagnosisVersion]:
+    """Every version of the diagnosis, newest (current) first; the read is audited."""
+    versions = list(DiagnosisVersion.objects.for_patient(patient))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="diagnosis",
+                 object_id=versions[0].pk if versions else "", patient_id=patient.pk,
+                 summary=f"Viewed the diagnosis of {patient.nhs_number}",
+                 details={"versions": len(versions)})
+    return versions
+
+
+def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
+    """The patient's examinations, newest first, with patterns and muscles; audited."""
+    examinations = list(Examination.objects.for_patient(patient))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
+                 patient_id=patient.pk,
+                 summary=f"Viewed the neck examinations of {patient.nhs_number}",
+                 details={"count": len(examinations)})
+    return examinations
+
+
+def examination_get(*, patient: Patient, pk: int, actor: Actor | None) -> Examination:
+    """One examination of the patient (raises Examination.DoesNotExist); audited unless
+    `actor` is None (a read inside a write the service audits)."""
+    examination = Examination.objects.for_patient(patient).get(pk=pk)
+    if actor is not None:
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
+                     object_id=examination.pk, patient_id=patient.pk,
+                     summary=f"Viewed a neck examination of {patient.nhs_number}")
+    return examination
+
+
+def examination_observations(examination: Examination) -> tuple[PatternObservation, ...]:
+    """The stored patterns as the domain's observations, in their recorded order."""
+    return tuple(
+        PatternObservation(pattern=p.pattern, side=Side(p.side) if p.side else None,
+                           severity=p.severity)
+        for p in examination.patterns.all())
+
+
+def examination_suggested_muscles(examination: Examination) -> list[SuggestedMuscle]:
+    """What the domain's pattern table suggests for the examination's patterns (and tremor):
+    a suggestion for the clinician to confirm with EMG, not a plan."""
+    suggestions: list[SuggestedMuscle] = []
+    for observation in examination_observations(examination):
+        suggestions.extend(suggested_muscles(observation))
+    if examination.tremor and examination.tremor != Tremor.NONE:
+        suggestions.extend(tremor_muscles())
+    return suggestions
+
+
+def suggested_pairs(suggestions: list[SuggestedMuscle]) -> set[tuple[str, str]]:
+    """(muscle, side) pairs of the suggestions; a muscle with no known side counts on both."""
+    return {(str(s.muscle), side) for s in suggestions for side in s.sides()}
+
+
+def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
+    """Every rating-scale assessment of the patient, oldest first; audited."""
+    assessments = list(ScaleAssessment.objects.for_patient(patient))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="scale",
+                 patient_id=patient.pk,
+                 summary=f"Viewed the rating scales of {patient.nhs_number}",
+                 details={"twstrs": sum(a.scale == Scale.TWSTRS for a in assessments),
+                          "tsui": sum(a.scale == Scale.TSUI for a in assessments)})
+    return assessments
+
+
+def chart_markers(patient: Patient) -> list:
+    """Markers for the TWSTRS chart: the toxin cycles of the treatments app's timeline.
+    Empty while that app (or the chart module) is not installed."""
+    try:
+        from collis.core.charts import Marker
+
+        treatments = importlib.import_module("collis.treatments.timeline")
+    except ImportError:
+        return []
+    markers = []
+    for event in treatments.timeline_events(patient):
+        if event.kind == "toxin":
+            markers.append(Marker(when=event.when, label=event.title, kind="toxin"))
+    return markers

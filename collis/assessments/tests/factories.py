@@ -1,0 +1,52 @@
+"""Records of the assessments app made through its services, as the app makes them."""
+
+import datetime
+
+from collis.assessments import services
+from collis.core.audit import Actor
+from collis.domain.phenotype import Pattern, PatternObservation, Side
+
+# A complete item-by-item TWSTRS: severity 17, disability 10, pain 8, total 35.
+TWSTRS_ITEMS = {
+    "rotation": 3, "laterocollis": 1, "anterocollis_retrocollis": 0, "lateral_shift": 0,
+    "sagittal_shift": 0, "duration": 4, "sensory_trick": 1, "shoulder_elevation": 1,
+    "range_of_motion": 2, "time_held_neutral": 1,
+    "work": 2, "activities_of_daily_living": 2, "driving": 2, "reading": 1, "television": 1,
+    "activities_outside_home": 2,
+    "pain_severity": 4, "pain_duration": 2, "pain_disability": 2,
+}
+
+
+def actor_for(user=None):
+    return Actor.command_line(user)
+
+
+def make_diagnosis(patient, user=None, **changes):
+    details = services.DiagnosisDetails(
+        onset_age=44, regions=("neck",), course="static", variability="persistent",
+        associated_features="isolated", nervous_system_pathology="none",
+        aetiology="idiopathic", aetiology_subtype="sporadic")
+    from dataclasses import replace
+
+    current = services.diagnosis_current(patient)
+    return services.diagnosis_record(
+        patient=patient, details=replace(details, **changes),
+        based_on_version=current.version if current else None, actor=actor_for(user))
+
+
+def make_examination(patient, user=None, examined_on=datetime.date(2026, 10, 1),
+                     patterns=None, tremor="mild"):
+    patterns = patterns or (
+        PatternObservation(Pattern.TORTICAPUT, Side.RIGHT, 3),
+        PatternObservation(Pattern.LATEROCOLLIS, Side.LEFT, 1),
+    )
+    return services.examination_record(
+        patient=patient, actor=actor_for(user),
+        details=services.ExaminationDetails(
+            examined_on=examined_on, patterns=tuple(patterns), tremor=tremor,
+            sensory_trick="present", sensory_trick_effect="partial"))
+
+
+def make_twstrs(patient, user=None, assessed_on=datetime.date(2026, 6, 1), **item_changes):
+    return services.twstrs_record(patient=patient, assessed_on=assessed_on,
+                                  items=TWSTRS_ITEMS | item_changes, actor=actor_for(user))

@@ -1,0 +1,282 @@
+"""Pages of the diagnosis, neck examinations and rating scales of a patient's record."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from collis.assessments import selectors, services
+from collis.assessments.forms import (
+    DiagnosisForm,
+    ExaminationForm,
+    ExaminationMusclesForm,
+    TsuiForm,
+    TwstrsItemsForm,
+    TwstrsSubscoresForm,
+)
+from collis.assessments.models import Examination, Scale, ScaleAssessment
+from collis.assessments.presenters import (
+    DiagnosisPresenter,
+    ExaminationPresenter,
+    ScalesPresenter,
+    number,
+    twstrs_item_rows,
+)
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.core.permissions import require
+from collis.core.roles import Capability, can
+from collis.domain.scales.tsui import ITEM_NAMES as TSUI_ITEM_NAMES
+from collis.patients.models import Patient
+from collis.patients.presenters import PatientPresenter
+
+
+def _patient(patient_id) -> Patient:
+    return get_object_or_404(Patient.objects.select_related("home_site"), pk=patient_id)
+
+
+def _crumbs(patient, *pages):
+    """Home > Patients > the patient > pages..., the last being the current page."""
+    return [{"text": "Home", "href": "/"},
+            {"text": "Patients", "href": reverse("patients:patient_list")},
+            {"text": PatientPresenter(patient).name,
+             "href": reverse("patients:patient_detail", args=[patient.pk])},
+            *({"text": text, "href": href} for text, href in pages)]
+
+
+# ----------------------------------------------------------------------------- diagnosis
+
+@require(Capability.RECORD_VIEW)
+def diagnosis(request, patient_id):
+    patient = _patient(patient_id)
+    versions = selectors.diagnosis_history(patient=patient, actor=Actor.from_request(request))
+    return render(request, "assessments/diagnosis.jinja", {
+        "title": "Diagnosis and classification", "patient": patient,
+        "current": DiagnosisPresenter(versions[0]) if versions else None,
+        "history": [DiagnosisPresenter(v) for v in versions],
+        "can_edit": can(request.user, Capability.DIAGNOSIS_RECORD),
+        "breadcrumbs": _crumbs(patient, ("Diagnosis", "")),
+    })
+
+
+@require(Capability.DIAGNOSIS_RECORD)
+@require_http_methods(["GET", "POST"])
+def diagnosis_edit(request, patient_id):
+    patient = _patient(patient_id)
+    current = services.diagnosis_current(patient)
+    conflict = None
+    if request.method == "POST":
+        form = DiagnosisForm(request.POST)
+        if form.is_valid():
+            try:
+                services.diagnosis_record(
+                    patient=patient, details=form.details(),
+                    based_on_version=form.cleaned_data.get("based_on_version"),
+                    actor=Actor.from_request(request))
+            except services.DiagnosisConflict as error:
+                conflict = error.current
+                data = request.POST.copy()
+                data["based_on_version"] = str(conflict.version) if conflict else ""
+                form = DiagnosisForm(data)
+                form.is_valid()
+                form.add_error(None, "Someone else saved a new version of the diagnosis while "
+                                     "you were editing. Your changes have not been saved. "
+                                     "Check the current version, then save again.")
+            else:
+                messages.success(request, "The diagnosis is saved as a new version.")
+                return redirect("assessments:diagnosis", patient_id=patient.pk)
+    else:
+        form = DiagnosisForm(initial=DiagnosisForm.initial_from(current))
+    # Opening the form shows the current diagnosis: audit that read.
+    if current is not None and request.method == "GET":
+        audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
+                     object_type="diagnosis", object_id=current.pk, patient_id=patient.pk,
+                     summary=f"Opened the diagnosis of {patient.nhs_number} to change it")
+    title = "Change the diagnosis" if current else "Record the diagnosis"
+    return render(request, "assessments/diagnosis_form.jinja", {
+        "title": title, "patient": patient, "form": form, "conflict": conflict,
+        "current": DiagnosisPresenter(conflict) if conflict else None,
+        "breadcrumbs": _crumbs(patient, ("Diagnosis", reverse("assessments:diagnosis",
+                                                              args=[patient.pk])),
+                               (title, "")),
+    })
+
+
+# --------------------------------------------------------------------------- examination
+
+@require(Capability.RECORD_VIEW)
+def examination_list(request, patient_id):
+    patient = _patient(patient_id)
+    examinations = selectors.examination_list(patient=patient, actor=Actor.from_request(request))
+    return render(request, "assessments/examination_list.jinja", {
+        "title": "Neck examination", "patient": patient,
+        "rows": [ExaminationPresenter(e) for e in examinations],
+        "can_record": can(request.user, Capability.EXAMINATION_RECORD),
+        "breadcrumbs": _crumbs(patient, ("Neck examination", "")),
+    })
+
+
+@require(Capability.EXAMINATION_RECORD)
+@require_http_methods(["GET", "POST"])
+def examination_create(request, patient_id):
+    patient = _patient(patient_id)
+    form = ExaminationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        examination = services.examination_record(patient=patient, details=form.details(),
+                                                   actor=Actor.from_request(request))
+        messages.success(request, "The examination is recorded. Confirm the involved muscles "
+                                  "below.")
+        return redirect("assessments:examination_detail", patient_id=patient.pk,
+                        pk=examination.pk)
+    return render(request, "assessments/examination_form.jinja", {
+        "title": "Record a neck examination", "patient": patient, "form": form,
+        "breadcrumbs": _crumbs(patient, ("Neck examination",
+                                         reverse("assessments:examination_list",
+                                                 args=[patient.pk])),
+                               ("Record a neck examination", "")),
+    })
+
+
+def _examination_page(request, patient, examination, form=None, status=200):
+    suggestions = selectors.examination_suggested_muscles(examination)
+    suggested = selectors.suggested_pairs(suggestions)
+    presenter = ExaminationPresenter(examination)
+    can_record = can(request.user, Capability.EXAMINATION_RECORD)
+    if form is None and can_record:
+        confirmed = {(m.muscle, m.side) for m in examination.muscles.all()}
+        form = ExaminationMusclesForm(initial=ExaminationMusclesForm.initial_for(
+            confirmed if examination.muscles_confirmed_at else suggested))
+    title = f"Neck examination of {presenter.date}"
+    return render(request, "assessments/examination_detail.jinja", {
+        "title": title, "patient": patient, "examination": examination,
+        "presenter": presenter, "suggestions": presenter.suggestion_rows(suggestions),
+        "form": form, "can_record": can_record,
+        "hints": {side: {m: "Suggested" for m, s in suggested if s == side}
+                  for side in ("left", "right")},
+        "breadcrumbs": _crumbs(patient, ("Neck examination",
+                                         reverse("assessments:examination_list",
+                                                 args=[patient.pk])), (presenter.date, "")),
+    }, status=status)
+
+
+@require(Capability.RECORD_VIEW)
+def examination_detail(request, patient_id, pk):
+    patient = _patient(patient_id)
+    try:
+        examination = selectors.examination_get(patient=patient, pk=pk,
+                                                actor=Actor.from_request(request))
+    except Examination.DoesNotExist:
+        raise Http404("No such examination") from None
+    return _examination_page(request, patient, examination)
+
+
+@require(Capability.EXAMINATION_RECORD)
+@require_POST
+def examination_muscles(request, patient_id, pk):
+    patient = _patient(patient_id)
+    try:
+        examination = selectors.examination_get(patient=patient, pk=pk, actor=None)
+    except Examination.DoesNotExist:
+        raise Http404("No such examination") from None
+    form = ExaminationMusclesForm(request.POST)
+    if form.is_valid():
+        suggested = selectors.suggested_pairs(
+            selectors.examination_suggested_muscles(examination))
+        services.examination_muscles_confirm(examination=examination, muscles=form.muscles(),
+                                             suggested=suggested,
+                                             actor=Actor.from_request(request))
+        messages.success(request, "The involved muscles are confirmed.")
+        return redirect("assessments:examination_detail", patient_id=patient.pk, pk=pk)
+    # The page is shown again with the errors: audit that read.
+    examination = selectors.examination_get(patient=patient, pk=pk,
+                                            actor=Actor.from_request(request))
+    return _examination_page(request, patient, examination, form=form)
+
+
+# -------------------------------------------------------------------------------- scales
+
+@require(Capability.RECORD_VIEW)
+def scale_list(request, patient_id):
+    patient = _patient(patient_id)
+    assessments = selectors.scale_list(patient=patient, actor=Actor.from_request(request))
+    presenter = ScalesPresenter(assessments)
+    return render(request, "assessments/scale_list.jinja", {
+        "title": "Rating scales", "patient": patient, "presenter": presenter, "num": number,
+        "twstrs_rows": presenter.twstrs_rows(), "tsui_rows": presenter.tsui_rows(),
+        "tsui_items": TSUI_ITEM_NAMES,
+        "chart": presenter.chart(selectors.chart_markers(patient)),
+        "can_record": can(request.user, Capability.SCALE_RECORD),
+        "breadcrumbs": _crumbs(patient, ("Rating scales", "")),
+    })
+
+
+@require(Capability.RECORD_VIEW)
+def scale_detail(request, patient_id, pk):
+    patient = _patient(patient_id)
+    assessment = get_object_or_404(ScaleAssessment.objects.select_related("recorded_by"),
+                                   patient=patient, pk=pk)
+    audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
+                 object_type=f"scale_{assessment.scale}", object_id=assessment.pk,
+                 patient_id=patient.pk,
+                 summary=f"Viewed a {assessment.get_scale_display()} assessment of "
+                         f"{patient.nhs_number}")
+    title = f"{assessment.get_scale_display()} of {assessment.assessed_on:%-d %B %Y}"
+    return render(request, "assessments/scale_detail.jinja", {
+        "title": title, "patient": patient, "assessment": assessment, "num": number,
+        "item_rows": twstrs_item_rows(assessment) if assessment.scale == Scale.TWSTRS else [],
+        "breadcrumbs": _crumbs(patient, ("Rating scales",
+                                         reverse("assessments:scale_list", args=[patient.pk])),
+                               (title, "")),
+    })
+
+
+# The three ways of entering a scale: (form, template, title, save).
+def _save_twstrs_items(patient, form, actor):
+    return services.twstrs_record(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
+                                  items=form.items, notes=form.cleaned_data["notes"],
+                                  actor=actor)
+
+
+def _save_twstrs_subscores(patient, form, actor):
+    return services.twstrs_record_subscores(
+        patient=patient, assessed_on=form.cleaned_data["assessed_on"],
+        notes=form.cleaned_data["notes"], actor=actor,
+        **{name: form.subscores.get(name) for name in ("severity", "disability", "pain")})
+
+
+def _save_tsui(patient, form, actor):
+    return services.tsui_record(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
+                                items=form.items, total=form.total,
+                                notes=form.cleaned_data["notes"], actor=actor)
+
+
+SCALE_ENTRY = {
+    "twstrs": (TwstrsItemsForm, "Enter a TWSTRS item by item", _save_twstrs_items),
+    "twstrs_subscores": (TwstrsSubscoresForm, "Enter TWSTRS subscores",
+                         _save_twstrs_subscores),
+    "tsui": (TsuiForm, "Enter a Tsui scale", _save_tsui),
+}
+
+
+@require(Capability.SCALE_RECORD)
+@require_http_methods(["GET", "POST"])
+def scale_create(request, patient_id, kind):
+    if kind not in SCALE_ENTRY:
+        raise Http404("No such scale")
+    form_class, title, save = SCALE_ENTRY[kind]
+    patient = _patient(patient_id)
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        assessment = save(patient, form, Actor.from_request(request))
+        total = ("not scored (some items are missing)" if assessment.total is None
+                 else f"{assessment.total:g}")
+        messages.success(request, f"The {assessment.get_scale_display()} of "
+                                  f"{assessment.assessed_on:%-d %B %Y} is saved: total {total}.")
+        return redirect("assessments:scale_list", patient_id=patient.pk)
+    return render(request, "assessments/scale_form.jinja", {
+        "title": title, "patient": patient, "form": form, "kind": kind,
+        "breadcrumbs": _crumbs(patient, ("Rating scales",
+                                         reverse("assessments:scale_list", args=[patient.pk])),
+                               (title, "")),
+    })
