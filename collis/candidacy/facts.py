@@ -68,7 +68,7 @@ def collect_case_facts(*, patient: Patient, answers: dict[str, bool]) -> Collect
 def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
     """The SD work-up [28] and the muscles found active on the latest EMG."""
     from collis.investigations.models import InvestigationKind
-    from collis.investigations.selectors import emg_active_muscles, latest_result
+    from collis.investigations.selectors import latest_result
 
     for kind, path in ((InvestigationKind.EMG, "work_up.emg_mapping"),
                        (InvestigationKind.VIDEOFLUOROSCOPY, "work_up.videofluoroscopy"),
@@ -81,16 +81,6 @@ def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
                       f"{found.get_status_display().lower()}",
                       reverse("investigations:investigation_detail",
                               kwargs={"patient_id": patient.pk, "pk": found.pk}))
-    active = emg_active_muscles(patient)
-    if active:
-        emg = latest_result(patient, InvestigationKind.EMG)
-        muscles = [{"muscle": muscle, "side": side, "emg_active": True}
-                   for muscle, side, _ in active]
-        collected.put("muscles", muscles,
-                      f"Muscles active on the EMG of {date_long(active[0][2])}: "
-                      + ", ".join(f"{m.replace('_', ' ')} ({s})" for m, s, _ in active),
-                      reverse("investigations:investigation_detail",
-                              kwargs={"patient_id": patient.pk, "pk": emg.pk}))
 
 
 def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
@@ -124,5 +114,96 @@ def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
                       reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}))
 
 
+def _diagnosis_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """The current version of the diagnosis and classification (reference §2 [1])."""
+    from collis.assessments.models import DiagnosisVersion
+
+    current = DiagnosisVersion.objects.for_patient(patient).first()
+    if current is None:
+        return
+    source = (f"Diagnosis, version {current.version} of {date_long(current.recorded_at.date())}")
+    href = reverse("assessments:diagnosis", kwargs={"patient_id": patient.pk})
+    collected.put("dystonia.distribution", current.distribution or None, source, href)
+    collected.put("dystonia.regions", list(current.regions) or None, source, href)
+    collected.put("dystonia.onset_age", current.onset_age, source, href)
+    collected.put("dystonia.course", current.course or None, source, href)
+    collected.put("dystonia.aetiology", current.aetiology or None, source, href)
+
+
+def _latest_examination(patient: Patient):
+    from collis.assessments.models import Examination
+
+    return (Examination.objects.filter(patient=patient)
+            .prefetch_related("patterns", "muscles").order_by("-examined_on", "-id").first())
+
+
+def _examination_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """The Col-Cap patterns and tremor of the latest neck examination (reference §3)."""
+    examination = _latest_examination(patient)
+    if examination is None:
+        return
+    source = f"Neck examination of {date_long(examination.examined_on)}"
+    href = reverse("assessments:examination_detail",
+                   kwargs={"patient_id": patient.pk, "pk": examination.pk})
+    patterns = [{"pattern": p.pattern, **({"side": p.side} if p.side else {}),
+                 "severity": p.severity}
+                for p in sorted(examination.patterns.all(), key=lambda p: p.position)]
+    collected.put("patterns", patterns, source + ": " + ", ".join(
+        f"{p['pattern']}{' (' + p['side'] + ')' if 'side' in p else ''} {p['severity']}"
+        for p in patterns), href)
+    collected.put("tremor", examination.tremor or None, source, href)
+
+
+def _muscle_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """Involved muscles: those active on the latest EMG (emg_active true), then those the
+    clinician confirmed at the latest examination that the EMG did not show (not
+    confirmed on EMG, which the engine flags)."""
+    from collis.investigations.models import InvestigationKind
+    from collis.investigations.selectors import emg_active_muscles, latest_result
+
+    muscles = []
+    parts = []
+    href = ""
+    active = emg_active_muscles(patient)
+    if active:
+        emg = latest_result(patient, InvestigationKind.EMG)
+        href = reverse("investigations:investigation_detail",
+                       kwargs={"patient_id": patient.pk, "pk": emg.pk})
+        muscles += [{"muscle": m, "side": s, "emg_active": True} for m, s, _ in active]
+        parts.append(f"active on the EMG of {date_long(active[0][2])}: " + ", ".join(
+            f"{m.replace('_', ' ')} ({s})" for m, s, _ in active))
+    examination = _latest_examination(patient)
+    if examination is not None and examination.muscles_confirmed_at is not None:
+        seen = {(m["muscle"], m["side"]) for m in muscles}
+        confirmed = [m for m in examination.muscles.all() if (m.muscle, m.side) not in seen]
+        muscles += [{"muscle": m.muscle, "side": m.side} for m in confirmed]
+        if confirmed:
+            parts.append(f"confirmed at the examination of "
+                         f"{date_long(examination.examined_on)}, not on EMG: " + ", ".join(
+                             f"{m.muscle.replace('_', ' ')} ({m.side})" for m in confirmed))
+            href = href or reverse("assessments:examination_detail",
+                                   kwargs={"patient_id": patient.pk, "pk": examination.pk})
+    if muscles:
+        collected.put("muscles", muscles, "Muscles " + "; ".join(parts), href)
+
+
+def _twstrs_facts(patient: Patient, collected: CollectedFacts) -> None:
+    """The latest TWSTRS with all three subscores, as the domain scored it (§4 [9])."""
+    from collis.assessments.models import Scale, ScaleAssessment
+
+    latest = (ScaleAssessment.objects.filter(
+        patient=patient, scale=Scale.TWSTRS, severity__isnull=False, disability__isnull=False,
+        pain__isnull=False).order_by("-assessed_on", "-id").first())
+    if latest is None:
+        return
+    pain = int(latest.pain) if float(latest.pain).is_integer() else latest.pain
+    collected.put("twstrs", {"severity": latest.severity, "disability": latest.disability,
+                             "pain": pain},
+                  f"TWSTRS of {date_long(latest.assessed_on)} (total {latest.total:g})",
+                  reverse("assessments:scale_detail",
+                          kwargs={"patient_id": patient.pk, "pk": latest.pk}))
+
+
 # Each part of the record adds its facts, in the contract's order.
-CONTRIBUTORS: list = [_toxin_facts, _investigation_facts]
+CONTRIBUTORS: list = [_diagnosis_facts, _examination_facts, _muscle_facts, _twstrs_facts,
+                      _toxin_facts, _investigation_facts]

@@ -232,3 +232,26 @@ def test_reviewed_toxin_cycles_and_the_latest_resistance_test_become_facts(patie
     record = candidacy_assess(patient=patient, answers={}, actor=actor)
     codes = {f["code"] for f in record.result["findings"]}
     assert any("RESIST" in code for code in codes)
+
+
+def test_a_full_demo_history_gives_valid_facts_from_every_part_of_the_record(patient):
+    import datetime
+    import random
+
+    from collis.assessments.demo import demo_history as assessments_demo
+    from collis.investigations.demo import demo_history as investigations_demo
+    from collis.treatments.demo import demo_history as treatments_demo
+
+    author = UserFactory(role=Role.NEUROLOGIST)
+    today = datetime.date(2026, 11, 1)
+    for demo in (assessments_demo, treatments_demo, investigations_demo):
+        demo(patient, random.Random(4), today, author)
+    collected = collect_case_facts(patient=patient, answers={
+        "fit_for_general_anaesthetic": True, "cervical_myelopathy": False,
+        "prior_neck_surgery": False, "wants_surgery": True})
+    for key in ("age", "dystonia", "patterns", "tremor", "muscles", "twstrs",
+                "botulinum_toxin", "work_up", "health", "preferences"):
+        assert key in collected.facts, key
+    record = candidacy_assess(patient=patient, answers={}, actor=Actor.command_line(author))
+    assert record.result["findings"]
+    assert all(f["sources"] for f in record.result["findings"] if f["effect"] != "missing")
