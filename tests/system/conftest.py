@@ -64,6 +64,7 @@ def page(browser, live_server, sites):
 def check_accessibility(page, name: str | None = None) -> None:
     """Run axe on the current page; fail with every violation listed. Optionally save a
     screenshot under var/screenshots/."""
+    page.wait_for_load_state("load")
     page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
