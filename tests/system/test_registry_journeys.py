@@ -94,7 +94,7 @@ def test_registering_a_patient_with_an_invalid_nhs_number_then_correcting_it(pag
     page.get_by_label("NHS number").fill("943 476 5919")
     page.get_by_role("button", name="Register patient").click()
     expect(page.get_by_role("heading", name="QUILLON, Robin")).to_be_visible()
-    expect(page.get_by_text("943 476 5919")).to_be_visible()
+    expect(page.get_by_text("943 476 5919", exact=True)).to_be_visible()
     assert Patient.objects.get().home_site.name == "London Bridge Hospital"
     assert AuditEvent.objects.filter(action=AuditAction.CREATE).count() == 1
 
