@@ -14,6 +14,11 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", include("collis.treatments.urls")),
     path("patients/<uuid:patient_id>/", include("collis.investigations.urls")),
     path("patients/<uuid:patient_id>/", include("collis.candidacy.urls")),
+    # The surgical pathway: each app gives its full paths (per patient and unit-wide).
+    path("", include("collis.surgery.urls")),
+    path("", include("collis.mdt.urls")),
+    path("", include("collis.consent.urls")),
+    path("", include("collis.outcomes.urls")),
     path("sites/", include("collis.sites.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),

@@ -32,6 +32,17 @@ class Capability(StrEnum):
     THERAPY_RECORD = "therapy_record"
     INVESTIGATION_RECORD = "investigation_record"
     CANDIDACY_ASSESS = "candidacy_assess"
+    # The surgical pathway. Who may make each move along it is the table in
+    # collis/domain/pathway.py; these say who may use which pages.
+    REFERRAL_RECORD = "referral_record"
+    MDT_RECORD = "mdt_record"
+    FUNDING_RECORD = "funding_record"
+    WAITING_LIST_VIEW = "waiting_list_view"
+    COUNSELLING_RECORD = "counselling_record"
+    CONSENT_RECORD = "consent_record"
+    OPERATION_RECORD = "operation_record"
+    PHYSIO_PROGRAMME_RECORD = "physio_programme_record"
+    FOLLOW_UP_RECORD = "follow_up_record"
     AUDIT_VIEW = "audit_view"
     SITE_EDIT = "site_edit"
     USER_MANAGE = "user_manage"
@@ -50,25 +61,39 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.NEUROLOGIST: frozenset(_REGISTRY | _READ | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
-        Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS}),
+        Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
+        Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
+        Capability.FOLLOW_UP_RECORD}),
     Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
-        Capability.CANDIDACY_ASSESS}),
-    # Nurse specialists inject toxin, rate and review; they do not make the diagnosis.
+        Capability.CANDIDACY_ASSESS, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
+        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW,
+        Capability.COUNSELLING_RECORD, Capability.CONSENT_RECORD,
+        Capability.OPERATION_RECORD, Capability.PHYSIO_PROGRAMME_RECORD,
+        Capability.FOLLOW_UP_RECORD}),
+    # Nurse specialists inject toxin, rate, review and counsel; they do not make the
+    # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.TOXIN_RECORD,
         Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
-        Capability.INVESTIGATION_RECORD}),
-    # Coordinators register referred patients, keep their details and file results.
-    Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | {Capability.INVESTIGATION_RECORD}),
-    # Physiotherapists read the record, examine, rate and record therapy sessions; they do
-    # not register patients or record toxin doses.
+        Capability.INVESTIGATION_RECORD, Capability.COUNSELLING_RECORD,
+        Capability.FOLLOW_UP_RECORD}),
+    # Coordinators register referrals, file results, run MDT meetings, request funding and
+    # keep the waiting list.
+    Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | {
+        Capability.INVESTIGATION_RECORD, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
+        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW}),
+    # Physiotherapists read the record, examine, rate and record therapy sessions and the
+    # post-operative programme; they do not register patients or record toxin doses.
     Role.PHYSIOTHERAPIST: frozenset(_READ | {
-        Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.THERAPY_RECORD}),
-    # Auditors find a patient to read their access history; they change nothing.
+        Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.THERAPY_RECORD,
+        Capability.PHYSIO_PROGRAMME_RECORD, Capability.FOLLOW_UP_RECORD}),
+    # Auditors and service managers find a patient to read their access history, and filter
+    # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
-        {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW}
+        {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW,
+         Capability.WAITING_LIST_VIEW}
     ),
     # Administrators run the system (accounts, sites) and read the audit log, but do not
     # open patients' records.

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "collis.treatments",
     "collis.investigations",
     "collis.candidacy",
+    "collis.surgery",
+    "collis.mdt",
+    "collis.consent",
+    "collis.outcomes",
 ]
 
 MIDDLEWARE = [
