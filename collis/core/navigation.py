@@ -8,6 +8,8 @@ from collis.core.roles import Capability, can
 NAVIGATION = (
     ("Home", "home", None),
     ("Patients", "patients:patient_list", Capability.PATIENT_SEARCH),
+    ("My worklist", "surgery:worklist", Capability.RECORD_VIEW),
+    ("Waiting list", "surgery:waiting_list", Capability.WAITING_LIST_VIEW),
     ("Sites", "sites:site_list", None),
     ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
     ("Administration", "admin:index", Capability.USER_MANAGE),

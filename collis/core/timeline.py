@@ -21,7 +21,8 @@ class TimelineEvent:
 
 
 # Apps whose records appear on the timeline, in the order ties on a date are shown.
-TIMELINE_APPS = ("assessments", "treatments", "investigations")
+TIMELINE_APPS = ("assessments", "treatments", "investigations", "surgery", "mdt", "consent",
+                 "outcomes")
 
 
 def timeline_events_for(patient) -> list[TimelineEvent]:

@@ -60,6 +60,7 @@ RECORD_SECTIONS = (
     ("investigations", "Investigations", "investigations:investigation_list", "record_view"),
     ("timeline", "Timeline", "patients:patient_timeline", "record_view"),
     ("candidacy", "Candidacy", "candidacy:candidacy_list", "record_view"),
+    ("pathway", "Pathway", "surgery:episode_list", "record_view"),
 )
 
 

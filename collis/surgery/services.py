@@ -69,4 +69,19 @@ def episode_transition(*, episode: Episode, event: Event | str, actor: Actor,
     return locked
 
 
-__all__ = ["MoveRefused", "ValidationError", "episode_open", "episode_transition"]
+__all__ = ["MoveRefused", "ValidationError", "episode_list_for_surgery", "episode_open",
+           "episode_transition"]
+
+
+@transaction.atomic
+def episode_list_for_surgery(*, episode: Episode, listed_on: datetime.date, priority: str,
+                             listing_site, surgeon, actor: Actor) -> Episode:
+    """Put the episode on the waiting list with its date, priority, site and surgeon."""
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    locked.listed_on, locked.priority = listed_on, priority
+    locked.listing_site, locked.surgeon = listing_site, surgeon
+    locked.full_clean()
+    locked.save(update_fields=["listed_on", "priority", "listing_site", "surgeon"])
+    return episode_transition(episode=locked, event=Event.LIST_FOR_SURGERY, actor=actor,
+                              reason=f"Listed {listed_on:%d %b %Y}, priority {priority}, "
+                                     f"{listing_site}, {surgeon.display_name}")

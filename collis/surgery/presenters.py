@@ -1,0 +1,37 @@
+"""How the pathway reads on screen, and which pages each step of an episode uses."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from collis.core.roles import Capability, can
+from collis.domain.pathway import Event
+
+# Moves made on the pathway page itself with a reason; the others are made by recording
+# something in the app that owns the step (the MDT decision, the consent, ...).
+GENERIC_MOVES = frozenset({Event.START_TRIAGE, Event.ACCEPT, Event.DECLINE,
+                           Event.COMPLETE_WORK_UP, Event.DISCHARGE, Event.WITHDRAW})
+
+# Pages of other apps for an episode: (label, url name, capability, states it applies to).
+EPISODE_PAGES = (
+    ("MDT decisions", "mdt:episode_decisions", Capability.RECORD_VIEW, None),
+    ("Funding request", "mdt:funding", Capability.RECORD_VIEW, None),
+    ("Counselling and consent", "consent:episode_consent", Capability.RECORD_VIEW, None),
+    ("Operation note", "outcomes:operation", Capability.RECORD_VIEW, None),
+    ("Physiotherapy after surgery", "outcomes:physiotherapy", Capability.RECORD_VIEW, None),
+    ("Follow-up and outcome", "outcomes:follow_up", Capability.RECORD_VIEW, None),
+)
+
+
+def episode_pages(episode, user) -> list[dict]:
+    pages = []
+    for label, url_name, capability, states in EPISODE_PAGES:
+        if not can(user, capability) or (states and episode.state not in states):
+            continue
+        try:
+            href = reverse(url_name, kwargs={"patient_id": episode.patient_id,
+                                             "episode_id": episode.pk})
+        except NoReverseMatch:
+            continue  # that step's pages are not installed
+        pages.append({"text": label, "href": href})
+    return pages

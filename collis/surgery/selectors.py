@@ -1,0 +1,146 @@
+"""Reads of the pathway: a patient's episodes, one episode with its history and work-up,
+the waiting list and each role's worklist. Reads that show patients are audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from collis.core.audit import Actor, audit_record, audit_record_many
+from collis.core.models import AuditAction
+from collis.domain.pathway import Move, State, moves_from
+from collis.patients.models import Patient
+from collis.surgery.models import Episode
+
+RESISTANCE_SOURCES = (20,)
+WORK_UP_SOURCES = (28,)
+
+
+def episode_list(*, patient: Patient, actor: Actor) -> list[Episode]:
+    episodes = list(patient.episodes.prefetch_related("statuses__by"))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="episodes",
+                 object_id=patient.pk, patient_id=patient.pk,
+                 summary=f"Viewed the pathway episodes of {patient.nhs_number}")
+    return episodes
+
+
+def episode_get(*, patient: Patient, episode_id: int, actor: Actor | None) -> Episode:
+    episode = (Episode.objects.select_related("patient", "listing_site", "surgeon", "opened_by")
+               .prefetch_related("statuses__by").get(patient=patient, pk=episode_id))
+    if actor is not None:
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="episode",
+                     object_id=episode.pk, patient_id=patient.pk,
+                     summary=f"Viewed pathway episode {episode.pk}")
+    return episode
+
+
+def available_moves(episode: Episode, role: str) -> tuple[Move, ...]:
+    return moves_from(episode.state, role)
+
+
+@dataclass(frozen=True)
+class WorkUpItem:
+    label: str
+    state: str  # done, pending, outstanding, not needed
+    detail: str
+    sources: tuple[int, ...]
+    href: str = ""
+
+
+def work_up_checklist(patient: Patient) -> list[WorkUpItem]:
+    """The work-up before SD [28]: EMG mapping, videofluoroscopic swallow and CT of the
+    cervical spine, each linked to the investigation that satisfies it; and resistance
+    testing where botulinum toxin is failing [20]. Not audited: the page audits its read."""
+    from django.urls import reverse
+
+    from collis.core.presenters import date_long
+    from collis.domain.toxin import ResponsePattern
+    from collis.investigations.models import Investigation
+    from collis.investigations.selectors import work_up_summary
+    from collis.treatments.models import ResistanceTest
+    from collis.treatments.selectors import response_summary, toxin_cycles_of
+
+    investigations = list(Investigation.objects.filter(patient=patient)
+                          .order_by("-performed_on", "-id"))
+    items = []
+    for item in work_up_summary(investigations):
+        found = item.result or item.pending
+        detail = {"done": "Done", "pending": "Requested, result pending",
+                  "outstanding": "Not recorded"}[item.state]
+        if found is not None:
+            detail += f": {found.get_status_display().lower()}, {date_long(found.performed_on)}"
+        items.append(WorkUpItem(
+            label=str(item.kind.label), state=item.state, detail=detail,
+            sources=WORK_UP_SOURCES,
+            href=reverse("investigations:investigation_detail",
+                         kwargs={"patient_id": patient.pk, "pk": found.pk}) if found else ""))
+    derivation = response_summary(list(toxin_cycles_of(patient))).derivation
+    failing = derivation.pattern in (ResponsePattern.SECONDARY_NON_RESPONSE,
+                                     ResponsePattern.PRIMARY_NON_RESPONSE,
+                                     ResponsePattern.PARTIAL_RESPONSE)
+    test = ResistanceTest.objects.filter(patient=patient).order_by("-tested_on", "-id").first()
+    if test is not None:
+        state, detail = "done", (f"Done: {test.get_kind_display()}, "
+                                 f"{test.get_result_display().lower()}, "
+                                 f"{date_long(test.tested_on)}")
+    elif failing:
+        state, detail = "outstanding", (f"Not recorded; toxin response derived as "
+                                        f"{derivation.pattern.replace('_', ' ')}")
+    else:
+        state, detail = "not needed", "Toxin is not recorded as failing"
+    items.append(WorkUpItem(
+        label="Resistance testing (where toxin is failing)", state=state, detail=detail,
+        sources=RESISTANCE_SOURCES,
+        href=reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk})))
+    return items
+
+
+def waiting_list(*, site=None, surgeon=None, priority: str = "",
+                 actor: Actor) -> QuerySet[Episode]:
+    """Episodes listed for surgery, longest waiting first; each patient shown is audited."""
+    episodes = (Episode.objects.filter(state=State.LISTED)
+                .select_related("patient", "listing_site", "surgeon")
+                .order_by("listed_on", "id"))
+    if site:
+        episodes = episodes.filter(listing_site=site)
+    if surgeon:
+        episodes = episodes.filter(surgeon=surgeon)
+    if priority:
+        episodes = episodes.filter(priority=priority)
+    rows = list(episodes[:500])
+    if rows:
+        audit_record_many(actor=actor, action=AuditAction.SEARCH, object_type="patient",
+                          patients=[(e.patient_id, e.patient.nhs_number) for e in rows],
+                          summary="Patient appeared on the waiting list")
+    return rows
+
+
+# What waits for each role: the states whose next move is theirs.
+WORKLIST_STATES = {
+    "mdt_coordinator": (State.REFERRAL_RECEIVED, State.WORK_UP, State.AWAITING_MDT,
+                        State.MDT_DECIDED, State.FUNDING_REQUESTED, State.FUNDING_APPROVED),
+    "neurologist": (State.TRIAGE, State.FOLLOW_UP),
+    "neurosurgeon": (State.TRIAGE, State.LISTED, State.COUNSELLING, State.CONSENTED),
+    "nurse_specialist": (State.LISTED, State.FOLLOW_UP),
+    "physiotherapist": (State.OPERATED, State.POST_OPERATIVE_PHYSIOTHERAPY),
+}
+
+
+def worklist(*, user, actor: Actor) -> list[Episode]:
+    """Open episodes waiting on the user's role, oldest first; audited per patient."""
+    states = WORKLIST_STATES.get(user.role, ())
+    rows = list(Episode.objects.filter(state__in=[str(s) for s in states])
+                .select_related("patient").order_by("opened_at", "id")[:200])
+    if rows:
+        audit_record_many(actor=actor, action=AuditAction.SEARCH, object_type="patient",
+                          patients=[(e.patient_id, e.patient.nhs_number) for e in rows],
+                          summary="Patient appeared on a worklist")
+    return rows
+
+
+def days_waiting(episode: Episode, today: datetime.date | None = None) -> int | None:
+    if episode.listed_on is None:
+        return None
+    return ((today or datetime.date.today()) - episode.listed_on).days

@@ -1,0 +1,142 @@
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from collis.core.models import AuditEvent
+from collis.core.roles import Role
+from collis.core.tests.factories import UserFactory
+from collis.domain.pathway import State
+from collis.patients.tests.factories import PatientFactory
+from collis.surgery.models import Episode
+from collis.surgery.tests.factories import episode_at
+
+REFERRAL = {
+    "referrer_name": "Dr Ivo Inkwell", "referrer_gmc_number": "1234567",
+    "referrer_organisation": "Example Neurology Service (demo)",
+    "referral_reason": "Waning response to botulinum toxin", "urgency": "routine",
+    "referral_received_on-day": "1", "referral_received_on-month": "10",
+    "referral_received_on-year": "2026",
+}
+
+
+@pytest.mark.django_db
+def test_coordinator_records_a_referral_with_its_letter(client_as, sites):
+    patient = PatientFactory()
+    client = client_as(Role.MDT_COORDINATOR)
+    letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 referral", "application/pdf")
+    response = client.post(reverse("surgery:episode_create", args=[patient.pk]),
+                           REFERRAL | {"referral_letter": letter})
+    episode = Episode.objects.get()
+    assert response["Location"] == reverse("surgery:episode_detail",
+                                           args=[patient.pk, episode.pk])
+    assert episode.state == State.REFERRAL_RECEIVED and episode.referral_letter
+
+
+@pytest.mark.django_db
+def test_referral_errors_name_the_field_and_save_nothing(client_as, sites, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    patient = PatientFactory()
+    bad = REFERRAL | {"referrer_gmc_number": "12ab",
+                      "referral_letter": SimpleUploadedFile("x.pdf", b"<html>", "text/html")}
+    body = client_as(Role.NEUROLOGIST).post(
+        reverse("surgery:episode_create", args=[patient.pk]), bad).content.decode()
+    assert "GMC number must be 7 digits" in body
+    assert "The referral letter must be a PDF file" in body
+    assert not Episode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_physiotherapist_cannot_record_a_referral(client_as, sites):
+    patient = PatientFactory()
+    response = client_as(Role.PHYSIOTHERAPIST).post(
+        reverse("surgery:episode_create", args=[patient.pk]), REFERRAL)
+    assert response.status_code == 403 and not Episode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_episode_page_shows_history_work_up_and_the_roles_next_steps(client_as, sites):
+    episode = episode_at(State.TRIAGE)
+    body = client_as(Role.NEUROLOGIST).get(reverse(
+        "surgery:episode_detail", args=[episode.patient_id, episode.pk])).content.decode()
+    assert "Accept the referral" in body and "Decline the referral" in body
+    assert "EMG" in body and "[28]" in body and "Outstanding" in body
+    assert "set up by a test" in body
+    assert AuditEvent.objects.filter(object_type="episode", patient_id=episode.patient_id,
+                                     action="view").exists()
+
+
+@pytest.mark.django_db
+def test_triage_decline_needs_a_reason(client_as, sites):
+    episode = episode_at(State.TRIAGE)
+    client = client_as(Role.NEUROSURGEON)
+    url = reverse("surgery:episode_move", args=[episode.patient_id, episode.pk, "decline"])
+    body = client.post(url, {"reason": ""}).content.decode()
+    assert "Give a reason to decline the referral" in body
+    assert Episode.objects.get(pk=episode.pk).state == State.TRIAGE
+    assert client.post(url, {"reason": "Generalised dystonia [28]"}).status_code == 302
+    assert Episode.objects.get(pk=episode.pk).state == State.DECLINED
+
+
+@pytest.mark.django_db
+def test_a_move_the_role_may_not_make_is_refused_with_a_message(client_as, sites):
+    episode = episode_at(State.TRIAGE)
+    url = reverse("surgery:episode_move", args=[episode.patient_id, episode.pk, "accept"])
+    body = client_as(Role.MDT_COORDINATOR).post(url, {"reason": "ok"}).content.decode()
+    assert "Your role cannot accept the referral" in body
+    assert Episode.objects.get(pk=episode.pk).state == State.TRIAGE
+
+
+@pytest.mark.django_db
+def test_listing_for_surgery_puts_the_patient_on_the_filterable_waiting_list(client_as, sites):
+    surgeon = UserFactory(role=Role.NEUROSURGEON, first_name="Sam", last_name="Cutter")
+    episode = episode_at(State.FUNDING_APPROVED)
+    client = client_as(Role.NEUROSURGEON)
+    response = client.post(reverse("surgery:episode_listing",
+                                   args=[episode.patient_id, episode.pk]), {
+        "listed_on-day": "2", "listed_on-month": "11", "listed_on-year": "2026",
+        "priority": "soon", "listing_site": sites[0].pk, "surgeon": surgeon.pk})
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.state == State.LISTED and episode.listed_on == datetime.date(2026, 11, 2)
+    manager = client_as(Role.AUDITOR)
+    body = manager.get(reverse("surgery:waiting_list"), {"surgeon": surgeon.pk}).content
+    assert b"1 patient waiting" in body and b"Sam Cutter" in body
+    other = UserFactory(role=Role.NEUROSURGEON)
+    body = manager.get(reverse("surgery:waiting_list"), {"surgeon": other.pk}).content
+    assert b"0 patients waiting" in body
+
+
+@pytest.mark.django_db
+def test_physiotherapist_cannot_see_the_waiting_list(client_as):
+    assert client_as(Role.PHYSIOTHERAPIST).get(reverse("surgery:waiting_list")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, state, shown", [
+    (Role.MDT_COORDINATOR, State.AWAITING_MDT, True),
+    (Role.NEUROSURGEON, State.CONSENTED, True),
+    (Role.PHYSIOTHERAPIST, State.OPERATED, True),
+    (Role.PHYSIOTHERAPIST, State.AWAITING_MDT, False),
+])
+def test_worklist_shows_what_waits_for_the_role(client_as, sites, role, state, shown):
+    episode = episode_at(state, patient=PatientFactory(family_name="Worklistperson"))
+    body = client_as(role).get(reverse("surgery:worklist")).content.decode()
+    assert ("WORKLISTPERSON" in body) is shown
+    assert episode.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moves", [1, 30])
+def test_episode_page_queries_do_not_grow_with_its_history(client_as, sites, moves,
+                                                           django_assert_max_num_queries):
+    from collis.surgery.models import EpisodeStatus
+
+    episode = episode_at(State.TRIAGE)
+    for _ in range(moves):
+        EpisodeStatus.objects.create(episode=episode, state=State.TRIAGE, by=episode.opened_by)
+    client = client_as(Role.NEUROLOGIST)
+    client.get("/")
+    with django_assert_max_num_queries(18):
+        client.get(reverse("surgery:episode_detail", args=[episode.patient_id, episode.pk]))
