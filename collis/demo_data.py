@@ -120,7 +120,7 @@ def demo_histories_load(patients: list[Patient]) -> int:
 
     User = get_user_model()
     authors = {u.username: u for u in User.objects.filter(
-        username__in=[name for _, name in HISTORY_AUTHORS] + ["neurologist"])}
+        username__in=[name for _, name in HISTORY_AUTHORS] + ["neurologist", "coordinator"])}
     today = date(2026, 11, 1)
     loaded = 0
     for patient in patients:
@@ -133,6 +133,11 @@ def demo_histories_load(patients: list[Patient]) -> int:
                 continue
             rng = random.Random(f"{patient.nhs_number}-{app}")
             demo.demo_history(patient, rng, today, authors[author])
+        if patient.nhs_number[-3:] < "300":  # about a third of them are on the pathway
+            from collis.surgery.demo import demo_history as pathway_demo
+
+            pathway_demo(patient, random.Random(f"{patient.nhs_number}-pathway"), today,
+                         authors)
         if not CandidacyAssessmentRecord.objects.filter(patient=patient).exists():
             rng = random.Random(f"{patient.nhs_number}-candidacy")
             answers = {"fit_for_general_anaesthetic": rng.random() > 0.1,
