@@ -91,16 +91,18 @@ def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
 
 
 def chart_markers(patient: Patient) -> list:
-    """Markers for the TWSTRS chart: the toxin cycles of the treatments app's timeline.
-    Empty while that app (or the chart module) is not installed."""
-    try:
-        from collis.core.charts import Marker
+    """Markers for the TWSTRS chart: toxin cycles (treatments) and operations (outcomes),
+    from those apps' timelines; an app that is not installed adds none."""
+    from collis.core.charts import Marker
 
-        treatments = importlib.import_module("collis.treatments.timeline")
-    except ImportError:
-        return []
     markers = []
-    for event in treatments.timeline_events(patient):
-        if event.kind == "toxin":
-            markers.append(Marker(when=event.when, label=event.title, kind="toxin"))
+    for app, kind in (("treatments", "toxin"), ("outcomes", "operation")):
+        try:
+            timeline = importlib.import_module(f"collis.{app}.timeline")
+        except ModuleNotFoundError as error:
+            if error.name != f"collis.{app}.timeline":
+                raise
+            continue
+        markers += [Marker(when=e.when, label=e.title, kind=kind)
+                    for e in timeline.timeline_events(patient) if e.kind == kind]
     return markers
