@@ -1,5 +1,165 @@
-"""The outcomes app's part of the JSON API (/api/v1/)."""
+"""The outcomes app's part of the JSON API (/api/v1/): the operation note, the physiotherapy
+programme, follow-up reviews, complications and the outcome against the baseline; each
+read is role-checked (RECORD_VIEW) and audited like the pages."""
 
-from ninja import Router
+from datetime import date
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.outcomes import presenters, selectors
+from collis.surgery.models import Episode
 
 router = Router(tags=["outcomes"])
+BASE = "/patients/{patient_id}/episodes/{episode_id}"
+
+
+class DivisionOut(Schema):
+    muscle: str
+    side: str
+    nerve: str
+
+
+class OperationOut(Schema):
+    id: int
+    operated_on: date
+    site: str
+    surgeon: str
+    anaesthetic: str
+    anaesthetist: str
+    divisions: list[DivisionOut]
+    myectomy: bool
+    myectomy_muscles: list[str]
+    findings: str
+    complication_codes: list[str]
+    complication_notes: str
+
+
+class SessionOut(Schema):
+    number: int
+    scheduled_on: date
+    attendance: str
+    held_on: date | None
+    exercises: str
+    notes: str
+
+
+class ProgrammeOut(Schema):
+    starts_on: date
+    session_count: int
+    interval_days: int
+    goals: str
+    sessions: list[SessionOut]
+
+
+class ScheduledReviewOut(Schema):
+    months_after: int
+    due_on: date
+    overdue: bool
+    reviewed_on: date | None
+    twstrs_total: float | None
+    tsui_total: float | None
+    notes: str
+
+
+class ComplicationOut(Schema):
+    risk_code: str
+    name: str
+    onset_on: date
+    severity: str
+    status: str
+    resolved_on: date | None
+    notes: str
+
+
+class OutcomeOut(Schema):
+    review: str
+    date: str
+    twstrs_total: float
+    change: str
+    judgement: str
+    clinically_important: bool
+    detail: str
+
+
+class FollowUpOut(Schema):
+    reviews: list[ScheduledReviewOut]
+    complications: list[ComplicationOut]
+    baseline_date: date | None
+    baseline_total: float | None
+    outcome: list[OutcomeOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _episode(request, patient_id: UUID, episode_id: int) -> tuple[Episode, Actor]:
+    if not can(request.auth, Capability.RECORD_VIEW):
+        raise HttpError(403, "Your role cannot record view.")
+    episode = Episode.objects.filter(patient_id=patient_id, pk=episode_id).first()
+    if episode is None:
+        raise HttpError(404, "No such pathway episode for this patient.")
+    return episode, Actor.from_request(request, AuditChannel.API)
+
+
+@router.get(BASE + "/operation", response={200: OperationOut, 403: ErrorOut, 404: ErrorOut},
+            summary="The operation note of an episode")
+def operation_get(request, patient_id: UUID, episode_id: int):
+    episode, actor = _episode(request, patient_id, episode_id)
+    operation = selectors.operation_get(episode=episode, actor=actor)
+    if operation is None:
+        raise HttpError(404, "No operation is recorded for this episode.")
+    return {**{f: getattr(operation, f) for f in (
+        "id", "operated_on", "anaesthetic", "anaesthetist", "myectomy", "myectomy_muscles",
+        "findings", "complication_codes", "complication_notes")},
+        "site": operation.site.code, "surgeon": operation.surgeon.display_name,
+        "divisions": [{"muscle": d.muscle, "side": d.side, "nerve": d.nerve}
+                      for d in operation.divisions.all()]}
+
+
+@router.get(BASE + "/physiotherapy",
+            response={200: ProgrammeOut, 403: ErrorOut, 404: ErrorOut},
+            summary="The post-operative physiotherapy programme and its sessions")
+def physio_programme_get(request, patient_id: UUID, episode_id: int):
+    episode, actor = _episode(request, patient_id, episode_id)
+    programme = selectors.physio_programme_get(episode=episode, actor=actor)
+    if programme is None:
+        raise HttpError(404, "No physiotherapy programme for this episode.")
+    return {"starts_on": programme.starts_on, "session_count": programme.session_count,
+            "interval_days": programme.interval_days, "goals": programme.goals,
+            "sessions": list(programme.sessions.all())}
+
+
+@router.get(BASE + "/follow-up", response={200: FollowUpOut, 403: ErrorOut, 404: ErrorOut},
+            summary="Follow-up: scheduled reviews, complications and the outcome against the "
+                    "baseline TWSTRS")
+def follow_up_get(request, patient_id: UUID, episode_id: int):
+    episode, actor = _episode(request, patient_id, episode_id)
+    data = selectors.follow_up_get(episode=episode, actor=actor)
+    reviews = []
+    for row in data.schedule:
+        r = row.review
+        reviews.append({
+            "months_after": row.point.months_after, "due_on": row.point.due_on,
+            "overdue": row.overdue, "reviewed_on": r.reviewed_on if r else None,
+            "twstrs_total": r.twstrs.total if r and r.twstrs else None,
+            "tsui_total": r.tsui.total if r and r.tsui else None,
+            "notes": r.notes if r else ""})
+    return {
+        "reviews": reviews,
+        "complications": [{"risk_code": c.risk_code, "name": c.get_risk_code_display(),
+                           "onset_on": c.onset_on, "severity": c.severity, "status": c.status,
+                           "resolved_on": c.resolved_on, "notes": c.notes}
+                          for c in data.complications],
+        "baseline_date": data.baseline.assessed_on if data.baseline else None,
+        "baseline_total": data.baseline.total if data.baseline else None,
+        "outcome": [{"review": o.label, "date": o.date, "twstrs_total": o.total,
+                     "change": o.change, "judgement": o.words,
+                     "clinically_important": o.important, "detail": o.detail}
+                    for o in presenters.outcome_rows(data.baseline, data.reviews)],
+    }

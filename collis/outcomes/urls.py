@@ -1,7 +1,28 @@
-"""Pages of the outcomes app, mounted under /patients/<uuid:patient_id>/."""
+"""Pages after SD, per episode: mounted at the site root, so paths are given in full."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from collis.outcomes import views
 
 app_name = "outcomes"
 
-urlpatterns: list = []
+EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
+
+urlpatterns = [
+    path(EPISODE + "operation/", views.operation_detail, name="operation_detail"),
+    path(EPISODE + "operation/record/", views.operation_record, name="operation_record"),
+    path(EPISODE + "physiotherapy/", views.physio_programme, name="physio_programme"),
+    path(EPISODE + "physiotherapy/start/", views.physio_programme_start,
+         name="physio_programme_start"),
+    path(EPISODE + "physiotherapy/sessions/<int:session_id>/", views.physio_session_record,
+         name="physio_session_record"),
+    path(EPISODE + "follow-up/", views.follow_up, name="follow_up"),
+    path(EPISODE + "follow-up/start/", views.follow_up_start, name="follow_up_start"),
+    path(EPISODE + "follow-up/reviews/<int:months>/", views.review_record,
+         name="review_record"),
+    path(EPISODE + "follow-up/complications/new/", views.complication_record,
+         name="complication_record"),
+    path(EPISODE + "follow-up/further-surgery/new/", views.further_surgery_record,
+         name="further_surgery_record"),
+    path(EPISODE + "follow-up/discharge/", views.discharge, name="discharge"),
+]

@@ -7,18 +7,15 @@ from collis.patients.tests.factories import PatientFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_chart_markers_are_empty_without_the_treatments_timeline(sites, monkeypatch):
-    import importlib
+def test_chart_markers_show_toxin_cycles_and_operations(sites):
+    from collis.outcomes.tests.factories import make_episode, operate
+    from collis.treatments.tests.factories import ToxinCycleFactory, ToxinInjectionFactory
 
-    real = importlib.import_module
-
-    def refuse(name, *args):
-        if name == "collis.treatments.timeline":
-            raise ImportError(name)
-        return real(name, *args)
-
-    monkeypatch.setattr(selectors.importlib, "import_module", refuse)
-    assert selectors.chart_markers(PatientFactory()) == []
+    patient = PatientFactory()
+    ToxinInjectionFactory(cycle=ToxinCycleFactory(patient=patient))
+    operate(make_episode(patient))
+    kinds = sorted(m.kind for m in selectors.chart_markers(patient))
+    assert kinds == ["operation", "toxin"]
 
 
 def test_suggested_muscles_follow_the_side_of_the_pattern(sites):

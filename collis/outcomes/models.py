@@ -1,0 +1,210 @@
+"""After selective denervation: the operation note, the post-operative physiotherapy
+programme, follow-up reviews, complications and further surgery of an episode.
+
+Vocabularies are the domain's (muscles, sides, SD risk codes from collis.domain.risks);
+scores are the assessments app's ScaleAssessment records, never recomputed here."""
+
+from django.conf import settings
+from django.db import models
+
+from collis.domain.muscles import MUSCLES, Muscle, MuscleSide
+from collis.domain.risks import Intervention, risks_for
+from collis.patients.models import Patient
+from collis.sites.models import Site
+from collis.surgery.models import Episode
+
+MUSCLE_CHOICES = [(m.value, m.value.replace("_", " ").capitalize()) for m in Muscle
+                  if MUSCLES[m].reach.reachable]
+SIDE_CHOICES = [(s.value, s.value.capitalize()) for s in MuscleSide]
+SD_RISK_CHOICES = [(r.code, r.name) for r in risks_for(Intervention.SELECTIVE_DENERVATION)]
+
+
+class Anaesthetic(models.TextChoices):
+    # SD is done under general anaesthetic (reference §1); "other" keeps an honest record.
+    GENERAL = "general", "General anaesthetic"
+    OTHER = "other", "Other (say which in the notes)"
+
+
+class Operation(models.Model):
+    """The operation note of an episode: one per episode."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="operations")
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="operation")
+    operated_on = models.DateField("Date of the operation")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="Site")
+    surgeon = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="Surgeon")
+    anaesthetic = models.CharField("Anaesthetic", max_length=10, choices=Anaesthetic.choices)
+    anaesthetist = models.CharField("Anaesthetist", max_length=120)
+    myectomy = models.BooleanField("Myectomy", default=False)
+    myectomy_muscles = models.JSONField("Muscles with myectomy", default=list, blank=True)
+    findings = models.TextField("Findings", blank=True)
+    complication_codes = models.JSONField("Intra-operative complications", default=list,
+                                          blank=True)
+    complication_notes = models.TextField("Other intra-operative complications", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-operated_on", "-id"]
+
+    def __str__(self):
+        return f"Operation of {self.patient_id} on {self.operated_on}"
+
+
+class NerveDivision(models.Model):
+    """One nerve divided: the muscle it supplies, the side and the nerve or level."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="divisions")
+    position = models.PositiveSmallIntegerField()
+    muscle = models.CharField("Muscle", max_length=40, choices=MUSCLE_CHOICES)
+    side = models.CharField("Side", max_length=10, choices=SIDE_CHOICES)
+    nerve = models.CharField("Nerve and level", max_length=200)
+
+    class Meta:
+        ordering = ["operation", "position"]
+        constraints = [models.UniqueConstraint(fields=["operation", "muscle", "side"],
+                                               name="nerve_division_once")]
+
+    def __str__(self):
+        return f"{self.muscle} ({self.side}): {self.nerve}"
+
+
+class PhysioProgramme(models.Model):
+    """The post-operative physiotherapy programme of an episode (length decided locally)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="physio_programmes")
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT,
+                                   related_name="physio_programme")
+    starts_on = models.DateField("Date of the first session")
+    session_count = models.PositiveSmallIntegerField("Number of sessions")
+    interval_days = models.PositiveSmallIntegerField("Days between sessions")
+    goals = models.TextField("Goals and exercises planned", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Physiotherapy programme of episode {self.episode_id}"
+
+
+class Attendance(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+
+
+class PhysioSession(models.Model):
+    programme = models.ForeignKey(PhysioProgramme, on_delete=models.CASCADE,
+                                  related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    scheduled_on = models.DateField("Scheduled date")
+    attendance = models.CharField("Attendance", max_length=15, choices=Attendance.choices,
+                                  default=Attendance.SCHEDULED)
+    held_on = models.DateField("Date of the session", null=True, blank=True)
+    exercises = models.TextField("Exercises", blank=True)
+    notes = models.TextField("Notes", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [models.UniqueConstraint(fields=["programme", "number"],
+                                               name="physio_session_once")]
+
+    def __str__(self):
+        return f"Session {self.number} ({self.attendance})"
+
+
+class FollowUpReview(models.Model):
+    """A follow-up review at a scheduled point (months after the operation), with the
+    TWSTRS and/or Tsui recorded through the assessments app."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="follow_up_reviews")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT,
+                                related_name="follow_up_reviews")
+    months_after = models.PositiveSmallIntegerField("Months after the operation")
+    due_on = models.DateField("Due")
+    reviewed_on = models.DateField("Date of the review")
+    twstrs = models.ForeignKey("assessments.ScaleAssessment", on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    tsui = models.ForeignKey("assessments.ScaleAssessment", on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="+")
+    notes = models.TextField("Notes", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["episode", "months_after"]
+        constraints = [models.UniqueConstraint(fields=["episode", "months_after"],
+                                               name="follow_up_review_once")]
+
+    def __str__(self):
+        return f"{self.months_after}-month review of episode {self.episode_id}"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class ComplicationStatus(models.TextChoices):
+    ONGOING = "ongoing", "Ongoing"
+    RESOLVED = "resolved", "Resolved"
+    PERMANENT = "permanent", "Permanent"
+
+
+class Complication(models.Model):
+    """A complication after SD, coded from the domain's SD risk catalogue."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="sd_complications")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="complications")
+    risk_code = models.CharField("Complication", max_length=40, choices=SD_RISK_CHOICES)
+    onset_on = models.DateField("Date of onset")
+    severity = models.CharField("Severity", max_length=10, choices=Severity.choices)
+    status = models.CharField("Status", max_length=10, choices=ComplicationStatus.choices)
+    resolved_on = models.DateField("Date resolved", null=True, blank=True)
+    notes = models.TextField("Notes", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["onset_on", "id"]
+
+    def __str__(self):
+        return f"{self.risk_code} from {self.onset_on}"
+
+
+class FurtherSurgeryKind(models.TextChoices):
+    REOPERATION = "reoperation", "Reoperation (further denervation)"
+    CONVERSION_TO_DBS = "conversion_to_dbs", "Conversion to GPi deep brain stimulation"
+
+
+class FurtherSurgery(models.Model):
+    """A reoperation or a conversion to DBS after SD, with its date and reason."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="further_surgeries")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT,
+                                related_name="further_surgeries")
+    kind = models.CharField("Kind", max_length=20, choices=FurtherSurgeryKind.choices)
+    performed_on = models.DateField("Date")
+    reason = models.TextField("Reason")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["performed_on", "id"]
+
+    def __str__(self):
+        return f"{self.kind} on {self.performed_on}"
