@@ -1,5 +1,117 @@
-"""The consent app's part of the JSON API (/api/v1/)."""
+"""Counselling and consent through the JSON API (/api/v1/), with the pages' role checks and
+audit."""
 
-from ninja import Router
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.consent import selectors
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.surgery.models import Episode
 
 router = Router(tags=["consent"])
+
+
+class DisclosureOut(Schema):
+    risk_code: str
+    intervention: str
+    name: str
+    patient_description: str
+    figures: list
+    figures_text: list
+    frequency_note: str
+    sources: list
+    acknowledged: bool
+
+
+class CounsellingOut(Schema):
+    id: int
+    held_on: date
+    decision_aid_version: str
+    decision_aid_produced_on: date
+    risk_catalogue_digest: str
+    values_answers: list
+    notes: str
+    recorded_by: str
+    recorded_at: datetime
+    disclosures: list[DisclosureOut]
+
+
+class ConsentOut(Schema):
+    id: int
+    counselling_id: int
+    procedure: str
+    planned_denervation: list
+    plan_source: str
+    signature_method: str
+    patient_typed_name: str
+    patient_signed_on: date
+    surgeon: str
+    surgeon_signed_on: date
+    cooling_off_days: int
+    recorded_by: str
+    recorded_at: datetime
+    risks_disclosed: list[str]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+def _episode(patient_id: UUID, episode_id: int) -> Episode:
+    try:
+        return selectors.episode_for_patient(patient_id=patient_id, episode_id=episode_id)
+    except Episode.DoesNotExist:
+        raise HttpError(404, "This patient has no pathway episode with this id.") from None
+
+
+def _session_out(s) -> dict:
+    return {"id": s.pk, "held_on": s.held_on, "decision_aid_version": s.decision_aid_version,
+            "decision_aid_produced_on": s.decision_aid_produced_on,
+            "risk_catalogue_digest": s.risk_catalogue_digest,
+            "values_answers": s.values_answers, "notes": s.notes,
+            "recorded_by": s.recorded_by.username, "recorded_at": s.recorded_at,
+            "disclosures": list(s.disclosures.all())}
+
+
+@router.get("/patients/{patient_id}/episodes/{episode_id}/counselling",
+            response={200: list[CounsellingOut], 403: ErrorOut, 404: ErrorOut},
+            summary="An episode's counselling sessions with the risks disclosed, newest first")
+def counselling_sessions(request, patient_id: UUID, episode_id: int):
+    """Reading them is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    episode = _episode(patient_id, episode_id)
+    sessions = selectors.counselling_list(
+        episode=episode, actor=Actor.from_request(request, AuditChannel.API))
+    return [_session_out(s) for s in sessions]
+
+
+@router.get("/patients/{patient_id}/episodes/{episode_id}/consent",
+            response={200: ConsentOut, 403: ErrorOut, 404: ErrorOut},
+            summary="An episode's consent to selective denervation")
+def consent_detail(request, patient_id: UUID, episode_id: int):
+    """404 when no consent is recorded. Reading it is recorded in the audit log."""
+    _require(request, Capability.RECORD_VIEW)
+    episode = _episode(patient_id, episode_id)
+    consent = selectors.consent_get(episode=episode,
+                                    actor=Actor.from_request(request, AuditChannel.API))
+    if consent is None:
+        raise HttpError(404, "No consent is recorded for this episode.")
+    return {"id": consent.pk, "counselling_id": consent.counselling_id,
+            "procedure": consent.procedure, "planned_denervation": consent.planned_denervation,
+            "plan_source": consent.plan_source, "signature_method": consent.signature_method,
+            "patient_typed_name": consent.patient_typed_name,
+            "patient_signed_on": consent.patient_signed_on,
+            "surgeon": consent.surgeon.username, "surgeon_signed_on": consent.surgeon_signed_on,
+            "cooling_off_days": consent.cooling_off_days,
+            "recorded_by": consent.recorded_by.username, "recorded_at": consent.recorded_at,
+            "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()]}

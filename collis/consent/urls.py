@@ -1,7 +1,21 @@
-"""Pages of the consent app, mounted under /patients/<uuid:patient_id>/."""
+"""Pages of counselling and consent, per pathway episode (mounted at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from collis.consent import views
 
 app_name = "consent"
 
-urlpatterns: list = []
+EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
+
+urlpatterns = [
+    path(EPISODE + "consent/", views.episode_consent, name="episode_consent"),
+    path(EPISODE + "consent/decision-aid/", views.decision_aid_page, name="decision_aid"),
+    path(EPISODE + "consent/decision-aid.pdf", views.decision_aid_pdf,
+         name="decision_aid_pdf"),
+    path(EPISODE + "consent/counselling/new/", views.counselling_new, name="counselling_new"),
+    path(EPISODE + "consent/counselling/<int:session_id>/", views.counselling_detail,
+         name="counselling_detail"),
+    path(EPISODE + "consent/new/", views.consent_new, name="consent_new"),
+    path(EPISODE + "consent/form.pdf", views.consent_pdf, name="consent_pdf"),
+]

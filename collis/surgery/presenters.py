@@ -17,9 +17,12 @@ EPISODE_PAGES = (
     ("MDT decisions", "mdt:episode_decisions", Capability.RECORD_VIEW, None),
     ("Funding request", "mdt:funding", Capability.RECORD_VIEW, None),
     ("Counselling and consent", "consent:episode_consent", Capability.RECORD_VIEW, None),
-    ("Operation note", "outcomes:operation", Capability.RECORD_VIEW, None),
-    ("Physiotherapy after surgery", "outcomes:physiotherapy", Capability.RECORD_VIEW, None),
-    ("Follow-up and outcome", "outcomes:follow_up", Capability.RECORD_VIEW, None),
+    ("Operation note", "outcomes:operation_detail", Capability.RECORD_VIEW,
+     ("consented", "operated", "post_operative_physiotherapy", "follow_up", "discharged")),
+    ("Physiotherapy after surgery", "outcomes:physio_programme", Capability.RECORD_VIEW,
+     ("operated", "post_operative_physiotherapy", "follow_up", "discharged")),
+    ("Follow-up and outcome", "outcomes:follow_up", Capability.RECORD_VIEW,
+     ("post_operative_physiotherapy", "follow_up", "discharged")),
 )
 
 

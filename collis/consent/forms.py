@@ -1,0 +1,76 @@
+"""Forms of counselling and consent. They validate; services save."""
+
+from __future__ import annotations
+
+from django import forms
+
+from collis.consent.models import SignatureMethod
+from collis.consent.presenters import VALUES_QUESTIONS
+from collis.core.forms import NhsDateField
+from collis.domain.risks import Intervention, risks_for
+
+
+def _sd_risks():
+    return risks_for(Intervention.SELECTIVE_DENERVATION)
+
+
+class CounsellingForm(forms.Form):
+    """The decision-aid conversation: what matters to the patient, and each risk of
+    selective denervation discussed and understood (every one must be ticked)."""
+
+    held_on = NhsDateField(label="Date of the counselling session",
+                           label_text="The date of the counselling session", past_only=True)
+    notes = forms.CharField(label="Notes (optional)", required=False, max_length=4000,
+                            widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for q in VALUES_QUESTIONS:
+            self.fields[f"values_{q.code}"] = forms.CharField(
+                label=q.question, required=q.required, max_length=2000, help_text=q.hint,
+                widget=forms.Textarea,
+                error_messages={"required": f"Enter the patient's answer to "
+                                            f"'{q.question}'"})
+        for risk in _sd_risks():
+            self.fields[f"ack_{risk.code}"] = forms.BooleanField(
+                label=f"{risk.name}: discussed and understood", required=False)
+
+    def values_fields(self):
+        return [self[f"values_{q.code}"] for q in VALUES_QUESTIONS]
+
+    def risk_fields(self):
+        return [(risk, self[f"ack_{risk.code}"]) for risk in _sd_risks()]
+
+    def clean(self):
+        data = super().clean()
+        for risk in _sd_risks():
+            if not data.get(f"ack_{risk.code}"):
+                self.add_error(f"ack_{risk.code}",
+                               f"Confirm that '{risk.name}' was discussed with the patient "
+                               f"and understood")
+        return data
+
+    def answers(self) -> dict[str, str]:
+        return {q.code: self.cleaned_data.get(f"values_{q.code}", "") for q in VALUES_QUESTIONS}
+
+    def acknowledged(self) -> frozenset[str]:
+        return frozenset(r.code for r in _sd_risks() if self.cleaned_data.get(f"ack_{r.code}"))
+
+
+class ConsentForm(forms.Form):
+    signature_method = forms.ChoiceField(
+        label="How did the patient sign?", choices=SignatureMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the patient signed"})
+    patient_typed_name = forms.CharField(
+        label="Patient's name, typed by them as a signature", required=False, max_length=200)
+    patient_signed_on = NhsDateField(label="Date the patient signed",
+                                     label_text="The date the patient signed", past_only=True)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("signature_method") == SignatureMethod.TYPED
+                and not (data.get("patient_typed_name") or "").strip()):
+            self.add_error("patient_typed_name",
+                           "Enter the patient's name as they typed it as a signature")
+        return data

@@ -1,0 +1,126 @@
+"""Counselling before selective denervation, the risks disclosed at it, and the consent.
+
+What the patient was shown is frozen at the time: each disclosed risk keeps its text,
+figures and sources as they stood, so the consent form lists exactly what was discussed
+even if the risk catalogue (collis/domain/risks.py) changes later."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from collis.domain.risks import Intervention
+from collis.patients.models import Patient
+from collis.surgery.models import Episode
+
+INTERVENTION_CHOICES = [
+    (Intervention.SELECTIVE_DENERVATION.value, "Selective peripheral denervation"),
+    (Intervention.GPI_DBS.value, "Deep brain stimulation (GPi-DBS)"),
+    (Intervention.BOTULINUM_TOXIN.value, "Continuing botulinum toxin"),
+]
+
+
+class AppendOnly(models.Model):
+    """A record that is written once and never changed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("This record is never changed once written.")
+        super().save(*args, **kwargs)
+
+
+class CounsellingSession(AppendOnly):
+    """One counselling conversation with the decision aid: what matters to the patient
+    and which risks were disclosed and acknowledged."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT,
+                                related_name="counselling_sessions")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="counselling_sessions")
+    held_on = models.DateField("Date of the counselling session")
+    decision_aid_version = models.CharField(max_length=60)
+    decision_aid_produced_on = models.DateField()
+    # The catalogue has no version number of its own: a digest of its content identifies
+    # exactly which risks and figures the aid showed.
+    risk_catalogue_digest = models.CharField(max_length=64)
+    values_answers = models.JSONField(
+        default=list, blank=True,
+        help_text="[{code, question, answer}]: what matters to the patient.")
+    notes = models.TextField("Notes", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-recorded_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-held_on"], name="counselling_patient_on")]
+
+    def __str__(self):
+        return f"Counselling on {self.held_on:%Y-%m-%d} (episode {self.episode_id})"
+
+
+class RiskDisclosure(AppendOnly):
+    """One catalogued risk as it was shown to the patient, and their acknowledgement."""
+
+    session = models.ForeignKey(CounsellingSession, on_delete=models.PROTECT,
+                                related_name="disclosures")
+    position = models.PositiveSmallIntegerField()
+    risk_code = models.CharField(max_length=60)
+    intervention = models.CharField(max_length=40, choices=INTERVENTION_CHOICES)
+    name = models.CharField(max_length=200)
+    patient_description = models.TextField()
+    figures = models.JSONField(default=list, blank=True,
+                               help_text="The figures as shown (as_dict).")
+    figures_text = models.JSONField(default=list, blank=True,
+                                    help_text="Each figure as the patient read it.")
+    frequency_note = models.TextField(blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    acknowledged = models.BooleanField("Discussed and understood")
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [models.UniqueConstraint(fields=["session", "risk_code"],
+                                               name="disclosure_once_per_session")]
+
+    def __str__(self):
+        return f"{self.risk_code} ({'acknowledged' if self.acknowledged else 'not acknowledged'})"
+
+
+class SignatureMethod(models.TextChoices):
+    TYPED = "typed", "The patient typed their name as a signature"
+    PAPER = "paper", "The patient signed a paper form"
+
+
+class Consent(AppendOnly):
+    """The patient's and the surgeon's consent to the planned selective denervation."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="consents")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    counselling = models.ForeignKey(CounsellingSession, on_delete=models.PROTECT,
+                                    related_name="consents")
+    procedure = models.CharField(max_length=200)
+    planned_denervation = models.JSONField(
+        default=list, blank=True,
+        help_text="[{muscle, side, target}] as planned when consent was taken.")
+    plan_source = models.CharField(max_length=200, help_text="Where the plan was read from.")
+    signature_method = models.CharField("How the patient signed", max_length=10,
+                                        choices=SignatureMethod.choices)
+    patient_typed_name = models.CharField("Patient's name, typed as a signature",
+                                          max_length=200, blank=True)
+    patient_signed_on = models.DateField("Date the patient signed")
+    surgeon = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    surgeon_signed_on = models.DateField("Date the surgeon signed")
+    cooling_off_days = models.PositiveSmallIntegerField(
+        help_text="The local-policy cooling-off period in force when consent was recorded.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"Consent to {self.procedure} ({self.patient_signed_on:%Y-%m-%d})"

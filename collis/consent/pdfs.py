@@ -1,0 +1,97 @@
+"""The consent form and the printed decision aid as PDFs (collis.core.pdf)."""
+
+from __future__ import annotations
+
+from collis.consent.models import Consent, SignatureMethod
+from collis.consent.presenters import DecisionAid, plan_rows, sources_text
+from collis.core.pdf import PdfDocument
+from collis.core.presenters import date_long, datetime_long
+
+
+def consent_form_pdf(*, consent: Consent) -> bytes:
+    """The consent form, listing exactly the risks disclosed at the counselling session it
+    rests on, as they were shown then (not the current catalogue)."""
+    session = consent.counselling
+    doc = PdfDocument("Consent to selective peripheral denervation", patient=consent.patient,
+                      subtitle=f"Pathway episode {consent.episode_id}")
+    doc.heading("The procedure")
+    doc.key_values([("Procedure", consent.procedure),
+                    ("Plan taken from", consent.plan_source)])
+    rows = plan_rows(consent.planned_denervation)
+    if rows:
+        doc.table([["Muscle", "Side", "Nerve target"]]
+                  + [[r["muscle"], r["side"], r["target"]] for r in rows])
+    else:
+        doc.paragraph("No planned denervation was recorded when consent was taken.")
+    doc.heading("Counselling")
+    doc.key_values([
+        ("Counselling session", date_long(session.held_on)),
+        ("Counselled by", session.recorded_by.display_name),
+        ("Decision aid", f"{session.decision_aid_version}, produced "
+                         f"{date_long(session.decision_aid_produced_on)}"),
+        ("Risk catalogue fingerprint", session.risk_catalogue_digest[:16]),
+        ("Cooling-off period", f"{consent.cooling_off_days} days (local policy, needs "
+                               f"clinical sign-off)"),
+    ])
+    doc.heading("Risks discussed with the patient")
+    doc.paragraph("Each risk below was disclosed individually and the patient confirmed that "
+                  "it was discussed and understood. Numbers in square brackets are sources in "
+                  "the service's clinical reference.")
+    for disclosure in session.disclosures.all():
+        doc.heading(disclosure.name, level=3)
+        doc.paragraph(disclosure.patient_description)
+        items = list(disclosure.figures_text)
+        if disclosure.frequency_note:
+            items.append(disclosure.frequency_note)
+        items.append(f"Sources: {sources_text(disclosure.sources)}. "
+                     f"Acknowledged: {'yes' if disclosure.acknowledged else 'no'}.")
+        doc.bullets(items)
+    doc.heading("Signatures")
+    if consent.signature_method == SignatureMethod.TYPED:
+        doc.signature("Patient (typed signature)", consent.patient_typed_name,
+                      date_long(consent.patient_signed_on))
+    else:
+        doc.signature("Patient (signed on paper)", "see the paper form",
+                      date_long(consent.patient_signed_on))
+    doc.signature("Surgeon", consent.surgeon.display_name, date_long(consent.surgeon_signed_on))
+    doc.paragraph(f"Recorded in Collis by {consent.recorded_by.display_name} on "
+                  f"{datetime_long(consent.recorded_at)}.")
+    return doc.build()
+
+
+def decision_aid_pdf(*, patient, aid: DecisionAid) -> bytes:
+    """The decision aid, printed for the patient to take home."""
+    doc = PdfDocument("Treatment options for cervical dystonia: a decision aid",
+                      patient=patient, subtitle=f"{aid.version}, produced "
+                                                f"{date_long(aid.produced_on)}")
+    doc.heading("Your condition")
+    doc.paragraph(aid.condition)
+    doc.heading("The decision")
+    doc.paragraph(aid.decision)
+    doc.heading("What we know and do not know")
+    doc.paragraph(aid.uncertainty)
+    for option in aid.options:
+        doc.heading(option.title)
+        doc.heading("What it involves", level=3)
+        doc.paragraph(option.involves)
+        doc.heading("Possible benefits", level=3)
+        doc.paragraph(option.benefits_note)
+        if option.benefits:
+            doc.table([["Study", "People", "Result", "Follow-up", "Sources"]]
+                      + [[o.series, o.n, o.result, o.follow_up, o.sources]
+                         for o in option.benefits])
+        doc.heading("Possible risks", level=3)
+        doc.bullets([f"{r.name}: {r.description} "
+                     + " ".join([*r.figures, r.frequency_note]).strip() + f" {r.sources}"
+                     for r in option.risks])
+        doc.paragraph(option.uncertainty)
+    doc.heading("Recovery after selective denervation")
+    doc.bullets(aid.recovery)
+    doc.heading("What matters to you")
+    doc.bullets([q.question for q in aid.questions])
+    doc.heading("About this aid")
+    doc.paragraph(aid.update_policy)
+    doc.key_values([("Version", aid.version), ("Produced", date_long(aid.produced_on)),
+                    ("Catalogue fingerprint", aid.digest[:16])])
+    doc.paragraph(aid.funding)
+    return doc.build()

@@ -1,0 +1,232 @@
+"""The decision aid for selective denervation, built from the domain's risk catalogue
+(collis/domain/risks.py), and how counselling and consent records read.
+
+Every figure shown here comes from the catalogue with its population and sources; the
+words around them cite the clinical reference (docs/clinical-reference.md). IPDAS [43]:
+condition, decision, options with benefits and harms in equal detail, uncertainty,
+values clarification, production date and update policy."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from collis.domain.risks import OUTCOMES, RISKS, Intervention, Outcome, Risk, RiskFigure, risks_for
+
+DECISION_AID_VERSION = "collis-decision-aid/1"
+DECISION_AID_PRODUCED_ON = datetime.date(2026, 11, 21)
+DECISION_AID_SOURCES = (43,)
+# Local policy, not evidence: the reference gives no programme length (§8, UNSOURCED).
+PHYSIOTHERAPY_PROGRAMME_NOTE = (
+    "How long the physiotherapy programme lasts is decided by your local team (local policy, "
+    "needs clinical sign-off): the published evidence does not give a length.")
+
+
+def sources_text(sources) -> str:
+    """(25, 28) -> '[25][28]'."""
+    return "".join(f"[{n}]" for n in sources)
+
+
+def figure_text(figure: RiskFigure | dict) -> str:
+    """A figure as the reference gives it, with who it counts and its sources, for example
+    'new dysphagia on videofluoroscopy in 3 of 12 (patients who had videofluoroscopy in the
+    Munchau series) [28]'. Ranges stay ranges."""
+    data = figure.as_dict() if isinstance(figure, RiskFigure) else figure
+    text = f"{data['text']} ({data['population']}) {sources_text(data['sources'])}"
+    if data.get("note"):
+        text += f". {data['note']}"
+    return text
+
+
+def catalogue_digest() -> str:
+    """A fingerprint of every risk and outcome the aid shows: the catalogue has no version
+    number, so this identifies exactly which content a patient saw."""
+    content = {"risks": [r.as_dict() for r in RISKS],
+               "outcomes": [dataclasses.asdict(o) for o in OUTCOMES]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def disclosure_snapshot(risk: Risk) -> dict:
+    """A risk exactly as shown to the patient: stored with the counselling record."""
+    return {"risk_code": risk.code, "intervention": str(risk.intervention), "name": risk.name,
+            "patient_description": risk.patient_description,
+            "figures": [f.as_dict() for f in risk.figures],
+            "figures_text": [figure_text(f) for f in risk.figures],
+            "frequency_note": risk.frequency_note, "sources": list(risk.sources)}
+
+
+@dataclass(frozen=True)
+class ValuesQuestion:
+    code: str
+    question: str
+    hint: str = ""
+    required: bool = False
+
+
+# Values clarification [43]. The questions themselves are local policy (UNSOURCED).
+VALUES_QUESTIONS = (
+    ValuesQuestion("matters_most", "What matters most to you about your treatment?",
+                   required=True),
+    ValuesQuestion("hopes", "What would you hope to be able to do if treatment goes well?"),
+    ValuesQuestion("worries", "What worries you most about having an operation?"),
+    ValuesQuestion("numbness", "How would you feel about numb patches on the back of your "
+                               "head, which are expected after the operation?",
+                   hint="In one series every patient had some numbness there [28]."),
+    ValuesQuestion("injections", "How do you feel about carrying on with injections, usually "
+                                 "no more often than every 12 weeks?",
+                   hint="Re-injection interval usually 12 weeks or more [15][19]."),
+    ValuesQuestion("leaning", "Which option are you leaning towards at the moment, if any?"),
+)
+
+
+@dataclass(frozen=True)
+class OptionRisk:
+    code: str
+    name: str
+    description: str
+    figures: tuple[str, ...]
+    frequency_note: str
+    sources: str
+
+
+@dataclass(frozen=True)
+class OptionOutcome:
+    series: str
+    n: str
+    result: str
+    follow_up: str
+    sources: str
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    title: str
+    involves: str
+    benefits: tuple[OptionOutcome, ...]
+    benefits_note: str
+    risks: tuple[OptionRisk, ...]
+    uncertainty: str
+
+
+def _risk_row(risk: Risk) -> OptionRisk:
+    return OptionRisk(risk.code, risk.name, risk.patient_description,
+                      tuple(figure_text(f) for f in risk.figures), risk.frequency_note,
+                      sources_text(risk.sources))
+
+
+def _outcome_row(outcome: Outcome) -> OptionOutcome:
+    return OptionOutcome(outcome.series, outcome.n, outcome.result, outcome.follow_up,
+                         sources_text(outcome.sources))
+
+
+def _outcomes(codes_prefix: tuple[str, ...]) -> tuple[OptionOutcome, ...]:
+    return tuple(_outcome_row(o) for o in OUTCOMES if o.code.startswith(codes_prefix))
+
+
+def decision_aid_options() -> tuple[Option, ...]:
+    """The three options, each with what it involves, its published benefits and its risks
+    in the same shape (pros and cons in equal detail [43])."""
+    return (
+        Option(
+            "sd", "Selective peripheral denervation (an operation on the neck nerves)",
+            "An operation under general anaesthetic that cuts the nerve branches to the neck "
+            "muscles that pull your head, chosen from your examination and muscle tests "
+            "[27][28][31][34]. Physiotherapy follows to rebuild neck strength [25][27][45].",
+            _outcomes(("SD_",)),
+            "Results come from case series and comparisons of different sizes and lengths of "
+            "follow-up; each is shown separately, never combined [24].",
+            tuple(_risk_row(r) for r in risks_for(Intervention.SELECTIVE_DENERVATION)),
+            "Published evidence is case series only [24]; figures differ between series and "
+            "cannot be combined into one chance for you.",
+        ),
+        Option(
+            "dbs", "Deep brain stimulation of the globus pallidus (GPi-DBS)",
+            "An operation to place stimulating electrodes deep in the brain, with a "
+            "stimulator that is adjusted afterwards [39][41].",
+            _outcomes(("DBS_", "SD_VS_DBS_")),
+            "One randomised trial and open series; comparisons with selective denervation "
+            "come from different patients and studies [31][32][33].",
+            tuple(_risk_row(r) for r in risks_for(Intervention.GPI_DBS)),
+            "The reference gives no rates for the common side effects of deep brain "
+            "stimulation, only that they were common in one trial [39].",
+        ),
+        Option(
+            "toxin", "Continuing botulinum toxin injections",
+            "Carrying on with injections into the neck muscles, usually no more often than "
+            "every 12 weeks [15][19]. If the injections work less well, the team may review "
+            "the muscles, the guidance and the dose, or change product [20].",
+            (),
+            "The risk catalogue holds no outcome figures for continuing injections, so none "
+            "are shown here.",
+            tuple(_risk_row(r) for r in risks_for(Intervention.BOTULINUM_TOXIN)),
+            "Whether and when the injections stop working for you cannot be predicted; "
+            "shortening of the effect is usually the first sign [20][23].",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DecisionAid:
+    """Everything the decision-aid page and its printed copy show."""
+
+    version: str
+    produced_on: datetime.date
+    digest: str
+    condition: str
+    decision: str
+    options: tuple[Option, ...]
+    recovery: tuple[str, ...]
+    uncertainty: str
+    questions: tuple[ValuesQuestion, ...]
+    update_policy: str
+    funding: str
+
+
+def decision_aid() -> DecisionAid:
+    return DecisionAid(
+        version=DECISION_AID_VERSION,
+        produced_on=DECISION_AID_PRODUCED_ON,
+        digest=catalogue_digest(),
+        condition=(
+            "Dystonia makes muscles tighten when you do not want them to, causing movements "
+            "or fixed positions [1]. In cervical dystonia this affects the neck, so the head "
+            "turns, tilts or is pulled forwards or backwards [2]."),
+        decision=(
+            "Your team has discussed selective peripheral denervation with you. The decision "
+            "is whether to have this operation, to think about deep brain stimulation "
+            "instead, or to carry on with botulinum toxin injections. There is no right "
+            "answer for everyone: it depends on what matters to you [43]."),
+        options=decision_aid_options(),
+        recovery=(
+            "After selective denervation, physiotherapy starts early and follows a "
+            "structured programme to rebuild neck strength and control [25][27][45].",
+            PHYSIOTHERAPY_PROGRAMME_NOTE,
+            "Numb patches on the back of the head are expected [28]. Swallowing can be "
+            "difficult for a while; this is usually temporary and rarely permanent [28].",
+        ),
+        uncertainty=(
+            "Nobody can tell you exactly what will happen to you. The figures below come "
+            "from groups of other people, in studies of different sizes and lengths, so they "
+            "are shown one by one with who they counted and never combined [24][43]."),
+        questions=VALUES_QUESTIONS,
+        update_policy=(
+            "This aid is rebuilt from the service's risk catalogue. The version and catalogue "
+            "fingerprint below are stored with each counselling record, so the team knows "
+            "exactly which figures you saw."),
+        funding="Funding source and conflicts of interest: stated by the local service "
+                "(local policy, needs sign-off).",
+    )
+
+
+def plan_rows(plan) -> list[dict]:
+    """A planned denervation as rows for a table: muscle, side and nerve target."""
+    rows = []
+    for entry in plan or []:
+        rows.append({"muscle": str(entry.get("muscle", "")).replace("_", " "),
+                     "side": str(entry.get("side", "")).replace("_", " "),
+                     "target": str(entry.get("target", ""))})
+    return rows

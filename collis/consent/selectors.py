@@ -1,0 +1,52 @@
+"""Reads of counselling and consent. Reads that show a patient's records are audited."""
+
+from __future__ import annotations
+
+from collis.consent.models import Consent, CounsellingSession
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.surgery.models import Episode
+
+
+def episode_for_patient(*, patient_id, episode_id) -> Episode:
+    """The episode, if it belongs to the patient (Episode.DoesNotExist otherwise)."""
+    return Episode.objects.select_related("patient", "surgeon").get(pk=episode_id,
+                                                                    patient_id=patient_id)
+
+
+def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSession]:
+    """The episode's counselling sessions, newest first, each with its disclosures."""
+    sessions = list(episode.counselling_sessions.select_related("recorded_by")
+                    .prefetch_related("disclosures"))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_sessions",
+                 object_id=episode.pk, patient_id=episode.patient_id,
+                 summary=f"Viewed counselling and consent of episode {episode.pk}",
+                 details={"sessions": [s.pk for s in sessions]})
+    return sessions
+
+
+def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> CounsellingSession:
+    session = (episode.counselling_sessions.select_related("recorded_by")
+               .prefetch_related("disclosures").get(pk=session_id))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_session",
+                 object_id=session.pk, patient_id=episode.patient_id,
+                 summary=f"Viewed the counselling session of {session.held_on:%d %b %Y}")
+    return session
+
+
+def consent_latest(episode: Episode) -> Consent | None:
+    """The episode's consent, if recorded (not audited: callers audit the page)."""
+    return (episode.consents.select_related("surgeon", "recorded_by", "counselling")
+            .prefetch_related("counselling__disclosures").first())
+
+
+def consent_get(*, episode: Episode, actor: Actor,
+                action: AuditAction = AuditAction.VIEW) -> Consent | None:
+    consent = consent_latest(episode)
+    if consent is not None:
+        verb = "Downloaded the consent form" if action == AuditAction.DOWNLOAD else \
+            "Viewed the consent"
+        audit_record(actor=actor, action=action, object_type="consent", object_id=consent.pk,
+                     patient_id=episode.patient_id,
+                     summary=f"{verb} of episode {episode.pk}")
+    return consent

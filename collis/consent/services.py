@@ -1,0 +1,190 @@
+"""Writes of counselling and consent. Each is atomic, validated with full_clean, audited,
+and moves the episode along the pathway through surgery.services.episode_transition."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from collis.consent.models import Consent, CounsellingSession, RiskDisclosure, SignatureMethod
+from collis.consent.presenters import (
+    DECISION_AID_PRODUCED_ON,
+    DECISION_AID_VERSION,
+    VALUES_QUESTIONS,
+    catalogue_digest,
+    disclosure_snapshot,
+)
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.core.presenters import date_long
+from collis.domain.pathway import Event, MoveRefused, State
+from collis.domain.risks import Intervention, risk, risks_for
+from collis.surgery.models import Episode
+from collis.surgery.services import episode_transition
+
+COOLING_OFF_SETTING = "COLLIS_CONSENT_COOLING_OFF_DAYS"
+DEFAULT_COOLING_OFF_DAYS = 14  # UNSOURCED: local policy, needs clinical sign-off.
+SD_PROCEDURE = "Selective peripheral denervation for cervical dystonia"
+
+
+class ConsentRefused(ValueError):
+    """Consent cannot be recorded yet; the message says why and what to do."""
+
+
+def cooling_off_days() -> int:
+    """The cooling-off period between counselling and signing consent (local policy)."""
+    return int(getattr(settings, COOLING_OFF_SETTING, DEFAULT_COOLING_OFF_DAYS))
+
+
+def first_signing_date(session: CounsellingSession) -> datetime.date:
+    return session.held_on + datetime.timedelta(days=cooling_off_days())
+
+
+def sd_risk_codes() -> tuple[str, ...]:
+    return tuple(r.code for r in risks_for(Intervention.SELECTIVE_DENERVATION))
+
+
+@transaction.atomic
+def counselling_record(*, episode: Episode, held_on: datetime.date, answers: dict[str, str],
+                       acknowledged: set[str] | frozenset[str], notes: str = "",
+                       actor: Actor) -> CounsellingSession:
+    """Record a counselling session with the decision aid: the patient's answers to the
+    values questions, and each risk of selective denervation disclosed with whether the
+    patient acknowledged it (a snapshot of the risk as shown). The first session of an
+    episode that is listed for surgery starts counselling on the pathway."""
+    if episode.state not in (State.LISTED, State.COUNSELLING):
+        raise MoveRefused(
+            "Counselling is recorded once the episode is listed for surgery; this episode "
+            f"is at '{episode.state_label}'.")
+    unknown = set(acknowledged) - set(sd_risk_codes())
+    if unknown:
+        raise ValueError(f"Unknown risk codes: {', '.join(sorted(unknown))}")
+    session = CounsellingSession(
+        episode=episode, patient_id=episode.patient_id, held_on=held_on,
+        decision_aid_version=DECISION_AID_VERSION,
+        decision_aid_produced_on=DECISION_AID_PRODUCED_ON,
+        risk_catalogue_digest=catalogue_digest(),
+        values_answers=[{"code": q.code, "question": q.question,
+                         "answer": (answers.get(q.code) or "").strip()}
+                        for q in VALUES_QUESTIONS],
+        notes=notes.strip(), recorded_by=actor.user)
+    session.full_clean()
+    session.save()
+    disclosures = []
+    for position, code in enumerate(sd_risk_codes(), start=1):
+        snapshot = disclosure_snapshot(risk(code))
+        disclosure = RiskDisclosure(session=session, position=position,
+                                    acknowledged=code in acknowledged, **snapshot)
+        disclosure.full_clean(exclude=["session"])
+        disclosures.append(disclosure)
+    RiskDisclosure.objects.bulk_create(disclosures)
+    acknowledged_codes = [d.risk_code for d in disclosures if d.acknowledged]
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="counselling_session",
+                 object_id=session.pk, patient_id=episode.patient_id,
+                 summary=f"Recorded counselling for episode {episode.pk}: "
+                         f"{len(acknowledged_codes)} of {len(disclosures)} risks acknowledged",
+                 details={"episode": episode.pk, "decision_aid": DECISION_AID_VERSION,
+                          "catalogue_digest": session.risk_catalogue_digest,
+                          "disclosed": [d.risk_code for d in disclosures],
+                          "acknowledged": acknowledged_codes})
+    if episode.state == State.LISTED:
+        episode_transition(episode=episode, event=Event.START_COUNSELLING, actor=actor,
+                           reason=f"Counselling with {DECISION_AID_VERSION} on "
+                                  f"{date_long(held_on)}")
+    return session
+
+
+def planned_denervation(episode: Episode) -> tuple[list[dict], str]:
+    """The planned denervation (muscles, sides, nerve targets) and where it came from: the
+    latest MDT decision of the episode if the mdt app stores one, otherwise the patient's
+    latest candidacy assessment."""
+    plan, source = _plan_from_mdt(episode)
+    if plan is not None:
+        return plan, source
+    assessment = episode.patient.candidacy_assessments.order_by("-assessed_at", "-id").first()
+    if assessment is not None:
+        plan = [{k: e.get(k, "") for k in ("muscle", "side", "target")}
+                for e in (assessment.result or {}).get("denervation_plan", [])]
+        return plan, (f"Candidacy assessment of {date_long(assessment.assessed_at.date())} "
+                      f"({assessment.ruleset})")
+    return [], "No planned denervation is recorded"
+
+
+def _plan_from_mdt(episode: Episode) -> tuple[list[dict] | None, str]:
+    """Read the MDT's planned denervation defensively: the mdt app is built alongside this
+    one, so look for a model with an `episode` and a field holding a denervation plan."""
+    try:
+        config = apps.get_app_config("mdt")
+    except LookupError:
+        return None, ""
+    for model in config.get_models():
+        names = {f.name for f in model._meta.get_fields()}
+        plan_fields = [n for n in names if "denervation" in n]
+        if "episode" not in names or not plan_fields:
+            continue
+        decision = model.objects.filter(episode=episode).order_by("-pk").first()
+        if decision is None:
+            continue
+        value = getattr(decision, plan_fields[0])
+        if isinstance(value, list):
+            plan = [{k: str(e.get(k, "")) for k in ("muscle", "side", "target")}
+                    for e in value if isinstance(e, dict)]
+            return plan, f"MDT decision {decision.pk}"
+    return None, ""
+
+
+@transaction.atomic
+def consent_record(*, episode: Episode, signature_method: str, patient_typed_name: str,
+                   patient_signed_on: datetime.date, surgeon_signed_on: datetime.date,
+                   actor: Actor) -> Consent:
+    """Record the patient's and the surgeon's (the actor's) consent to the planned
+    selective denervation, based on the latest counselling session. Refused (ConsentRefused)
+    when a risk of SD was not disclosed and acknowledged, or within the cooling-off period;
+    refused (MoveRefused) when the pathway does not allow it."""
+    session = (episode.counselling_sessions.prefetch_related("disclosures")
+               .order_by("-held_on", "-recorded_at", "-id").first())
+    if session is None:
+        raise ConsentRefused("Record a counselling session before consent: no risks have "
+                             "been disclosed for this episode.")
+    acknowledged = {d.risk_code for d in session.disclosures.all() if d.acknowledged}
+    missing = [risk(code).name for code in sd_risk_codes() if code not in acknowledged]
+    if missing:
+        raise ConsentRefused(
+            f"Not every risk was disclosed and acknowledged at the counselling session of "
+            f"{date_long(session.held_on)}: {'; '.join(missing)}. Record a counselling "
+            f"session that covers them first.")
+    earliest = first_signing_date(session)
+    if patient_signed_on < earliest:
+        raise ConsentRefused(
+            f"Consent cannot be signed before {date_long(earliest)}: the cooling-off period "
+            f"after counselling on {date_long(session.held_on)} is {cooling_off_days()} days "
+            f"(local policy, needs clinical sign-off).")
+    if surgeon_signed_on < patient_signed_on:
+        raise ConsentRefused("The surgeon's date cannot be before the patient's signature.")
+    if signature_method == SignatureMethod.TYPED and not patient_typed_name.strip():
+        raise ConsentRefused("Enter the patient's name as typed by them as a signature")
+    plan, plan_source = planned_denervation(episode)
+    consent = Consent(
+        episode=episode, patient_id=episode.patient_id, counselling=session,
+        procedure=SD_PROCEDURE, planned_denervation=plan, plan_source=plan_source,
+        signature_method=signature_method,
+        patient_typed_name=(patient_typed_name.strip()
+                            if signature_method == SignatureMethod.TYPED else ""),
+        patient_signed_on=patient_signed_on, surgeon=actor.user,
+        surgeon_signed_on=surgeon_signed_on, cooling_off_days=cooling_off_days(),
+        recorded_by=actor.user)
+    consent.full_clean()
+    consent.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="consent",
+                 object_id=consent.pk, patient_id=episode.patient_id,
+                 summary=f"Recorded consent to selective denervation for episode {episode.pk}",
+                 details={"episode": episode.pk, "counselling": session.pk,
+                          "risks": sorted(acknowledged), "plan_source": plan_source,
+                          "signature_method": signature_method,
+                          "cooling_off_days": consent.cooling_off_days})
+    episode_transition(episode=episode, event=Event.RECORD_CONSENT, actor=actor,
+                       reason=f"Consent signed by the patient on {date_long(patient_signed_on)}")
+    return consent

@@ -1,0 +1,288 @@
+import datetime
+import io
+import re
+
+import pypdf
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from collis.consent import services
+from collis.consent.models import Consent, CounsellingSession, RiskDisclosure
+from collis.consent.tests.factories import counselled_episode, episode_at
+from collis.core.audit import Actor
+from collis.core.models import AuditAction, AuditEvent
+from collis.core.roles import Role
+from collis.core.services import api_token_create
+from collis.core.tests.factories import UserFactory
+from collis.domain.pathway import State
+from collis.domain.risks import RISKS, Intervention, risks_for
+
+pytestmark = pytest.mark.django_db
+SD_RISKS = risks_for(Intervention.SELECTIVE_DENERVATION)
+
+
+def _url(name, episode, **extra):
+    return reverse(f"consent:{name}", kwargs={"patient_id": episode.patient_id,
+                                              "episode_id": episode.pk, **extra})
+
+
+def _counselling_post(today, skip=()):
+    data = {"held_on-day": today.day, "held_on-month": today.month, "held_on-year": today.year,
+            "values_matters_most": "Being able to drive", "values_hopes": "Work full time"}
+    data |= {f"ack_{r.code}": "on" for r in SD_RISKS if r.code not in skip}
+    return data
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _consented(settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    today = timezone.localdate()
+    episode = counselled_episode(today)
+    services.consent_record(episode=episode, signature_method="typed",
+                            patient_typed_name="Alex Testpatient", patient_signed_on=today,
+                            surgeon_signed_on=today,
+                            actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
+    return episode
+
+
+def test_the_overview_shows_sessions_and_is_audited(client_as):
+    episode = counselled_episode(timezone.localdate())
+    client = client_as(Role.PHYSIOTHERAPIST)
+    response = client.get(_url("episode_consent", episode))
+    assert response.status_code == 200
+    assert "Counselling sessions" in response.content.decode()
+    assert "12 of 12" in response.content.decode() or f"{len(SD_RISKS)} of" in \
+        response.content.decode()
+    assert AuditEvent.objects.filter(object_type="counselling_sessions", actor=client.user,
+                                     patient_id=episode.patient_id).exists()
+
+
+def test_the_overview_of_another_patients_episode_is_not_found(client_as):
+    episode = episode_at(State.LISTED)
+    other = episode_at(State.LISTED)
+    response = client_as(Role.NEUROLOGIST).get(reverse("consent:episode_consent", kwargs={
+        "patient_id": other.patient_id, "episode_id": episode.pk}))
+    assert response.status_code == 404
+
+
+def test_the_decision_aid_shows_every_option_with_figures_and_is_audited(client_as):
+    episode = episode_at(State.LISTED)
+    client = client_as(Role.NURSE_SPECIALIST)
+    page = client.get(_url("decision_aid", episode)).content.decode()
+    for heading in ("Selective peripheral denervation", "Deep brain stimulation",
+                    "Continuing botulinum toxin", "What matters to you",
+                    "collis-decision-aid/1", "decided by your local team"):
+        assert heading in page
+    for risk in RISKS:
+        assert risk.name.replace("'", "&#39;") in page
+    assert "new dysphagia on videofluoroscopy in 3 of 12" in page
+    assert "up to 38-63%" in page
+    assert AuditEvent.objects.filter(object_type="decision_aid", action=AuditAction.VIEW,
+                                     patient_id=episode.patient_id).exists()
+
+
+def test_the_decision_aid_pdf_is_audited_as_a_download(client_as):
+    episode = episode_at(State.LISTED)
+    response = client_as(Role.NURSE_SPECIALIST).get(_url("decision_aid_pdf", episode))
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    assert "decision aid" in text and "Deep brain stimulation" in text
+    assert AuditEvent.objects.filter(object_type="decision_aid", action=AuditAction.DOWNLOAD,
+                                     patient_id=episode.patient_id).exists()
+
+
+def test_a_nurse_records_counselling_and_the_episode_moves(client_as):
+    episode = episode_at(State.LISTED)
+    client = client_as(Role.NURSE_SPECIALIST)
+    response = client.post(_url("counselling_new", episode),
+                           _counselling_post(timezone.localdate()))
+    session = CounsellingSession.objects.get(episode=episode)
+    assert response.status_code == 302
+    assert response["Location"] == _url("counselling_detail", episode, session_id=session.pk)
+    episode.refresh_from_db()
+    assert episode.state == State.COUNSELLING
+    assert session.recorded_by == client.user
+    assert session.disclosures.filter(acknowledged=True).count() == len(SD_RISKS)
+
+
+def test_an_unacknowledged_risk_is_named_and_nothing_is_saved(client_as):
+    episode = episode_at(State.LISTED)
+    client = client_as(Role.NURSE_SPECIALIST)
+    response = client.post(_url("counselling_new", episode),
+                           _counselling_post(timezone.localdate(), skip={"SD_HAEMATOMA"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Confirm that &#39;Haematoma&#39; was discussed with the patient and understood" in page
+    assert 'href="#ack_SD_HAEMATOMA"' in page
+    assert "Being able to drive" in page  # what they typed is kept
+    assert not CounsellingSession.objects.exists() and not RiskDisclosure.objects.exists()
+
+
+def test_counselling_needs_the_date_and_what_matters_most(client_as):
+    episode = episode_at(State.LISTED)
+    data = _counselling_post(timezone.localdate())
+    data.pop("values_matters_most")
+    data["held_on-day"] = ""
+    page = client_as(Role.NEUROSURGEON).post(_url("counselling_new", episode), data).content
+    assert b"The date of the counselling session must include a day" in page
+    assert b"Enter the patient&#39;s answer to &#39;What matters most" in page
+
+
+def test_a_physiotherapist_cannot_open_the_counselling_form(client_as):
+    episode = episode_at(State.LISTED)
+    assert client_as(Role.PHYSIOTHERAPIST).get(
+        _url("counselling_new", episode)).status_code == 403
+
+
+def test_counselling_on_an_episode_not_yet_listed_shows_the_pathway_message(client_as):
+    episode = episode_at(State.MDT_DECIDED)
+    response = client_as(Role.NURSE_SPECIALIST).post(_url("counselling_new", episode),
+                                                     _counselling_post(timezone.localdate()))
+    assert "once the episode is listed for surgery" in response.content.decode()
+
+
+def test_a_nurse_specialist_cannot_open_the_consent_form(client_as):
+    episode = counselled_episode(timezone.localdate())
+    assert client_as(Role.NURSE_SPECIALIST).get(_url("consent_new", episode)).status_code == 403
+
+
+def test_signing_inside_the_cooling_off_period_shows_the_first_allowed_date(client_as, settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    today = timezone.localdate()
+    episode = counselled_episode(today)
+    first = today + datetime.timedelta(days=14)
+    response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
+        "signature_method": "typed", "patient_typed_name": "Alex Testpatient",
+        "patient_signed_on-day": today.day, "patient_signed_on-month": today.month,
+        "patient_signed_on-year": today.year})
+    page = response.content.decode()
+    assert f"Consent cannot be signed before {first.day} {first:%B %Y}" in page
+    assert "local policy" in page
+    assert not Consent.objects.exists()
+
+
+def test_a_typed_signature_needs_the_name(client_as, settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    today = timezone.localdate()
+    episode = counselled_episode(today)
+    response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
+        "signature_method": "typed", "patient_signed_on-day": today.day,
+        "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
+    assert b"Enter the patient&#39;s name as they typed it" in response.content
+
+
+def test_a_neurosurgeon_records_consent_signed_on_paper(client_as, settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    today = timezone.localdate()
+    episode = counselled_episode(today)
+    client = client_as(Role.NEUROSURGEON)
+    response = client.post(_url("consent_new", episode), {
+        "signature_method": "paper", "patient_signed_on-day": today.day,
+        "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert consent.surgeon == client.user and consent.signature_method == "paper"
+    episode.refresh_from_db()
+    assert episode.state == State.CONSENTED
+
+
+def test_the_consent_form_lists_exactly_the_risks_disclosed(client_as, settings):
+    episode = _consented(settings)
+    client = client_as(Role.NEUROLOGIST)
+    response = client.get(_url("consent_pdf", episode))
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    for risk in SD_RISKS:
+        assert _norm(risk.patient_description) in text
+    for risk in RISKS:
+        if risk.intervention is not Intervention.SELECTIVE_DENERVATION:
+            assert _norm(risk.patient_description) not in text
+            assert risk.name not in text
+    assert "Alex Testpatient" in text
+    assert AuditEvent.objects.filter(object_type="consent", action=AuditAction.DOWNLOAD,
+                                     actor=client.user, patient_id=episode.patient_id).exists()
+
+
+def test_the_consent_form_shows_the_risk_as_it_was_disclosed_not_as_it_is_now(client_as,
+                                                                                settings):
+    episode = _consented(settings)
+    # The catalogue changes after counselling: the frozen disclosure is what was shown.
+    RiskDisclosure.objects.filter(risk_code="SD_HAEMATOMA").update(
+        patient_description="Bleeding under the wound, as worded at the time.")
+    text = _pdf_text(client_as(Role.NEUROSURGEON).get(_url("consent_pdf", episode)).content)
+    assert "as worded at the time" in text
+    haematoma = next(r for r in SD_RISKS if r.code == "SD_HAEMATOMA")
+    assert _norm(haematoma.patient_description) not in text
+
+
+def test_the_consent_form_is_not_found_before_consent(client_as):
+    episode = counselled_episode(timezone.localdate())
+    assert client_as(Role.NEUROSURGEON).get(_url("consent_pdf", episode)).status_code == 404
+
+
+def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
+        client_as, django_assert_max_num_queries):
+    episode = episode_at(State.LISTED)
+    nurse = UserFactory(role=Role.NURSE_SPECIALIST)
+    for n in range(15):
+        services.counselling_record(
+            episode=episode, held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+            answers={"matters_most": "x"}, acknowledged=frozenset(services.sd_risk_codes()),
+            actor=Actor.command_line(nurse))
+    client = client_as(Role.NEUROLOGIST)
+    with django_assert_max_num_queries(14):
+        response = client.get(_url("episode_consent", episode))
+    assert response.content.decode().count("collis-decision-aid/1") == 15
+
+
+@pytest.fixture
+def token(db):
+    user = UserFactory(role=Role.PHYSIOTHERAPIST)
+    return {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
+        user=user, actor=Actor.command_line(user))}
+
+
+def test_the_api_gives_counselling_and_consent_and_audits_them(client, token, settings):
+    episode = _consented(settings)
+    base = f"/api/v1/patients/{episode.patient_id}/episodes/{episode.pk}"
+    sessions = client.get(f"{base}/counselling", **token).json()
+    assert len(sessions) == 1
+    assert [d["risk_code"] for d in sessions[0]["disclosures"]] == [r.code for r in SD_RISKS]
+    consent = client.get(f"{base}/consent", **token).json()
+    assert consent["procedure"] == services.SD_PROCEDURE
+    assert consent["risks_disclosed"] == [r.code for r in SD_RISKS]
+    api_reads = AuditEvent.objects.filter(channel="api", patient_id=episode.patient_id)
+    assert {e.object_type for e in api_reads} >= {"counselling_sessions", "consent"}
+
+
+def test_the_api_refuses_an_administrator_and_404s_a_missing_consent(client, db):
+    episode = counselled_episode(timezone.localdate())
+    base = f"/api/v1/patients/{episode.patient_id}/episodes/{episode.pk}"
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    admin_token = {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
+        user=admin, actor=Actor.command_line(admin))}
+    assert client.get(f"{base}/counselling", **admin_token).status_code == 403
+    nurse = UserFactory(role=Role.NURSE_SPECIALIST)
+    nurse_token = {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
+        user=nurse, actor=Actor.command_line(nurse))}
+    assert client.get(f"{base}/consent", **nurse_token).status_code == 404
+
+
+def test_the_timeline_shows_counselling_and_consent_in_two_queries(
+        settings, django_assert_max_num_queries):
+    from collis.consent.timeline import timeline_events
+
+    episode = _consented(settings)
+    with django_assert_max_num_queries(2):
+        events = timeline_events(episode.patient)
+    assert sorted(e.kind for e in events) == ["consent", "counselling"]

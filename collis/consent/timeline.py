@@ -1,0 +1,25 @@
+"""Counselling sessions and consents on the patient's timeline (two queries, no audit)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from collis.consent.models import Consent, CounsellingSession
+from collis.core.timeline import TimelineEvent
+
+
+def timeline_events(patient) -> list[TimelineEvent]:
+    events = []
+    for s in CounsellingSession.objects.filter(patient=patient).select_related("recorded_by"):
+        events.append(TimelineEvent(
+            when=s.held_on, kind="counselling", title="Counselling before selective denervation",
+            detail=f"{s.decision_aid_version}, by {s.recorded_by.display_name}",
+            href=reverse("consent:counselling_detail", kwargs={
+                "patient_id": patient.pk, "episode_id": s.episode_id, "session_id": s.pk})))
+    for c in Consent.objects.filter(patient=patient).select_related("surgeon"):
+        events.append(TimelineEvent(
+            when=c.patient_signed_on, kind="consent", title=f"Consent: {c.procedure}",
+            detail=f"Surgeon {c.surgeon.display_name}",
+            href=reverse("consent:episode_consent", kwargs={
+                "patient_id": patient.pk, "episode_id": c.episode_id})))
+    return events
