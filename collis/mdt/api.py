@@ -1,5 +1,147 @@
-"""The mdt app's part of the JSON API (/api/v1/)."""
+"""MDT meetings, an episode's MDT decisions and its funding requests through the JSON API,
+with the pages' role checks and audit."""
 
-from ninja import Router
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.roles import Capability, can
+from collis.mdt import selectors
+from collis.patients.models import Patient
+from collis.surgery.models import Episode
 
 router = Router(tags=["mdt"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class AgendaItemOut(Schema):
+    id: int
+    episode_id: int
+    patient_id: UUID
+    nhs_number: str
+    episode_state: str
+
+
+class MeetingOut(Schema):
+    id: int
+    held_on: date
+    site: str
+    attendees: list[dict]
+    agenda: list[AgendaItemOut]
+
+
+class PlannedOut(Schema):
+    muscle: str
+    side: str
+    target: str
+
+
+class ActionOut(Schema):
+    description: str
+    owner: str
+    due_on: date
+
+
+class DecisionOut(Schema):
+    id: int
+    decision: str
+    discussion: str
+    engine_recommendation: str
+    engine_ruleset: str
+    agrees_with_engine: bool | None
+    departure_reason: str
+    corrects_id: int | None
+    correction_reason: str
+    meeting_id: int | None
+    recorded_by: str
+    recorded_at: datetime
+    planned: list[PlannedOut]
+    actions: list[ActionOut]
+
+
+class FundingOut(Schema):
+    id: int
+    route: str
+    commissioner: str
+    status: str
+    reference: str
+    submitted_on: date | None
+    decided_on: date | None
+    expires_on: date | None
+    decline_reason: str
+    procedure_codes: list[dict]
+    evidence: list[dict]
+    decision_id: int
+
+
+def _require(request, capability: Capability) -> None:
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
+
+
+def _episode(patient_id: UUID, episode_id: int) -> Episode:
+    try:
+        patient = Patient.objects.get(pk=patient_id)
+        return selectors.episode_get(patient=patient, episode_id=episode_id)
+    except (Patient.DoesNotExist, Episode.DoesNotExist):
+        raise HttpError(404, "No such patient or episode.") from None
+
+
+@router.get("/mdt/meetings", response={200: list[MeetingOut], 403: ErrorOut},
+            summary="MDT meetings with their attendees and agendas")
+def meeting_list(request, limit: int = 20):
+    """The latest meetings (`limit`, at most 100); each patient on an agenda is audited."""
+    _require(request, Capability.RECORD_VIEW)
+    actor = Actor.from_request(request, AuditChannel.API)
+    ids = list(selectors.meeting_list().values_list("pk", flat=True)[:max(1, min(limit, 100))])
+    out = []
+    for meeting_id in ids:
+        meeting = selectors.meeting_get(meeting_id=meeting_id, actor=actor)
+        out.append({
+            "id": meeting.pk, "held_on": meeting.held_on, "site": meeting.site.name,
+            "attendees": [{"username": a.username, "name": a.display_name, "role": a.role}
+                          for a in meeting.attendees.all()],
+            "agenda": [{"id": i.pk, "episode_id": i.episode_id,
+                        "patient_id": i.episode.patient_id,
+                        "nhs_number": i.episode.patient.nhs_number,
+                        "episode_state": i.episode.state} for i in meeting.items.all()]})
+    return out
+
+
+@router.get("/patients/{patient_id}/episodes/{episode_id}/mdt-decisions",
+            response={200: list[DecisionOut], 403: ErrorOut, 404: ErrorOut},
+            summary="An episode's MDT decisions, newest first, corrections included")
+def decision_list(request, patient_id: UUID, episode_id: int):
+    _require(request, Capability.RECORD_VIEW)
+    episode = _episode(patient_id, episode_id)
+    decisions = selectors.decision_list(episode=episode,
+                                        actor=Actor.from_request(request, AuditChannel.API))
+    return [{
+        "id": d.pk, "decision": d.decision, "discussion": d.discussion,
+        "engine_recommendation": d.engine_recommendation, "engine_ruleset": d.engine_ruleset,
+        "agrees_with_engine": d.agrees_with_engine, "departure_reason": d.departure_reason,
+        "corrects_id": d.corrects_id, "correction_reason": d.correction_reason,
+        "meeting_id": d.agenda_item.meeting_id if d.agenda_item else None,
+        "recorded_by": d.recorded_by.username, "recorded_at": d.recorded_at,
+        "planned": [{"muscle": p.muscle, "side": p.side, "target": p.target}
+                    for p in d.planned.all()],
+        "actions": [{"description": a.description, "owner": a.owner.username,
+                     "due_on": a.due_on} for a in d.actions.all()],
+    } for d in decisions]
+
+
+@router.get("/patients/{patient_id}/episodes/{episode_id}/funding-requests",
+            response={200: list[FundingOut], 403: ErrorOut, 404: ErrorOut},
+            summary="An episode's funding requests, newest first")
+def funding_list(request, patient_id: UUID, episode_id: int):
+    _require(request, Capability.RECORD_VIEW)
+    episode = _episode(patient_id, episode_id)
+    return selectors.funding_list(episode=episode,
+                                  actor=Actor.from_request(request, AuditChannel.API))

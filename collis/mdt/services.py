@@ -1,0 +1,296 @@
+"""Writes of the MDT: meetings and their agendas, decisions (which move the episode), and
+funding requests (whose status changes move it too). Each is atomic, validated, audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from collis.candidacy.models import CandidacyAssessmentRecord
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
+from collis.core.presenters import date_long
+from collis.domain.pathway import Event, MoveRefused, State
+from collis.mdt.models import (
+    SD_OPCS_CODES,
+    SD_OPCS_SOURCES,
+    Decision,
+    FundingRequest,
+    FundingStatus,
+    FundingStatusChange,
+    MdtAction,
+    MdtAgendaItem,
+    MdtDecision,
+    MdtMeeting,
+    PlannedDenervation,
+)
+from collis.surgery.models import Episode
+from collis.surgery.services import episode_transition
+
+__all__ = ["MoveRefused", "ValidationError", "agrees_with_engine"]
+
+# Which decisions agree with each recommendation of the candidacy engine. A decision not
+# listed for the recommendation departs from it and needs a reason. "Insufficient
+# information" agrees with nothing: the engine could not judge, so whatever the MDT decides
+# it says why the missing facts did not stop it.
+_NOT_SURGERY = frozenset(Decision) - {Decision.SD, Decision.SD_MYECTOMY}
+AGREEING_DECISIONS: dict[str, frozenset[str]] = {
+    "favourable": frozenset({Decision.SD, Decision.SD_MYECTOMY}),
+    "possible": frozenset({Decision.SD, Decision.SD_MYECTOMY}),
+    "not_indicated": frozenset({Decision.CONTINUE_TOXIN, Decision.REVIEW_TOXIN}),
+    "unfavourable": _NOT_SURGERY,
+    "insufficient_information": frozenset(),
+}
+
+
+def agrees_with_engine(recommendation: str, decision: str) -> bool:
+    return decision in AGREEING_DECISIONS.get(recommendation, frozenset())
+
+
+# --- Meetings ---------------------------------------------------------------------------
+
+@transaction.atomic
+def meeting_create(*, held_on: datetime.date, site, attendees, actor: Actor) -> MdtMeeting:
+    meeting = MdtMeeting(held_on=held_on, site=site, recorded_by=actor.user)
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(attendees)
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="mdt_meeting",
+                 object_id=meeting.pk,
+                 summary=f"Created the MDT meeting of {held_on:%d %b %Y} at {site}",
+                 details={"attendees": [a.username for a in attendees]})
+    return meeting
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: MdtMeeting, episode: Episode, actor: Actor) -> MdtAgendaItem:
+    """Put an episode that is awaiting the MDT on a meeting's agenda."""
+    if episode.state != State.AWAITING_MDT:
+        raise ValidationError("Only episodes awaiting the MDT can be added to the agenda.")
+    if meeting.items.filter(episode=episode).exists():
+        raise ValidationError("This episode is already on the agenda.")
+    item = MdtAgendaItem(meeting=meeting, episode=episode, recorded_by=actor.user)
+    item.full_clean()
+    item.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="mdt_agenda_item",
+                 object_id=item.pk, patient_id=episode.patient_id,
+                 summary=f"Added pathway episode {episode.pk} to the MDT meeting of "
+                         f"{meeting.held_on:%d %b %Y}")
+    return item
+
+
+# --- Decisions --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PlannedRow:
+    muscle: str
+    side: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    description: str
+    owner: object
+    due_on: datetime.date
+
+
+@transaction.atomic
+def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
+                        assessment: CandidacyAssessmentRecord | None,
+                        departure_reason: str = "", planned: list[PlannedRow] = (),
+                        actions: list[ActionRow] = (), agenda_item: MdtAgendaItem | None = None,
+                        corrects: MdtDecision | None = None, correction_reason: str = "",
+                        actor: Actor) -> MdtDecision:
+    """Store the MDT's decision with the engine's recommendation as it was, then move the
+    episode to 'MDT decided' (a correction of an earlier decision moves nothing).
+
+    Raises ValidationError for a departure without a reason, a surgical decision without
+    planned muscles, or an assessment of another patient; MoveRefused if the pathway
+    refuses the move. Nothing is written then."""
+    errors: dict[str, str] = {}
+    if assessment is not None and assessment.patient_id != episode.patient_id:
+        raise ValidationError("The assessment is of another patient.")
+    agrees = None
+    if assessment is not None:
+        agrees = agrees_with_engine(assessment.recommendation, decision)
+        if not agrees and not departure_reason.strip():
+            errors["departure_reason"] = (
+                "Give the reason the decision departs from the engine's recommendation")
+    if decision in (Decision.SD, Decision.SD_MYECTOMY) and not planned:
+        errors["planned"] = "Enter at least one muscle of the planned denervation"
+    if corrects is not None:
+        if corrects.episode_id != episode.pk or _is_corrected(corrects):
+            errors["corrects"] = "Only the episode's current decision can be corrected"
+        elif episode.state != State.MDT_DECIDED:
+            errors["corrects"] = ("A decision can be corrected only while the episode is at "
+                                  "'MDT decided'")
+        if not correction_reason.strip():
+            errors["correction_reason"] = "Give the reason for the correction"
+    if errors:
+        raise ValidationError(errors)
+    record = MdtDecision(
+        patient_id=episode.patient_id, episode=episode, agenda_item=agenda_item,
+        assessment=assessment,
+        engine_ruleset=assessment.ruleset if assessment else "",
+        engine_recommendation=assessment.recommendation if assessment else "",
+        agrees_with_engine=agrees, decision=decision, discussion=discussion.strip(),
+        departure_reason=departure_reason.strip() if agrees is False else "",
+        corrects=corrects, correction_reason=correction_reason.strip(),
+        recorded_by=actor.user)
+    record.full_clean()
+    record.save()
+    if decision in (Decision.SD, Decision.SD_MYECTOMY):
+        rows = [PlannedDenervation(decision=record, muscle=p.muscle, side=p.side,
+                                   target=p.target) for p in planned]
+        for row in rows:
+            row.full_clean(exclude=["decision"])
+        PlannedDenervation.objects.bulk_create(rows)
+    action_rows = [MdtAction(decision=record, description=a.description, owner=a.owner,
+                             due_on=a.due_on) for a in actions]
+    for row in action_rows:
+        row.full_clean(exclude=["decision"])
+    MdtAction.objects.bulk_create(action_rows)
+    label = record.get_decision_display()
+    if assessment is None:
+        basis = "without a stored candidacy assessment"
+    elif agrees:
+        basis = f"agreeing with the engine ({assessment.recommendation})"
+    else:
+        basis = f"departing from the engine ({assessment.recommendation})"
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="mdt_decision",
+                 object_id=record.pk, patient_id=episode.patient_id,
+                 summary=f"{'Corrected the' if corrects else 'Recorded the'} MDT decision: "
+                         f"{label}, {basis}",
+                 details={"decision": decision, "engine": record.engine_recommendation,
+                          "ruleset": record.engine_ruleset, "agrees": agrees,
+                          "corrects": corrects.pk if corrects else None})
+    if corrects is None:
+        episode_transition(episode=episode, event=Event.RECORD_MDT_DECISION, actor=actor,
+                           reason=f"MDT decision: {label}")
+    return record
+
+
+def _is_corrected(decision: MdtDecision) -> bool:
+    return MdtDecision.objects.filter(corrects=decision).exists()
+
+
+# --- Funding ----------------------------------------------------------------------------
+
+def funding_evidence(decision: MdtDecision) -> list[dict]:
+    """The criteria met, with their evidence: the favouring findings of the assessment the
+    MDT discussed, each with its sources, and the MDT decision itself."""
+    evidence = []
+    if decision.assessment is not None:
+        for finding in decision.assessment.result.get("findings", []):
+            if finding.get("effect") == "favours":
+                evidence.append({"code": finding["code"], "detail": finding["detail"],
+                                 "sources": list(finding.get("sources", []))})
+    evidence.append({
+        "code": "MDT_DECISION",
+        "detail": f"MDT decision on {decision.recorded_at:%d %B %Y}: "
+                  f"{decision.get_decision_display()}",
+        "sources": []})
+    return evidence
+
+
+@transaction.atomic
+def funding_request_create(*, episode: Episode, route: str, commissioner: str,
+                           actor: Actor) -> FundingRequest:
+    """Draw up a funding request from the episode's current MDT decision, which must be
+    for selective denervation."""
+    decision = (MdtDecision.objects.current().filter(episode=episode)
+                .select_related("assessment").first())
+    if decision is None or not decision.is_surgical:
+        raise ValidationError("Funding can be requested only after an MDT decision for "
+                              "selective denervation.")
+    if episode.funding_requests.filter(status__in=[FundingStatus.DRAFT,
+                                                   FundingStatus.SUBMITTED]).exists():
+        raise ValidationError("This episode already has a funding request in progress.")
+    request = FundingRequest(
+        patient_id=episode.patient_id, episode=episode, decision=decision, route=route,
+        commissioner=commissioner.strip(), evidence=funding_evidence(decision),
+        procedure_codes=[{"code": c, "sources": list(SD_OPCS_SOURCES)} for c in SD_OPCS_CODES],
+        recorded_by=actor.user)
+    request.full_clean()
+    request.save()
+    FundingStatusChange.objects.create(request=request, status=FundingStatus.DRAFT,
+                                       note="Drawn up from the record", by=actor.user)
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="funding_request",
+                 object_id=request.pk, patient_id=episode.patient_id,
+                 summary=f"Drew up a funding request ({request.get_route_display()})")
+    return request
+
+
+NEXT_STATUSES = {
+    FundingStatus.DRAFT: (FundingStatus.SUBMITTED,),
+    FundingStatus.SUBMITTED: (FundingStatus.APPROVED, FundingStatus.DECLINED),
+    FundingStatus.APPROVED: (),
+    FundingStatus.DECLINED: (),
+}
+_EVENT_FOR = {FundingStatus.SUBMITTED: Event.REQUEST_FUNDING,
+              FundingStatus.APPROVED: Event.APPROVE_FUNDING,
+              FundingStatus.DECLINED: Event.DECLINE_FUNDING}
+
+
+@transaction.atomic
+def funding_request_update(*, request: FundingRequest, status: str, actor: Actor,
+                           reference: str = "", submitted_on: datetime.date | None = None,
+                           decided_on: datetime.date | None = None,
+                           expires_on: datetime.date | None = None,
+                           reason: str = "") -> FundingRequest:
+    """Record that the request was submitted, approved or declined, and move the episode
+    (request funding, approve funding, decline funding) in the same transaction."""
+    locked = FundingRequest.objects.select_for_update().get(pk=request.pk)
+    status = FundingStatus(status)
+    if status not in NEXT_STATUSES[FundingStatus(locked.status)]:
+        raise ValidationError(f"A {locked.get_status_display().lower()} request cannot "
+                              f"become {status.label.lower()}.")
+    errors: dict[str, str] = {}
+    if status == FundingStatus.SUBMITTED:
+        if not reference.strip():
+            errors["reference"] = "Enter the reference number of the request"
+        if submitted_on is None:
+            errors["submitted_on"] = "Enter the date the request was submitted"
+    else:
+        if decided_on is None:
+            errors["decided_on"] = "Enter the date of the decision"
+        elif locked.submitted_on and decided_on < locked.submitted_on:
+            errors["decided_on"] = ("The date of the decision must be the same as or after "
+                                    "the date the request was submitted")
+        if status == FundingStatus.APPROVED:
+            if expires_on is None:
+                errors["expires_on"] = "Enter the date the approval expires"
+            elif decided_on and expires_on <= decided_on:
+                errors["expires_on"] = "The approval must expire after the date of the decision"
+        if status == FundingStatus.DECLINED and not reason.strip():
+            errors["reason"] = "Give the reason funding was declined"
+    if errors:
+        raise ValidationError(errors)
+    if status == FundingStatus.SUBMITTED:
+        locked.reference, locked.submitted_on = reference.strip(), submitted_on
+    else:
+        locked.decided_on = decided_on
+        locked.expires_on = expires_on if status == FundingStatus.APPROVED else None
+        locked.decline_reason = reason.strip() if status == FundingStatus.DECLINED else ""
+    locked.status = status
+    locked.full_clean()
+    locked.save()
+    if status == FundingStatus.SUBMITTED:
+        note = f"Submitted {date_long(submitted_on)}, reference {reference.strip()}"
+    elif status == FundingStatus.APPROVED:
+        note = f"Approved {date_long(decided_on)}, expires {date_long(expires_on)}"
+    else:
+        note = f"Declined {date_long(decided_on)}: {reason.strip()}"
+    FundingStatusChange.objects.create(request=locked, status=status, note=note, by=actor.user)
+    audit_record(actor=actor, action=AuditAction.UPDATE, object_type="funding_request",
+                 object_id=locked.pk, patient_id=locked.patient_id,
+                 summary=f"Funding request {status.label.lower()}",
+                 details={"status": str(status), "reference": locked.reference})
+    episode_transition(episode=locked.episode, event=_EVENT_FOR[status], actor=actor,
+                       reason=note)
+    request.status = locked.status
+    return locked

@@ -1,0 +1,262 @@
+import datetime
+import io
+
+import pypdf
+import pytest
+from django.core.exceptions import ValidationError
+
+from collis.core.models import AuditAction, AuditEvent
+from collis.core.roles import Role
+from collis.core.tests.factories import UserFactory
+from collis.domain.pathway import MoveRefused, State
+from collis.mdt import documents, services
+from collis.mdt.models import Decision, FundingStatus, MdtDecision
+from collis.mdt.presenters import missing_core_roles
+from collis.mdt.tests.factories import (
+    PLAN,
+    assessment_for,
+    coordinator_actor,
+    decided,
+    episode_at,
+    meeting,
+)
+from collis.surgery.models import EpisodeStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.parametrize(("recommendation", "decision", "agrees"), [
+    ("favourable", Decision.SD, True), ("possible", Decision.SD_MYECTOMY, True),
+    ("favourable", Decision.CONTINUE_TOXIN, False), ("not_indicated", Decision.REVIEW_TOXIN, True),
+    ("not_indicated", Decision.SD, False), ("unfavourable", Decision.GPI_DBS, True),
+    ("unfavourable", Decision.SD, False), ("insufficient_information", Decision.OTHER, False),
+])
+def test_the_agreement_table_says_which_decisions_agree_with_each_recommendation(
+        recommendation, decision, agrees):
+    assert services.agrees_with_engine(recommendation, decision) is agrees
+
+
+def test_a_meeting_without_a_physiotherapist_is_warned_about_not_refused(sites):
+    people = [UserFactory(role=Role.NEUROLOGIST), UserFactory(role=Role.NEUROSURGEON)]
+    m = meeting(attendees=people)
+    assert m.attendees.count() == 2
+    assert missing_core_roles(m.attendees.all()) == ["physiotherapist"]
+    assert AuditEvent.objects.filter(object_type="mdt_meeting",
+                                     action=AuditAction.CREATE).exists()
+
+
+def test_only_episodes_awaiting_the_mdt_join_the_agenda_and_only_once(sites):
+    m = meeting()
+    waiting, early = episode_at(State.AWAITING_MDT), episode_at(State.WORK_UP)
+    item = services.agenda_item_add(meeting=m, episode=waiting, actor=coordinator_actor())
+    assert AuditEvent.objects.filter(object_type="mdt_agenda_item", object_id=str(item.pk),
+                                     patient_id=waiting.patient_id).exists()
+    with pytest.raises(ValidationError, match="already on the agenda"):
+        services.agenda_item_add(meeting=m, episode=waiting, actor=coordinator_actor())
+    with pytest.raises(ValidationError, match="awaiting the MDT"):
+        services.agenda_item_add(meeting=m, episode=early, actor=coordinator_actor())
+
+
+def test_a_decision_agreeing_with_the_engine_is_stored_with_it_and_moves_the_episode(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    assessment = assessment_for(episode.patient, "favourable")
+    record = decided(episode, Decision.SD, assessment=assessment)
+    record.refresh_from_db()
+    assert record.agrees_with_engine is True
+    assert (record.engine_recommendation, record.engine_ruleset) == (
+        "favourable", "collis-sd-candidacy/1")
+    assert record.planned.get().muscle == "sternocleidomastoid"
+    episode.refresh_from_db()
+    assert episode.state == State.MDT_DECIDED
+    status = EpisodeStatus.objects.filter(episode=episode).last()
+    assert status.event == "record_mdt_decision" and "Selective denervation" in status.reason
+    assert AuditEvent.objects.filter(object_type="mdt_decision", action=AuditAction.CREATE,
+                                     patient_id=episode.patient_id).exists()
+
+
+def test_a_departure_without_a_reason_is_refused_and_nothing_is_saved(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    assessment = assessment_for(episode.patient, "favourable")
+    with pytest.raises(ValidationError) as error:
+        services.mdt_decision_record(episode=episode, decision=Decision.CONTINUE_TOXIN,
+                                     discussion="Prefers toxin", assessment=assessment,
+                                     actor=coordinator_actor())
+    assert "departs from the engine" in error.value.message_dict["departure_reason"][0]
+    assert not MdtDecision.objects.exists()
+    episode.refresh_from_db()
+    assert episode.state == State.AWAITING_MDT
+
+
+def test_a_departure_with_a_reason_keeps_both_the_decision_and_the_engine(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    assessment = assessment_for(episode.patient, "favourable")
+    record = services.mdt_decision_record(
+        episode=episode, decision=Decision.CONTINUE_TOXIN, discussion="Patient prefers toxin",
+        assessment=assessment, departure_reason="The patient declines surgery for now",
+        actor=coordinator_actor())
+    assert record.agrees_with_engine is False
+    assert record.engine_recommendation == "favourable"
+    assert record.departure_reason == "The patient declines surgery for now"
+
+
+def test_a_decision_without_an_assessment_is_kept_as_made_without_one(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    record = decided(episode, Decision.SD)
+    assert record.assessment is None and record.agrees_with_engine is None
+    assert "without a stored candidacy assessment" in AuditEvent.objects.get(
+        object_type="mdt_decision").summary
+
+
+def test_a_surgical_decision_needs_planned_muscles(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    with pytest.raises(ValidationError) as error:
+        services.mdt_decision_record(episode=episode, decision=Decision.SD, discussion="x",
+                                     assessment=None, actor=coordinator_actor())
+    assert "planned" in error.value.message_dict
+
+
+def test_a_role_the_pathway_does_not_allow_rolls_the_decision_back(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    nurse = coordinator_actor().__class__.command_line(UserFactory(role=Role.NURSE_SPECIALIST))
+    with pytest.raises(MoveRefused, match="Your role cannot"):
+        decided(episode, Decision.SD, actor=nurse)
+    assert not MdtDecision.objects.exists()
+
+
+def test_a_decision_is_never_changed_and_a_correction_is_a_new_row(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    first = decided(episode, Decision.SD)
+    first.discussion = "edited"
+    with pytest.raises(PermissionError):
+        first.save()
+    episode.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.mdt_decision_record(episode=episode, decision=Decision.SD_MYECTOMY,
+                                     discussion="Add myectomy", assessment=None,
+                                     planned=[services.PlannedRow("sternocleidomastoid",
+                                                                  "left", "spinal accessory")],
+                                     corrects=first, actor=coordinator_actor())
+    second = services.mdt_decision_record(
+        episode=episode, decision=Decision.SD_MYECTOMY, discussion="Add myectomy",
+        assessment=None, planned=[services.PlannedRow("sternocleidomastoid", "left",
+                                                      "spinal accessory")],
+        corrects=first, correction_reason="Myectomy was agreed but not written down",
+        actor=coordinator_actor())
+    assert list(MdtDecision.objects.current()) == [second]
+    assert EpisodeStatus.objects.filter(episode=episode, state=State.MDT_DECIDED).count() == 1
+
+
+def test_the_outcome_letter_names_the_decision_the_planned_muscles_and_the_actions(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    owner = UserFactory(role=Role.NEUROSURGEON, first_name="Sam", last_name="Surgeon")
+    record = services.mdt_decision_record(
+        episode=episode, decision=Decision.SD, discussion="Rotation-dominant, toxin failing",
+        assessment=assessment_for(episode.patient),
+        planned=[services.PlannedRow(p["muscle"], p["side"], p["target"]) for p in PLAN],
+        actions=[services.ActionRow("Request funding", owner, datetime.date(2026, 12, 1))],
+        agenda_item=None, actor=coordinator_actor())
+    text = pdf_text(documents.outcome_letter_pdf(record))
+    assert "Selective denervation" in text
+    assert "Sternocleidomastoid" in text and "Splenius capitis" in text
+    assert "Request funding" in text and "Sam Surgeon" in text
+    assert "Dr Ivo Inkwell" in text
+
+
+def _funding_request(sites_episode=None):
+    episode = sites_episode or episode_at(State.AWAITING_MDT)
+    decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    episode.refresh_from_db()
+    return services.funding_request_create(episode=episode, route="prior_approval",
+                                           commissioner="NHS England (demo)",
+                                           actor=coordinator_actor())
+
+
+def test_a_funding_request_is_drawn_up_from_the_favouring_findings_and_the_decision(sites):
+    request = _funding_request()
+    codes = [e["code"] for e in request.evidence]
+    assert codes == ["ROTATION_DOMINANT", "SECONDARY_NON_RESPONSE", "MDT_DECISION"]
+    assert [c["code"] for c in request.procedure_codes] == ["A60.6", "Z92.3"]
+    text = pdf_text(documents.funding_request_pdf(request))
+    assert "A60.6" in text and "Z92.3" in text
+    assert "[27] [37]" in text and "[26]" in text and "[24]" in text
+    assert "Rotation-dominant cervical dystonia" in text
+
+
+def test_funding_is_refused_without_a_decision_for_selective_denervation(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    services.mdt_decision_record(episode=episode, decision=Decision.CONTINUE_TOXIN,
+                                 discussion="Toxin", assessment=None,
+                                 actor=coordinator_actor())
+    episode.refresh_from_db()
+    with pytest.raises(ValidationError, match="selective denervation"):
+        services.funding_request_create(episode=episode, route="prior_approval",
+                                        commissioner="x", actor=coordinator_actor())
+
+
+def test_submitting_then_approving_moves_the_episode_and_keeps_the_history(sites):
+    request = _funding_request()
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="PA-123", submitted_on=datetime.date(2026, 11, 1),
+                                    actor=coordinator_actor())
+    request.episode.refresh_from_db()
+    assert request.episode.state == State.FUNDING_REQUESTED
+    services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                    decided_on=datetime.date(2026, 11, 10),
+                                    expires_on=datetime.date(2027, 5, 10),
+                                    actor=coordinator_actor())
+    request.refresh_from_db()
+    assert request.status == "approved" and request.reference == "PA-123"
+    assert request.episode.state == State.FUNDING_APPROVED
+    assert [c.status for c in request.changes.all()] == ["draft", "submitted", "approved"]
+    assert AuditEvent.objects.filter(object_type="funding_request",
+                                     action=AuditAction.UPDATE).count() == 2
+
+
+def test_funding_validation_names_each_problem(sites):
+    request = _funding_request()
+    with pytest.raises(ValidationError) as error:
+        services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                        actor=coordinator_actor())
+    assert set(error.value.message_dict) == {"reference", "submitted_on"}
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="IFR-9", submitted_on=datetime.date(2026, 11, 5),
+                                    actor=coordinator_actor())
+    with pytest.raises(ValidationError) as error:
+        services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                        decided_on=datetime.date(2026, 11, 1),
+                                        expires_on=datetime.date(2026, 10, 1),
+                                        actor=coordinator_actor())
+    assert "after the date the request was submitted" in error.value.message_dict[
+        "decided_on"][0]
+    with pytest.raises(ValidationError) as error:
+        services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                        decided_on=datetime.date(2026, 11, 6),
+                                        expires_on=datetime.date(2026, 11, 6),
+                                        actor=coordinator_actor())
+    assert "expire after" in error.value.message_dict["expires_on"][0]
+    with pytest.raises(ValidationError) as error:
+        services.funding_request_update(request=request, status=FundingStatus.DECLINED,
+                                        decided_on=datetime.date(2026, 11, 6),
+                                        actor=coordinator_actor())
+    assert "reason" in error.value.message_dict
+
+
+def test_declined_funding_needs_a_reason_and_a_new_request_can_follow(sites):
+    request = _funding_request()
+    actor = coordinator_actor()
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="IFR-1", submitted_on=datetime.date(2026, 11, 5),
+                                    actor=actor)
+    services.funding_request_update(request=request, status=FundingStatus.DECLINED,
+                                    decided_on=datetime.date(2026, 11, 9),
+                                    reason="Criteria not met locally", actor=actor)
+    request.episode.refresh_from_db()
+    assert request.episode.state == State.FUNDING_DECLINED
+    again = services.funding_request_create(episode=request.episode, route="prior_approval",
+                                            commissioner="ICB", actor=actor)
+    assert again.status == "draft"

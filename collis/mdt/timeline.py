@@ -1,0 +1,36 @@
+"""The MDT's events on the patient's timeline: decisions, and funding requested, approved
+or declined. Two queries, whatever the number of records; no audit (the page audits)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from collis.core.timeline import TimelineEvent
+from collis.mdt.models import FundingStatusChange, MdtDecision
+from collis.mdt.presenters import agreement_text
+
+
+def timeline_events(patient) -> list[TimelineEvent]:
+    events = []
+    decisions = list(MdtDecision.objects.filter(patient=patient))
+    for d in decisions:
+        events.append(TimelineEvent(
+            when=d.recorded_at.date(), kind="mdt",
+            title=f"MDT decision{' (correction)' if d.corrects_id else ''}: "
+                  f"{d.get_decision_display()}",
+            detail=agreement_text(d),
+            href=reverse("mdt:episode_decisions", args=[patient.pk, d.episode_id])))
+    if not decisions:
+        return events  # funding follows a decision: no second query needed
+    changes = (FundingStatusChange.objects.filter(request__patient=patient)
+               .exclude(status="draft")
+               .select_related("request"))
+    for c in changes:
+        events.append(TimelineEvent(
+            when=c.at.date(), kind="funding",
+            title=f"Funding {c.get_status_display().lower()} "
+                  f"({c.request.get_route_display().lower()})",
+            detail=c.note,
+            href=reverse("mdt:funding_detail", args=[patient.pk, c.request.episode_id,
+                                                     c.request.pk])))
+    return events
