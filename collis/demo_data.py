@@ -133,11 +133,6 @@ def demo_histories_load(patients: list[Patient]) -> int:
                 continue
             rng = random.Random(f"{patient.nhs_number}-{app}")
             demo.demo_history(patient, rng, today, authors[author])
-        if patient.nhs_number[-3:] < "300":  # about a third of them are on the pathway
-            from collis.surgery.demo import demo_history as pathway_demo
-
-            pathway_demo(patient, random.Random(f"{patient.nhs_number}-pathway"), today,
-                         authors)
         if not CandidacyAssessmentRecord.objects.filter(patient=patient).exists():
             rng = random.Random(f"{patient.nhs_number}-candidacy")
             answers = {"fit_for_general_anaesthetic": rng.random() > 0.1,
@@ -145,6 +140,15 @@ def demo_histories_load(patients: list[Patient]) -> int:
                        "wants_surgery": rng.random() > 0.3}
             candidacy_assess(patient=patient, answers=answers,
                              actor=Actor.command_line(authors["neurologist"]))
+        if patient.nhs_number[-3:] < "300":  # about a third of them are on the pathway
+            from collis.surgery.demo import demo_history as pathway_demo
+
+            pathway_demo(patient, random.Random(f"{patient.nhs_number}-pathway"), today,
+                         authors)
+            from collis.mdt.demo import demo_history as mdt_demo
+
+            mdt_demo(patient, random.Random(f"{patient.nhs_number}-mdt"), today,
+                     authors["coordinator"])
         loaded += 1
     return loaded
 

@@ -44,11 +44,18 @@ def reference_sources() -> dict[int, str]:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return {}
-    text = text.split("## Sources", 1)[-1]
-    parts = re.split(r"(?:^|(?<=\s))(\d{1,2}) (?=[A-Z])", text)
+    text = " ".join(text.split("## Sources", 1)[-1].split())
+    # Sources are numbered 1, 2, 3...: find each number in turn after the previous one, so a
+    # title that starts in lower case ("cdtorticollis.org") is not swallowed by the last.
+    starts = []
+    position, number = 0, 1
+    while match := re.compile(rf"(?:(?<=\s)|^){number} (?=\S)").search(text, position):
+        starts.append((number, match.start(), match.end()))
+        position, number = match.end(), number + 1
     sources = {}
-    for number, title in zip(parts[1::2], parts[2::2], strict=False):
-        sources[int(number)] = title.strip().rstrip(".")
+    for index, (number, _, title_start) in enumerate(starts):
+        end = starts[index + 1][1] if index + 1 < len(starts) else len(text)
+        sources[number] = text[title_start:end].strip().rstrip(".")
     return sources
 
 

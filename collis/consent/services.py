@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
@@ -114,26 +113,16 @@ def planned_denervation(episode: Episode) -> tuple[list[dict], str]:
 
 
 def _plan_from_mdt(episode: Episode) -> tuple[list[dict] | None, str]:
-    """Read the MDT's planned denervation defensively: the mdt app is built alongside this
-    one, so look for a model with an `episode` and a field holding a denervation plan."""
-    try:
-        config = apps.get_app_config("mdt")
-    except LookupError:
+    """The planned denervation of the episode's current (uncorrected) MDT decision."""
+    from collis.mdt.models import MdtDecision
+
+    decision = (MdtDecision.objects.current().filter(episode=episode)
+                .prefetch_related("planned").order_by("-recorded_at", "-pk").first())
+    if decision is None or not decision.planned.all():
         return None, ""
-    for model in config.get_models():
-        names = {f.name for f in model._meta.get_fields()}
-        plan_fields = [n for n in names if "denervation" in n]
-        if "episode" not in names or not plan_fields:
-            continue
-        decision = model.objects.filter(episode=episode).order_by("-pk").first()
-        if decision is None:
-            continue
-        value = getattr(decision, plan_fields[0])
-        if isinstance(value, list):
-            plan = [{k: str(e.get(k, "")) for k in ("muscle", "side", "target")}
-                    for e in value if isinstance(e, dict)]
-            return plan, f"MDT decision {decision.pk}"
-    return None, ""
+    plan = [{"muscle": p.muscle, "side": p.side, "target": p.target}
+            for p in decision.planned.all()]
+    return plan, f"MDT decision of {decision.recorded_at:%d %B %Y}"
 
 
 @transaction.atomic

@@ -255,3 +255,13 @@ def test_a_full_demo_history_gives_valid_facts_from_every_part_of_the_record(pat
     record = candidacy_assess(patient=patient, answers={}, actor=Actor.command_line(author))
     assert record.result["findings"]
     assert all(f["sources"] for f in record.result["findings"] if f["effect"] != "missing")
+
+
+def test_every_source_title_is_read_from_the_reference():
+    from collis.candidacy.presenters import reference_sources
+
+    sources = reference_sources()
+    assert len(sources) == 45
+    assert sources[37] == "Dystonia UK, selective denervation page"
+    assert sources[38] == "cdtorticollis.org SD page"
+    assert sources[1].startswith("Albanese 2013")

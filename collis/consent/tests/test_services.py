@@ -174,3 +174,20 @@ def test_demo_history_counsels_and_consents_once_and_is_idempotent(settings):
     demo_history(episode.patient, random.Random(3), TODAY, surgeon)
     assert CounsellingSession.objects.filter(patient=episode.patient).count() == 1
     assert Consent.objects.filter(patient=episode.patient).count() <= 1
+
+
+def test_the_consented_plan_is_the_current_mdt_decision(sites):
+    from collis.consent.services import planned_denervation
+    from collis.mdt.models import MdtDecision, PlannedDenervation
+    from collis.surgery.tests.factories import episode_at as surgery_episode_at
+
+    episode = surgery_episode_at(State.LISTED)
+    decision = MdtDecision.objects.create(
+        patient=episode.patient, episode=episode, decision="sd", discussion="Agreed.",
+        recorded_by=episode.opened_by)
+    PlannedDenervation.objects.create(decision=decision, muscle="splenius_capitis",
+                                      side="right", target="posterior ramus C2")
+    plan, source = planned_denervation(episode)
+    assert plan == [{"muscle": "splenius_capitis", "side": "right",
+                     "target": "posterior ramus C2"}]
+    assert source.startswith("MDT decision of")
