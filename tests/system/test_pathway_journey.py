@@ -2,7 +2,6 @@
 the 3-month follow-up, each step by the role that owns it, axe on every page."""
 
 import datetime
-import io
 import random
 
 import pypdf
@@ -136,7 +135,7 @@ def test_one_patient_from_referral_to_the_three_month_follow_up(page):
     expect(page.get_by_text("The consent is recorded")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the consent form (PDF)").click()
-    pdf = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    pdf = pypdf.PdfReader(download.value.path())
     assert "Thistlewood" in "".join(p.extract_text() for p in pdf.pages)
 
     # And records the operation
@@ -222,7 +221,7 @@ def record_mdt_decision_and_funding(page, episode, team):
     check_accessibility(page, "pathway-mdt-decided")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the outcome letter (PDF)").click()
-    letter = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    letter = pypdf.PdfReader(download.value.path())
     assert "Selective denervation" in "".join(p.extract_text() for p in letter.pages)
 
     # Funding: a prior-approval request, submitted and approved
