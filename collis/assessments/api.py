@@ -13,7 +13,8 @@ from collis.assessments import selectors
 from collis.assessments.models import Scale
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.patients.models import Patient
 
 router = Router(tags=["assessments"])
@@ -107,10 +108,6 @@ class ScalesOut(Schema):
     tsui: list[ScaleAssessmentOut]
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 def _patient(patient_id: UUID) -> Patient:
     try:
@@ -155,7 +152,7 @@ def _assessment(a) -> dict:
             summary="A patient's diagnosis and classification, current and earlier versions")
 def diagnosis(request, patient_id: UUID):
     """Versions newest first; `current` is the first. The read is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     versions = selectors.diagnosis_history(
         patient=_patient(patient_id), actor=Actor.from_request(request, AuditChannel.API))
     history = [_version(v) for v in versions]
@@ -167,7 +164,7 @@ def diagnosis(request, patient_id: UUID):
             summary="A patient's neck examinations, newest first")
 def examinations(request, patient_id: UUID):
     """Each with its Col-Cap patterns and confirmed muscles. The read is audited."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     found = selectors.examination_list(patient=_patient(patient_id),
                                        actor=Actor.from_request(request, AuditChannel.API))
     return [_examination(e) for e in found]
@@ -178,7 +175,7 @@ def examinations(request, patient_id: UUID):
             summary="A patient's TWSTRS and Tsui assessments, oldest first")
 def scales(request, patient_id: UUID):
     """Stored items and the scores the domain gave. The read is audited."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     found = selectors.scale_list(patient=_patient(patient_id),
                                  actor=Actor.from_request(request, AuditChannel.API))
     return {"twstrs": [_assessment(a) for a in found if a.scale == Scale.TWSTRS],

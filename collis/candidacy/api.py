@@ -13,7 +13,8 @@ from ninja.errors import HttpError
 from collis.candidacy import selectors
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.domain.candidacy import assess_candidacy
 from collis.domain.case_facts import CaseFactsError, load_case_facts
 from collis.patients.models import Patient
@@ -32,10 +33,6 @@ class StoredAssessmentOut(Schema):
     result: dict
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 @router.post("/candidacy", summary="Assess SD candidacy from case facts (stores nothing)",
              openapi_extra={"requestBody": {"required": True, "content": {
@@ -45,7 +42,7 @@ def candidacy_evaluate(request):
     """The body is a case-facts document (schema collis-case/1). Answers 200 with the
     assessment (ruleset collis-sd-candidacy/1), or 422 naming each bad field and the
     allowed values."""
-    _require(request, Capability.CANDIDACY_ASSESS)
+    api_require(request, Capability.CANDIDACY_ASSESS)
     try:
         facts = load_case_facts(request.body.decode("utf-8", errors="replace"))
     except CaseFactsError as error:
@@ -58,7 +55,7 @@ def candidacy_evaluate(request):
             response=list[StoredAssessmentOut],
             summary="A patient's stored candidacy assessments, newest first")
 def candidacy_assessments(request, patient_id: UUID):
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise HttpError(404, "No patient has this id.")

@@ -10,7 +10,8 @@ from ninja.errors import HttpError
 from collis.consent import selectors
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.surgery.models import Episode
 
 router = Router(tags=["consent"])
@@ -62,10 +63,6 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 def _episode(patient_id: UUID, episode_id: int) -> Episode:
     try:
@@ -88,7 +85,7 @@ def _session_out(s) -> dict:
             summary="An episode's counselling sessions with the risks disclosed, newest first")
 def counselling_sessions(request, patient_id: UUID, episode_id: int):
     """Reading them is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     episode = _episode(patient_id, episode_id)
     sessions = selectors.counselling_list(
         episode=episode, actor=Actor.from_request(request, AuditChannel.API))
@@ -100,7 +97,7 @@ def counselling_sessions(request, patient_id: UUID, episode_id: int):
             summary="An episode's consent to selective denervation")
 def consent_detail(request, patient_id: UUID, episode_id: int):
     """404 when no consent is recorded. Reading it is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     episode = _episode(patient_id, episode_id)
     consent = selectors.consent_get(episode=episode,
                                     actor=Actor.from_request(request, AuditChannel.API))

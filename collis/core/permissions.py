@@ -21,3 +21,12 @@ def require(capability: Capability):
         return wrapped
 
     return decorator
+
+
+def api_require(request, capability: Capability) -> None:
+    """The API's role check: 403 with the same words as the pages unless the token's user
+    has the capability."""
+    from ninja.errors import HttpError
+
+    if not can(request.auth, capability):
+        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")

@@ -10,7 +10,8 @@ from ninja.errors import HttpError
 
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.investigations import selectors
 from collis.investigations.models import Investigation, InvestigationFile
 from collis.investigations.views import file_response
@@ -52,10 +53,6 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 def _patient(patient_id: UUID) -> Patient:
     try:
@@ -87,7 +84,7 @@ def _out(patient_id: UUID, investigation: Investigation) -> dict:
 def investigation_list(request, patient_id: UUID):
     """Each investigation with its EMG active muscles (the domain's muscle and side values)
     and the metadata of its attached files (not their bytes). The read is audited."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = _patient(patient_id)
     investigations = selectors.investigation_list(
         patient=patient, actor=Actor.from_request(request, AuditChannel.API))
@@ -103,7 +100,7 @@ def investigation_list(request, patient_id: UUID):
 def investigation_file_download(request, patient_id: UUID, investigation_id: int,
                                 file_id: int):
     """The download is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = _patient(patient_id)
     try:
         attached, handle = selectors.investigation_file_open(

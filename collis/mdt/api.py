@@ -9,7 +9,8 @@ from ninja.errors import HttpError
 
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.mdt import selectors
 from collis.patients.models import Patient
 from collis.surgery.models import Episode
@@ -81,10 +82,6 @@ class FundingOut(Schema):
     decision_id: int
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 def _episode(patient_id: UUID, episode_id: int) -> Episode:
     try:
@@ -98,7 +95,7 @@ def _episode(patient_id: UUID, episode_id: int) -> Episode:
             summary="MDT meetings with their attendees and agendas")
 def meeting_list(request, limit: int = 20):
     """The latest meetings (`limit`, at most 100); each patient on an agenda is audited."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     actor = Actor.from_request(request, AuditChannel.API)
     ids = list(selectors.meeting_list().values_list("pk", flat=True)[:max(1, min(limit, 100))])
     out = []
@@ -119,7 +116,7 @@ def meeting_list(request, limit: int = 20):
             response={200: list[DecisionOut], 403: ErrorOut, 404: ErrorOut},
             summary="An episode's MDT decisions, newest first, corrections included")
 def decision_list(request, patient_id: UUID, episode_id: int):
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     episode = _episode(patient_id, episode_id)
     decisions = selectors.decision_list(episode=episode,
                                         actor=Actor.from_request(request, AuditChannel.API))
@@ -141,7 +138,7 @@ def decision_list(request, patient_id: UUID, episode_id: int):
             response={200: list[FundingOut], 403: ErrorOut, 404: ErrorOut},
             summary="An episode's funding requests, newest first")
 def funding_list(request, patient_id: UUID, episode_id: int):
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     episode = _episode(patient_id, episode_id)
     return selectors.funding_list(episode=episode,
                                   actor=Actor.from_request(request, AuditChannel.API))

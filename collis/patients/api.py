@@ -11,7 +11,8 @@ from ninja.errors import HttpError
 
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.patients import selectors
 from collis.patients.models import Patient, validate_nhs_number
 
@@ -57,17 +58,13 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 @router.get("", response={200: PatientPageOut, 403: ErrorOut, 422: ErrorOut},
             summary="Search patients by NHS number, name and/or date of birth")
 def patient_search(request, q: str = "", dob: date | None = None, page: int = 1):
     """`q` is an NHS number (10 digits) or a name ("Smith", "Jo Smith", "Smith, Jo");
     `dob` a date of birth (YYYY-MM-DD). Each patient returned is recorded in the audit log."""
-    _require(request, Capability.PATIENT_SEARCH)
+    api_require(request, Capability.PATIENT_SEARCH)
     query = selectors.PatientQuery(text=q, date_of_birth=dob)
     if query.is_empty:
         raise HttpError(422, "q or dob: give an NHS number, a name or a date of birth.")
@@ -89,7 +86,7 @@ def patient_search(request, q: str = "", dob: date | None = None, page: int = 1)
             summary="A patient's registry record")
 def patient_detail(request, patient_id: UUID):
     """Reading a patient is recorded in the audit log."""
-    _require(request, Capability.PATIENT_VIEW)
+    api_require(request, Capability.PATIENT_VIEW)
     try:
         return selectors.patient_get(patient_id=patient_id,
                                      actor=Actor.from_request(request, AuditChannel.API))

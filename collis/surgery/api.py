@@ -1,5 +1,61 @@
-"""The pathway's part of the JSON API (/api/v1/)."""
+"""The pathway through the JSON API: a patient's episodes with every move (who, when,
+why), with the pages' role check and audit."""
 
-from ninja import Router
+import datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from collis.core.audit import Actor
+from collis.core.models import AuditChannel
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
+from collis.patients.models import Patient
+from collis.surgery import selectors
 
 router = Router(tags=["pathway"])
+
+
+class StatusOut(Schema):
+    state: str
+    event: str
+    reason: str
+    at: datetime.datetime
+    by: str
+    by_role: str
+
+
+class EpisodeOut(Schema):
+    id: int
+    state: str
+    referrer_name: str
+    referrer_gmc_number: str
+    referrer_organisation: str
+    referral_reason: str
+    urgency: str
+    referral_received_on: datetime.date
+    listed_on: datetime.date | None
+    priority: str
+    statuses: list[StatusOut]
+
+
+@router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut],
+            summary="A patient's pathway episodes with every move")
+def episode_list(request, patient_id: UUID):
+    api_require(request, Capability.RECORD_VIEW)
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise HttpError(404, "No patient has this id.")
+    episodes = selectors.episode_list(patient=patient,
+                                      actor=Actor.from_request(request, AuditChannel.API))
+    return [{
+        "id": e.pk, "state": e.state, "referrer_name": e.referrer_name,
+        "referrer_gmc_number": e.referrer_gmc_number,
+        "referrer_organisation": e.referrer_organisation,
+        "referral_reason": e.referral_reason, "urgency": e.urgency,
+        "referral_received_on": e.referral_received_on, "listed_on": e.listed_on,
+        "priority": e.priority,
+        "statuses": [{"state": s.state, "event": s.event, "reason": s.reason, "at": s.at,
+                      "by": s.by.username, "by_role": s.by.role} for s in e.statuses.all()],
+    } for e in episodes]

@@ -12,7 +12,8 @@ from ninja.errors import HttpError
 
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.permissions import api_require
+from collis.core.roles import Capability
 from collis.domain.findings import LOCAL_POLICY_LABEL
 from collis.domain.policy import DEFAULT_POLICY
 from collis.patients.models import Patient
@@ -131,10 +132,6 @@ class TherapySessionOut(Schema):
     notes: str
 
 
-def _require(request, capability: Capability) -> None:
-    if not can(request.auth, capability):
-        raise HttpError(403, f"Your role cannot {capability.value.replace('_', ' ')}.")
-
 
 def _patient(patient_id: UUID) -> Patient:
     try:
@@ -172,7 +169,7 @@ def toxin_cycles(request, patient_id: UUID):
     """Cycles with their injections and reviews; the interval warnings [15][19] and the
     response pattern derived under local-policy thresholds, from collis.domain.toxin. Reading
     is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = _patient(patient_id)
     record = selectors.toxin_record_get(patient=patient,
                                         actor=Actor.from_request(request, AuditChannel.API))
@@ -207,7 +204,7 @@ def toxin_cycles(request, patient_id: UUID):
             summary="A patient's medicines, current and stopped")
 def medications(request, patient_id: UUID):
     """Reading is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = _patient(patient_id)
     return list(selectors.medication_list(patient=patient,
                                           actor=Actor.from_request(request, AuditChannel.API)))
@@ -218,7 +215,7 @@ def medications(request, patient_id: UUID):
             summary="A patient's therapy sessions, most recent first")
 def therapy_sessions(request, patient_id: UUID):
     """Reading is recorded in the audit log."""
-    _require(request, Capability.RECORD_VIEW)
+    api_require(request, Capability.RECORD_VIEW)
     patient = _patient(patient_id)
     sessions = selectors.therapy_session_list(
         patient=patient, actor=Actor.from_request(request, AuditChannel.API))
