@@ -2,11 +2,13 @@
 work-up and next steps, generic moves, listing, the waiting list and worklists."""
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from collis.core.audit import Actor
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import MOVE_BY_EVENT, STATE_LABELS, Event, MoveRefused, State
@@ -81,6 +83,25 @@ def episode_detail(request, patient_id, episode_id):
         "breadcrumbs": _crumbs(patient, _pathway_crumb(patient),
                                {"text": f"Episode {episode.pk}", "href": ""}),
     })
+
+
+@require(Capability.RECORD_VIEW)
+def referral_letter(request, patient_id, episode_id):
+    """The referral letter, to permitted users only; every download is audited."""
+    episode = get_object_or_404(Episode, patient_id=patient_id, pk=episode_id)
+    if not episode.referral_letter:
+        return render(request, "core/error.jinja", {
+            "title": "No referral letter", "message": "No letter is attached to this referral."},
+            status=404)
+    audit_record(actor=Actor.from_request(request), action=AuditAction.DOWNLOAD,
+                 object_type="referral_letter", object_id=episode.pk,
+                 patient_id=episode.patient_id,
+                 summary=f"Downloaded the referral letter of episode {episode.pk}")
+    response = FileResponse(episode.referral_letter.open("rb"), as_attachment=True,
+                            filename=f"referral-letter-episode-{episode.pk}.pdf",
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require(Capability.RECORD_VIEW)

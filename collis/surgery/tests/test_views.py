@@ -140,3 +140,26 @@ def test_episode_page_queries_do_not_grow_with_its_history(client_as, sites, mov
     client.get("/")
     with django_assert_max_num_queries(18):
         client.get(reverse("surgery:episode_detail", args=[episode.patient_id, episode.pk]))
+
+
+@pytest.mark.django_db
+def test_referral_letter_is_served_only_to_permitted_users_and_audited(client_as, sites,
+                                                                       settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    patient = PatientFactory()
+    client = client_as(Role.MDT_COORDINATOR)
+    letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 referral", "application/pdf")
+    client.post(reverse("surgery:episode_create", args=[patient.pk]),
+                REFERRAL | {"referral_letter": letter})
+    episode = Episode.objects.get()
+    url = reverse("surgery:referral_letter", args=[patient.pk, episode.pk])
+    assert url in client.get(reverse("surgery:episode_detail",
+                                     args=[patient.pk, episode.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(
+        b"%PDF-")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert AuditEvent.objects.filter(action="download", object_type="referral_letter",
+                                     patient_id=patient.pk).count() == 1
+    assert client_as(Role.ADMINISTRATOR).get(url).status_code == 403
+    assert AuditEvent.objects.filter(action="download").count() == 1
