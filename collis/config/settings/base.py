@@ -201,3 +201,11 @@ LOGIN_URL_PATH = "/login/"
 # Lock-out is per account, not per address: a hospital's staff often share one address
 # behind NAT, and locking it would lock out the whole unit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Local settings read from the environment (see README, "Production").
+# How many proxies in front of Collis add X-Forwarded-For (the audit log's client address).
+COLLIS_TRUSTED_PROXY_COUNT = int(os.environ.get("COLLIS_TRUSTED_PROXY_COUNT", "0"))
+# Local policy, needs clinical sign-off: days between counselling and signing consent.
+COLLIS_CONSENT_COOLING_OFF_DAYS = int(os.environ.get("COLLIS_CONSENT_COOLING_OFF_DAYS", "14"))
+# Largest file accepted for an investigation (bytes).
+COLLIS_UPLOAD_MAX_BYTES = int(os.environ.get("COLLIS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
