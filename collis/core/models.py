@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -17,6 +17,13 @@ class AccountType(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
+class CollisUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `collis manage createsuperuser` makes the first administrator.
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in: a member of staff with one role, or (later) a patient."""
 
@@ -28,6 +35,8 @@ class User(AbstractUser):
     professional_registration = models.CharField(
         max_length=40, blank=True, help_text="GMC, HCPC or NMC number, where the role has one."
     )
+
+    objects = CollisUserManager()
 
     class Meta:
         constraints = [

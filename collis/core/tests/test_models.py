@@ -63,3 +63,10 @@ def test_staff_account_needs_a_role(db):
 def test_patient_account_fits_the_same_table_without_a_role(db):
     patient = User.objects.create(username="portal-user", account_type=AccountType.PATIENT)
     assert patient.role == ""
+
+
+def test_createsuperuser_makes_an_administrator(db):
+    from collis.core.roles import Role
+
+    admin = User.objects.create_superuser("first-admin", "a@example.com", "long-password-123")
+    assert admin.role == Role.ADMINISTRATOR and admin.account_type == AccountType.STAFF
