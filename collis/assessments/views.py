@@ -29,7 +29,7 @@ from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.scales.tsui import ITEM_NAMES as TSUI_ITEM_NAMES
 from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import record_crumbs
 
 
 def _patient(patient_id) -> Patient:
@@ -37,13 +37,8 @@ def _patient(patient_id) -> Patient:
 
 
 def _crumbs(patient, *pages):
-    """Home > Patients > the patient > pages..., the last being the current page."""
-    return [{"text": "Home", "href": "/"},
-            {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])},
-            *({"text": text, "href": href} for text, href in pages)]
-
+    """Home > Patients > the patient > pages (text, href)..., the last being the current."""
+    return record_crumbs(patient, *({"text": text, "href": href} for text, href in pages))
 
 # ----------------------------------------------------------------------------- diagnosis
 

@@ -15,15 +15,9 @@ from collis.core.models import AuditAction
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import record_crumbs
 
-
-def _crumbs(patient, *tail):
-    return [{"text": "Home", "href": "/"},
-            {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])}, *tail]
-
+_crumbs = record_crumbs
 
 @require(Capability.RECORD_VIEW)
 def candidacy_list(request, patient_id):

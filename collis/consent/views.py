@@ -18,8 +18,8 @@ from collis.core.pdf import pdf_response
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import MoveRefused, State
-from collis.patients.presenters import PatientPresenter
 from collis.surgery.models import Episode
+from collis.surgery.presenters import episode_crumbs
 
 COUNSELLING_STATES = (State.LISTED, State.COUNSELLING)
 
@@ -31,17 +31,7 @@ def _episode(patient_id, episode_id) -> Episode:
         raise Http404("This patient has no pathway episode with this number.") from None
 
 
-def _crumbs(episode, *tail):
-    patient = episode.patient
-    return [{"text": "Home", "href": "/"},
-            {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])},
-            {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient.pk])},
-            {"text": f"Episode {episode.pk}", "href": reverse(
-                "surgery:episode_detail", kwargs={"patient_id": patient.pk,
-                                                  "episode_id": episode.pk})}, *tail]
-
+_crumbs = episode_crumbs
 
 def _overview_crumb(episode):
     return {"text": "Counselling and consent", "href": reverse(

@@ -20,16 +20,9 @@ from collis.investigations.presenters import (
     WorkUpPresenter,
 )
 from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import PatientPresenter, record_crumbs
 
-HOME = {"text": "Home", "href": "/"}
-
-
-def _crumbs(patient, *more):
-    return [HOME, {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])}, *more]
-
+_crumbs = record_crumbs
 
 def _list_crumb(patient):
     return {"text": "Investigations",

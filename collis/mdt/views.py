@@ -27,6 +27,7 @@ from collis.mdt.models import FundingRequest, MdtAgendaItem, MdtDecision, MdtMee
 from collis.patients.models import Patient
 from collis.patients.presenters import PatientPresenter
 from collis.surgery.models import Episode
+from collis.surgery.presenters import episode_crumbs
 
 HOME = {"text": "Home", "href": "/"}
 
@@ -40,14 +41,9 @@ def _meeting_crumb(meeting):
             "href": reverse("mdt:meeting_detail", args=[meeting.pk])}
 
 
-def _episode_crumbs(patient, episode, *tail):
-    return [HOME, {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])},
-            {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient.pk])},
-            {"text": f"Episode {episode.pk}",
-             "href": reverse("surgery:episode_detail", args=[patient.pk, episode.pk])}, *tail]
 
+def _episode_crumbs(patient, episode, *tail):
+    return episode_crumbs(episode, *tail)
 
 def _episode(patient_id, episode_id):
     patient = get_object_or_404(Patient, pk=patient_id)

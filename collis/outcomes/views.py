@@ -26,8 +26,8 @@ from collis.outcomes.forms import (
 )
 from collis.outcomes.models import Operation, PhysioSession
 from collis.outcomes.schedules import PHYSIO_SOURCES, REVIEW_POLICY_LABEL, is_review_month
-from collis.patients.presenters import PatientPresenter
 from collis.surgery.models import Episode
+from collis.surgery.presenters import episode_crumbs
 
 
 def _episode(patient_id, episode_id) -> Episode:
@@ -35,16 +35,7 @@ def _episode(patient_id, episode_id) -> Episode:
                              pk=episode_id)
 
 
-def _crumbs(episode, *tail):
-    patient = episode.patient
-    return [{"text": "Home", "href": "/"},
-            {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])},
-            {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient.pk])},
-            {"text": f"Episode {episode.pk}", "href": reverse(
-                "surgery:episode_detail", args=[patient.pk, episode.pk])}, *tail]
-
+_crumbs = episode_crumbs
 
 def _page(request, template, episode, title, crumbs, **context):
     return render(request, template, {

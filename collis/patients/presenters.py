@@ -80,3 +80,14 @@ def record_sections(request, patient, current: str) -> list[dict]:
             continue  # a section whose pages are not installed
         sections.append({"key": key, "text": label, "href": href, "current": key == current})
     return sections
+
+
+def record_crumbs(patient, *tail: dict) -> list[dict]:
+    """Breadcrumbs of a page of the patient's record: Home > Patients > the patient >
+    tail..., the last item being the current page (href "")."""
+    from django.urls import reverse
+
+    return [{"text": "Home", "href": "/"},
+            {"text": "Patients", "href": reverse("patients:patient_list")},
+            {"text": PatientPresenter(patient).name,
+             "href": reverse("patients:patient_detail", args=[patient.pk])}, *tail]

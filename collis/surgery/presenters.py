@@ -38,3 +38,15 @@ def episode_pages(episode, user) -> list[dict]:
             continue  # that step's pages are not installed
         pages.append({"text": label, "href": href})
     return pages
+
+
+def episode_crumbs(episode, *tail: dict) -> list[dict]:
+    """Breadcrumbs of a page of a pathway episode: the record's, then Pathway > Episode."""
+    from collis.patients.presenters import record_crumbs
+
+    patient_id = episode.patient_id
+    return record_crumbs(
+        episode.patient,
+        {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient_id])},
+        {"text": f"Episode {episode.pk}",
+         "href": reverse("surgery:episode_detail", args=[patient_id, episode.pk])}, *tail)

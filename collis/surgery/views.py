@@ -13,19 +13,13 @@ from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import MOVE_BY_EVENT, STATE_LABELS, Event, MoveRefused, State
 from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import record_crumbs
 from collis.surgery import selectors, services
 from collis.surgery.forms import ListingForm, MoveForm, ReferralForm, WaitingListFilterForm
 from collis.surgery.models import Episode
 from collis.surgery.presenters import GENERIC_MOVES, episode_pages
 
-
-def _crumbs(patient, *tail):
-    return [{"text": "Home", "href": "/"},
-            {"text": "Patients", "href": reverse("patients:patient_list")},
-            {"text": PatientPresenter(patient).name,
-             "href": reverse("patients:patient_detail", args=[patient.pk])}, *tail]
-
+_crumbs = record_crumbs
 
 def _pathway_crumb(patient):
     return {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient.pk])}

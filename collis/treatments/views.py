@@ -15,7 +15,7 @@ from collis.core.permissions import require
 from collis.core.presenters import date_long
 from collis.core.roles import Capability, can
 from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import record_crumbs
 from collis.treatments import presenters, selectors, services
 from collis.treatments.forms import (
     MedicationForm,
@@ -27,7 +27,6 @@ from collis.treatments.forms import (
 )
 from collis.treatments.models import Medication, ToxinCycle
 
-HOME = {"text": "Home", "href": "/"}
 SECTIONS = {"toxin": ("Botulinum toxin", "treatments:toxin_list"),
             "medication": ("Medication", "treatments:medication_list"),
             "therapy": ("Therapy", "treatments:therapy_list")}
@@ -38,17 +37,12 @@ def _patient(patient_id) -> Patient:
 
 
 def _crumbs(patient: Patient, section: str, *current: str) -> list[dict]:
-    crumbs = [HOME, {"text": "Patients", "href": reverse("patients:patient_list")},
-              {"text": PatientPresenter(patient).name,
-               "href": reverse("patients:patient_detail", args=[patient.pk])}]
     label, url_name = SECTIONS[section]
-    if current:
-        crumbs.append({"text": label, "href": reverse(url_name, kwargs={"patient_id": patient.pk})})
-        crumbs.append({"text": current[0], "href": ""})
-    else:
-        crumbs.append({"text": label, "href": ""})
-    return crumbs
-
+    if not current:
+        return record_crumbs(patient, {"text": label, "href": ""})
+    return record_crumbs(
+        patient, {"text": label, "href": reverse(url_name, kwargs={"patient_id": patient.pk})},
+        {"text": current[0], "href": ""})
 
 def _apply_errors(form, error: ValidationError) -> None:
     """Put a service's validation errors on the form (fields it knows, or the whole form)."""
