@@ -45,7 +45,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _seed(count: int) -> int:
     from collis.demo_data import synthetic_patients
-    from collis.patients.models import Patient
+    from collis.patients.models import Patient, patient_name_tokens_sync
     from collis.sites.models import Site
     from collis.sites.services import site_load_unit_sites
 
@@ -63,10 +63,10 @@ def _seed(count: int) -> int:
             continue
         batch.append(patient)
         if len(batch) == 5000:
-            Patient.objects.bulk_create(batch)
+            patient_name_tokens_sync(Patient.objects.bulk_create(batch))
             batch = []
     if batch:
-        Patient.objects.bulk_create(batch)
+        patient_name_tokens_sync(Patient.objects.bulk_create(batch))
     print(f"  seeded {count - have:,} synthetic patients in {time.perf_counter() - started:.1f} s")
     return Patient.objects.count()
 

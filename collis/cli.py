@@ -5,6 +5,8 @@ Django's own management commands.
     collis token create USERNAME  print a new API token for a member of staff
     collis assess CASE.json       assess selective-denervation candidacy (pure Python)
     collis bench                  measure search and page latency, and the domain engine
+    collis backup FILE            back up the SQLite database to a new file
+    collis restore FILE           restore the SQLite database from a backup, Collis stopped
     collis manage ARGS...         run a Django management command (migrate, runserver, ...)
 """
 
@@ -64,6 +66,55 @@ def _bench(args) -> int:
     return bench_main(args)
 
 
+def _sqlite_database(command: str):
+    """The SQLite database file Collis is configured with, or None (after saying why)."""
+    _django_setup()
+    from django.db import connections
+
+    database = connections["default"].settings_dict
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        print(f"collis {command}: the database is PostgreSQL; use pg_dump and pg_restore "
+              "as the README says (\"Backup and restore\").", file=sys.stderr)
+        return None
+    return database["NAME"]
+
+
+def _backup(args) -> int:
+    from collis.backup import BackupError, sqlite_backup
+
+    database = _sqlite_database("backup")
+    if database is None:
+        return 2
+    try:
+        summary = sqlite_backup(database=database, target=args.file)
+    except BackupError as error:
+        print(f"collis backup: {error}", file=sys.stderr)
+        return 2
+    print(f"Backed up {database} to {args.file}: {summary.tables} tables, {summary.rows} "
+          f"rows (content SHA-256 {summary.digest}).")
+    return 0
+
+
+def _restore(args) -> int:
+    from collis.backup import BackupError, sqlite_restore
+
+    database = _sqlite_database("restore")
+    if database is None:
+        return 2
+    try:
+        result = sqlite_restore(backup=args.file, database=database,
+                                keep_previous=args.keep_previous)
+    except BackupError as error:
+        print(f"collis restore: {error}", file=sys.stderr)
+        return 2
+    print(f"Restored {database} from {args.file}: {result.summary.tables} tables, "
+          f"{result.summary.rows} rows, checked table by table against the backup "
+          f"(content SHA-256 {result.summary.digest}).")
+    if result.previous:
+        print(f"The database as it was before is kept at {result.previous}.")
+    return 0
+
+
 def _manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
     from django.core.management import execute_from_command_line
@@ -108,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="case facts assessed by the domain benchmark")
     bench.add_argument("--only", choices=["web", "domain"], default=None)
     bench.set_defaults(handler=_bench)
+
+    backup = commands.add_parser("backup", help="back up the SQLite database to a new file")
+    backup.add_argument("file", help="the backup file to create (never overwritten)")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore", help="restore the SQLite database from a backup file, with Collis stopped")
+    restore.add_argument("file", help="a file made by `collis backup`")
+    restore.add_argument("--no-keep", dest="keep_previous", action="store_false",
+                         help="do not keep a copy of the database as it was before")
+    restore.set_defaults(handler=_restore)
 
     manage = commands.add_parser("manage", help="run a Django management command",
                                  add_help=False)

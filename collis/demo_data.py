@@ -12,9 +12,9 @@ import nhs_number
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from collis.core.models import AccountType
+from collis.core.models import AccountType, Organisation
 from collis.core.roles import Role
-from collis.patients.models import Patient, Sex, name_key
+from collis.patients.models import Patient, Sex, name_key, patient_name_tokens_sync
 from collis.sites.models import Site
 from collis.sites.services import site_load_unit_sites
 
@@ -71,6 +71,7 @@ def synthetic_patients(count: int, *, seed: int, sites: list[Site], stem_start: 
         family = rng.choice(FAMILY_NAMES)
         born = today - timedelta(days=rng.randint(20 * 365, 85 * 365))
         made += 1
+        site = rng.choice(sites)
         yield Patient(
             nhs_number=number,
             given_name=given, family_name=family,
@@ -86,7 +87,7 @@ def synthetic_patients(count: int, *, seed: int, sites: list[Site], stem_start: 
             gp_practice=f"{rng.choice(FAMILY_NAMES)} Medical Centre (demo)",
             referring_consultant=f"Dr {rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)} "
                                  "(demo)",
-            home_site=rng.choice(sites),
+            home_site=site, organisation_id=site.organisation_id,
         )
 
 
@@ -161,11 +162,13 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     sites_created = site_load_unit_sites()
     users_created = 0
     User = get_user_model()
+    unit = Organisation.objects.default()
     for username, first, last, role in DEMO_STAFF:
         if User.objects.filter(username=username).exists():
             continue
         user = User(username=username, first_name=first, last_name=last, role=role,
                     account_type=AccountType.STAFF, email=f"{username}@example.com",
+                    organisation=None if role == Role.ADMINISTRATOR else unit,
                     is_staff=role == Role.ADMINISTRATOR,
                     is_superuser=role == Role.ADMINISTRATOR)
         user.set_password(DEMO_PASSWORD)
@@ -178,7 +181,7 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     existing = set(Patient.objects.filter(nhs_number__in=[p.nhs_number for p in wanted])
                    .values_list("nhs_number", flat=True))
     new = [p for p in wanted if p.nhs_number not in existing]
-    Patient.objects.bulk_create(new, batch_size=500)
+    patient_name_tokens_sync(Patient.objects.bulk_create(new, batch_size=500))
     with_history = list(Patient.objects.filter(
         nhs_number__in=[p.nhs_number for p in wanted[:DEMO_HISTORIES]]).order_by("nhs_number"))
     histories = demo_histories_load(with_history)

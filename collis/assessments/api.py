@@ -7,21 +7,13 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from collis.assessments import selectors
 from collis.assessments.models import Scale
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.roles import Capability
-from collis.patients.models import Patient
 
 router = Router(tags=["assessments"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class FamilyMemberOut(Schema):
@@ -109,13 +101,6 @@ class ScalesOut(Schema):
 
 
 
-def _patient(patient_id: UUID) -> Patient:
-    try:
-        return Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise HttpError(404, "No patient has this id.") from None
-
-
 def _who(user) -> str | None:
     return user.username if user else None
 
@@ -152,9 +137,8 @@ def _assessment(a) -> dict:
             summary="A patient's diagnosis and classification, current and earlier versions")
 def diagnosis(request, patient_id: UUID):
     """Versions newest first; `current` is the first. The read is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    versions = selectors.diagnosis_history(
-        patient=_patient(patient_id), actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    versions = selectors.diagnosis_history(patient=patient, actor=api_actor(request))
     history = [_version(v) for v in versions]
     return {"current": history[0] if history else None, "history": history}
 
@@ -164,9 +148,8 @@ def diagnosis(request, patient_id: UUID):
             summary="A patient's neck examinations, newest first")
 def examinations(request, patient_id: UUID):
     """Each with its Col-Cap patterns and confirmed muscles. The read is audited."""
-    api_require(request, Capability.RECORD_VIEW)
-    found = selectors.examination_list(patient=_patient(patient_id),
-                                       actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    found = selectors.examination_list(patient=patient, actor=api_actor(request))
     return [_examination(e) for e in found]
 
 
@@ -175,8 +158,7 @@ def examinations(request, patient_id: UUID):
             summary="A patient's TWSTRS and Tsui assessments, oldest first")
 def scales(request, patient_id: UUID):
     """Stored items and the scores the domain gave. The read is audited."""
-    api_require(request, Capability.RECORD_VIEW)
-    found = selectors.scale_list(patient=_patient(patient_id),
-                                 actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    found = selectors.scale_list(patient=patient, actor=api_actor(request))
     return {"twstrs": [_assessment(a) for a in found if a.scale == Scale.TWSTRS],
             "tsui": [_assessment(a) for a in found if a.scale == Scale.TSUI]}

@@ -3,8 +3,6 @@ clinical, and mapping its exceptions to errors on the right field); services sav
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -22,7 +20,19 @@ from collis.assessments.models import (
     Tremor,
     choices_of,
 )
-from collis.core.forms import NhsDateField
+from collis.core.nhsuk_forms import (
+    CheckboxesField,
+    DateField,
+    DecimalField,
+    HiddenIntegerField,
+    IntegerField,
+    RadiosField,
+    SelectField,
+    SingleCheckboxField,
+    TextareaField,
+    TextField,
+    number,
+)
 from collis.domain.classification import (
     AcquiredCause,
     Aetiology,
@@ -43,73 +53,69 @@ from collis.domain.scales import tsui, twstrs
 FAMILY_ROWS = 3
 DERIVED = "derived"  # the distribution radio that means "use the one derived from regions"
 ONSET_AGE_MAX = 120
+NOT_KNOWN = "Not known"
 
 
 def _not_known(choices):
-    return [("", "Not known"), *choices]
+    return [("", NOT_KNOWN), *choices]
 
 
 class DiagnosisForm(forms.Form):
-    onset_age = forms.IntegerField(
-        label="Age at onset (years)", required=False, min_value=0, max_value=ONSET_AGE_MAX,
-        help_text="In completed years. Collis works out the age-at-onset band from it.",
-        error_messages={
-            "invalid": f"Age at onset must be a whole number of years from 0 to {ONSET_AGE_MAX}",
-            "min_value": f"Age at onset must be a whole number of years from 0 to "
-                         f"{ONSET_AGE_MAX}",
-            "max_value": f"Age at onset must be a whole number of years from 0 to "
-                         f"{ONSET_AGE_MAX}"})
-    regions = forms.MultipleChoiceField(
+    onset_age = IntegerField(
+        label="Age at onset (years)", error_name="Age at onset", unit="of years",
+        required=False, min_value=0, max_value=ONSET_AGE_MAX, width=3,
+        hint="In completed years. Collis works out the age-at-onset band from it.")
+    regions = CheckboxesField(
         label="Body regions involved", required=False, choices=REGION_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose body regions from the list"})
-    one_side_of_body = forms.BooleanField(
+    one_side_of_body = SingleCheckboxField(
         label="All the regions involved are on one side of the body", required=False)
-    distribution = forms.ChoiceField(
-        label="Body distribution", required=False,
+    distribution = RadiosField(
+        label="Body distribution", required=False, initial=DERIVED,
         choices=[(DERIVED, "Use the distribution derived from the regions"),
                  *choices_of(Distribution, DISTRIBUTION_LABELS)],
+        hint="Collis derives the distribution from the regions by the consensus definitions "
+             "[1]. Choose another only if your clinical judgement differs.",
         error_messages={"invalid_choice": "Choose a body distribution from the list"})
-    confirm_distribution = forms.BooleanField(
+    confirm_distribution = SingleCheckboxField(
         label="I confirm this distribution although the regions suggest another",
         required=False)
-    course = forms.ChoiceField(label="Course", required=False, choices=choices_of(Course))
-    variability = forms.ChoiceField(label="Variability", required=False,
-                                    choices=choices_of(Variability))
-    associated_features = forms.ChoiceField(
+    # Optional questions offer "Not known", so that an answer once chosen can be taken back.
+    course = RadiosField(label="Course", required=False, choices=choices_of(Course),
+                         inline=True, clear_label=NOT_KNOWN)
+    variability = RadiosField(label="Variability", required=False,
+                              choices=choices_of(Variability), clear_label=NOT_KNOWN)
+    associated_features = RadiosField(
         label="Associated features", required=False,
-        choices=choices_of(AssociatedFeatures, ASSOCIATED_LABELS))
-    other_movement_disorder = forms.CharField(
+        choices=choices_of(AssociatedFeatures, ASSOCIATED_LABELS), clear_label=NOT_KNOWN)
+    other_movement_disorder = TextField(
         label="Other movement disorder (if combined)", required=False, max_length=200)
-    nervous_system_pathology = forms.ChoiceField(
-        label="Nervous-system pathology", required=False,
-        choices=choices_of(NervousSystemPathology, {"none": "None"}))
-    aetiology = forms.ChoiceField(label="Aetiology", required=False,
-                                  choices=choices_of(Aetiology))
-    inheritance = forms.ChoiceField(label="If inherited: pattern of inheritance",
-                                    required=False,
-                                    choices=_not_known(choices_of(Inheritance,
-                                                                  INHERITANCE_LABELS)))
-    acquired_cause = forms.ChoiceField(label="If acquired: cause", required=False,
-                                       choices=_not_known(choices_of(AcquiredCause,
-                                                                     ACQUIRED_LABELS)))
-    idiopathic_form = forms.ChoiceField(label="If idiopathic: form", required=False,
-                                        choices=_not_known(choices_of(IdiopathicForm)))
-    family_history_notes = forms.CharField(label="Family history notes", required=False,
-                                           widget=forms.Textarea, max_length=2000)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea,
-                            max_length=4000)
-    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    nervous_system_pathology = RadiosField(
+        label="Nervous-system pathology", required=False, inline=True,
+        choices=choices_of(NervousSystemPathology, {"none": "None"}), clear_label=NOT_KNOWN)
+    aetiology = RadiosField(label="Aetiology", required=False, choices=choices_of(Aetiology),
+                            inline=True, clear_label=NOT_KNOWN)
+    inheritance = SelectField(label="If inherited: pattern of inheritance", required=False,
+                              choices=_not_known(choices_of(Inheritance, INHERITANCE_LABELS)))
+    acquired_cause = SelectField(label="If acquired: cause", required=False,
+                                 choices=_not_known(choices_of(AcquiredCause, ACQUIRED_LABELS)))
+    idiopathic_form = SelectField(label="If idiopathic: form", required=False,
+                                  choices=_not_known(choices_of(IdiopathicForm)))
+    family_history_notes = TextareaField(label="Family history notes", required=False,
+                                         max_length=2000)
+    notes = TextareaField(label="Notes", required=False, max_length=4000)
+    based_on_version = HiddenIntegerField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in range(1, FAMILY_ROWS + 1):
-            self.fields[f"relative_{n}"] = forms.CharField(
+            self.fields[f"relative_{n}"] = TextField(
                 label=f"Relative {n}: relationship", required=False, max_length=60,
-                help_text="For example, mother, or brother" if n == 1 else "")
-            self.fields[f"relative_{n}_condition"] = forms.CharField(
+                classes="nhsuk-u-width-one-half",
+                hint="For example, mother, or brother" if n == 1 else None)
+            self.fields[f"relative_{n}_condition"] = TextField(
                 label=f"Relative {n}: condition", required=False, max_length=200,
-                help_text="For example, cervical dystonia, or writer's cramp" if n == 1 else "")
+                hint="For example, cervical dystonia, or writer's cramp" if n == 1 else None)
 
     def relative_rows(self):
         return [(self[f"relative_{n}"], self[f"relative_{n}_condition"])
@@ -197,35 +203,39 @@ class ExaminationForm(forms.Form):
     """A neck examination: a row per Col-Cap pattern (severity 0-4 and, where lateralised,
     the side), tremor, sensory trick and notes."""
 
-    examined_on = NhsDateField(label="Date of examination",
-                               label_text="The date of the examination", past_only=True,
-                               help_text="For example, 21 11 2026")
-    tremor = forms.ChoiceField(label="Tremor", choices=Tremor.choices,
-                               error_messages={"required": "Choose how severe the tremor is"})
-    sensory_trick = forms.ChoiceField(
-        label="Sensory trick", choices=SensoryTrick.choices,
+    examined_on = DateField(label="Date of examination",
+                            label_text="The date of the examination", past_only=True,
+                            hint="For example, 21 11 2026")
+    tremor = RadiosField(label="Tremor", choices=Tremor.choices, inline=True,
+                         error_messages={"required": "Choose how severe the tremor is"})
+    sensory_trick = RadiosField(
+        label="Sensory trick", choices=SensoryTrick.choices, inline=True,
         error_messages={"required": "Choose whether there is a sensory trick"})
-    sensory_trick_effect = forms.ChoiceField(label="Effect of the sensory trick",
-                                             required=False,
-                                             choices=SensoryTrickEffect.choices)
-    sensory_trick_description = forms.CharField(label="Sensory trick used (optional)",
-                                                required=False, max_length=200,
-                                                help_text="For example, a finger on the chin")
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea,
-                            max_length=4000)
+    sensory_trick_effect = RadiosField(label="Effect of the sensory trick", required=False,
+                                       choices=SensoryTrickEffect.choices,
+                                       clear_label="No sensory trick",
+                                       hint="Only if a sensory trick is present")
+    sensory_trick_description = TextField(label="Sensory trick used (optional)",
+                                          required=False, max_length=200,
+                                          hint="For example, a finger on the chin")
+    notes = TextareaField(label="Notes (optional)", required=False, max_length=4000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        in_a_cell = {"required": False, "label_classes": "nhsuk-u-visually-hidden",
+                     "form_group_classes": "nhsuk-u-margin-bottom-0"}
         for value, label in PATTERN_CHOICES:
-            self.fields[f"severity_{value}"] = forms.ChoiceField(
-                label=f"Severity of {label.lower()}", required=False, choices=SEVERITY_CHOICES,
+            self.fields[f"severity_{value}"] = SelectField(
+                label=f"Severity of {label.lower()}", choices=SEVERITY_CHOICES,
                 error_messages={"invalid_choice": f"Severity of {label.lower()} must be "
-                                                  f"from 0 to 4"})
+                                                  f"from 0 to 4"}, **in_a_cell)
             if Pattern(value) in LATERALISED_PATTERNS:
-                self.fields[f"side_{value}"] = forms.ChoiceField(
-                    label=f"Side of {label.lower()}", required=False, choices=SIDE_CHOICES,
+                self.fields[f"side_{value}"] = RadiosField(
+                    label=f"Side of {label.lower()}", choices=SIDE_CHOICES, inline=True,
+                    small=True, legend_size=None, clear_label="No side",
+                    item_suffix=f"({label.lower()})",
                     error_messages={"invalid_choice": f"Choose left or right for "
-                                                      f"{label.lower()}"})
+                                                      f"{label.lower()}"}, **in_a_cell)
 
     def pattern_rows(self):
         """(label, severity field, side field or None) for each pattern, in the domain's order."""
@@ -283,15 +293,10 @@ MUSCLE_CHOICES = choices_of(Muscle, MUSCLE_LABELS)
 class ExaminationMusclesForm(forms.Form):
     """The involved muscles the clinician confirms, on each side."""
 
-    left = forms.MultipleChoiceField(label="Left side", required=False, choices=MUSCLE_CHOICES,
-                                     widget=forms.CheckboxSelectMultiple,
-                                     error_messages={"invalid_choice":
-                                                     "Choose muscles from the list"})
-    right = forms.MultipleChoiceField(label="Right side", required=False,
-                                      choices=MUSCLE_CHOICES,
-                                      widget=forms.CheckboxSelectMultiple,
-                                      error_messages={"invalid_choice":
-                                                      "Choose muscles from the list"})
+    left = CheckboxesField(label="Left side", required=False, choices=MUSCLE_CHOICES,
+                           error_messages={"invalid_choice": "Choose muscles from the list"})
+    right = CheckboxesField(label="Right side", required=False, choices=MUSCLE_CHOICES,
+                            error_messages={"invalid_choice": "Choose muscles from the list"})
 
     def muscles(self) -> list[tuple[str, str]]:
         return ([(m, Side.LEFT.value) for m in self.cleaned_data["left"]]
@@ -303,27 +308,15 @@ class ExaminationMusclesForm(forms.Form):
                 "right": sorted(m for m, s in pairs if s == Side.RIGHT)}
 
 
-def _parse_number(text: str):
-    """'3' -> 3, '2.5' -> 2.5; raises ValueError for anything that is not a number."""
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not number.is_finite():
-        raise ValueError(text)
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
 def _range_text(low, high) -> str:
     return f"from {low:g} to {high:g}" if high is not None else f"{low:g} or more"
 
 
 class AssessedOnForm(forms.Form):
-    assessed_on = NhsDateField(label="Date of assessment",
-                               label_text="The date of the assessment", past_only=True,
-                               help_text="For example, 21 11 2026")
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea,
-                            max_length=4000)
+    assessed_on = DateField(label="Date of assessment",
+                            label_text="The date of the assessment", past_only=True,
+                            hint="For example, 21 11 2026")
+    notes = TextareaField(label="Notes (optional)", required=False, max_length=4000)
 
 
 def _item_label(item) -> str:
@@ -332,8 +325,16 @@ def _item_label(item) -> str:
         if label.startswith("Maximal excursion") else label
 
 
+def _score_field(label: str, low, high, *, whole: bool, **kwargs):
+    """A score box: a whole number or any number in the domain's range."""
+    field = IntegerField if whole else DecimalField
+    return field(label=label, min_value=low, max_value=high, required=False,
+                 width=3, coerce=int if whole else number, **kwargs)
+
+
 class TwstrsItemsForm(AssessedOnForm):
-    """TWSTRS item by item: one box per item of the domain's ITEMS, checked by the domain."""
+    """TWSTRS item by item: one box per item of the domain's ITEMS, each in the range the
+    domain gives it; the domain then scores them (and checks the pain items' sum)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -345,8 +346,8 @@ class TwstrsItemsForm(AssessedOnForm):
                 hint += " (range widely used but not in the reference: local policy)" \
                     if item.high is not None else \
                     " (the reference gives no range; the three pain items add up to at most 20)"
-            self.fields[item.name] = forms.CharField(
-                label=_item_label(item), required=False, max_length=10, help_text=hint)
+            self.fields[item.name] = _score_field(_item_label(item), item.low, item.high,
+                                                  whole=item.integer, echo=True, hint=hint)
 
     def subscale_fields(self):
         """(subscale heading, fields) in the domain's order."""
@@ -359,31 +360,8 @@ class TwstrsItemsForm(AssessedOnForm):
 
     def clean(self):
         cleaned = super().clean()
-        items = {}
-        for item in twstrs.ITEMS:
-            text = (cleaned.get(item.name) or "").strip()
-            if not text:
-                continue
-            label = self.fields[item.name].label
-            kind = "a whole number" if item.integer else "a number"
-            try:
-                value = _parse_number(text)
-            except ValueError:
-                self.add_error(item.name, f"{label} must be {kind} "
-                                          f"{_range_text(item.low, item.high)}")
-                continue
-            try:
-                twstrs.score_twstrs({item.name: value})
-            except twstrs.TwstrsItemOutOfRange as error:
-                self.add_error(item.name, f"{label} must be {kind} "
-                                          f"{_range_text(error.low, error.high)} "
-                                          f"(you entered {text})")
-                continue
-            except twstrs.TwstrsError:
-                self.add_error(item.name, f"{label} must be {kind} "
-                                          f"{_range_text(item.low, item.high)}")
-                continue
-            items[item.name] = value
+        items = {item.name: cleaned[item.name] for item in twstrs.ITEMS
+                 if cleaned.get(item.name) is not None}
         item_errors = any(item.name in self.errors for item in twstrs.ITEMS)
         if not items and not item_errors:
             self.add_error(None, "Enter at least one TWSTRS item")
@@ -399,36 +377,37 @@ class TwstrsItemsForm(AssessedOnForm):
         return cleaned
 
 
+SUBSCORES = (("severity", twstrs.Subscale.SEVERITY, "Severity subscore", True),
+             ("disability", twstrs.Subscale.DISABILITY, "Disability subscore", True),
+             ("pain", twstrs.Subscale.PAIN, "Pain subscore", False))
+
+
 class TwstrsSubscoresForm(AssessedOnForm):
     """TWSTRS when only its subscores are known (domain twstrs_from_subscores)."""
 
-    severity = forms.CharField(label="Severity subscore", required=False, max_length=10,
-                               help_text="A whole number from 0 to 35")
-    disability = forms.CharField(label="Disability subscore", required=False, max_length=10,
-                                 help_text="A whole number from 0 to 30")
-    pain = forms.CharField(label="Pain subscore", required=False, max_length=10,
-                           help_text="From 0 to 20")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, subscale, label, whole in SUBSCORES:
+            low, high = twstrs.SUBSCALE_RANGES[subscale]
+            self.fields[name] = _score_field(
+                label, low, high, whole=whole,
+                hint=f"A whole number from {low} to {high}" if whole else f"From {low} to {high}")
 
     def clean(self):
         cleaned = super().clean()
         values = {}
-        for name, subscale in (("severity", twstrs.Subscale.SEVERITY),
-                               ("disability", twstrs.Subscale.DISABILITY),
-                               ("pain", twstrs.Subscale.PAIN)):
-            text = (cleaned.get(name) or "").strip()
-            if not text:
+        for name, _, _, _ in SUBSCORES:
+            value = cleaned.get(name)
+            if value is None:
                 continue
-            low, high = twstrs.SUBSCALE_RANGES[subscale]
-            kind = "a number" if subscale is twstrs.Subscale.PAIN else "a whole number"
-            label = self.fields[name].label
             try:
-                value = _parse_number(text)
                 twstrs.twstrs_from_subscores(**{name: value})
-            except (ValueError, twstrs.TwstrsError):
-                self.add_error(name, f"{label} must be {kind} from {low} to {high}")
+            except twstrs.TwstrsError:
+                field = self.fields[name]
+                self.add_error(name, field.message("max_value", str(value)))
                 continue
             values[name] = value
-        if not values and not any(n in self.errors for n in ("severity", "disability", "pain")):
+        if not values and not any(n in self.errors for n, _, _, _ in SUBSCORES):
             self.add_error(None, "Enter at least one TWSTRS subscore")
         self.subscores = values
         return cleaned
@@ -442,15 +421,16 @@ TSUI_LABELS = {"rotation": "Rotation", "tilt": "Tilt", "antero_retrocollis":
 class TsuiForm(AssessedOnForm):
     """Tsui items and total as the clinician scored them (the domain gives no formula)."""
 
-    total = forms.CharField(label="Total Tsui score", max_length=10,
-                            help_text="From 0 to 25, as you scored it",
-                            error_messages={"required": "Enter the total Tsui score"})
+    total = DecimalField(label="Total Tsui score", min_value=tsui.TOTAL_RANGE[0],
+                         max_value=tsui.TOTAL_RANGE[1], coerce=number,
+                         width=3, hint="From 0 to 25, as you scored it",
+                         error_messages={"required": "Enter the total Tsui score"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in tsui.ITEM_NAMES:
-            self.fields[name] = forms.CharField(label=TSUI_LABELS.get(name, name),
-                                                required=False, max_length=10)
+            self.fields[name] = _score_field(TSUI_LABELS.get(name, name), 0,
+                                             tsui.TOTAL_RANGE[1], whole=False)
 
     def item_fields(self):
         return [self[name] for name in tsui.ITEM_NAMES]
@@ -459,26 +439,21 @@ class TsuiForm(AssessedOnForm):
         cleaned = super().clean()
         items = {}
         for name in tsui.ITEM_NAMES:
-            text = (cleaned.get(name) or "").strip()
-            if not text:
+            value = cleaned.get(name)
+            if value is None:
                 continue
-            label = self.fields[name].label
             try:
-                value = _parse_number(text)
                 tsui.record_tsui({name: value})
-            except (ValueError, tsui.TsuiError):
-                self.add_error(name, f"{label} must be a number from 0 to "
-                                     f"{tsui.TOTAL_RANGE[1]}")
+            except tsui.TsuiError:
+                self.add_error(name, self.fields[name].message("max_value", str(value)))
                 continue
             items[name] = value
-        text = (cleaned.get("total") or "").strip()
-        self.total = None
-        if text:
+        self.total = cleaned.get("total")
+        if self.total is not None:
             try:
-                self.total = _parse_number(text)
                 tsui.record_tsui({}, self.total)
-            except (ValueError, tsui.TsuiError):
-                self.add_error("total", f"Total Tsui score must be a number from "
-                                        f"{tsui.TOTAL_RANGE[0]} to {tsui.TOTAL_RANGE[1]}")
+            except tsui.TsuiError:
+                self.add_error("total", self.fields["total"].message("max_value",
+                                                                     str(self.total)))
         self.items = items
         return cleaned

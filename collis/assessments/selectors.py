@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 
+from django.http import Http404
+
 from collis.assessments.models import (
     DiagnosisVersion,
     Examination,
@@ -34,6 +36,17 @@ def diagnosis_history(*, patient: Patient, actor: Actor) -> list[DiagnosisVersio
     return versions
 
 
+def diagnosis_for_change(*, patient: Patient, actor: Actor) -> DiagnosisVersion | None:
+    """The current version, which the change form starts from (None before the first);
+    opening it to change it is audited."""
+    current = DiagnosisVersion.objects.for_patient(patient).first()
+    if current is not None:
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="diagnosis",
+                     object_id=current.pk, patient_id=patient.pk,
+                     summary=f"Opened the diagnosis of {patient.nhs_number} to change it")
+    return current
+
+
 def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
     """The patient's examinations, newest first, with patterns and muscles; audited."""
     examinations = list(Examination.objects.for_patient(patient))
@@ -44,14 +57,16 @@ def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
     return examinations
 
 
-def examination_get(*, patient: Patient, pk: int, actor: Actor | None) -> Examination:
-    """One examination of the patient (raises Examination.DoesNotExist); audited unless
-    `actor` is None (a read inside a write the service audits)."""
-    examination = Examination.objects.for_patient(patient).get(pk=pk)
-    if actor is not None:
-        audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
-                     object_id=examination.pk, patient_id=patient.pk,
-                     summary=f"Viewed a neck examination of {patient.nhs_number}")
+def examination_get(*, patient: Patient, pk: int, actor: Actor) -> Examination:
+    """One examination of the (already scoped) patient, with its patterns and muscles;
+    Http404 if the patient has none with this id. The read is audited."""
+    try:
+        examination = Examination.objects.for_patient(patient).get(pk=pk)
+    except Examination.DoesNotExist:
+        raise Http404("No such examination") from None
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
+                 object_id=examination.pk, patient_id=patient.pk,
+                 summary=f"Viewed a neck examination of {patient.nhs_number}")
     return examination
 
 
@@ -88,6 +103,20 @@ def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
                  details={"twstrs": sum(a.scale == Scale.TWSTRS for a in assessments),
                           "tsui": sum(a.scale == Scale.TSUI for a in assessments)})
     return assessments
+
+
+def scale_get(*, patient: Patient, pk: int, actor: Actor) -> ScaleAssessment:
+    """One rating-scale assessment of the (already scoped) patient; Http404 if the patient
+    has none with this id. The read is audited."""
+    try:
+        assessment = ScaleAssessment.objects.for_patient(patient).get(pk=pk)
+    except ScaleAssessment.DoesNotExist:
+        raise Http404("No such assessment") from None
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type=f"scale_{assessment.scale}",
+                 object_id=assessment.pk, patient_id=patient.pk,
+                 summary=f"Viewed a {assessment.get_scale_display()} assessment of "
+                         f"{patient.nhs_number}")
+    return assessment
 
 
 def chart_markers(patient: Patient) -> list:

@@ -1,8 +1,9 @@
-"""Pages of the diagnosis, neck examinations and rating scales of a patient's record."""
+"""Pages of the diagnosis, neck examinations and rating scales of a patient's record. Each
+reads the patient through `patient_get` (scoped to the user's unit, audited) and the
+patient's records through this app's selectors; forms run through `form_submit`."""
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from collis.assessments.forms import (
     TwstrsItemsForm,
     TwstrsSubscoresForm,
 )
-from collis.assessments.models import Examination, Scale, ScaleAssessment
+from collis.assessments.models import Scale
 from collis.assessments.presenters import (
     DiagnosisPresenter,
     ExaminationPresenter,
@@ -23,17 +24,13 @@ from collis.assessments.presenters import (
     number,
     twstrs_item_rows,
 )
-from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction
+from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.scales.tsui import ITEM_NAMES as TSUI_ITEM_NAMES
-from collis.patients.models import Patient
 from collis.patients.presenters import record_crumbs
-
-
-def _patient(patient_id) -> Patient:
-    return get_object_or_404(Patient.objects.select_related("home_site"), pk=patient_id)
+from collis.patients.selectors import patient_get
 
 
 def _crumbs(patient, *pages):
@@ -44,8 +41,9 @@ def _crumbs(patient, *pages):
 
 @require(Capability.RECORD_VIEW)
 def diagnosis(request, patient_id):
-    patient = _patient(patient_id)
-    versions = selectors.diagnosis_history(patient=patient, actor=Actor.from_request(request))
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    versions = selectors.diagnosis_history(patient=patient, actor=actor)
     return render(request, "assessments/diagnosis.jinja", {
         "title": "Diagnosis and classification", "patient": patient,
         "current": DiagnosisPresenter(versions[0]) if versions else None,
@@ -55,40 +53,45 @@ def diagnosis(request, patient_id):
     })
 
 
+DIAGNOSIS_CONFLICT = ("Someone else saved a new version of the diagnosis while you were "
+                      "editing. Your changes have not been saved. Check the current version, "
+                      "then save again.")
+
+
 @require(Capability.DIAGNOSIS_RECORD)
 @require_http_methods(["GET", "POST"])
 def diagnosis_edit(request, patient_id):
-    patient = _patient(patient_id)
-    current = services.diagnosis_current(patient)
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     conflict = None
     if request.method == "POST":
         form = DiagnosisForm(request.POST)
-        if form.is_valid():
-            try:
-                services.diagnosis_record(
+        try:
+            response = form_submit(
+                request, form,
+                lambda data: services.diagnosis_record(
                     patient=patient, details=form.details(),
-                    based_on_version=form.cleaned_data.get("based_on_version"),
-                    actor=Actor.from_request(request))
-            except services.DiagnosisConflict as error:
-                conflict = error.current
-                data = request.POST.copy()
-                data["based_on_version"] = str(conflict.version) if conflict else ""
-                form = DiagnosisForm(data)
-                form.is_valid()
-                form.add_error(None, "Someone else saved a new version of the diagnosis while "
-                                     "you were editing. Your changes have not been saved. "
-                                     "Check the current version, then save again.")
-            else:
-                messages.success(request, "The diagnosis is saved as a new version.")
-                return redirect("assessments:diagnosis", patient_id=patient.pk)
+                    based_on_version=data.get("based_on_version"), actor=actor),
+                redirect_to=reverse("assessments:diagnosis", args=[patient.pk]),
+                message="The diagnosis is saved as a new version.")
+        except services.DiagnosisConflict:
+            # Nothing was saved: show the version saved meanwhile (an audited read) beside
+            # what was typed, and base the next save on it.
+            conflict = selectors.diagnosis_for_change(patient=patient, actor=actor)
+            data = request.POST.copy()
+            data["based_on_version"] = str(conflict.version) if conflict else ""
+            form = DiagnosisForm(data)
+            form.is_valid()
+            form.add_error(None, DIAGNOSIS_CONFLICT)
+        else:
+            if response:
+                return response
     else:
+        current = selectors.diagnosis_for_change(patient=patient, actor=actor)
         form = DiagnosisForm(initial=DiagnosisForm.initial_from(current))
-    # Opening the form shows the current diagnosis: audit that read.
-    if current is not None and request.method == "GET":
-        audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
-                     object_type="diagnosis", object_id=current.pk, patient_id=patient.pk,
-                     summary=f"Opened the diagnosis of {patient.nhs_number} to change it")
-    title = "Change the diagnosis" if current else "Record the diagnosis"
+    # The form changes the version it is based on; without one it records the first.
+    title = ("Change the diagnosis" if form["based_on_version"].value()
+             else "Record the diagnosis")
     return render(request, "assessments/diagnosis_form.jinja", {
         "title": title, "patient": patient, "form": form, "conflict": conflict,
         "current": DiagnosisPresenter(conflict) if conflict else None,
@@ -102,8 +105,9 @@ def diagnosis_edit(request, patient_id):
 
 @require(Capability.RECORD_VIEW)
 def examination_list(request, patient_id):
-    patient = _patient(patient_id)
-    examinations = selectors.examination_list(patient=patient, actor=Actor.from_request(request))
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    examinations = selectors.examination_list(patient=patient, actor=actor)
     return render(request, "assessments/examination_list.jinja", {
         "title": "Neck examination", "patient": patient,
         "rows": [ExaminationPresenter(e) for e in examinations],
@@ -115,15 +119,19 @@ def examination_list(request, patient_id):
 @require(Capability.EXAMINATION_RECORD)
 @require_http_methods(["GET", "POST"])
 def examination_create(request, patient_id):
-    patient = _patient(patient_id)
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     form = ExaminationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        examination = services.examination_record(patient=patient, details=form.details(),
-                                                   actor=Actor.from_request(request))
-        messages.success(request, "The examination is recorded. Confirm the involved muscles "
-                                  "below.")
-        return redirect("assessments:examination_detail", patient_id=patient.pk,
-                        pk=examination.pk)
+    if request.method == "POST":
+        response = form_submit(
+            request, form,
+            lambda data: services.examination_record(patient=patient, details=form.details(),
+                                                     actor=actor),
+            redirect_to=lambda examination: reverse("assessments:examination_detail",
+                                                    args=[patient.pk, examination.pk]),
+            message="The examination is recorded. Confirm the involved muscles below.")
+        if response:
+            return response
     return render(request, "assessments/examination_form.jinja", {
         "title": "Record a neck examination", "patient": patient, "form": form,
         "breadcrumbs": _crumbs(patient, ("Neck examination",
@@ -133,7 +141,7 @@ def examination_create(request, patient_id):
     })
 
 
-def _examination_page(request, patient, examination, form=None, status=200):
+def _examination_page(request, patient, examination, form=None):
     suggestions = selectors.examination_suggested_muscles(examination)
     suggested = selectors.suggested_pairs(suggestions)
     presenter = ExaminationPresenter(examination)
@@ -152,49 +160,41 @@ def _examination_page(request, patient, examination, form=None, status=200):
         "breadcrumbs": _crumbs(patient, ("Neck examination",
                                          reverse("assessments:examination_list",
                                                  args=[patient.pk])), (presenter.date, "")),
-    }, status=status)
+    })
 
 
 @require(Capability.RECORD_VIEW)
 def examination_detail(request, patient_id, pk):
-    patient = _patient(patient_id)
-    try:
-        examination = selectors.examination_get(patient=patient, pk=pk,
-                                                actor=Actor.from_request(request))
-    except Examination.DoesNotExist:
-        raise Http404("No such examination") from None
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    examination = selectors.examination_get(patient=patient, pk=pk, actor=actor)
     return _examination_page(request, patient, examination)
 
 
 @require(Capability.EXAMINATION_RECORD)
 @require_POST
 def examination_muscles(request, patient_id, pk):
-    patient = _patient(patient_id)
-    try:
-        examination = selectors.examination_get(patient=patient, pk=pk, actor=None)
-    except Examination.DoesNotExist:
-        raise Http404("No such examination") from None
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    examination = selectors.examination_get(patient=patient, pk=pk, actor=actor)
     form = ExaminationMusclesForm(request.POST)
-    if form.is_valid():
-        suggested = selectors.suggested_pairs(
-            selectors.examination_suggested_muscles(examination))
-        services.examination_muscles_confirm(examination=examination, muscles=form.muscles(),
-                                             suggested=suggested,
-                                             actor=Actor.from_request(request))
-        messages.success(request, "The involved muscles are confirmed.")
-        return redirect("assessments:examination_detail", patient_id=patient.pk, pk=pk)
-    # The page is shown again with the errors: audit that read.
-    examination = selectors.examination_get(patient=patient, pk=pk,
-                                            actor=Actor.from_request(request))
-    return _examination_page(request, patient, examination, form=form)
+    suggested = selectors.suggested_pairs(selectors.examination_suggested_muscles(examination))
+    response = form_submit(
+        request, form,
+        lambda data: services.examination_muscles_confirm(
+            examination=examination, muscles=form.muscles(), suggested=suggested, actor=actor),
+        redirect_to=reverse("assessments:examination_detail", args=[patient.pk, pk]),
+        message="The involved muscles are confirmed.")
+    return response or _examination_page(request, patient, examination, form=form)
 
 
 # -------------------------------------------------------------------------------- scales
 
 @require(Capability.RECORD_VIEW)
 def scale_list(request, patient_id):
-    patient = _patient(patient_id)
-    assessments = selectors.scale_list(patient=patient, actor=Actor.from_request(request))
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    assessments = selectors.scale_list(patient=patient, actor=actor)
     presenter = ScalesPresenter(assessments)
     return render(request, "assessments/scale_list.jinja", {
         "title": "Rating scales", "patient": patient, "presenter": presenter, "num": number,
@@ -208,14 +208,9 @@ def scale_list(request, patient_id):
 
 @require(Capability.RECORD_VIEW)
 def scale_detail(request, patient_id, pk):
-    patient = _patient(patient_id)
-    assessment = get_object_or_404(ScaleAssessment.objects.select_related("recorded_by"),
-                                   patient=patient, pk=pk)
-    audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
-                 object_type=f"scale_{assessment.scale}", object_id=assessment.pk,
-                 patient_id=patient.pk,
-                 summary=f"Viewed a {assessment.get_scale_display()} assessment of "
-                         f"{patient.nhs_number}")
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    assessment = selectors.scale_get(patient=patient, pk=pk, actor=actor)
     title = f"{assessment.get_scale_display()} of {assessment.assessed_on:%-d %B %Y}"
     return render(request, "assessments/scale_detail.jinja", {
         "title": title, "patient": patient, "assessment": assessment, "num": number,
@@ -226,7 +221,7 @@ def scale_detail(request, patient_id, pk):
     })
 
 
-# The three ways of entering a scale: (form, template, title, save).
+# The three ways of entering a scale: (form, title, save).
 def _save_twstrs_items(patient, form, actor):
     return services.twstrs_record(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
                                   items=form.items, notes=form.cleaned_data["notes"],
@@ -254,21 +249,29 @@ SCALE_ENTRY = {
 }
 
 
+def _scale_saved(assessment) -> str:
+    total = ("not scored (some items are missing)" if assessment.total is None
+             else f"{assessment.total:g}")
+    return (f"The {assessment.get_scale_display()} of {assessment.assessed_on:%-d %B %Y} "
+            f"is saved: total {total}.")
+
+
 @require(Capability.SCALE_RECORD)
 @require_http_methods(["GET", "POST"])
 def scale_create(request, patient_id, kind):
     if kind not in SCALE_ENTRY:
         raise Http404("No such scale")
     form_class, title, save = SCALE_ENTRY[kind]
-    patient = _patient(patient_id)
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        assessment = save(patient, form, Actor.from_request(request))
-        total = ("not scored (some items are missing)" if assessment.total is None
-                 else f"{assessment.total:g}")
-        messages.success(request, f"The {assessment.get_scale_display()} of "
-                                  f"{assessment.assessed_on:%-d %B %Y} is saved: total {total}.")
-        return redirect("assessments:scale_list", patient_id=patient.pk)
+    if request.method == "POST":
+        response = form_submit(request, form, lambda data: save(patient, form, actor),
+                               redirect_to=reverse("assessments:scale_list",
+                                                   args=[patient.pk]),
+                               message=_scale_saved)
+        if response:
+            return response
     return render(request, "assessments/scale_form.jinja", {
         "title": title, "patient": patient, "form": form, "kind": kind,
         "breadcrumbs": _crumbs(patient, ("Rating scales",

@@ -8,16 +8,12 @@ from uuid import UUID
 
 from django.http import HttpResponse, JsonResponse
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from collis.candidacy import selectors
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient, api_require
 from collis.core.roles import Capability
 from collis.domain.candidacy import assess_candidacy
 from collis.domain.case_facts import CaseFactsError, load_case_facts
-from collis.patients.models import Patient
 
 router = Router(tags=["candidacy"])
 
@@ -52,15 +48,12 @@ def candidacy_evaluate(request):
 
 
 @router.get("/patients/{patient_id}/candidacy-assessments",
-            response=list[StoredAssessmentOut],
+            response={200: list[StoredAssessmentOut], 403: ErrorOut, 404: ErrorOut},
             summary="A patient's stored candidacy assessments, newest first")
 def candidacy_assessments(request, patient_id: UUID):
-    api_require(request, Capability.RECORD_VIEW)
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise HttpError(404, "No patient has this id.")
-    records = selectors.candidacy_assessment_list(
-        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    """Each with the facts it used, their sources and the result. The read is audited."""
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    records = selectors.candidacy_assessment_list(patient=patient, actor=api_actor(request))
     return [{"id": r.pk, "assessed_at": r.assessed_at,
              "assessed_by": r.assessed_by.username, "ruleset": r.ruleset,
              "recommendation": r.recommendation, "facts": r.facts,

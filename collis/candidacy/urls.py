@@ -1,13 +1,15 @@
-"""Pages of candidacy assessment, mounted under /patients/<uuid:patient_id>/."""
+"""Pages of candidacy assessment: a patient's pages, under PATIENT
+(collis/core/urls_prefixes.py)."""
 
 from django.urls import path
 
 from collis.candidacy import views
+from collis.core.urls_prefixes import PATIENT
 
 app_name = "candidacy"
 
 urlpatterns = [
-    path("candidacy/", views.candidacy_list, name="candidacy_list"),
-    path("candidacy/new/", views.candidacy_new, name="candidacy_new"),
-    path("candidacy/<int:pk>/", views.candidacy_detail, name="candidacy_detail"),
+    path(PATIENT + "candidacy/", views.candidacy_list, name="candidacy_list"),
+    path(PATIENT + "candidacy/new/", views.candidacy_new, name="candidacy_new"),
+    path(PATIENT + "candidacy/<int:pk>/", views.candidacy_detail, name="candidacy_detail"),
 ]

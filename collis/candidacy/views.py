@@ -1,29 +1,30 @@
-"""Pages of candidacy assessment: the list, the one action that assesses, and a result."""
+"""Pages of candidacy assessment: the list, the one action that assesses, and a result.
+Each reads the patient through `patient_get` (scoped to the user's unit, audited) and the
+assessments through this app's selectors."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from collis.candidacy import selectors, services
-from collis.candidacy.facts import collect_case_facts
 from collis.candidacy.forms import CandidacyAnswersForm
 from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.candidacy.presenters import AssessmentPresenter
-from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction
+from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
-from collis.patients.models import Patient
 from collis.patients.presenters import record_crumbs
+from collis.patients.selectors import patient_get
 
 _crumbs = record_crumbs
 
+
 @require(Capability.RECORD_VIEW)
 def candidacy_list(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
-    records = selectors.candidacy_assessment_list(patient=patient,
-                                                  actor=Actor.from_request(request))
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    records = selectors.candidacy_assessment_list(patient=patient, actor=actor)
     return render(request, "candidacy/candidacy_list.jinja", {
         "title": "Selective denervation candidacy", "patient": patient,
         "records": [AssessmentPresenter(r) for r in records],
@@ -35,18 +36,20 @@ def candidacy_list(request, patient_id):
 @require(Capability.CANDIDACY_ASSESS)
 @require_http_methods(["GET", "POST"])
 def candidacy_new(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
     actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     form = CandidacyAnswersForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        record = services.candidacy_assess(patient=patient, answers=form.answers(),
-                                           actor=actor)
-        messages.success(request, "The assessment is stored with the facts it used.")
-        return redirect("candidacy:candidacy_detail", patient_id=patient.pk, pk=record.pk)
-    preview = collect_case_facts(patient=patient, answers={})
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="case_facts",
-                 object_id=patient.pk, patient_id=patient.pk,
-                 summary="Viewed the facts for a candidacy assessment")
+    if request.method == "POST":
+        response = form_submit(
+            request, form,
+            lambda data: services.candidacy_assess(patient=patient, answers=form.answers(),
+                                                   actor=actor),
+            redirect_to=lambda record: reverse("candidacy:candidacy_detail",
+                                               args=[patient.pk, record.pk]),
+            message="The assessment is stored with the facts it used.")
+        if response:
+            return response
+    preview = selectors.case_facts_preview(patient=patient, actor=actor)
     return render(request, "candidacy/candidacy_new.jinja", {
         "title": "Assess selective denervation candidacy", "patient": patient, "form": form,
         "sources": preview.sources,
@@ -57,10 +60,10 @@ def candidacy_new(request, patient_id):
 
 @require(Capability.RECORD_VIEW)
 def candidacy_detail(request, patient_id, pk):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     try:
-        record = selectors.candidacy_assessment_get(patient=patient, pk=pk,
-                                                    actor=Actor.from_request(request))
+        record = selectors.candidacy_assessment_get(patient=patient, pk=pk, actor=actor)
     except CandidacyAssessmentRecord.DoesNotExist:
         return render(request, "core/error.jinja", {
             "title": "Assessment not found",

@@ -3,6 +3,7 @@
 Staff authenticate with a bearer token (`collis token create USERNAME`); each endpoint
 applies the same role checks and audit as the pages."""
 
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
@@ -26,6 +27,15 @@ api = NinjaAPI(
     auth=StaffToken(),
     urls_namespace="api",
 )
+
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    # A scoped read that finds nothing: the same words whether the record does not exist
+    # or belongs to another unit.
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
 
 api.add_router("/patients", "collis.patients.api.router")
 # The clinical record: each router's paths start /patients/{patient_id}/...

@@ -8,6 +8,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from collis.core import presenters
 from collis.core.navigation import navigation_for
+from collis.core.nhsuk_forms import error_summary
 from collis.patients.presenters import record_sections
 
 
@@ -35,6 +36,7 @@ def environment(**options) -> Environment:
         navigation_for=navigation_for,
         page_query=page_query,
         record_sections=record_sections,
+        error_summary=error_summary,
     )
     env.filters.update(
         date_long=presenters.date_long,

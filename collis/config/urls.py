@@ -9,17 +9,19 @@ urlpatterns = [
     path("login/", core_views.login_view, name="login"),
     path("logout/", core_views.logout_view, name="logout"),
     path("accessibility/", core_views.accessibility, name="accessibility"),
-    path("patients/", include("collis.patients.urls")),
-    path("patients/<uuid:patient_id>/", include("collis.assessments.urls")),
-    path("patients/<uuid:patient_id>/", include("collis.treatments.urls")),
-    path("patients/<uuid:patient_id>/", include("collis.investigations.urls")),
-    path("patients/<uuid:patient_id>/", include("collis.candidacy.urls")),
-    # The surgical pathway: each app gives its full paths (per patient and unit-wide).
+    # One rule (ADR 0007): every app is mounted once, here at the root; its urls.py gives
+    # full paths, a patient's pages starting with PATIENT and an episode's with EPISODE
+    # (collis/core/urls_prefixes.py).
+    path("", include("collis.patients.urls")),
+    path("", include("collis.assessments.urls")),
+    path("", include("collis.treatments.urls")),
+    path("", include("collis.investigations.urls")),
+    path("", include("collis.candidacy.urls")),
     path("", include("collis.surgery.urls")),
     path("", include("collis.mdt.urls")),
     path("", include("collis.consent.urls")),
     path("", include("collis.outcomes.urls")),
-    path("sites/", include("collis.sites.urls")),
+    path("", include("collis.sites.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -4,15 +4,14 @@ audit."""
 from datetime import date, datetime
 from uuid import UUID
 
+from django.http import Http404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from collis.consent import selectors
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.roles import Capability
 from collis.surgery.models import Episode
+from collis.surgery.selectors import episode_get
 
 router = Router(tags=["consent"])
 
@@ -59,16 +58,11 @@ class ConsentOut(Schema):
     risks_disclosed: list[str]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-
-def _episode(patient_id: UUID, episode_id: int) -> Episode:
-    try:
-        return selectors.episode_for_patient(patient_id=patient_id, episode_id=episode_id)
-    except Episode.DoesNotExist:
-        raise HttpError(404, "This patient has no pathway episode with this id.") from None
+def _episode(request, patient_id: UUID, episode_id: int) -> Episode:
+    """The episode, after the role check, scoped to the token's user and audited (404 for
+    a patient outside the user's unit, as if there were none)."""
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    return episode_get(patient=patient, episode_id=episode_id, actor=api_actor(request))
 
 
 def _session_out(s) -> dict:
@@ -85,10 +79,8 @@ def _session_out(s) -> dict:
             summary="An episode's counselling sessions with the risks disclosed, newest first")
 def counselling_sessions(request, patient_id: UUID, episode_id: int):
     """Reading them is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    episode = _episode(patient_id, episode_id)
-    sessions = selectors.counselling_list(
-        episode=episode, actor=Actor.from_request(request, AuditChannel.API))
+    episode = _episode(request, patient_id, episode_id)
+    sessions = selectors.counselling_list(episode=episode, actor=api_actor(request))
     return [_session_out(s) for s in sessions]
 
 
@@ -97,12 +89,10 @@ def counselling_sessions(request, patient_id: UUID, episode_id: int):
             summary="An episode's consent to selective denervation")
 def consent_detail(request, patient_id: UUID, episode_id: int):
     """404 when no consent is recorded. Reading it is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    episode = _episode(patient_id, episode_id)
-    consent = selectors.consent_get(episode=episode,
-                                    actor=Actor.from_request(request, AuditChannel.API))
+    episode = _episode(request, patient_id, episode_id)
+    consent = selectors.consent_get(episode=episode, actor=api_actor(request))
     if consent is None:
-        raise HttpError(404, "No consent is recorded for this episode.")
+        raise Http404("No consent is recorded for this episode.")
     return {"id": consent.pk, "counselling_id": consent.counselling_id,
             "procedure": consent.procedure, "planned_denervation": consent.planned_denervation,
             "plan_source": consent.plan_source, "signature_method": consent.signature_method,

@@ -6,7 +6,13 @@ from django import forms
 
 from collis.consent.models import SignatureMethod
 from collis.consent.presenters import VALUES_QUESTIONS
-from collis.core.forms import NhsDateField
+from collis.core.nhsuk_forms import (
+    DateField,
+    RadiosField,
+    SingleCheckboxField,
+    TextareaField,
+    TextField,
+)
 from collis.domain.risks import Intervention, risks_for
 
 
@@ -18,21 +24,19 @@ class CounsellingForm(forms.Form):
     """The decision-aid conversation: what matters to the patient, and each risk of
     selective denervation discussed and understood (every one must be ticked)."""
 
-    held_on = NhsDateField(label="Date of the counselling session",
-                           label_text="The date of the counselling session", past_only=True)
-    notes = forms.CharField(label="Notes (optional)", required=False, max_length=4000,
-                            widget=forms.Textarea)
+    held_on = DateField(label="Date of the counselling session",
+                        label_text="The date of the counselling session", past_only=True)
+    notes = TextareaField(label="Notes (optional)", required=False, max_length=4000, rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for q in VALUES_QUESTIONS:
-            self.fields[f"values_{q.code}"] = forms.CharField(
-                label=q.question, required=q.required, max_length=2000, help_text=q.hint,
-                widget=forms.Textarea,
+            self.fields[f"values_{q.code}"] = TextareaField(
+                label=q.question, required=q.required, max_length=2000, hint=q.hint, rows=3,
                 error_messages={"required": f"Enter the patient's answer to "
                                             f"'{q.question}'"})
         for risk in _sd_risks():
-            self.fields[f"ack_{risk.code}"] = forms.BooleanField(
+            self.fields[f"ack_{risk.code}"] = SingleCheckboxField(
                 label=f"{risk.name}: discussed and understood", required=False)
 
     def values_fields(self):
@@ -58,14 +62,13 @@ class CounsellingForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    signature_method = forms.ChoiceField(
+    signature_method = RadiosField(
         label="How did the patient sign?", choices=SignatureMethod.choices,
-        widget=forms.RadioSelect,
         error_messages={"required": "Select how the patient signed"})
-    patient_typed_name = forms.CharField(
+    patient_typed_name = TextField(
         label="Patient's name, typed by them as a signature", required=False, max_length=200)
-    patient_signed_on = NhsDateField(label="Date the patient signed",
-                                     label_text="The date the patient signed", past_only=True)
+    patient_signed_on = DateField(label="Date the patient signed",
+                                  label_text="The date the patient signed", past_only=True)
 
     def clean(self):
         data = super().clean()

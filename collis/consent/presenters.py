@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from collis.domain.pathway import Task, first_move
 from collis.domain.risks import OUTCOMES, RISKS, Intervention, Outcome, Risk, RiskFigure, risks_for
 
 DECISION_AID_VERSION = "collis-decision-aid/1"
@@ -230,3 +231,11 @@ def plan_rows(plan) -> list[dict]:
                      "side": str(entry.get("side", "")).replace("_", " "),
                      "target": str(entry.get("target", ""))})
     return rows
+
+
+def counselling_pathway_notice(episode) -> str:
+    """What the counselling form says when saving it also moves the episode (the pathway
+    table's first move of recording counselling from the episode's state); "" otherwise."""
+    if first_move(Task.RECORD_COUNSELLING, episode.state) is None:
+        return ""
+    return f"Saving this starts counselling on the pathway for episode {episode.pk}."

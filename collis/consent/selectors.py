@@ -1,17 +1,16 @@
-"""Reads of counselling and consent. Reads that show a patient's records are audited."""
+"""Reads of counselling and consent, and of the decision aid shown for an episode. Each
+reads through an episode already fetched with `surgery.selectors.episode_get` (scoped to
+who asks); reads that show a patient's records are audited."""
 
 from __future__ import annotations
 
+from django.http import Http404
+
 from collis.consent.models import Consent, CounsellingSession
+from collis.consent.presenters import DecisionAid, decision_aid
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.surgery.models import Episode
-
-
-def episode_for_patient(*, patient_id, episode_id) -> Episode:
-    """The episode, if it belongs to the patient (Episode.DoesNotExist otherwise)."""
-    return Episode.objects.select_related("patient", "surgeon").get(pk=episode_id,
-                                                                    patient_id=patient_id)
 
 
 def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSession]:
@@ -26,8 +25,12 @@ def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSessi
 
 
 def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> CounsellingSession:
-    session = (episode.counselling_sessions.select_related("recorded_by")
-               .prefetch_related("disclosures").get(pk=session_id))
+    """One counselling session of the episode (Http404 if it has none with this id)."""
+    try:
+        session = (episode.counselling_sessions.select_related("recorded_by")
+                   .prefetch_related("disclosures").get(pk=session_id))
+    except CounsellingSession.DoesNotExist:
+        raise Http404("This episode has no counselling session with this number.") from None
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_session",
                  object_id=session.pk, patient_id=episode.patient_id,
                  summary=f"Viewed the counselling session of {session.held_on:%d %b %Y}")
@@ -50,3 +53,14 @@ def consent_get(*, episode: Episode, actor: Actor,
                      patient_id=episode.patient_id,
                      summary=f"{verb} of episode {episode.pk}")
     return consent
+
+
+def decision_aid_get(*, episode: Episode, actor: Actor,
+                     action: AuditAction = AuditAction.VIEW) -> DecisionAid:
+    """The decision aid as shown (or, with DOWNLOAD, printed) for the episode's patient;
+    the page or the PDF names the patient, so showing it is audited."""
+    verb = "Downloaded" if action == AuditAction.DOWNLOAD else "Viewed"
+    audit_record(actor=actor, action=action, object_type="decision_aid",
+                 object_id=episode.pk, patient_id=episode.patient_id,
+                 summary=f"{verb} the decision aid for episode {episode.pk}")
+    return decision_aid()

@@ -1,5 +1,6 @@
-"""Writes of counselling and consent. Each is atomic, validated with full_clean, audited,
-and moves the episode along the pathway through surgery.services.episode_transition."""
+"""Writes of counselling and consent. Each asks the pathway table (collis.domain.pathway)
+whether the actor may do it now, is atomic, validated with full_clean, audited, and moves
+the episode along the pathway through surgery.services.episode_transition."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collis.consent.presenters import (
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.core.presenters import date_long
-from collis.domain.pathway import Event, MoveRefused, State
+from collis.domain.pathway import Event, Task, check_may, first_move
 from collis.domain.risks import Intervention, risk, risks_for
 from collis.surgery.models import Episode
 from collis.surgery.services import episode_transition
@@ -31,6 +32,17 @@ SD_PROCEDURE = "Selective peripheral denervation for cervical dystonia"
 
 class ConsentRefused(ValueError):
     """Consent cannot be recorded yet; the message says why and what to do."""
+
+
+def _role(actor: Actor) -> str:
+    return getattr(actor.user, "role", "")
+
+
+def _state_now(episode: Episode) -> str:
+    """The episode's state, its row locked until the write commits: a move someone makes
+    meanwhile is seen, not overtaken."""
+    return Episode.objects.select_for_update().values_list("state", flat=True).get(
+        pk=episode.pk)
 
 
 def cooling_off_days() -> int:
@@ -53,11 +65,12 @@ def counselling_record(*, episode: Episode, held_on: datetime.date, answers: dic
     """Record a counselling session with the decision aid: the patient's answers to the
     values questions, and each risk of selective denervation disclosed with whether the
     patient acknowledged it (a snapshot of the risk as shown). The first session of an
-    episode that is listed for surgery starts counselling on the pathway."""
-    if episode.state not in (State.LISTED, State.COUNSELLING):
-        raise MoveRefused(
-            "Counselling is recorded once the episode is listed for surgery; this episode "
-            f"is at '{episode.state_label}'.")
+    episode that is listed for surgery starts counselling on the pathway (the table's first
+    move of the work). ActivityRefused, a MoveRefused, when the table does not allow the
+    actor's role to counsel now."""
+    state = _state_now(episode)
+    check_may(_role(actor), Task.RECORD_COUNSELLING, state)
+    starting = first_move(Task.RECORD_COUNSELLING, state)
     unknown = set(acknowledged) - set(sd_risk_codes())
     if unknown:
         raise ValueError(f"Unknown risk codes: {', '.join(sorted(unknown))}")
@@ -89,8 +102,8 @@ def counselling_record(*, episode: Episode, held_on: datetime.date, answers: dic
                           "catalogue_digest": session.risk_catalogue_digest,
                           "disclosed": [d.risk_code for d in disclosures],
                           "acknowledged": acknowledged_codes})
-    if episode.state == State.LISTED:
-        episode_transition(episode=episode, event=Event.START_COUNSELLING, actor=actor,
+    if starting is not None:
+        episode_transition(episode=episode, event=starting.event, actor=actor,
                            reason=f"Counselling with {DECISION_AID_VERSION} on "
                                   f"{date_long(held_on)}")
     return session
@@ -132,7 +145,9 @@ def consent_record(*, episode: Episode, signature_method: str, patient_typed_nam
     """Record the patient's and the surgeon's (the actor's) consent to the planned
     selective denervation, based on the latest counselling session. Refused (ConsentRefused)
     when a risk of SD was not disclosed and acknowledged, or within the cooling-off period;
-    refused (MoveRefused) when the pathway does not allow it."""
+    refused (MoveRefused, with the table's message, before anything else is checked) when
+    the pathway does not allow it."""
+    check_may(_role(actor), Event.RECORD_CONSENT, _state_now(episode))
     session = (episode.counselling_sessions.prefetch_related("disclosures")
                .order_by("-held_on", "-recorded_at", "-id").first())
     if session is None:

@@ -1,12 +1,12 @@
-"""Pages of counselling and consent, per pathway episode (mounted at the site root)."""
+"""Pages of counselling and consent, per pathway episode, under EPISODE
+(collis/core/urls_prefixes.py)."""
 
 from django.urls import path
 
 from collis.consent import views
+from collis.core.urls_prefixes import EPISODE
 
 app_name = "consent"
-
-EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
 
 urlpatterns = [
     path(EPISODE + "consent/", views.episode_consent, name="episode_consent"),

@@ -1,37 +1,58 @@
 """Pages of counselling and consent for a pathway episode: the overview, the decision aid
-(page and PDF), recording counselling, recording consent and the consent form PDF."""
+(page and PDF), recording counselling, recording consent and the consent form PDF. The
+patient is read through `patient_get` and the episode through `episode_get`, both scoped to
+the user's unit and audited; forms run through `form_submit`."""
 
-from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from collis.consent import pdfs, selectors, services
 from collis.consent.forms import ConsentForm, CounsellingForm
-from collis.consent.models import CounsellingSession
-from collis.consent.presenters import decision_aid, figure_text, plan_rows, sources_text
-from collis.core.audit import Actor, audit_record
+from collis.consent.presenters import (
+    counselling_pathway_notice,
+    figure_text,
+    plan_rows,
+    sources_text,
+)
+from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.models import AuditAction
 from collis.core.pdf import pdf_response
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
-from collis.domain.pathway import MoveRefused, State
+from collis.domain.pathway import Event, MoveRefused, Task
+from collis.patients.selectors import patient_get
 from collis.surgery.models import Episode
 from collis.surgery.presenters import episode_crumbs
-
-COUNSELLING_STATES = (State.LISTED, State.COUNSELLING)
-
-
-def _episode(patient_id, episode_id) -> Episode:
-    try:
-        return selectors.episode_for_patient(patient_id=patient_id, episode_id=episode_id)
-    except Episode.DoesNotExist:
-        raise Http404("This patient has no pathway episode with this number.") from None
-
+from collis.surgery.selectors import episode_get, step_open
 
 _crumbs = episode_crumbs
+
+
+def _episode(request, patient_id, episode_id) -> Episode:
+    """The patient's episode, both scoped to the user's unit (404 otherwise) and audited."""
+    actor = Actor.from_request(request)
+    return episode_get(patient=patient_get(patient_id=patient_id, actor=actor),
+                       episode_id=episode_id, actor=actor)
+
+
+def _refusals_shown(save):
+    """Run a service for `form_submit`: a refusal of the pathway (MoveRefused) or of consent
+    (ConsentRefused) becomes the ValidationError the form shows."""
+
+    def run(data):
+        try:
+            return save(data)
+        except (MoveRefused, services.ConsentRefused) as refused:
+            field = getattr(refused, "field", "") or NON_FIELD_ERRORS
+            raise ValidationError({field: str(refused)}) from refused
+
+    return run
+
 
 def _overview_crumb(episode):
     return {"text": "Counselling and consent", "href": reverse(
@@ -42,7 +63,7 @@ def _overview_crumb(episode):
 @require(Capability.RECORD_VIEW)
 def episode_consent(request, patient_id, episode_id):
     """The episode's counselling sessions and consent, with the next step for the role."""
-    episode = _episode(patient_id, episode_id)
+    episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
     sessions = selectors.counselling_list(episode=episode, actor=actor)
     consent = selectors.consent_get(episode=episode, actor=actor)
@@ -54,27 +75,22 @@ def episode_consent(request, patient_id, episode_id):
         "first_signing_date": services.first_signing_date(latest) if latest else None,
         "cooling_off_days": services.cooling_off_days(),
         "can_counsel": (can(request.user, Capability.COUNSELLING_RECORD)
-                        and episode.state in COUNSELLING_STATES),
-        "can_consent": (can(request.user, Capability.CONSENT_RECORD)
-                        and episode.state == State.COUNSELLING and latest is not None),
+                        and step_open(episode=episode, step=Task.RECORD_COUNSELLING,
+                                      user=request.user)),
+        "can_consent": (can(request.user, Capability.CONSENT_RECORD) and latest is not None
+                        and step_open(episode=episode, step=Event.RECORD_CONSENT,
+                                      user=request.user)),
         "breadcrumbs": _crumbs(episode, {"text": "Counselling and consent", "href": ""}),
     })
 
 
-def _audit_decision_aid(request, episode, action):
-    verb = "Downloaded" if action == AuditAction.DOWNLOAD else "Viewed"
-    audit_record(actor=Actor.from_request(request), action=action, object_type="decision_aid",
-                 object_id=episode.pk, patient_id=episode.patient_id,
-                 summary=f"{verb} the decision aid for episode {episode.pk}")
-
-
 @require(Capability.RECORD_VIEW)
 def decision_aid_page(request, patient_id, episode_id):
-    episode = _episode(patient_id, episode_id)
-    _audit_decision_aid(request, episode, AuditAction.VIEW)
+    episode = _episode(request, patient_id, episode_id)
+    aid = selectors.decision_aid_get(episode=episode, actor=Actor.from_request(request))
     return render(request, "consent/decision_aid.jinja", {
         "title": "Decision aid: treatment options for cervical dystonia",
-        "patient": episode.patient, "episode": episode, "aid": decision_aid(),
+        "patient": episode.patient, "episode": episode, "aid": aid,
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
                                {"text": "Decision aid", "href": ""}),
     })
@@ -82,37 +98,39 @@ def decision_aid_page(request, patient_id, episode_id):
 
 @require(Capability.RECORD_VIEW)
 def decision_aid_pdf(request, patient_id, episode_id):
-    episode = _episode(patient_id, episode_id)
-    data = pdfs.decision_aid_pdf(patient=episode.patient, aid=decision_aid())
-    _audit_decision_aid(request, episode, AuditAction.DOWNLOAD)
-    return pdf_response(data, f"decision-aid-episode-{episode.pk}.pdf")
+    episode = _episode(request, patient_id, episode_id)
+    aid = selectors.decision_aid_get(episode=episode, actor=Actor.from_request(request),
+                                     action=AuditAction.DOWNLOAD)
+    return pdf_response(pdfs.decision_aid_pdf(patient=episode.patient, aid=aid),
+                        f"decision-aid-episode-{episode.pk}.pdf")
 
 
 @require(Capability.COUNSELLING_RECORD)
 @require_http_methods(["GET", "POST"])
 def counselling_new(request, patient_id, episode_id):
-    episode = _episode(patient_id, episode_id)
+    episode = _episode(request, patient_id, episode_id)
+    actor = Actor.from_request(request)
     form = CounsellingForm(request.POST if request.method == "POST" else None,
                            initial={"held_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.counselling_record(
-                episode=episode, held_on=form.cleaned_data["held_on"],
-                answers=form.answers(), acknowledged=form.acknowledged(),
-                notes=form.cleaned_data.get("notes") or "", actor=Actor.from_request(request))
-        except MoveRefused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The counselling session and the risks disclosed are "
-                                      "recorded.")
-            return redirect("consent:counselling_detail", patient_id=episode.patient_id,
-                            episode_id=episode.pk, session_id=session.pk)
-    # The form shows patient data (the episode and the aid for them): audit the read.
-    _audit_decision_aid(request, episode, AuditAction.VIEW)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refusals_shown(lambda data: services.counselling_record(
+                episode=episode, held_on=data["held_on"], answers=form.answers(),
+                acknowledged=form.acknowledged(), notes=data.get("notes") or "",
+                actor=actor)),
+            redirect_to=lambda session: reverse("consent:counselling_detail", kwargs={
+                "patient_id": episode.patient_id, "episode_id": episode.pk,
+                "session_id": session.pk}),
+            message="The counselling session and the risks disclosed are recorded.")
+        if done:
+            return done
+    # The form shows the decision aid for the patient: an audited read.
+    aid = selectors.decision_aid_get(episode=episode, actor=actor)
     return render(request, "consent/counselling_form.jinja", {
         "title": "Record counselling", "patient": episode.patient, "episode": episode,
-        "form": form, "aid": decision_aid(), "figure_text": figure_text,
-        "sources_text": sources_text,
+        "form": form, "aid": aid, "figure_text": figure_text,
+        "sources_text": sources_text, "pathway_notice": counselling_pathway_notice(episode),
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
                                {"text": "Record counselling", "href": ""}),
     })
@@ -120,12 +138,9 @@ def counselling_new(request, patient_id, episode_id):
 
 @require(Capability.RECORD_VIEW)
 def counselling_detail(request, patient_id, episode_id, session_id):
-    episode = _episode(patient_id, episode_id)
-    try:
-        session = selectors.counselling_get(episode=episode, session_id=session_id,
-                                            actor=Actor.from_request(request))
-    except CounsellingSession.DoesNotExist:
-        raise Http404("This episode has no counselling session with this number.") from None
+    episode = _episode(request, patient_id, episode_id)
+    session = selectors.counselling_get(episode=episode, session_id=session_id,
+                                        actor=Actor.from_request(request))
     return render(request, "consent/counselling_detail.jinja", {
         "title": f"Counselling on {session.held_on:%-d %B %Y}", "patient": episode.patient,
         "episode": episode, "session": session, "sources_text": sources_text,
@@ -139,23 +154,22 @@ def counselling_detail(request, patient_id, episode_id, session_id):
 @require(Capability.CONSENT_RECORD)
 @require_http_methods(["GET", "POST"])
 def consent_new(request, patient_id, episode_id):
-    episode = _episode(patient_id, episode_id)
+    episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
     form = ConsentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(
-                episode=episode, signature_method=form.cleaned_data["signature_method"],
-                patient_typed_name=form.cleaned_data.get("patient_typed_name") or "",
-                patient_signed_on=form.cleaned_data["patient_signed_on"],
-                surgeon_signed_on=timezone.localdate(), actor=actor)
-        except (services.ConsentRefused, MoveRefused) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The consent is recorded. Download the consent form "
-                                      "for the notes.")
-            return redirect("consent:episode_consent", patient_id=episode.patient_id,
-                            episode_id=episode.pk)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refusals_shown(lambda data: services.consent_record(
+                episode=episode, signature_method=data["signature_method"],
+                patient_typed_name=data.get("patient_typed_name") or "",
+                patient_signed_on=data["patient_signed_on"],
+                surgeon_signed_on=timezone.localdate(), actor=actor)),
+            redirect_to=reverse("consent:episode_consent", kwargs={
+                "patient_id": episode.patient_id, "episode_id": episode.pk}),
+            message="The consent is recorded. Download the consent form for the notes.")
+        if done:
+            return done
     sessions = selectors.counselling_list(episode=episode, actor=actor)
     latest = sessions[0] if sessions else None
     plan, plan_source = services.planned_denervation(episode)
@@ -172,7 +186,7 @@ def consent_new(request, patient_id, episode_id):
 
 @require(Capability.RECORD_VIEW)
 def consent_pdf(request, patient_id, episode_id):
-    episode = _episode(patient_id, episode_id)
+    episode = _episode(request, patient_id, episode_id)
     consent = selectors.consent_get(episode=episode, actor=Actor.from_request(request),
                                     action=AuditAction.DOWNLOAD)
     if consent is None:

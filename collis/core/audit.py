@@ -3,7 +3,7 @@ of patient data; there are no signals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,16 +21,26 @@ class Actor:
     ip_address: str | None = None
     user_agent: str = ""
     path: str = ""
+    # The patients whose identity this actor's request has already been audited as showing,
+    # so that a page that reads the patient twice writes one entry (`audit_patient_shown`).
+    shown: set = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def from_request(cls, request, channel: AuditChannel = AuditChannel.WEB) -> Actor:
-        return cls(
-            user=request.user if request.user.is_authenticated else None,
-            channel=channel,
-            ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-            path=request.get_full_path()[:300],
-        )
+        """The request's actor: made once per request, so every selector a view calls
+        shares it."""
+        user = request.user if request.user.is_authenticated else None
+        actor = getattr(request, "_collis_actor", None)
+        if actor is None or actor.channel != channel or actor.user != user:
+            actor = cls(
+                user=user,
+                channel=channel,
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                path=request.get_full_path()[:300],
+            )
+            request._collis_actor = actor
+        return actor
 
     @classmethod
     def command_line(cls, user: User | None = None) -> Actor:
@@ -75,6 +85,19 @@ def audit_record(
         user_agent=actor.user_agent,
         path=actor.path,
     )
+
+
+def audit_patient_shown(*, actor: Actor, patient, summary: str = "",
+                        details: dict | None = None) -> AuditEvent | None:
+    """Record that a page or API response showed this patient's identity: once per request
+    (the actor), however many selectors read the patient to build it."""
+    if patient.pk in actor.shown:
+        return None
+    actor.shown.add(patient.pk)
+    return audit_record(actor=actor, action=AuditAction.VIEW, object_type="patient",
+                        object_id=patient.pk, patient_id=patient.pk,
+                        summary=summary or f"Viewed the record of {patient.nhs_number}",
+                        details=details)
 
 
 def audit_record_many(*, actor: Actor, action: AuditAction, object_type: str,

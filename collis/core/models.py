@@ -1,13 +1,48 @@
-"""Accounts, API tokens and the append-only audit log."""
+"""Organisations, accounts, API tokens and the append-only audit log."""
 
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from collis.core.roles import Role
+
+DEFAULT_ORGANISATION_CODE = "unit"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def default(self) -> "Organisation":
+        """The installation's first unit, made on first use: a one-unit installation never
+        has to think about organisations."""
+        organisation, _ = self.get_or_create(
+            code=DEFAULT_ORGANISATION_CODE, defaults={"name": "Dystonia unit"})
+        return organisation
+
+
+class Organisation(models.Model):
+    """A unit that keeps patients' records (a provider, in NHS terms). Staff see the
+    patients of their own organisation; one installation can hold several (ADR 0006)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True,
+                                help_text="The organisation's code in the NHS ODS, if any.")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def default_organisation_pk() -> int:
+    return Organisation.objects.default().pk
 
 
 class AccountType(models.TextChoices):
@@ -35,6 +70,9 @@ class User(AbstractUser):
     professional_registration = models.CharField(
         max_length=40, blank=True, help_text="GMC, HCPC or NMC number, where the role has one."
     )
+    # The unit a member of staff works for: they see its patients and no others.
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="staff")
 
     objects = CollisUserManager()
 
@@ -56,6 +94,10 @@ class User(AbstractUser):
             raise ValidationError({"role": "Choose the member of staff's role."})
         if self.account_type == AccountType.PATIENT and self.role:
             raise ValidationError({"role": "A patient account has no staff role."})
+        if (self.account_type == AccountType.STAFF and self.role != Role.ADMINISTRATOR
+                and not self.organisation_id):
+            raise ValidationError({"organisation": "Choose the unit the member of staff "
+                                                   "works for."})
 
     @property
     def role_label(self) -> str:
@@ -74,6 +116,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, help_text="First characters, to recognise it.")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="After this the token no longer works.")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -99,6 +143,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     LOGOUT = "logout", "Signed out"
     TOKEN_CREATE = "token_create", "Created API token"
+    TOKEN_REVOKE = "token_revoke", "Revoked API token"
+    DELETE = "delete", "Deleted"
 
 
 class AuditChannel(models.TextChoices):
@@ -107,12 +153,50 @@ class AuditChannel(models.TextChoices):
     CLI = "cli", "Command line"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset of rows that are written once: bulk `update()` and `delete()` refuse."""
+
+    refusal = "These records are append-only"
+
     def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only: entries cannot be changed.")
+        raise PermissionError(f"{self.refusal}: entries cannot be changed.")
 
     def delete(self):
-        raise PermissionError("The audit log is append-only: entries cannot be deleted.")
+        raise PermissionError(f"{self.refusal}: entries cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """A record written once and never changed or deleted: a correction is a new row. The
+    model and its queryset both refuse."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("This record is never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("This record is never deleted.")
+
+
+class ClinicalRecord(models.Model):
+    """What every clinical record says of itself: when it was entered and by whom. Both are
+    required; the author's account can never be deleted from under it (PROTECT)."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
+    refusal = "The audit log is append-only"
 
     def for_patient(self, patient_id):
         return self.filter(patient_id=patient_id)

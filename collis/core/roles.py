@@ -114,3 +114,8 @@ def capabilities_of(user) -> frozenset[Capability]:
 
 def can(user, capability: Capability) -> bool:
     return capability in capabilities_of(user)
+
+
+def refusal_message(capability: Capability) -> str:
+    """What a 403 says, the same words for pages and the API."""
+    return f"Your role cannot {capability.value.replace('_', ' ')}."

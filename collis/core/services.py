@@ -1,5 +1,8 @@
 """Writes of the core app: signing in and out, and API tokens, each audited."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +32,10 @@ def api_token_create(*, user: User, name: str = "", actor: Actor) -> str:
     if not user.is_active or user.account_type != AccountType.STAFF:
         raise ValueError(f"{user.username} is not an active member of staff.")
     raw = ApiToken.new_secret()
-    token = ApiToken(user=user, name=name, prefix=raw[7:15], digest=ApiToken.digest_of(raw))
+    days = settings.COLLIS_API_TOKEN_LIFETIME_DAYS
+    expires_at = timezone.now() + timedelta(days=days) if days > 0 else None
+    token = ApiToken(user=user, name=name, prefix=raw[7:15], digest=ApiToken.digest_of(raw),
+                     expires_at=expires_at)
     token.full_clean()
     token.save()
     audit_record(actor=actor, action=AuditAction.TOKEN_CREATE, object_type="api_token",
@@ -44,10 +50,39 @@ def api_token_authenticate(raw: str) -> User | None:
         .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
-        return None
     now = timezone.now()
+    if token is None or not token.user.is_active or (
+            token.expires_at is not None and token.expires_at <= now):
+        return None
     # Note use at most once a minute, so reads do not each cost a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """Stop a token working from now on; the row stays, with when it was revoked."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.TOKEN_REVOKE, object_type="api_token",
+                     object_id=token.pk,
+                     summary=f"Revoked API token {token.prefix}… of {token.user.username}")
+    return token
+
+
+def admin_change_record(*, request, action: AuditAction, obj, message: str = "") -> None:
+    """An administrator's change through the Django admin: which record, and what."""
+    audit_record(actor=Actor.from_request(request), action=action,
+                 object_type=f"admin:{obj._meta.label_lower}", object_id=obj.pk,
+                 summary=f"{AuditAction(action).label} {obj._meta.verbose_name} {obj}"[:300],
+                 details={"change": message} if message else None)
+
+
+def admin_audit_log_view_record(*, request, object_id=None) -> None:
+    audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
+                 object_type="audit_log", object_id=object_id or "",
+                 summary="Viewed the audit log in the admin",
+                 details={"filters": dict(request.GET.items())})

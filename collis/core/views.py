@@ -3,19 +3,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collis.core import services
-from collis.core.audit import Actor, audit_record
+from collis.core.audit import Actor
 from collis.core.forms import AuditFilterForm, LoginForm
-from collis.core.models import AccountType, AuditAction
-from collis.core.permissions import require
+from collis.core.models import AccountType
+from collis.core.permissions import public, require, signed_in
 from collis.core.roles import Capability, capabilities_of
-from collis.core.selectors import audit_event_list
+from collis.core.selectors import audit_log_page
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -26,7 +24,7 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-@login_not_required
+@public
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.user.is_authenticated:
@@ -62,6 +60,7 @@ def lockout(request, response=None, credentials=None, *args, **kwargs):
                   {"title": "Your account is locked", "minutes": minutes}, status=429)
 
 
+@signed_in
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
@@ -71,6 +70,7 @@ def logout_view(request):
     return redirect("login")
 
 
+@signed_in
 def home(request):
     user = request.user
     return render(request, "core/home.jinja", {
@@ -84,27 +84,22 @@ def home(request):
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = audit_event_list(
-        username=filters.get("username") or "",
-        action=filters.get("action") or "",
-        on=filters.get("on"),
-    )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
-                 object_type="audit_log", summary="Viewed the audit log",
-                 details={"filters": {k: v for k, v in request.GET.items() if k != "page"}})
+    page = audit_log_page(
+        username=filters.get("username") or "", action=filters.get("action") or "",
+        on=filters.get("on"), page_number=request.GET.get("page"),
+        actor=Actor.from_request(request))
     return render(request, "core/audit_list.jinja", {
         "title": "Audit log", "form": form, "page": page,
         "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Audit log", "href": ""}],
     })
 
 
-@login_not_required
+@public
 def accessibility(request):
     return render(request, "core/accessibility.jinja", {"title": "Accessibility statement"})
 
 
-@login_not_required
+@public
 def csrf_failure(request, reason=""):
     return render(request, "core/error.jinja", {
         "title": "Your form could not be sent",
@@ -122,7 +117,7 @@ def permission_denied(request, exception=None):
     }, status=403)
 
 
-@login_not_required
+@public
 def page_not_found(request, exception=None):
     return render(request, "core/error.jinja", {
         "title": "Page not found",
@@ -131,7 +126,7 @@ def page_not_found(request, exception=None):
     }, status=404)
 
 
-@login_not_required
+@public
 def server_error(request):
     return render(request, "core/error.jinja", {
         "title": "Sorry, there is a problem with the service",

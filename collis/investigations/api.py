@@ -8,14 +8,11 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.roles import Capability
 from collis.investigations import selectors
 from collis.investigations.models import Investigation, InvestigationFile
 from collis.investigations.views import file_response
-from collis.patients.models import Patient
 
 router = Router(tags=["investigations"])
 
@@ -49,18 +46,6 @@ class InvestigationOut(Schema):
     files: list[FileOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-
-def _patient(patient_id: UUID) -> Patient:
-    try:
-        return Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise HttpError(404, "No patient has this id.") from None
-
-
 def _out(patient_id: UUID, investigation: Investigation) -> dict:
     base = f"/api/v1/patients/{patient_id}/investigations/{investigation.pk}/files"
     return {
@@ -84,10 +69,8 @@ def _out(patient_id: UUID, investigation: Investigation) -> dict:
 def investigation_list(request, patient_id: UUID):
     """Each investigation with its EMG active muscles (the domain's muscle and side values)
     and the metadata of its attached files (not their bytes). The read is audited."""
-    api_require(request, Capability.RECORD_VIEW)
-    patient = _patient(patient_id)
-    investigations = selectors.investigation_list(
-        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    investigations = selectors.investigation_list(patient=patient, actor=api_actor(request))
     return [_out(patient_id, i) for i in investigations]
 
 
@@ -100,12 +83,11 @@ def investigation_list(request, patient_id: UUID):
 def investigation_file_download(request, patient_id: UUID, investigation_id: int,
                                 file_id: int):
     """The download is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    patient = _patient(patient_id)
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
     try:
         attached, handle = selectors.investigation_file_open(
             patient=patient, investigation_id=investigation_id, file_id=file_id,
-            actor=Actor.from_request(request, AuditChannel.API))
+            actor=api_actor(request))
     except InvestigationFile.DoesNotExist:
         raise HttpError(404, "This investigation has no file with this id.") from None
     except FileNotFoundError:

@@ -3,61 +3,70 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from collis.core.forms import NhsDateField
-from collis.domain.muscles import Muscle, MuscleSide
+from collis.core.nhsuk_forms import (
+    DateField,
+    FileUploadField,
+    HiddenIntegerField,
+    MuscleSideRows,
+    RadiosField,
+    TextareaField,
+    TextField,
+)
+from collis.domain.muscles import MuscleSide
 from collis.investigations import services, uploads
 from collis.investigations.models import (
+    MUSCLE_CHOICES,
     Investigation,
     InvestigationKind,
     ResultStatus,
-    muscle_label,
 )
 
-# The muscle grid ticks left and right; both ticked is stored as bilateral.
-_TICKABLE = (MuscleSide.LEFT, MuscleSide.RIGHT)
-MUSCLE_TICK_CHOICES = [(f"{m.value}:{s.value}", f"{muscle_label(m)}, {s.value}")
-                       for m in Muscle for s in _TICKABLE]
+# The EMG's muscle grid ticks left and right; both ticked is stored as bilateral.
+EMG_MUSCLES = MuscleSideRows(muscles=MUSCLE_CHOICES,
+                             sides=[(MuscleSide.LEFT.value, "Left"),
+                                    (MuscleSide.RIGHT.value, "Right")])
+MUSCLE_TICK_CHOICES = EMG_MUSCLES.tick_choices()
+ACCEPTED_FILES = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 
 
 class InvestigationForm(forms.Form):
-    kind = forms.ChoiceField(label="Investigation", choices=InvestigationKind.choices,
-                             error_messages={"required": "Select the investigation",
-                                             "invalid_choice": "Select the investigation"})
-    performed_on = NhsDateField(label="Date of the investigation",
-                                label_text="The date of the investigation", past_only=True,
-                                help_text="For example, 15 3 2026")
-    status = forms.ChoiceField(
-        label="Result", choices=[(ResultStatus.NORMAL, "Normal"),
-                                 (ResultStatus.ABNORMAL, "Abnormal"),
-                                 (ResultStatus.PENDING, "Result pending")],
+    kind = RadiosField(label="Investigation", choices=InvestigationKind.choices,
+                       error_messages={"required": "Select the investigation",
+                                       "invalid_choice": "Select the investigation"})
+    performed_on = DateField(label="Date of the investigation",
+                             label_text="The date of the investigation", past_only=True,
+                             hint="For example, 15 3 2026")
+    status = RadiosField(
+        label="Result", inline=True,
+        choices=[(ResultStatus.NORMAL, "Normal"), (ResultStatus.ABNORMAL, "Abnormal"),
+                 (ResultStatus.PENDING, "Result pending")],
         error_messages={"required": "Select the result: normal, abnormal or result pending",
                         "invalid_choice": "Select the result: normal, abnormal or result "
                                           "pending"})
-    active_muscles = forms.MultipleChoiceField(
-        label="Muscles found active (EMG only)", required=False, choices=MUSCLE_TICK_CHOICES,
-        help_text="Tick the side of each muscle that the EMG found active. Tick both for "
-                  "a muscle active on both sides.",
+    active_muscles = EMG_MUSCLES.grid_field(
+        label="Muscles found active (EMG only)", both_sides=MuscleSide.BILATERAL.value,
+        hint="Tick the side of each muscle that the EMG found active. Tick both for a muscle "
+             "active on both sides.",
+        caption="Muscles of the neck, with the sides found active",
+        headings=("Muscle", "Side found active"),
         error_messages={"invalid_choice": "Choose muscles and sides from the list"})
-    gene_panel = forms.CharField(label="Gene or panel tested (genetic tests only)",
-                                 max_length=200, required=False)
-    report = forms.CharField(label="Report (optional)", required=False, max_length=20000,
-                             widget=forms.Textarea,
-                             error_messages={"max_length": "Report must be 20,000 characters "
-                                                           "or fewer"})
-    requested_by = forms.CharField(label="Requested by (optional)", max_length=120,
-                                   required=False,
-                                   help_text="The clinician who asked for it")
-    file = forms.FileField(label="Attach a report or image (optional)", required=False,
-                           help_text=f"A PDF, PNG or JPEG file, smaller than "
-                                     f"{uploads.size_text(uploads.max_bytes())}",
+    gene_panel = TextField(label="Gene or panel tested (genetic tests only)", max_length=200,
+                           required=False)
+    report = TextareaField(label="Report (optional)", required=False, max_length=20000, rows=6,
+                           error_messages={"max_length": "Report must be 20,000 characters "
+                                                         "or fewer"})
+    requested_by = TextField(label="Requested by (optional)", max_length=120, required=False,
+                             autocomplete="off", hint="The clinician who asked for it")
+    file = FileUploadField(label="Attach a report or image (optional)", required=False,
+                           accept=ACCEPTED_FILES,
                            error_messages={"invalid": "The attached file could not be read: "
                                                       "choose it again"})
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = HiddenIntegerField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The limit is a setting that tests and deployments may change.
-        self.fields["file"].help_text = (
+        self.fields["file"].hint = (
             f"A PDF, PNG or JPEG file, smaller than {uploads.size_text(uploads.max_bytes())}")
 
     def clean_file(self):
@@ -67,20 +76,6 @@ class InvestigationForm(forms.Form):
             if problem:
                 raise ValidationError(problem)
         return upload
-
-    def clean_active_muscles(self):
-        """Left and right ticks as (muscle, side) pairs, both sides as bilateral."""
-        sides: dict[str, set[str]] = {}
-        for value in self.cleaned_data["active_muscles"]:
-            muscle, _, side = value.partition(":")
-            sides.setdefault(muscle, set()).add(side)
-        pairs = []
-        for muscle in Muscle:  # the catalogue's order
-            ticked = sides.get(muscle.value)
-            if ticked:
-                side = MuscleSide.BILATERAL if len(ticked) == 2 else MuscleSide(ticked.pop())
-                pairs.append((muscle.value, side.value))
-        return tuple(pairs)
 
     def clean(self):
         cleaned = super().clean()
@@ -101,12 +96,10 @@ class InvestigationForm(forms.Form):
 
     @classmethod
     def initial_from(cls, investigation: Investigation) -> dict:
-        ticks = []
-        for row in investigation.active_muscles.all():
-            sides = _TICKABLE if row.side == MuscleSide.BILATERAL else (row.side,)
-            ticks += [f"{row.muscle}:{side}" for side in sides]
+        pairs = [(row.muscle, row.side) for row in investigation.active_muscles.all()]
         return {"kind": investigation.kind, "performed_on": investigation.performed_on,
                 "status": investigation.status, "report": investigation.report,
                 "gene_panel": investigation.gene_panel,
-                "requested_by": investigation.requested_by, "active_muscles": ticks,
+                "requested_by": investigation.requested_by,
+                "active_muscles": cls.base_fields["active_muscles"].ticks(pairs),
                 "version": investigation.version}

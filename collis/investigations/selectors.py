@@ -1,6 +1,7 @@
-"""Reads of a patient's investigations. Reads that show them to a person are audited;
-`emg_active_muscles`, `latest_result` and `work_up_facts` are building blocks for other
-apps, whose own page or API call audits the read."""
+"""Reads of a patient's investigations, for a patient already fetched (and scoped to who
+asks) by collis.patients.selectors.patient_get. Reads that show them to a person are
+audited; `emg_active_muscles`, `latest_result` and `work_up_facts` are building blocks for
+other apps, whose own page or API call audits the read."""
 
 from __future__ import annotations
 
@@ -20,14 +21,6 @@ from collis.investigations.models import (
     InvestigationKind,
 )
 from collis.patients.models import Patient
-
-
-def record_patient_get(*, patient_id, actor: Actor, summary: str) -> Patient:
-    """The patient whose record a page shows (its header names them); the view is audited."""
-    patient = Patient.objects.get(pk=patient_id)
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigations",
-                 object_id=patient.pk, patient_id=patient.pk, summary=summary)
-    return patient
 
 
 def investigation_list(*, patient: Patient, actor: Actor) -> list[Investigation]:
@@ -60,7 +53,7 @@ def investigation_file_open(*, patient: Patient, investigation_id: int, file_id:
     if the bytes are missing from storage (then nothing is audited as downloaded)."""
     attached = InvestigationFile.objects.select_related("investigation").get(
         pk=file_id, investigation_id=investigation_id, investigation__patient=patient)
-    handle = uploads.stored_path(attached.stored_name).open("rb")
+    handle = uploads.open_stored(attached.stored_name)
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="investigation_file",
                  object_id=attached.pk, patient_id=patient.pk,
                  summary=f"Downloaded {attached.original_name} "

@@ -111,7 +111,7 @@ def _store_files(*, investigation: Investigation, checked: list, actor: Actor,
     saved = []
     for upload, file_type in checked:
         stored = uploads.store(upload)
-        written.append(stored.path)
+        written.append(stored.stored_name)
         row = InvestigationFile(investigation=investigation,
                                 original_name=(upload.name or "file")[:255],
                                 stored_name=stored.stored_name, content_type=file_type,
@@ -135,8 +135,8 @@ def _removing_files_on_error(written: list):
     try:
         yield
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for stored_name in written:
+            uploads.remove_stored(stored_name)
         raise
 
 

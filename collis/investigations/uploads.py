@@ -1,7 +1,8 @@
 """Attached files: what is accepted, and where the bytes are kept.
 
 A file is accepted by its content (its first bytes), never by its name or the browser's
-content type, and is kept under MEDIA_ROOT (which no URL serves) under a random name.
+content type, and is kept under a random name in Django's default storage: MEDIA_ROOT
+(which no URL serves) or a private S3-compatible bucket (settings.base.media_storage).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 
 from collis.investigations.models import FileType
 
@@ -69,6 +71,7 @@ def upload_type(upload) -> FileType | None:
 
 
 def storage_dir() -> Path:
+    """Where the files are when the default storage is the file system (MEDIA_ROOT)."""
     return Path(settings.MEDIA_ROOT) / FOLDER
 
 
@@ -76,26 +79,36 @@ def stored_path(stored_name: str) -> Path:
     return storage_dir() / stored_name
 
 
+def _key(stored_name: str) -> str:
+    return f"{FOLDER}/{stored_name}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredFile:
     stored_name: str
-    path: Path
     size: int
     sha256: str
 
 
 def store(upload) -> StoredFile:
-    """Write the upload's bytes under a new random name, hashing them on the way."""
-    folder = storage_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = uuid.uuid4().hex
-    path = folder / stored_name
+    """Save the upload's bytes under a new random name, hashing them on the way. The
+    storage never overwrites a file: if the name were taken it would choose another."""
     digest = hashlib.sha256()
     size = 0
     upload.seek(0)
-    with path.open("xb") as out:  # "x": never overwrite an existing file
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return StoredFile(stored_name=stored_name, path=path, size=size, sha256=digest.hexdigest())
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    saved = storages["default"].save(_key(uuid.uuid4().hex), upload)
+    return StoredFile(stored_name=saved.rsplit("/", 1)[-1], size=size, sha256=digest.hexdigest())
+
+
+def open_stored(stored_name: str):
+    """The stored bytes, opened for reading; FileNotFoundError if they are missing."""
+    return storages["default"].open(_key(stored_name), "rb")
+
+
+def remove_stored(stored_name: str) -> None:
+    """Delete the stored bytes (nothing happens if they are already gone)."""
+    storages["default"].delete(_key(stored_name))

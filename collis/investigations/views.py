@@ -1,14 +1,14 @@
 """Pages of a patient's investigations: list with the SD work-up, add, view, change, and
-the download of attached files."""
+the download of attached files. The patient comes from patient_get (scoped to the user's
+unit, audited); the investigations from this app's selectors."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.investigations import selectors, services
@@ -19,20 +19,29 @@ from collis.investigations.presenters import (
     InvestigationPresenter,
     WorkUpPresenter,
 )
-from collis.patients.models import Patient
 from collis.patients.presenters import PatientPresenter, record_crumbs
+from collis.patients.selectors import patient_get
 
 _crumbs = record_crumbs
+
 
 def _list_crumb(patient):
     return {"text": "Investigations",
             "href": reverse("investigations:investigation_list", args=[patient.pk])}
 
 
-def _not_found(request, what="patient"):
+def _not_found(request, what):
     return render(request, "core/error.jinja", {
         "title": f"{what.capitalize()} not found",
         "message": f"There is no {what} with this identifier for this patient."}, status=404)
+
+
+def _details(data) -> services.InvestigationDetails:
+    return services.InvestigationDetails.from_mapping(data)
+
+
+def _files(data) -> list:
+    return [data["file"]] if data.get("file") else []
 
 
 def _muscle_grid(form):
@@ -62,12 +71,9 @@ def _form_page(request, *, patient, form, title, action, submit, crumbs, investi
 
 @require(Capability.RECORD_VIEW)
 def investigation_list(request, patient_id):
-    try:
-        patient = Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        return _not_found(request)
-    investigations = selectors.investigation_list(patient=patient,
-                                                  actor=Actor.from_request(request))
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    investigations = selectors.investigation_list(patient=patient, actor=actor)
     return render(request, "investigations/investigation_list.jinja", {
         "title": f"Investigations of {PatientPresenter(patient).name}", "patient": patient,
         "rows": [InvestigationPresenter(i) for i in investigations],
@@ -83,27 +89,23 @@ def investigation_list(request, patient_id):
 @require_http_methods(["GET", "POST"])
 def investigation_create(request, patient_id):
     actor = Actor.from_request(request)
-    try:
-        patient = selectors.record_patient_get(
-            patient_id=patient_id, actor=actor,
-            summary="Opened the form to record an investigation")
-    except Patient.DoesNotExist:
-        return _not_found(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     if request.method == "POST":
         form = InvestigationForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                investigation = services.investigation_create(
-                    patient=patient, details=form.details(), files=form.attached_files(),
-                    actor=actor)
-            except ValidationError as error:
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
-            else:
-                presenter = InvestigationPresenter(investigation)
-                messages.success(request, f"{presenter.kind} of {presenter.date} is recorded.")
-                return redirect("investigations:investigation_detail", patient_id=patient.pk,
-                                pk=investigation.pk)
+
+        def recorded(investigation):
+            presenter = InvestigationPresenter(investigation)
+            return f"{presenter.kind} of {presenter.date} is recorded."
+
+        response = form_submit(
+            request, form,
+            lambda data: services.investigation_create(
+                patient=patient, details=_details(data), files=_files(data), actor=actor),
+            redirect_to=lambda investigation: reverse(
+                "investigations:investigation_detail", args=[patient.pk, investigation.pk]),
+            message=recorded)
+        if response:
+            return response
     else:
         form = InvestigationForm()
     return _form_page(
@@ -116,12 +118,11 @@ def investigation_create(request, patient_id):
 
 @require(Capability.RECORD_VIEW)
 def investigation_detail(request, patient_id, pk):
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     try:
-        patient = Patient.objects.get(pk=patient_id)
         investigation = selectors.investigation_get(patient=patient, investigation_id=pk,
-                                                    actor=Actor.from_request(request))
-    except Patient.DoesNotExist:
-        return _not_found(request)
+                                                    actor=actor)
     except Investigation.DoesNotExist:
         return _not_found(request, "investigation")
     presenter = InvestigationPresenter(investigation)
@@ -138,42 +139,42 @@ def investigation_detail(request, patient_id, pk):
 @require_http_methods(["GET", "POST"])
 def investigation_edit(request, patient_id, pk):
     actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     try:
-        patient = Patient.objects.get(pk=patient_id)
         # Opening the form shows the investigation: audited as a view.
         investigation = selectors.investigation_get(patient=patient, investigation_id=pk,
                                                     actor=actor)
-    except Patient.DoesNotExist:
-        return _not_found(request)
     except Investigation.DoesNotExist:
         return _not_found(request, "investigation")
     presenter = InvestigationPresenter(investigation)
     conflict = None
     if request.method == "POST":
         form = InvestigationForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.investigation_update(
-                    investigation=investigation, details=form.details(),
-                    expected_version=form.cleaned_data.get("version") or 0,
-                    files=form.attached_files(), actor=actor)
-            except services.InvestigationConflict as error:
-                conflict = error.current
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = InvestigationForm(data)
-                form.is_valid()
-                form.add_error(None, "Someone else saved changes to this investigation while "
-                                     "you were editing, so your changes have not been saved. "
-                                     "Check the investigation's page, then save again: saving "
-                                     "now applies what this form shows.")
-            except ValidationError as error:
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
-            else:
-                messages.success(request, f"{presenter.kind} of {presenter.date} is updated.")
-                return redirect("investigations:investigation_detail", patient_id=patient.pk,
-                                pk=investigation.pk)
+        try:
+            response = form_submit(
+                request, form,
+                lambda data: services.investigation_update(
+                    investigation=investigation, details=_details(data),
+                    expected_version=data.get("version") or 0, files=_files(data),
+                    actor=actor),
+                redirect_to=reverse("investigations:investigation_detail",
+                                    args=[patient.pk, investigation.pk]),
+                message=f"{presenter.kind} of {presenter.date} is updated.")
+        except services.InvestigationConflict as error:
+            # Nothing was saved: show the form again, now based on the current version, so
+            # that saving again applies what it shows.
+            conflict = error.current
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = InvestigationForm(data)
+            form.is_valid()
+            form.add_error(None, "Someone else saved changes to this investigation while "
+                                 "you were editing, so your changes have not been saved. "
+                                 "Check the investigation's page, then save again: saving "
+                                 "now applies what this form shows.")
+        else:
+            if response:
+                return response
     else:
         form = InvestigationForm(initial=InvestigationForm.initial_from(investigation))
     return _form_page(
@@ -200,12 +201,12 @@ def file_response(attached: InvestigationFile, handle) -> FileResponse:
 
 @require(Capability.RECORD_VIEW)
 def investigation_file_download(request, patient_id, pk, file_pk):
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
     try:
-        patient = Patient.objects.get(pk=patient_id)
         attached, handle = selectors.investigation_file_open(
-            patient=patient, investigation_id=pk, file_id=file_pk,
-            actor=Actor.from_request(request))
-    except (Patient.DoesNotExist, InvestigationFile.DoesNotExist):
+            patient=patient, investigation_id=pk, file_id=file_pk, actor=actor)
+    except InvestigationFile.DoesNotExist:
         return _not_found(request, "file")
     except FileNotFoundError:
         return render(request, "core/error.jinja", {

@@ -5,21 +5,14 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient, api_require
 from collis.core.roles import Capability
 from collis.mdt import selectors
-from collis.patients.models import Patient
 from collis.surgery.models import Episode
+from collis.surgery.selectors import episode_get
 
 router = Router(tags=["mdt"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class AgendaItemOut(Schema):
@@ -83,21 +76,22 @@ class FundingOut(Schema):
 
 
 
-def _episode(patient_id: UUID, episode_id: int) -> Episode:
-    try:
-        patient = Patient.objects.get(pk=patient_id)
-        return selectors.episode_get(patient=patient, episode_id=episode_id)
-    except (Patient.DoesNotExist, Episode.DoesNotExist):
-        raise HttpError(404, "No such patient or episode.") from None
+def _episode(request, patient_id: UUID, episode_id: int) -> Episode:
+    """The episode, after the role check, through the scoped and audited patient and
+    episode reads (404 with their message otherwise)."""
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    return episode_get(patient=patient, episode_id=episode_id, actor=api_actor(request))
 
 
 @router.get("/mdt/meetings", response={200: list[MeetingOut], 403: ErrorOut},
             summary="MDT meetings with their attendees and agendas")
 def meeting_list(request, limit: int = 20):
-    """The latest meetings (`limit`, at most 100); each patient on an agenda is audited."""
+    """The unit's latest meetings (`limit`, at most 100), each agenda showing only the
+    patients the token's user may see; each patient on an agenda is audited."""
     api_require(request, Capability.RECORD_VIEW)
-    actor = Actor.from_request(request, AuditChannel.API)
-    ids = list(selectors.meeting_list().values_list("pk", flat=True)[:max(1, min(limit, 100))])
+    actor = api_actor(request)
+    ids = list(selectors.meeting_list(actor=actor).values_list("pk", flat=True)
+               [:max(1, min(limit, 100))])
     out = []
     for meeting_id in ids:
         meeting = selectors.meeting_get(meeting_id=meeting_id, actor=actor)
@@ -116,10 +110,8 @@ def meeting_list(request, limit: int = 20):
             response={200: list[DecisionOut], 403: ErrorOut, 404: ErrorOut},
             summary="An episode's MDT decisions, newest first, corrections included")
 def decision_list(request, patient_id: UUID, episode_id: int):
-    api_require(request, Capability.RECORD_VIEW)
-    episode = _episode(patient_id, episode_id)
-    decisions = selectors.decision_list(episode=episode,
-                                        actor=Actor.from_request(request, AuditChannel.API))
+    episode = _episode(request, patient_id, episode_id)
+    decisions = selectors.decision_list(episode=episode, actor=api_actor(request))
     return [{
         "id": d.pk, "decision": d.decision, "discussion": d.discussion,
         "engine_recommendation": d.engine_recommendation, "engine_ruleset": d.engine_ruleset,
@@ -138,7 +130,5 @@ def decision_list(request, patient_id: UUID, episode_id: int):
             response={200: list[FundingOut], 403: ErrorOut, 404: ErrorOut},
             summary="An episode's funding requests, newest first")
 def funding_list(request, patient_id: UUID, episode_id: int):
-    api_require(request, Capability.RECORD_VIEW)
-    episode = _episode(patient_id, episode_id)
-    return selectors.funding_list(episode=episode,
-                                  actor=Actor.from_request(request, AuditChannel.API))
+    episode = _episode(request, patient_id, episode_id)
+    return selectors.funding_list(episode=episode, actor=api_actor(request))

@@ -37,7 +37,10 @@ def _meeting(patient, today: datetime.date, author, actor: Actor) -> MdtMeeting:
 
 
 def demo_history(patient, rng: random.Random, today: datetime.date, author) -> None:
-    """Nothing unless the patient has an episode awaiting the MDT and no MDT decision."""
+    """Nothing unless the patient, of the author's unit, has an episode awaiting the MDT and
+    no MDT decision."""
+    if patient.organisation_id != author.organisation_id:
+        return  # the author's meetings are their unit's; another unit holds its own
     if MdtDecision.objects.filter(patient=patient).exists():
         return
     episode = patient.episodes.filter(state=State.AWAITING_MDT).first()

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from collis.candidacy.models import CandidacyAssessmentRecord
+from collis.domain import funding
 from collis.domain.muscles import Muscle, MuscleSide
 from collis.patients.models import Patient
 from collis.sites.models import Site
@@ -154,11 +155,11 @@ class FundingRoute(models.TextChoices):
     INDIVIDUAL_FUNDING_REQUEST = "individual_funding_request", "Individual funding request"
 
 
-class FundingStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
+# The statuses and their labels are the funding table's (collis/domain/funding.py), here as
+# Django choices.
+FundingStatus = models.TextChoices("FundingStatus", [
+    (status.name, (status.value, funding.FUNDING_STATUS_LABELS[status]))
+    for status in funding.FundingStatus])
 
 
 class FundingRequest(models.Model):

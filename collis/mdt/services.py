@@ -13,10 +13,17 @@ from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.core.presenters import date_long
-from collis.domain.pathway import Event, MoveRefused, State
+from collis.domain.funding import (
+    FUNDING_IN_PROGRESS,
+    FundingRefused,
+    funding_change,
+    next_funding_status,
+)
+from collis.domain.pathway import Event, MoveRefused, Task, check_may
 from collis.mdt.models import (
     SD_OPCS_CODES,
     SD_OPCS_SOURCES,
+    SURGICAL_DECISIONS,
     Decision,
     FundingRequest,
     FundingStatus,
@@ -30,7 +37,7 @@ from collis.mdt.models import (
 from collis.surgery.models import Episode
 from collis.surgery.services import episode_transition
 
-__all__ = ["MoveRefused", "ValidationError", "agrees_with_engine"]
+__all__ = ["FundingRefused", "MoveRefused", "ValidationError", "agrees_with_engine"]
 
 # Which decisions agree with each recommendation of the candidacy engine. A decision not
 # listed for the recommendation departs from it and needs a reason. "Insufficient
@@ -50,10 +57,18 @@ def agrees_with_engine(recommendation: str, decision: str) -> bool:
     return decision in AGREEING_DECISIONS.get(recommendation, frozenset())
 
 
+def _role(actor: Actor) -> str:
+    return getattr(actor.user, "role", "")
+
+
 # --- Meetings ---------------------------------------------------------------------------
 
 @transaction.atomic
 def meeting_create(*, held_on: datetime.date, site, attendees, actor: Actor) -> MdtMeeting:
+    """A meeting of the actor's unit, at one of its sites (ValidationError on `site`
+    otherwise: the unit's staff would not see a meeting held at another unit's site)."""
+    if site.organisation_id != getattr(actor.user, "organisation_id", None):
+        raise ValidationError({"site": "Choose one of your unit's sites."})
     meeting = MdtMeeting(held_on=held_on, site=site, recorded_by=actor.user)
     meeting.full_clean()
     meeting.save()
@@ -67,9 +82,12 @@ def meeting_create(*, held_on: datetime.date, site, attendees, actor: Actor) -> 
 
 @transaction.atomic
 def agenda_item_add(*, meeting: MdtMeeting, episode: Episode, actor: Actor) -> MdtAgendaItem:
-    """Put an episode that is awaiting the MDT on a meeting's agenda."""
-    if episode.state != State.AWAITING_MDT:
-        raise ValidationError("Only episodes awaiting the MDT can be added to the agenda.")
+    """Put an episode on a meeting's agenda, where the pathway table allows it (awaiting the
+    MDT); ActivityRefused, a MoveRefused, otherwise. ValidationError if the episode is
+    already on it, or is of a patient of another unit than the meeting's."""
+    check_may(_role(actor), Task.ADD_TO_MDT_AGENDA, episode.state)
+    if episode.patient.organisation_id != meeting.site.organisation_id:
+        raise ValidationError("This episode is of a patient of another unit.")
     if meeting.items.filter(episode=episode).exists():
         raise ValidationError("This episode is already on the agenda.")
     item = MdtAgendaItem(meeting=meeting, episode=episode, recorded_by=actor.user)
@@ -110,7 +128,9 @@ def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
 
     Raises ValidationError for a departure without a reason, a surgical decision without
     planned muscles, or an assessment of another patient; MoveRefused if the pathway
-    refuses the move. Nothing is written then."""
+    refuses the move or the correction. Nothing is written then."""
+    check_may(_role(actor), Event.RECORD_MDT_DECISION if corrects is None
+              else Task.CORRECT_MDT_DECISION, episode.state)
     errors: dict[str, str] = {}
     if assessment is not None and assessment.patient_id != episode.patient_id:
         raise ValidationError("The assessment is of another patient.")
@@ -120,14 +140,11 @@ def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
         if not agrees and not departure_reason.strip():
             errors["departure_reason"] = (
                 "Give the reason the decision departs from the engine's recommendation")
-    if decision in (Decision.SD, Decision.SD_MYECTOMY) and not planned:
+    if decision in SURGICAL_DECISIONS and not planned:
         errors["planned"] = "Enter at least one muscle of the planned denervation"
     if corrects is not None:
         if corrects.episode_id != episode.pk or _is_corrected(corrects):
             errors["corrects"] = "Only the episode's current decision can be corrected"
-        elif episode.state != State.MDT_DECIDED:
-            errors["corrects"] = ("A decision can be corrected only while the episode is at "
-                                  "'MDT decided'")
         if not correction_reason.strip():
             errors["correction_reason"] = "Give the reason for the correction"
     if errors:
@@ -143,7 +160,7 @@ def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
         recorded_by=actor.user)
     record.full_clean()
     record.save()
-    if decision in (Decision.SD, Decision.SD_MYECTOMY):
+    if decision in SURGICAL_DECISIONS:
         rows = [PlannedDenervation(decision=record, muscle=p.muscle, side=p.side,
                                    target=p.target) for p in planned]
         for row in rows:
@@ -197,19 +214,39 @@ def funding_evidence(decision: MdtDecision) -> list[dict]:
     return evidence
 
 
-@transaction.atomic
-def funding_request_create(*, episode: Episode, route: str, commissioner: str,
-                           actor: Actor) -> FundingRequest:
-    """Draw up a funding request from the episode's current MDT decision, which must be
-    for selective denervation."""
+def _funding_request_create_check(episode: Episode, role: str) -> MdtDecision:
+    """The decision a new request is drawn up from; FundingRefused when the funding table
+    or the pathway does not allow a new request now, ValidationError when the record does
+    not (no surgical decision, or a request already in progress)."""
+    next_funding_status(None, FundingStatus.DRAFT, role, episode_state=episode.state)
     decision = (MdtDecision.objects.current().filter(episode=episode)
                 .select_related("assessment").first())
     if decision is None or not decision.is_surgical:
         raise ValidationError("Funding can be requested only after an MDT decision for "
                               "selective denervation.")
-    if episode.funding_requests.filter(status__in=[FundingStatus.DRAFT,
-                                                   FundingStatus.SUBMITTED]).exists():
+    if episode.funding_requests.filter(status__in=FUNDING_IN_PROGRESS).exists():
         raise ValidationError("This episode already has a funding request in progress.")
+    return decision
+
+
+def funding_request_create_refusal(*, episode: Episode, role: str) -> str:
+    """Why the role cannot draw up a funding request for the episode now; "" when it can.
+    The page's button and funding_request_create ask the same question."""
+    try:
+        _funding_request_create_check(episode, role)
+    except FundingRefused as refused:
+        return str(refused)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
+@transaction.atomic
+def funding_request_create(*, episode: Episode, route: str, commissioner: str,
+                           actor: Actor) -> FundingRequest:
+    """Draw up a funding request from the episode's current MDT decision, which must be
+    for selective denervation, where the funding and pathway tables allow it."""
+    decision = _funding_request_create_check(episode, _role(actor))
     request = FundingRequest(
         patient_id=episode.patient_id, episode=episode, decision=decision, route=route,
         commissioner=commissioner.strip(), evidence=funding_evidence(decision),
@@ -225,17 +262,6 @@ def funding_request_create(*, episode: Episode, route: str, commissioner: str,
     return request
 
 
-NEXT_STATUSES = {
-    FundingStatus.DRAFT: (FundingStatus.SUBMITTED,),
-    FundingStatus.SUBMITTED: (FundingStatus.APPROVED, FundingStatus.DECLINED),
-    FundingStatus.APPROVED: (),
-    FundingStatus.DECLINED: (),
-}
-_EVENT_FOR = {FundingStatus.SUBMITTED: Event.REQUEST_FUNDING,
-              FundingStatus.APPROVED: Event.APPROVE_FUNDING,
-              FundingStatus.DECLINED: Event.DECLINE_FUNDING}
-
-
 @transaction.atomic
 def funding_request_update(*, request: FundingRequest, status: str, actor: Actor,
                            reference: str = "", submitted_on: datetime.date | None = None,
@@ -243,13 +269,22 @@ def funding_request_update(*, request: FundingRequest, status: str, actor: Actor
                            expires_on: datetime.date | None = None,
                            reason: str = "") -> FundingRequest:
     """Record that the request was submitted, approved or declined, and move the episode
-    (request funding, approve funding, decline funding) in the same transaction."""
+    (request funding, approve funding, decline funding) in the same transaction.
+
+    FundingRefused (a MoveRefused) when the funding table, or the pathway for the actor's
+    role and the episode's state, does not allow the change; ValidationError naming each
+    missing or inconsistent field (the reason a change needs among them)."""
     locked = FundingRequest.objects.select_for_update().get(pk=request.pk)
-    status = FundingStatus(status)
-    if status not in NEXT_STATUSES[FundingStatus(locked.status)]:
-        raise ValidationError(f"A {locked.get_status_display().lower()} request cannot "
-                              f"become {status.label.lower()}.")
+    change = funding_change(locked.status, status)
+    status = FundingStatus(change.target)
     errors: dict[str, str] = {}
+    try:
+        next_funding_status(locked.status, status, _role(actor), reason,
+                            episode_state=locked.episode.state)
+    except FundingRefused as refused:
+        if refused.field != "reason":
+            raise
+        errors["reason"] = str(refused)
     if status == FundingStatus.SUBMITTED:
         if not reference.strip():
             errors["reference"] = "Enter the reference number of the request"
@@ -266,8 +301,6 @@ def funding_request_update(*, request: FundingRequest, status: str, actor: Actor
                 errors["expires_on"] = "Enter the date the approval expires"
             elif decided_on and expires_on <= decided_on:
                 errors["expires_on"] = "The approval must expire after the date of the decision"
-        if status == FundingStatus.DECLINED and not reason.strip():
-            errors["reason"] = "Give the reason funding was declined"
     if errors:
         raise ValidationError(errors)
     if status == FundingStatus.SUBMITTED:
@@ -290,7 +323,6 @@ def funding_request_update(*, request: FundingRequest, status: str, actor: Actor
                  object_id=locked.pk, patient_id=locked.patient_id,
                  summary=f"Funding request {status.label.lower()}",
                  details={"status": str(status), "reference": locked.reference})
-    episode_transition(episode=locked.episode, event=_EVENT_FOR[status], actor=actor,
-                       reason=note)
+    episode_transition(episode=locked.episode, event=change.step, actor=actor, reason=note)
     request.status = locked.status
     return locked

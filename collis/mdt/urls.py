@@ -1,13 +1,12 @@
-"""Pages of the MDT, mounted at the site root: meetings under mdt/, and each episode's
-decisions and funding under patients/<uuid:patient_id>/episodes/<int:episode_id>/."""
+"""Pages of the MDT: meetings under mdt/, and each episode's decisions and funding under
+EPISODE (collis/core/urls_prefixes.py)."""
 
 from django.urls import path
 
+from collis.core.urls_prefixes import EPISODE
 from collis.mdt import views
 
 app_name = "mdt"
-
-EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
 
 urlpatterns = [
     path("mdt/", views.meeting_list, name="meeting_list"),

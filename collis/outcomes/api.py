@@ -5,14 +5,15 @@ read is role-checked (RECORD_VIEW) and audited like the pages."""
 from datetime import date
 from uuid import UUID
 
+from django.http import Http404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.roles import Capability, can
+from collis.core.roles import Capability
 from collis.outcomes import presenters, selectors
 from collis.surgery.models import Episode
+from collis.surgery.selectors import episode_get
 
 router = Router(tags=["outcomes"])
 BASE = "/patients/{patient_id}/episodes/{episode_id}"
@@ -94,17 +95,12 @@ class FollowUpOut(Schema):
     outcome: list[OutcomeOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 def _episode(request, patient_id: UUID, episode_id: int) -> tuple[Episode, Actor]:
-    if not can(request.auth, Capability.RECORD_VIEW):
-        raise HttpError(403, "Your role cannot record view.")
-    episode = Episode.objects.filter(patient_id=patient_id, pk=episode_id).first()
-    if episode is None:
-        raise HttpError(404, "No such pathway episode for this patient.")
-    return episode, Actor.from_request(request, AuditChannel.API)
+    """The episode and the request's actor, after the role check, scoped to the token's
+    user and audited (404 for a patient outside the user's unit, as if there were none)."""
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    actor = api_actor(request)
+    return episode_get(patient=patient, episode_id=episode_id, actor=actor), actor
 
 
 @router.get(BASE + "/operation", response={200: OperationOut, 403: ErrorOut, 404: ErrorOut},
@@ -113,7 +109,7 @@ def operation_get(request, patient_id: UUID, episode_id: int):
     episode, actor = _episode(request, patient_id, episode_id)
     operation = selectors.operation_get(episode=episode, actor=actor)
     if operation is None:
-        raise HttpError(404, "No operation is recorded for this episode.")
+        raise Http404("No operation is recorded for this episode.")
     return {**{f: getattr(operation, f) for f in (
         "id", "operated_on", "anaesthetic", "anaesthetist", "myectomy", "myectomy_muscles",
         "findings", "complication_codes", "complication_notes")},
@@ -129,7 +125,7 @@ def physio_programme_get(request, patient_id: UUID, episode_id: int):
     episode, actor = _episode(request, patient_id, episode_id)
     programme = selectors.physio_programme_get(episode=episode, actor=actor)
     if programme is None:
-        raise HttpError(404, "No physiotherapy programme for this episode.")
+        raise Http404("No physiotherapy programme for this episode.")
     return {"starts_on": programme.starts_on, "session_count": programme.session_count,
             "interval_days": programme.interval_days, "goals": programme.goals,
             "sessions": list(programme.sessions.all())}

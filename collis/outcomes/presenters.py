@@ -38,6 +38,12 @@ def number(value) -> str:
     return "–" if value is None else f"{value:g}"
 
 
+def scale_choices(assessments) -> list[tuple[str, str]]:
+    """Assessments a review can use, as choices: '2 June 2026: total 17'."""
+    return [(str(a.pk), f"{date_long(a.assessed_on)}: total {number(a.total)}")
+            for a in assessments]
+
+
 @dataclass(frozen=True)
 class OutcomeRow:
     label: str

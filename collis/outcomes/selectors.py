@@ -1,12 +1,17 @@
 """Reads after SD, each audited with the patient: the operation note, the physiotherapy
-programme and the follow-up (schedule, reviews, complications, further surgery, outcome)."""
+programme and its sessions, and the follow-up (schedule, reviews, complications, further
+surgery, outcome). Each reads through an episode or patient already fetched with
+`episode_get` / `patient_get` (scoped to who asks)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from collis.assessments.models import Scale, ScaleAssessment
+from collis.assessments.selectors import scale_list
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.outcomes.models import (
@@ -15,30 +20,50 @@ from collis.outcomes.models import (
     FurtherSurgery,
     Operation,
     PhysioProgramme,
+    PhysioSession,
 )
 from collis.outcomes.schedules import ReviewPoint, review_schedule
 from collis.surgery.models import Episode
 
 
-def _audit(actor: Actor | None, episode: Episode, object_type: str, summary: str) -> None:
-    if actor is not None:
-        audit_record(actor=actor, action=AuditAction.VIEW, object_type=object_type,
-                     object_id=episode.pk, patient_id=episode.patient_id, summary=summary)
+def _audit(actor: Actor, episode: Episode, object_type: str, summary: str,
+           object_id=None) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type=object_type,
+                 object_id=episode.pk if object_id is None else object_id,
+                 patient_id=episode.patient_id, summary=summary)
 
 
-def operation_get(*, episode: Episode, actor: Actor | None) -> Operation | None:
+def operation_recorded(*, episode: Episode) -> bool:
+    """Whether the episode has its operation note (shows nothing: not audited)."""
+    return Operation.objects.filter(episode=episode).exists()
+
+
+def operation_get(*, episode: Episode, actor: Actor) -> Operation | None:
     operation = (Operation.objects.select_related("site", "surgeon", "recorded_by")
                  .prefetch_related("divisions").filter(episode=episode).first())
     _audit(actor, episode, "operation", f"Viewed the operation note of episode {episode.pk}")
     return operation
 
 
-def physio_programme_get(*, episode: Episode, actor: Actor | None) -> PhysioProgramme | None:
+def physio_programme_get(*, episode: Episode, actor: Actor) -> PhysioProgramme | None:
     programme = (PhysioProgramme.objects.select_related("recorded_by")
                  .prefetch_related("sessions__recorded_by").filter(episode=episode).first())
     _audit(actor, episode, "physio_programme",
            f"Viewed the physiotherapy programme of episode {episode.pk}")
     return programme
+
+
+def physio_session_get(*, episode: Episode, session_id: int, actor: Actor) -> PhysioSession:
+    """One session of the episode's programme (Http404 if it has none with this id)."""
+    try:
+        session = PhysioSession.objects.select_related("programme").get(
+            programme__episode=episode, pk=session_id)
+    except PhysioSession.DoesNotExist:
+        raise Http404("This episode has no physiotherapy session with this number.") from None
+    _audit(actor, episode, "physio_session",
+           f"Viewed physiotherapy session {session.number} of episode {episode.pk}",
+           object_id=session.pk)
+    return session
 
 
 @dataclass(frozen=True)
@@ -65,7 +90,7 @@ def baseline_twstrs(patient_id, operated_on: datetime.date) -> ScaleAssessment |
             .order_by("-assessed_on", "-id").first())
 
 
-def follow_up_get(*, episode: Episode, actor: Actor | None,
+def follow_up_get(*, episode: Episode, actor: Actor,
                   today: datetime.date | None = None) -> FollowUp:
     """Everything the follow-up page shows, in a fixed number of queries."""
     today = today or datetime.date.today()
@@ -92,5 +117,13 @@ def follow_up_get(*, episode: Episode, actor: Actor | None,
     return FollowUp(operation, schedule, reviews, complications, further, baseline)
 
 
-def episode_for(*, patient, episode_id: int) -> Episode:
-    return Episode.objects.select_related("patient").get(patient=patient, pk=episode_id)
+REVIEW_CHOICES = 20  # the latest of each scale offered to a review
+
+
+def review_scales(*, patient, actor: Actor) -> dict[Scale, list[ScaleAssessment]]:
+    """The patient's latest TWSTRS and Tsui assessments, newest first, that a review can
+    use; read through the assessments app's selector (which audits it)."""
+    assessments = sorted(scale_list(patient=patient, actor=actor),
+                         key=lambda a: (a.assessed_on, a.pk), reverse=True)
+    return {scale: [a for a in assessments if a.scale == scale][:REVIEW_CHOICES]
+            for scale in (Scale.TWSTRS, Scale.TSUI)}

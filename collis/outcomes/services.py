@@ -1,7 +1,8 @@
 """Writes after SD: the operation note, the physiotherapy programme and its sessions,
 follow-up reviews (scales through the assessments app), complications, further surgery and
-discharge. Each write is one transaction with its pathway move and an audit entry; a
-refused move (MoveRefused) rolls the whole write back."""
+discharge. Each asks the pathway table (collis.domain.pathway) whether the actor may do it
+now and is one transaction with its pathway move and an audit entry; a refused move or
+work (MoveRefused, with the table's message) rolls the whole write back."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collis.assessments.models import Scale, ScaleAssessment
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.domain.muscles import muscle_info
-from collis.domain.pathway import Event, MoveRefused, State
+from collis.domain.pathway import Event, MoveRefused, Task, check_may, first_move
 from collis.outcomes.models import (
     Complication,
     FollowUpReview,
@@ -33,6 +34,20 @@ from collis.surgery.models import Episode
 from collis.surgery.services import episode_transition
 
 __all__ = ["MoveRefused"]
+
+
+def _role(actor: Actor) -> str:
+    return getattr(actor.user, "role", "")
+
+
+def _check(actor: Actor, task: Task, episode: Episode) -> str:
+    """Refuse the work (ActivityRefused) unless the table allows it for the actor's role in
+    the episode's state, read with the row locked until the write commits (a move made
+    meanwhile is seen, not overtaken). Returns that state."""
+    state = Episode.objects.select_for_update().values_list("state", flat=True).get(
+        pk=episode.pk)
+    check_may(_role(actor), task, state)
+    return state
 
 
 # --------------------------------------------------------------------------- operation
@@ -133,9 +148,11 @@ def physio_programme_start(*, episode: Episode, starts_on: datetime.date, sessio
 def physio_session_record(*, session: PhysioSession, attendance: str,
                           held_on: datetime.date | None, exercises: str = "", notes: str = "",
                           actor: Actor) -> PhysioSession:
-    """Record whether a scheduled session was attended, with its exercises and notes."""
+    """Record whether a scheduled session was attended, with its exercises and notes, while
+    the pathway table allows physiotherapy sessions for the actor's role."""
     session = PhysioSession.objects.select_for_update().select_related(
-        "programme").get(pk=session.pk)
+        "programme__episode").get(pk=session.pk)
+    _check(actor, Task.RECORD_PHYSIO_SESSION, session.programme.episode)
     if attendance == "attended" and held_on is None:
         raise ValidationError({"held_on": "Enter the date of the session"})
     session.attendance, session.held_on = attendance, held_on
@@ -177,18 +194,18 @@ class ReviewDetails:
 @transaction.atomic
 def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> FollowUpReview:
     """Record a scheduled review; its TWSTRS/Tsui are new or existing ScaleAssessments made
-    by the assessments app's services. Starts follow-up if the episode is not there yet."""
+    by the assessments app's services. Where the pathway table's first move of the work is
+    starting follow-up (the episode is still at post-operative physiotherapy), it makes it."""
+    state = _check(actor, Task.RECORD_FOLLOW_UP_REVIEW, episode)
     operation = Operation.objects.filter(episode=episode).first()
     if operation is None:
         raise ValidationError("Record the operation note before a follow-up review")
     if not is_review_month(details.months_after):
         raise ValidationError("A review is at 3, 6 or 12 months, or a whole number of years")
-    if episode.state == State.POST_OPERATIVE_PHYSIOTHERAPY:
-        follow_up_start(episode=episode, actor=actor,
-                        reason=f"{details.months_after}-month review recorded")
-    elif episode.state != State.FOLLOW_UP:
-        raise MoveRefused("Follow-up reviews are recorded while the episode is at "
-                          "'Post-operative physiotherapy' or 'Follow-up'.")
+    starting = first_move(Task.RECORD_FOLLOW_UP_REVIEW, state)
+    if starting is not None:
+        episode_transition(episode=episode, event=starting.event, actor=actor,
+                           reason=f"{details.months_after}-month review recorded")
     patient = episode.patient
     twstrs = details.twstrs_existing
     if twstrs is None and details.twstrs_severity is not None:
@@ -225,7 +242,9 @@ def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> 
 def complication_record(*, episode: Episode, risk_code: str, onset_on: datetime.date,
                         severity: str, status: str, resolved_on: datetime.date | None = None,
                         notes: str = "", actor: Actor) -> Complication:
-    """Record a complication of SD coded from the risk catalogue."""
+    """Record a complication of SD coded from the risk catalogue, while the pathway table
+    allows it (from the operation on) for the actor's role."""
+    _check(actor, Task.RECORD_COMPLICATION, episode)
     if not Operation.objects.filter(episode=episode).exists():
         raise ValidationError("Record the operation note before a complication")
     if status == "resolved" and resolved_on is None:
@@ -248,7 +267,9 @@ def complication_record(*, episode: Episode, risk_code: str, onset_on: datetime.
 @transaction.atomic
 def further_surgery_record(*, episode: Episode, kind: str, performed_on: datetime.date,
                            reason: str, actor: Actor) -> FurtherSurgery:
-    """Record a reoperation or a conversion to DBS after SD."""
+    """Record a reoperation or a conversion to DBS after SD, while the pathway table allows
+    it (from the operation on) for the actor's role."""
+    _check(actor, Task.RECORD_FURTHER_SURGERY, episode)
     if not Operation.objects.filter(episode=episode).exists():
         raise ValidationError("Record the operation note first")
     surgery = FurtherSurgery(patient_id=episode.patient_id, episode=episode, kind=kind,

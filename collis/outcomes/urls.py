@@ -1,12 +1,11 @@
-"""Pages after SD, per episode: mounted at the site root, so paths are given in full."""
+"""Pages after SD, per episode, under EPISODE (collis/core/urls_prefixes.py)."""
 
 from django.urls import path
 
+from collis.core.urls_prefixes import EPISODE
 from collis.outcomes import views
 
 app_name = "outcomes"
-
-EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
 
 urlpatterns = [
     path(EPISODE + "operation/", views.operation_detail, name="operation_detail"),

@@ -9,12 +9,10 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient, api_require
 from collis.core.roles import Capability
 from collis.patients import selectors
-from collis.patients.models import Patient, validate_nhs_number
+from collis.patients.models import validate_nhs_number
 
 router = Router(tags=["patients"])
 
@@ -54,11 +52,6 @@ class PatientPageOut(Schema):
     results: list[PatientSummaryOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-
 @router.get("", response={200: PatientPageOut, 403: ErrorOut, 422: ErrorOut},
             summary="Search patients by NHS number, name and/or date of birth")
 def patient_search(request, q: str = "", dob: date | None = None, page: int = 1):
@@ -77,7 +70,7 @@ def patient_search(request, q: str = "", dob: date | None = None, page: int = 1)
         raise HttpError(422, "page: must be 1 or more.")
     result = selectors.patient_search(query=query, page_number=page,
                                       per_page=settings.COLLIS_PAGE_SIZE,
-                                      actor=Actor.from_request(request, AuditChannel.API))
+                                      actor=api_actor(request))
     return {"count": result.paginator.count, "page": result.number,
             "pages": result.paginator.num_pages, "results": list(result.object_list)}
 
@@ -85,10 +78,6 @@ def patient_search(request, q: str = "", dob: date | None = None, page: int = 1)
 @router.get("/{patient_id}", response={200: PatientOut, 403: ErrorOut, 404: ErrorOut},
             summary="A patient's registry record")
 def patient_detail(request, patient_id: UUID):
-    """Reading a patient is recorded in the audit log."""
-    api_require(request, Capability.PATIENT_VIEW)
-    try:
-        return selectors.patient_get(patient_id=patient_id,
-                                     actor=Actor.from_request(request, AuditChannel.API))
-    except Patient.DoesNotExist:
-        raise HttpError(404, "No patient has this id.") from None
+    """Reading a patient is recorded in the audit log. A patient outside the token's unit is
+    404, as if there were no such patient."""
+    return api_patient(request, patient_id, Capability.PATIENT_VIEW)

@@ -4,8 +4,15 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
-from collis.core.forms import NhsDateField
+from collis.core.nhsuk_forms import (
+    DateField,
+    HiddenIntegerField,
+    ModelSelectField,
+    RadiosField,
+    TextField,
+)
 from collis.patients.models import Patient, Sex, validate_nhs_number
 from collis.sites.models import Site
 
@@ -13,10 +20,11 @@ POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="NHS number or name", required=False, max_length=120,
-                        help_text="For example, 943 476 5919, or Smith, or Jo Smith")
-    dob = NhsDateField(label="Date of birth", label_text="Date of birth", required=False,
-                       past_only=True, help_text="For example, 15 3 1984")
+    q = TextField(label="NHS number or name", required=False, max_length=120,
+                  spellcheck=False, autocomplete="off",
+                  hint="For example, 943 476 5919, or Smith, or Jo Smith")
+    dob = DateField(label="Date of birth", label_text="Date of birth", required=False,
+                    past_only=True, hint="For example, 15 3 1984")
 
     def clean(self):
         cleaned = super().clean()
@@ -33,37 +41,42 @@ class PatientSearchForm(forms.Form):
 
 
 class PatientForm(forms.Form):
-    nhs_number = forms.CharField(label="NHS number", max_length=14,
-                                 help_text="10 digits, for example 943 476 5919",
-                                 error_messages={"required": "Enter the NHS number"})
-    given_name = forms.CharField(label="Given name", max_length=100,
-                                 error_messages={"required": "Enter the given name"})
-    family_name = forms.CharField(label="Family name", max_length=100,
-                                  error_messages={"required": "Enter the family name"})
-    date_of_birth = NhsDateField(label="Date of birth", label_text="Date of birth",
-                                 past_only=True, help_text="For example, 15 3 1984")
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices,
-                            error_messages={"required": "Select the patient's sex"})
-    address_line_1 = forms.CharField(label="Address line 1", max_length=100,
-                                     error_messages={"required": "Enter address line 1"})
-    address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=100,
+    nhs_number = TextField(label="NHS number", max_length=14, width=10,
+                           inputmode="numeric", spellcheck=False,
+                           hint="10 digits, for example 943 476 5919",
+                           error_messages={"required": "Enter the NHS number"})
+    given_name = TextField(label="Given name", max_length=100, autocomplete="off",
+                           spellcheck=False, error_messages={"required": "Enter the given name"})
+    family_name = TextField(label="Family name", max_length=100, autocomplete="off",
+                            spellcheck=False,
+                            error_messages={"required": "Enter the family name"})
+    date_of_birth = DateField(label="Date of birth", label_text="Date of birth",
+                              past_only=True, hint="For example, 15 3 1984")
+    sex = RadiosField(label="Sex", choices=Sex.choices, inline=True,
+                      error_messages={"required": "Select the patient's sex"})
+    address_line_1 = TextField(label="Address line 1", max_length=100, autocomplete="off",
+                               error_messages={"required": "Enter address line 1"})
+    address_line_2 = TextField(label="Address line 2 (optional)", max_length=100,
+                               required=False, autocomplete="off")
+    town = TextField(label="Town or city", max_length=60, classes="nhsuk-u-width-two-thirds",
+                     autocomplete="off", error_messages={"required": "Enter the town or city"})
+    postcode = TextField(label="Postcode", max_length=10, width=10,
+                         autocomplete="off", error_messages={"required": "Enter the postcode"})
+    phone = TextField(label="Phone number (optional)", max_length=20, required=False,
+                      type="tel", classes="nhsuk-u-width-two-thirds", autocomplete="off")
+    email = TextField(label="Email address (optional)", required=False, max_length=320,
+                      type="email", autocomplete="off", spellcheck=False,
+                      validators=[EmailValidator(message="Enter an email address in the "
+                                                         "correct format, like "
+                                                         "name@example.com")])
+    gp_practice = TextField(label="GP practice (optional)", max_length=120, required=False)
+    referring_consultant = TextField(label="Referring consultant (optional)", max_length=120,
                                      required=False)
-    town = forms.CharField(label="Town or city", max_length=60,
-                           error_messages={"required": "Enter the town or city"})
-    postcode = forms.CharField(label="Postcode", max_length=10,
-                               error_messages={"required": "Enter the postcode"})
-    phone = forms.CharField(label="Phone number (optional)", max_length=20, required=False)
-    email = forms.EmailField(label="Email address (optional)", required=False, error_messages={
-        "invalid": "Enter an email address in the correct format, like name@example.com"})
-    gp_practice = forms.CharField(label="GP practice (optional)", max_length=120,
-                                  required=False)
-    referring_consultant = forms.CharField(label="Referring consultant (optional)",
-                                           max_length=120, required=False)
-    home_site = forms.ModelChoiceField(
+    home_site = ModelSelectField(
         label="Home site", queryset=Site.objects.active(), empty_label="Choose a site",
         error_messages={"required": "Choose the patient's home site",
                         "invalid_choice": "Choose one of the unit's sites"})
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = HiddenIntegerField(required=False)
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
         self.patient = patient

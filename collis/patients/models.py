@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from collis.core.models import AccountType, Organisation, default_organisation_pk
 from collis.sites.models import Site
 
 NAME_KEY_LENGTH = 100
@@ -21,9 +22,38 @@ def name_key(name: str) -> str:
     return re.sub(r"[^A-Z]", "", ascii_name.upper())[:NAME_KEY_LENGTH]
 
 
+def name_tokens(*names: str) -> set[str]:
+    """Every key a name can be found by: each name whole ("O'Hara" -> OHARA) and each of its
+    parts ("O'Hara" -> HARA, "Smith-Jones" -> SMITH, JONES), so that people find a patient
+    by whatever part of the name they type, in any order."""
+    tokens = set()
+    for name in names:
+        whole = name_key(name)
+        if whole:
+            tokens.add(whole)
+        for part in re.split(r"[\s\-'’‘`.]+", name):
+            key = name_key(part)
+            if len(key) >= 2:
+                tokens.add(key)
+    return tokens
+
+
+def nhs_number_normalise(text: str) -> str:
+    """The NHS number as 10 ASCII digits where the typing is unambiguous: spaces and hyphens
+    dropped, and compatibility forms of 0-9 (fullwidth, mathematical digits) folded by
+    Unicode NFKC. Digits of other scripts are left in place for the validator to refuse."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s\-]", "", folded)
+
+
 def validate_nhs_number(value: str) -> None:
-    if not re.fullmatch(r"\d{10}", value or ""):
+    if not re.fullmatch(r"[0-9]{10}", value or ""):
+        if any(ch.isdigit() and ch not in "0123456789" for ch in value or ""):
+            raise ValidationError("NHS number must be written with the digits 0 to 9",
+                                  code="digits")
         raise ValidationError("NHS number must be 10 digits", code="format")
+    if value == "0000000000":
+        raise ValidationError("NHS number cannot be all zeros", code="zeros")
     if not nhs_number.is_valid(value):
         raise ValidationError(
             "This is not a valid NHS number: its last digit (the check digit) does not match "
@@ -38,6 +68,18 @@ class Sex(models.TextChoices):
 
 
 class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The patients `user` may read: a member of staff sees their own unit's patients, a
+        patient account only its own record, anyone else nobody. This filters; it does not
+        check a capability (views do that) or audit (selectors do that)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.account_type == AccountType.STAFF and user.organisation_id:
+            return self.filter(organisation_id=user.organisation_id)
+        if user.account_type == AccountType.PATIENT:
+            return self.filter(portal_account=user)
+        return self.none()
+
     def with_name_prefix(self, *, family: str = "", given: str = ""):
         """Patients whose family (and given) names start with the prefixes, through the
         name index: a range on the letters-only key, which every database can index."""
@@ -69,6 +111,13 @@ class Patient(models.Model):
     referring_consultant = models.CharField("Referring consultant", max_length=120, blank=True)
     home_site = models.ForeignKey(Site, verbose_name="Home site", on_delete=models.PROTECT,
                                   related_name="patients")
+    # The unit whose record this is (that of the home site): it decides who may read it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     default=default_organisation_pk, related_name="patients")
+    # The patient's own portal account, when they have one: it sees this record only.
+    portal_account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="patient_record", limit_choices_to={"account_type": "patient"})
     # Optimistic locking: each save increments it, and a save from a form opened on an
     # older version is refused instead of silently overwriting someone else's change.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -96,7 +145,44 @@ class Patient(models.Model):
         self.given_key = name_key(self.given_name)
         self.family_key = name_key(self.family_name)
         super().save(*args, **kwargs)
+        patient_name_tokens_sync([self])
+
+    def clean(self):
+        super().clean()
+        if self.home_site_id and self.organisation_id and (
+                self.home_site.organisation_id != self.organisation_id):
+            raise ValidationError({"home_site": "Choose one of your unit's sites."})
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class PatientNameToken(models.Model):
+    """One key a patient can be found by (see `name_tokens`): search matches each word the
+    user typed against these by prefix, through the (token, patient) index."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=NAME_KEY_LENGTH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "patient"],
+                                               name="patient_name_token_unique")]
+
+    def __str__(self):
+        return self.token
+
+
+def patient_name_tokens_sync(patients) -> None:
+    """Make the patients' search tokens match their names (after a save or a bulk create)."""
+    patients = list(patients)
+    wanted = {(p.pk, token) for p in patients for token in name_tokens(p.given_name,
+                                                                     p.family_name)}
+    stored = set(PatientNameToken.objects.filter(patient__in=[p.pk for p in patients])
+                 .values_list("patient_id", "token"))
+    if stale := stored - wanted:
+        for patient_id, token in stale:
+            PatientNameToken.objects.filter(patient_id=patient_id, token=token).delete()
+    PatientNameToken.objects.bulk_create(
+        [PatientNameToken(patient_id=pk, token=token) for pk, token in wanted - stored],
+        batch_size=1000)

@@ -48,6 +48,29 @@ class PatientPresenter:
         ]
 
 
+
+def conflict_differences(form, current: Patient) -> list[dict]:
+    """Where the record someone else saved (`current`) differs from what the editor typed
+    on `form` (a PatientForm): one row per field, label, current value and theirs."""
+    saved = form.initial_from(current)
+    differences = []
+    for field_name, field in form.base_fields.items():
+        if field_name == "version":
+            continue
+        if field_name == "home_site":
+            theirs_text = str(current.home_site)
+            mine = form.cleaned_data.get("home_site")
+            mine_text = str(mine) if mine else ""
+        else:
+            theirs = saved.get(field_name)
+            theirs_text = "" if theirs is None else str(theirs)
+            mine_value = form.cleaned_data.get(field_name, form.data.get(field_name, ""))
+            mine_text = "" if mine_value is None else str(mine_value)
+        if theirs_text != mine_text:
+            differences.append({"label": field.label, "current": theirs_text,
+                                "yours": mine_text})
+    return differences
+
 # The sections of a patient's clinical record: (key, label, url name, capability).
 RECORD_SECTIONS = (
     ("summary", "Summary", "patients:patient_detail", "patient_view"),

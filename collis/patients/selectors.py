@@ -1,4 +1,6 @@
-"""Reads of the patient registry. Reads that show patients are audited."""
+"""Reads of the patient registry, scoped to who asks (`Patient.objects.visible_to`).
+Reads that show patients are audited. This module holds the one way to fetch a patient:
+`patient_get`."""
 
 from __future__ import annotations
 
@@ -6,42 +8,67 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 
-from collis.core.audit import Actor, audit_record, audit_record_many
+from collis.core.audit import Actor, audit_patient_shown, audit_record, audit_record_many
 from collis.core.models import AuditAction, AuditEvent
-from collis.patients.models import Patient
+from collis.patients.models import (
+    NAME_KEY_LENGTH,
+    Patient,
+    PatientNameToken,
+    name_key,
+    nhs_number_normalise,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PatientQuery:
-    """What the user searched for: an NHS number, or a name, and/or a date of birth."""
+    """What the user searched for: an NHS number, or words of a name in any order, and/or a
+    date of birth."""
 
     text: str = ""
     date_of_birth: date | None = None
 
     @property
     def nhs_number(self) -> str | None:
-        digits = re.sub(r"[\s-]", "", self.text)
-        return digits if re.fullmatch(r"\d{10}", digits) else None
+        digits = nhs_number_normalise(self.text)
+        return digits if re.fullmatch(r"[0-9]{10}", digits) else None
+
+    @property
+    def name_words(self) -> list[str]:
+        """Each word typed, as a name key ("Siân" -> SIAN, "O'Hara" -> OHARA)."""
+        return [key for key in (name_key(word) for word in re.split(r"[\s,]+", self.text))
+                if key]
 
     @property
     def is_empty(self) -> bool:
         return not self.text.strip() and self.date_of_birth is None
 
+    @property
+    def problem(self) -> str:
+        """Why the query cannot match anybody, in words for the page; empty if it can."""
+        if self.text.strip() and not self.nhs_number and not self.name_words:
+            return ("Enter a name (letters), a 10-digit NHS number or a date of birth to "
+                    "search for")
+        return ""
 
-def patient_list_matching(query: PatientQuery) -> QuerySet[Patient]:
-    patients = Patient.objects.select_related("home_site")
+
+def patient_list_matching(query: PatientQuery, *, actor: Actor) -> QuerySet[Patient]:
+    """The patients the actor may see that match the query (not audited: callers that show
+    them audit them). Each word of a name must begin one of the patient's name tokens
+    (`name_tokens`), in any order, through the (token, patient) index."""
+    patients = Patient.objects.visible_to(actor.user).select_related("home_site")
+    if query.problem:
+        return patients.none()
     if query.nhs_number:
         return patients.filter(nhs_number=query.nhs_number)
-    text = query.text.strip()
-    if "," in text:  # "Family, Given"
-        family, _, given = text.partition(",")
-    else:
-        words = text.split()
-        family, given = (words[-1], " ".join(words[:-1])) if words else ("", "")
-    patients = patients.with_name_prefix(family=family, given=given)
+    for word in query.name_words:
+        upper = word + "Z" * (NAME_KEY_LENGTH - len(word))
+        patients = patients.filter(pk__in=PatientNameToken.objects.filter(
+            token__gte=word, token__lte=upper).values("patient_id"))
     if query.date_of_birth:
         patients = patients.filter(date_of_birth=query.date_of_birth)
     return patients.order_by("family_key", "given_key", "date_of_birth", "id")
@@ -49,7 +76,7 @@ def patient_list_matching(query: PatientQuery) -> QuerySet[Patient]:
 
 def patient_search(*, query: PatientQuery, page_number, per_page: int, actor: Actor) -> Page:
     """One page of matching patients; each patient shown is recorded in the audit log."""
-    page = Paginator(patient_list_matching(query), per_page).get_page(page_number)
+    page = Paginator(patient_list_matching(query, actor=actor), per_page).get_page(page_number)
     if page.object_list:
         audit_record_many(
             actor=actor, action=AuditAction.SEARCH, object_type="patient",
@@ -61,13 +88,19 @@ def patient_search(*, query: PatientQuery, page_number, per_page: int, actor: Ac
     return page
 
 
-def patient_get(*, patient_id, actor: Actor) -> Patient:
-    """The patient's record, for reading; the view is audited."""
-    patient = Patient.objects.select_related("home_site", "created_by", "updated_by").get(
-        pk=patient_id)
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="patient",
-                 object_id=patient.pk, patient_id=patient.pk,
-                 summary=f"Viewed the record of {patient.nhs_number}")
+def patient_get(*, patient_id, actor: Actor, for_update: bool = False) -> Patient:
+    """The patient, if the actor may see them (otherwise Http404, as if there were no such
+    patient: a record outside one's unit is not confirmed to exist). Showing the patient is
+    audited once per request. `for_update` locks the row for a service's write."""
+    patients = Patient.objects.visible_to(actor.user if actor else None).select_related(
+        "home_site", "created_by", "updated_by")
+    if for_update:
+        patients = patients.select_for_update(of=("self",))
+    try:
+        patient = patients.get(pk=patient_id)
+    except (Patient.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No patient has this id.") from None
+    audit_patient_shown(actor=actor, patient=patient)
     return patient
 
 

@@ -56,7 +56,11 @@ def _audit_value(value):
 
 @transaction.atomic
 def patient_create(*, details: PatientDetails, actor: Actor) -> Patient:
+    """Register the patient in the actor's unit (staff can register only there: a home site
+    of another unit is refused); from the command line, in the home site's unit."""
+    unit_id = getattr(actor.user, "organisation_id", None) or details.home_site.organisation_id
     patient = Patient(**asdict(details) | {"home_site": details.home_site},
+                      organisation_id=unit_id,
                       created_by=actor.user, updated_by=actor.user)
     patient.full_clean()
     patient.save(force_insert=True)

@@ -1,24 +1,30 @@
-"""Pages of the patient registry: search, view, register, edit, access history."""
+"""Pages of the patient registry: search, view, register, edit, timeline, access history.
+Every patient is read through `selectors.patient_get` (scoped to the user's unit, audited)."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.patients import selectors, services
 from collis.patients.forms import PatientForm, PatientSearchForm
-from collis.patients.models import Patient
-from collis.patients.presenters import PatientPresenter
+from collis.patients.presenters import PatientPresenter, conflict_differences, record_crumbs
 
 HOME = {"text": "Home", "href": "/"}
 
 
 def _patients_crumb():
     return {"text": "Patients", "href": reverse("patients:patient_list")}
+
+
+def _patient(request, patient_id):
+    return selectors.patient_get(patient_id=patient_id, actor=Actor.from_request(request))
 
 
 @require(Capability.PATIENT_SEARCH)
@@ -45,19 +51,19 @@ def patient_list(request):
 @require(Capability.PATIENT_VIEW)
 def patient_detail(request, patient_id):
     try:
-        patient = selectors.patient_get(patient_id=patient_id, actor=Actor.from_request(request))
-    except Patient.DoesNotExist:
+        patient = _patient(request, patient_id)
+    except Http404:
+        # The same page whether the record does not exist or belongs to another unit.
         return render(request, "core/error.jinja", {
             "title": "Patient not found",
             "message": "There is no patient with this identifier. Search for them instead."},
             status=404)
+    presenter = PatientPresenter(patient)
     return render(request, "patients/patient_detail.jinja", {
-        "title": PatientPresenter(patient).name, "patient": patient,
-        "presenter": PatientPresenter(patient),
+        "title": presenter.name, "patient": patient, "presenter": presenter,
         "can_edit": can(request.user, Capability.PATIENT_EDIT),
         "can_audit": can(request.user, Capability.AUDIT_VIEW),
-        "breadcrumbs": [HOME, _patients_crumb(), {"text": PatientPresenter(patient).name,
-                                                   "href": ""}],
+        "breadcrumbs": [HOME, _patients_crumb(), {"text": presenter.name, "href": ""}],
     })
 
 
@@ -65,12 +71,16 @@ def patient_detail(request, patient_id):
 @require_http_methods(["GET", "POST"])
 def patient_create(request):
     form = PatientForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        patient = services.patient_create(
-            details=services.PatientDetails.from_mapping(form.cleaned_data),
-            actor=Actor.from_request(request))
-        messages.success(request, f"{PatientPresenter(patient).name} is registered.")
-        return redirect("patients:patient_detail", patient_id=patient.pk)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            lambda data: services.patient_create(
+                details=services.PatientDetails.from_mapping(data),
+                actor=Actor.from_request(request)),
+            redirect_to=lambda patient: reverse("patients:patient_detail", args=[patient.pk]),
+            message=lambda patient: f"{PatientPresenter(patient).name} is registered.")
+        if done:
+            return done
     return render(request, "patients/patient_form.jinja", {
         "title": "Register a patient", "form": form, "action": reverse("patients:patient_create"),
         "submit": "Register patient",
@@ -81,89 +91,64 @@ def patient_create(request):
 @require(Capability.PATIENT_EDIT)
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id):
-    patient = get_object_or_404(Patient.objects.select_related("home_site"), pk=patient_id)
+    patient = _patient(request, patient_id)
     name = PatientPresenter(patient).name
     conflict = None
     if request.method == "POST":
         form = PatientForm(request.POST, patient=patient)
-        if form.is_valid():
-            try:
-                services.patient_update(
-                    patient=patient,
-                    details=services.PatientDetails.from_mapping(form.cleaned_data),
-                    expected_version=form.cleaned_data.get("version") or 0,
-                    actor=Actor.from_request(request))
-            except services.PatientConflict as error:
-                conflict = error.current
-                # Keep everything the user typed; the next save applies over the new version.
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = PatientForm(data, patient=conflict)
-                form.is_valid()
-                form.add_error(None, "Someone else saved changes to this patient while you "
-                                     "were editing. Your changes have not been saved yet. "
-                                     "Compare them with the current record below, then save "
-                                     "again.")
-            else:
-                messages.success(request, f"{name}'s details are updated.")
-                return redirect("patients:patient_detail", patient_id=patient.pk)
+        try:
+            done = form_submit(
+                request, form,
+                lambda data: services.patient_update(
+                    patient=patient, details=services.PatientDetails.from_mapping(data),
+                    expected_version=data.get("version") or 0,
+                    actor=Actor.from_request(request)),
+                redirect_to=reverse("patients:patient_detail", args=[patient.pk]),
+                message=f"{name}'s details are updated.")
+        except services.PatientConflict as error:
+            conflict = error.current
+            # Keep everything the user typed; the next save applies over the new version.
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = PatientForm(data, patient=conflict)
+            form.is_valid()
+            form.add_error(None, "Someone else saved changes to this patient while you "
+                                 "were editing. Your changes have not been saved yet. "
+                                 "Compare them with the current record below, then save "
+                                 "again.")
+        else:
+            if done:
+                return done
     else:
         form = PatientForm(initial=PatientForm.initial_from(patient), patient=patient)
-    differences = []
-    if conflict is not None:
-        current = PatientForm.initial_from(conflict)
-        for field_name, label in ((n, f.label) for n, f in PatientForm.base_fields.items()
-                                  if n != "version"):
-            theirs = current.get(field_name)
-            if field_name == "home_site":
-                theirs_text = str(conflict.home_site)
-                mine = form.cleaned_data.get("home_site")
-                mine_text = str(mine) if mine else ""
-            else:
-                theirs_text = "" if theirs is None else str(theirs)
-                mine_value = form.cleaned_data.get(field_name, form.data.get(field_name, ""))
-                mine_text = "" if mine_value is None else str(mine_value)
-            if theirs_text != mine_text:
-                differences.append({"label": label, "current": theirs_text, "yours": mine_text})
     return render(request, "patients/patient_form.jinja", {
         "title": f"Change details of {name}", "form": form, "conflict": conflict,
-        "differences": differences, "submit": "Save changes",
+        "differences": conflict_differences(form, conflict) if conflict is not None else [],
+        "submit": "Save changes",
         "action": reverse("patients:patient_edit", args=[patient.pk]),
-        "breadcrumbs": [HOME, _patients_crumb(),
-                        {"text": name, "href": reverse("patients:patient_detail",
-                                                       args=[patient.pk])},
-                        {"text": "Change details", "href": ""}],
+        "breadcrumbs": record_crumbs(patient, {"text": "Change details", "href": ""}),
     })
 
 
 @require(Capability.RECORD_VIEW)
 def patient_timeline(request, patient_id):
     """Everything on the patient's record in date order, newest first."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient(request, patient_id)
     events = selectors.patient_timeline(patient=patient, actor=Actor.from_request(request))
-    name = PatientPresenter(patient).name
     return render(request, "patients/patient_timeline.jinja", {
-        "title": f"Timeline of {name}", "patient": patient, "events": events,
-        "breadcrumbs": [HOME, _patients_crumb(),
-                        {"text": name, "href": reverse("patients:patient_detail",
-                                                       args=[patient.pk])},
-                        {"text": "Timeline", "href": ""}],
+        "title": f"Timeline of {PatientPresenter(patient).name}", "patient": patient,
+        "events": events,
+        "breadcrumbs": record_crumbs(patient, {"text": "Timeline", "href": ""}),
     })
 
 
 @require(Capability.AUDIT_VIEW)
 def patient_access_history(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
-    from django.core.paginator import Paginator
-
+    patient = _patient(request, patient_id)
     events = selectors.patient_access_history(patient=patient, actor=Actor.from_request(request))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    name = PatientPresenter(patient).name
     return render(request, "patients/patient_access_history.jinja", {
-        "title": f"Access history of {name}", "patient": patient,
+        "title": f"Access history of {PatientPresenter(patient).name}", "patient": patient,
         "presenter": PatientPresenter(patient), "page": page,
-        "breadcrumbs": [HOME, _patients_crumb(),
-                        {"text": name, "href": reverse("patients:patient_detail",
-                                                       args=[patient.pk])},
-                        {"text": "Access history", "href": ""}],
+        "breadcrumbs": record_crumbs(patient, {"text": "Access history", "href": ""}),
     })

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from collis.core.admin_site import AuditedModelAdmin
 from collis.sites.models import Site
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedModelAdmin):
     list_display = ("name", "postcode", "phone", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "postcode")

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from collis.core.models import Organisation, default_organisation_pk
+
 
 class SiteQuerySet(models.QuerySet):
     def active(self):
@@ -17,6 +19,8 @@ class Site(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     is_active = models.BooleanField(default=True,
                                     help_text="Untick when the unit stops using the site.")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     default=default_organisation_pk, related_name="sites")
 
     objects = SiteQuerySet.as_manager()
 

@@ -4,4 +4,4 @@ from collis.sites import views
 
 app_name = "sites"
 
-urlpatterns = [path("", views.site_list, name="site_list")]
+urlpatterns = [path("sites/", views.site_list, name="site_list")]

@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from collis.core.permissions import public
 from collis.core.roles import Capability, can
 from collis.sites.models import Site
 
 
-@login_not_required
+@public
 def site_list(request):
     """Public: where the unit sees patients."""
     return render(request, "sites/site_list.jinja", {

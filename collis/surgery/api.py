@@ -5,13 +5,9 @@ import datetime
 from uuid import UUID
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.roles import Capability
-from collis.patients.models import Patient
 from collis.surgery import selectors
 
 router = Router(tags=["pathway"])
@@ -40,15 +36,13 @@ class EpisodeOut(Schema):
     statuses: list[StatusOut]
 
 
-@router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut],
+@router.get("/patients/{patient_id}/episodes",
+            response={200: list[EpisodeOut], 403: ErrorOut, 404: ErrorOut},
             summary="A patient's pathway episodes with every move")
 def episode_list(request, patient_id: UUID):
-    api_require(request, Capability.RECORD_VIEW)
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise HttpError(404, "No patient has this id.")
-    episodes = selectors.episode_list(patient=patient,
-                                      actor=Actor.from_request(request, AuditChannel.API))
+    """A patient outside the token's unit is 404, as if there were no such patient."""
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    episodes = selectors.episode_list(patient=patient, actor=api_actor(request))
     return [{
         "id": e.pk, "state": e.state, "referrer_name": e.referrer_name,
         "referrer_gmc_number": e.referrer_gmc_number,

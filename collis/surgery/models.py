@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from collis.domain.pathway import STATE_LABELS, Event, State
+from collis.domain.pathway import STATE_LABELS, TERMINAL, Event, State
 from collis.patients.models import Patient
 from collis.sites.models import Site
 
@@ -26,7 +26,11 @@ class Priority(models.TextChoices):
 
 class EpisodeQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(state__in=[State.DISCHARGED, State.WITHDRAWN, State.DECLINED])
+        return self.exclude(state__in=[str(state) for state in TERMINAL])
+
+    def visible_to(self, user):
+        """Episodes of the patients `user` may read (Patient.objects.visible_to)."""
+        return self.filter(patient__in=Patient.objects.visible_to(user))
 
     def in_state(self, *states):
         return self.filter(state__in=[str(s) for s in states])

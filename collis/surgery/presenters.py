@@ -5,31 +5,33 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from collis.core.roles import Capability, can
-from collis.domain.pathway import Event
+from collis.domain.pathway import Event, Task, states_since
 
 # Moves made on the pathway page itself with a reason; the others are made by recording
 # something in the app that owns the step (the MDT decision, the consent, ...).
 GENERIC_MOVES = frozenset({Event.START_TRIAGE, Event.ACCEPT, Event.DECLINE,
                            Event.COMPLETE_WORK_UP, Event.DISCHARGE, Event.WITHDRAW})
 
-# Pages of other apps for an episode: (label, url name, capability, states it applies to).
+# Pages of other apps for an episode: (label, url name, capability, the step of the
+# pathway from which the page has something to show, None for always). The states come
+# from the pathway table: the step's own and every state after it.
 EPISODE_PAGES = (
     ("MDT decisions", "mdt:episode_decisions", Capability.RECORD_VIEW, None),
     ("Funding request", "mdt:funding", Capability.RECORD_VIEW, None),
     ("Counselling and consent", "consent:episode_consent", Capability.RECORD_VIEW, None),
     ("Operation note", "outcomes:operation_detail", Capability.RECORD_VIEW,
-     ("consented", "operated", "post_operative_physiotherapy", "follow_up", "discharged")),
+     Event.RECORD_OPERATION),
     ("Physiotherapy after surgery", "outcomes:physio_programme", Capability.RECORD_VIEW,
-     ("operated", "post_operative_physiotherapy", "follow_up", "discharged")),
+     Event.START_PHYSIOTHERAPY),
     ("Follow-up and outcome", "outcomes:follow_up", Capability.RECORD_VIEW,
-     ("post_operative_physiotherapy", "follow_up", "discharged")),
+     Task.RECORD_FOLLOW_UP_REVIEW),
 )
 
 
 def episode_pages(episode, user) -> list[dict]:
     pages = []
-    for label, url_name, capability, states in EPISODE_PAGES:
-        if not can(user, capability) or (states and episode.state not in states):
+    for label, url_name, capability, since in EPISODE_PAGES:
+        if not can(user, capability) or (since and episode.state not in states_since(since)):
             continue
         try:
             href = reverse(url_name, kwargs={"patient_id": episode.patient_id,

@@ -1,5 +1,7 @@
 """Reads of the pathway: a patient's episodes, one episode with its history and work-up,
-the waiting list and each role's worklist. Reads that show patients are audited."""
+the waiting list, each role's worklist, and whether a user may take a step of an episode
+now (asked of the tables in collis/domain/pathway.py). Reads that show patients are
+audited."""
 
 from __future__ import annotations
 
@@ -7,10 +9,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from collis.core.audit import Actor, audit_record, audit_record_many
 from collis.core.models import AuditAction
-from collis.domain.pathway import Move, State, moves_from
+from collis.core.roles import capabilities_of
+from collis.domain.pathway import (
+    Move,
+    State,
+    Step,
+    check_may,
+    moves_from,
+    refusal,
+    states_awaiting,
+)
 from collis.patients.models import Patient
 from collis.surgery.models import Episode
 
@@ -26,18 +38,45 @@ def episode_list(*, patient: Patient, actor: Actor) -> list[Episode]:
     return episodes
 
 
-def episode_get(*, patient: Patient, episode_id: int, actor: Actor | None) -> Episode:
-    episode = (Episode.objects.select_related("patient", "listing_site", "surgeon", "opened_by")
-               .prefetch_related("statuses__by").get(patient=patient, pk=episode_id))
-    if actor is not None:
-        audit_record(actor=actor, action=AuditAction.VIEW, object_type="episode",
-                     object_id=episode.pk, patient_id=patient.pk,
-                     summary=f"Viewed pathway episode {episode.pk}")
+def episode_get(*, patient: Patient, episode_id: int, actor: Actor) -> Episode:
+    """The one way to fetch an episode: of a patient already read through `patient_get`
+    (so scoped to the actor), otherwise Http404 as if it did not exist. Audited."""
+    try:
+        episode = (Episode.objects.select_related("patient", "listing_site", "surgeon",
+                                                  "opened_by")
+                   .prefetch_related("statuses__by").get(patient=patient, pk=episode_id))
+    except (Episode.DoesNotExist, ValueError):
+        raise Http404("No pathway episode of this patient has this id.") from None
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="episode",
+                 object_id=episode.pk, patient_id=patient.pk,
+                 summary=f"Viewed pathway episode {episode.pk}")
     return episode
 
 
 def available_moves(episode: Episode, role: str) -> tuple[Move, ...]:
     return moves_from(episode.state, role)
+
+
+def role_of(user) -> str:
+    """The role the pathway tables know the user by: "" unless an active staff account."""
+    return getattr(user, "role", "") if capabilities_of(user) else ""
+
+
+def step_refusal(*, episode: Episode, step: Step, user) -> str:
+    """Why the user may not take the step (a move, or work within a state) on the episode
+    now; "" when they may. Pages show their buttons from this, so they and the refusal of
+    a direct POST give the same answer."""
+    return refusal(role_of(user), step, episode.state)
+
+
+def step_open(*, episode: Episode, step: Step, user) -> bool:
+    return not step_refusal(episode=episode, step=step, user=user)
+
+
+def step_check(*, episode: Episode, step: Step, user) -> None:
+    """Raise MoveRefused (ActivityRefused for work within a state) with the table's message
+    unless the user may take the step now: for views whose service does not ask itself."""
+    check_may(role_of(user), step, episode.state)
 
 
 @dataclass(frozen=True)
@@ -100,7 +139,7 @@ def work_up_checklist(patient: Patient) -> list[WorkUpItem]:
 def waiting_list(*, site=None, surgeon=None, priority: str = "",
                  actor: Actor) -> QuerySet[Episode]:
     """Episodes listed for surgery, longest waiting first; each patient shown is audited."""
-    episodes = (Episode.objects.filter(state=State.LISTED)
+    episodes = (Episode.objects.visible_to(actor.user).filter(state=State.LISTED)
                 .select_related("patient", "listing_site", "surgeon")
                 .order_by("listed_on", "id"))
     if site:
@@ -117,21 +156,11 @@ def waiting_list(*, site=None, surgeon=None, priority: str = "",
     return rows
 
 
-# What waits for each role: the states whose next move is theirs.
-WORKLIST_STATES = {
-    "mdt_coordinator": (State.REFERRAL_RECEIVED, State.WORK_UP, State.AWAITING_MDT,
-                        State.MDT_DECIDED, State.FUNDING_REQUESTED, State.FUNDING_APPROVED),
-    "neurologist": (State.TRIAGE, State.FOLLOW_UP),
-    "neurosurgeon": (State.TRIAGE, State.LISTED, State.COUNSELLING, State.CONSENTED),
-    "nurse_specialist": (State.LISTED, State.FOLLOW_UP),
-    "physiotherapist": (State.OPERATED, State.POST_OPERATIVE_PHYSIOTHERAPY),
-}
-
-
 def worklist(*, user, actor: Actor) -> list[Episode]:
-    """Open episodes waiting on the user's role, oldest first; audited per patient."""
-    states = WORKLIST_STATES.get(user.role, ())
-    rows = list(Episode.objects.filter(state__in=[str(s) for s in states])
+    """Open episodes waiting on the user's role (the pathway tables name whose worklist
+    each step is on), oldest first; audited per patient."""
+    states = states_awaiting(role_of(user))
+    rows = list(Episode.objects.visible_to(actor.user).filter(state__in=[str(s) for s in states])
                 .select_related("patient").order_by("opened_at", "id")[:200])
     if rows:
         audit_record_many(actor=actor, action=AuditAction.SEARCH, object_type="patient",

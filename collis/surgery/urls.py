@@ -1,16 +1,16 @@
-"""Pages of the pathway: episodes of a patient, the waiting list and worklists."""
+"""Pages of the pathway: episodes of a patient (under PATIENT and EPISODE), the waiting list
+and worklists."""
 
 from django.urls import path
 
+from collis.core.urls_prefixes import EPISODE, PATIENT
 from collis.surgery import views
 
 app_name = "surgery"
 
-EPISODE = "patients/<uuid:patient_id>/episodes/<int:episode_id>/"
-
 urlpatterns = [
-    path("patients/<uuid:patient_id>/pathway/", views.episode_list, name="episode_list"),
-    path("patients/<uuid:patient_id>/pathway/new/", views.episode_create,
+    path(PATIENT + "pathway/", views.episode_list, name="episode_list"),
+    path(PATIENT + "pathway/new/", views.episode_create,
          name="episode_create"),
     path(EPISODE, views.episode_detail, name="episode_detail"),
     path(EPISODE + "referral-letter/", views.referral_letter, name="referral_letter"),

@@ -1,33 +1,63 @@
 """Pages of the pathway: a patient's episodes, a referral, an episode with its history,
-work-up and next steps, generic moves, listing, the waiting list and worklists."""
+work-up and next steps, generic moves, listing, the waiting list and worklists. The patient
+is read through `patient_get` and the episode through `episode_get`, both scoped to the
+user's unit and audited."""
 
-from django.contrib import messages
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction
+from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import MOVE_BY_EVENT, STATE_LABELS, Event, MoveRefused, State
-from collis.patients.models import Patient
 from collis.patients.presenters import record_crumbs
-from collis.surgery import selectors, services
+from collis.patients.selectors import patient_get
+from collis.surgery import documents, selectors, services
 from collis.surgery.forms import ListingForm, MoveForm, ReferralForm, WaitingListFilterForm
-from collis.surgery.models import Episode
-from collis.surgery.presenters import GENERIC_MOVES, episode_pages
+from collis.surgery.presenters import GENERIC_MOVES, episode_crumbs, episode_pages
 
 _crumbs = record_crumbs
+NO_EPISODE = "This patient has no pathway episode with this number."
+
 
 def _pathway_crumb(patient):
     return {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient.pk])}
 
 
+def _patient(request, patient_id):
+    return patient_get(patient_id=patient_id, actor=Actor.from_request(request))
+
+
+def _episode(request, patient, episode_id):
+    """The patient's episode (404 if the patient has no such episode)."""
+    try:
+        return selectors.episode_get(patient=patient, episode_id=episode_id,
+                                     actor=Actor.from_request(request))
+    except ObjectDoesNotExist:
+        raise Http404(NO_EPISODE) from None
+
+
+def _refused(move):
+    """Run a pathway move for `form_submit`: a refused move becomes the ValidationError it
+    shows on the form (on the field it names, else on the whole form)."""
+
+    def run(data):
+        try:
+            return move(data)
+        except MoveRefused as refused:
+            field = getattr(refused, "field", "") or NON_FIELD_ERRORS
+            raise ValidationError({field: str(refused)}) from refused
+
+    return run
+
+
 @require(Capability.RECORD_VIEW)
 def episode_list(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient(request, patient_id)
     episodes = selectors.episode_list(patient=patient, actor=Actor.from_request(request))
     return render(request, "surgery/episode_list.jinja", {
         "title": "Surgical pathway", "patient": patient, "episodes": episodes,
@@ -39,17 +69,24 @@ def episode_list(request, patient_id):
 @require(Capability.REFERRAL_RECORD)
 @require_http_methods(["GET", "POST"])
 def episode_create(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient(request, patient_id)
     form = ReferralForm(request.POST if request.method == "POST" else None,
                         request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
+        data = dict(data)
         letter = data.pop("referral_letter")
-        episode = services.episode_open(patient=patient,
-                                        referral=services.ReferralDetails(**data),
-                                        letter=letter, actor=Actor.from_request(request))
-        messages.success(request, "The referral is recorded and a pathway episode opened.")
-        return redirect("surgery:episode_detail", patient_id=patient.pk, episode_id=episode.pk)
+        return services.episode_open(patient=patient, referral=services.ReferralDetails(**data),
+                                     letter=letter, actor=Actor.from_request(request))
+
+    if request.method == "POST":
+        done = form_submit(
+            request, form, save,
+            redirect_to=lambda episode: reverse("surgery:episode_detail",
+                                                args=[patient.pk, episode.pk]),
+            message="The referral is recorded and a pathway episode opened.")
+        if done:
+            return done
     return render(request, "surgery/referral_form.jinja", {
         "title": "Record a referral", "patient": patient, "form": form,
         "breadcrumbs": _crumbs(patient, _pathway_crumb(patient),
@@ -59,14 +96,12 @@ def episode_create(request, patient_id):
 
 @require(Capability.RECORD_VIEW)
 def episode_detail(request, patient_id, episode_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient(request, patient_id)
     try:
-        episode = selectors.episode_get(patient=patient, episode_id=episode_id,
-                                        actor=Actor.from_request(request))
-    except Episode.DoesNotExist:
+        episode = _episode(request, patient, episode_id)
+    except Http404:
         return render(request, "core/error.jinja", {
-            "title": "Episode not found",
-            "message": "This patient has no pathway episode with this number."}, status=404)
+            "title": "Episode not found", "message": NO_EPISODE}, status=404)
     role = getattr(request.user, "role", "")
     moves = [m for m in selectors.available_moves(episode, role)
              if m.event in GENERIC_MOVES or m.event == Event.LIST_FOR_SURGERY]
@@ -82,18 +117,14 @@ def episode_detail(request, patient_id, episode_id):
 @require(Capability.RECORD_VIEW)
 def referral_letter(request, patient_id, episode_id):
     """The referral letter, to permitted users only; every download is audited."""
-    episode = get_object_or_404(Episode, patient_id=patient_id, pk=episode_id)
-    if not episode.referral_letter:
+    episode = _episode(request, _patient(request, patient_id), episode_id)
+    letter = documents.referral_letter_open(episode=episode, actor=Actor.from_request(request))
+    if letter is None:
         return render(request, "core/error.jinja", {
             "title": "No referral letter", "message": "No letter is attached to this referral."},
             status=404)
-    audit_record(actor=Actor.from_request(request), action=AuditAction.DOWNLOAD,
-                 object_type="referral_letter", object_id=episode.pk,
-                 patient_id=episode.patient_id,
-                 summary=f"Downloaded the referral letter of episode {episode.pk}")
-    response = FileResponse(episode.referral_letter.open("rb"), as_attachment=True,
-                            filename=f"referral-letter-episode-{episode.pk}.pdf",
-                            content_type="application/pdf")
+    response = FileResponse(letter.file, as_attachment=True, filename=letter.filename,
+                            content_type=letter.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -101,8 +132,8 @@ def referral_letter(request, patient_id, episode_id):
 @require(Capability.RECORD_VIEW)
 @require_http_methods(["GET", "POST"])
 def episode_move(request, patient_id, episode_id, event):
-    patient = get_object_or_404(Patient, pk=patient_id)
-    episode = get_object_or_404(Episode, patient=patient, pk=episode_id)
+    patient = _patient(request, patient_id)
+    episode = _episode(request, patient, episode_id)
     try:
         move = MOVE_BY_EVENT[Event(event)]
     except ValueError:
@@ -112,51 +143,43 @@ def episode_move(request, patient_id, episode_id, event):
             "title": "Page not found", "message": "This step is not made on this page."},
             status=404)
     form = MoveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_transition(episode=episode, event=move.event,
-                                        reason=form.cleaned_data["reason"],
-                                        actor=Actor.from_request(request))
-        except MoveRefused as refused:
-            form.add_error("reason" if "reason" in str(refused) else None, str(refused))
-        else:
-            messages.success(request, f"{move.label}: done. The episode is now at "
-                                      f"'{STATE_LABELS[move.target]}'.")
-            return redirect("surgery:episode_detail", patient_id=patient.pk,
-                            episode_id=episode.pk)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refused(lambda data: services.episode_transition(
+                episode=episode, event=move.event, reason=data["reason"],
+                actor=Actor.from_request(request))),
+            redirect_to=reverse("surgery:episode_detail", args=[patient.pk, episode.pk]),
+            message=f"{move.label}: done. The episode is now at "
+                    f"'{STATE_LABELS[move.target]}'.")
+        if done:
+            return done
     return render(request, "surgery/move_form.jinja", {
         "title": move.label, "patient": patient, "episode": episode, "move": move,
         "form": form, "state_label": STATE_LABELS[State(episode.state)],
-        "breadcrumbs": _crumbs(patient, _pathway_crumb(patient), {
-            "text": f"Episode {episode.pk}", "href": reverse(
-                "surgery:episode_detail", args=[patient.pk, episode.pk])},
-            {"text": move.label, "href": ""}),
+        "breadcrumbs": episode_crumbs(episode, {"text": move.label, "href": ""}),
     })
 
 
 @require(Capability.RECORD_VIEW)
 @require_http_methods(["GET", "POST"])
 def episode_listing(request, patient_id, episode_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
-    episode = get_object_or_404(Episode, patient=patient, pk=episode_id)
+    patient = _patient(request, patient_id)
+    episode = _episode(request, patient, episode_id)
     form = ListingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_list_for_surgery(episode=episode, actor=Actor.from_request(request),
-                                              **form.cleaned_data)
-        except MoveRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "The patient is on the waiting list.")
-            return redirect("surgery:episode_detail", patient_id=patient.pk,
-                            episode_id=episode.pk)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refused(lambda data: services.episode_list_for_surgery(
+                episode=episode, actor=Actor.from_request(request), **data)),
+            redirect_to=reverse("surgery:episode_detail", args=[patient.pk, episode.pk]),
+            message="The patient is on the waiting list.")
+        if done:
+            return done
     return render(request, "surgery/listing_form.jinja", {
         "title": "Put on the waiting list", "patient": patient, "episode": episode,
         "form": form,
-        "breadcrumbs": _crumbs(patient, _pathway_crumb(patient), {
-            "text": f"Episode {episode.pk}", "href": reverse(
-                "surgery:episode_detail", args=[patient.pk, episode.pk])},
-            {"text": "Waiting list", "href": ""}),
+        "breadcrumbs": episode_crumbs(episode, {"text": "Waiting list", "href": ""}),
     })
 
 

@@ -8,22 +8,14 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from collis.core.audit import Actor
-from collis.core.models import AuditChannel
-from collis.core.permissions import api_require
+from collis.core.api import ErrorOut, api_actor, api_patient
 from collis.core.roles import Capability
 from collis.domain.findings import LOCAL_POLICY_LABEL
 from collis.domain.policy import DEFAULT_POLICY
-from collis.patients.models import Patient
 from collis.treatments import selectors
 
 router = Router(tags=["treatments"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class InjectionOut(Schema):
@@ -132,14 +124,6 @@ class TherapySessionOut(Schema):
     notes: str
 
 
-
-def _patient(patient_id: UUID) -> Patient:
-    try:
-        return Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise HttpError(404, "No patient has this id.") from None
-
-
 def _cycle(cycle) -> dict:
     review = cycle.review if cycle.reviewed else None
     return {
@@ -169,10 +153,8 @@ def toxin_cycles(request, patient_id: UUID):
     """Cycles with their injections and reviews; the interval warnings [15][19] and the
     response pattern derived under local-policy thresholds, from collis.domain.toxin. Reading
     is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    patient = _patient(patient_id)
-    record = selectors.toxin_record_get(patient=patient,
-                                        actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    record = selectors.toxin_record_get(patient=patient, actor=api_actor(request))
     response = record.response
     derivation = response.derivation
     return {
@@ -204,10 +186,8 @@ def toxin_cycles(request, patient_id: UUID):
             summary="A patient's medicines, current and stopped")
 def medications(request, patient_id: UUID):
     """Reading is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    patient = _patient(patient_id)
-    return list(selectors.medication_list(patient=patient,
-                                          actor=Actor.from_request(request, AuditChannel.API)))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    return list(selectors.medication_list(patient=patient, actor=api_actor(request)))
 
 
 @router.get("/patients/{patient_id}/therapy-sessions",
@@ -215,10 +195,8 @@ def medications(request, patient_id: UUID):
             summary="A patient's therapy sessions, most recent first")
 def therapy_sessions(request, patient_id: UUID):
     """Reading is recorded in the audit log."""
-    api_require(request, Capability.RECORD_VIEW)
-    patient = _patient(patient_id)
-    sessions = selectors.therapy_session_list(
-        patient=patient, actor=Actor.from_request(request, AuditChannel.API))
+    patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
+    sessions = selectors.therapy_session_list(patient=patient, actor=api_actor(request))
     return [{"id": s.pk, "kind": s.kind, "session_on": s.session_on,
              "therapist": s.therapist.display_name, "duration_minutes": s.duration_minutes,
              "goals": s.goals, "notes": s.notes} for s in sessions]

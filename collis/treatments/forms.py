@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.core.exceptions import ValidationError
+from functools import partial
 
-from collis.core.forms import NhsDateField
-from collis.core.models import AccountType, User
-from collis.core.roles import ROLE_CAPABILITIES, Capability
+from django import forms
+
+from collis.core.nhsuk_forms import (
+    CheckboxesField,
+    DateField,
+    DecimalField,
+    HiddenTextField,
+    IntegerField,
+    ModelSelectField,
+    MuscleSideRows,
+    RadiosField,
+    RowColumn,
+    RowMessages,
+    SelectField,
+    StaffChoiceField,
+    TextareaField,
+    TextField,
+)
+from collis.core.roles import Capability
 from collis.sites.models import Site
 from collis.treatments.models import (
     INJECTION_ROWS,
@@ -23,106 +38,56 @@ from collis.treatments.models import (
 )
 from collis.treatments.services import InjectionRow, SideEffects
 
-MUSCLE_LABELS = dict(MUSCLE_CHOICES)
-SIDE_LABELS = dict(SIDE_CHOICES)
+EXAMPLE_DATE = "For example, 21 11 2026"
 
-
-def staff_who_can(capability: Capability):
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
-    return User.objects.filter(account_type=AccountType.STAFF, is_active=True,
-                               role__in=roles).order_by("last_name", "first_name", "username")
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.role_label})"
+INJECTIONS = MuscleSideRows(
+    muscles=MUSCLE_CHOICES, sides=SIDE_CHOICES, count=INJECTION_ROWS,
+    columns=(RowColumn("units", "Units", partial(
+        IntegerField, min_value=1, max_value=MAX_UNITS_PER_INJECTION,
+        width=5, autocomplete="off")),),
+    row_heading="Injection {n}", make_row=InjectionRow,
+    messages=RowMessages(
+        duplicate="{Where} is entered in {rows} {first} and {n}: enter it once with its "
+                  "total units",
+        none_entered="Enter at least one muscle injected, with its side and units"))
 
 
 class ToxinCycleForm(forms.Form):
     """A cycle with a fixed number of injection rows; blank rows are ignored."""
 
-    given_on = NhsDateField(label="Date of the injections",
-                            label_text="The date of the injections", past_only=True,
-                            help_text="For example, 21 11 2026")
-    product = forms.ChoiceField(label="Product", choices=[("", "Choose a product"),
-                                                          *PRODUCT_CHOICES],
-                                error_messages={"required": "Choose the product"})
-    batch_number = forms.CharField(label="Batch number", max_length=40,
-                                   error_messages={"required": "Enter the batch number"})
-    guidance = forms.ChoiceField(label="Guidance", choices=Guidance.choices,
-                                 widget=forms.RadioSelect,
-                                 error_messages={"required": "Choose how the injections "
-                                                             "were guided"})
-    injector = StaffChoiceField(label="Injector", queryset=User.objects.none(),
+    given_on = DateField(label="Date of the injections",
+                         label_text="The date of the injections", past_only=True,
+                         hint=EXAMPLE_DATE)
+    product = SelectField(label="Product", choices=[("", "Choose a product"), *PRODUCT_CHOICES],
+                          hint="Units are recorded in this product's own units and never "
+                               "converted to another product's.",
+                          error_messages={"required": "Choose the product"})
+    batch_number = TextField(label="Batch number", max_length=40,
+                             width=10, spellcheck=False,
+                             autocomplete="off",
+                             error_messages={"required": "Enter the batch number"})
+    guidance = RadiosField(label="Guidance", choices=Guidance.choices,
+                           error_messages={"required": "Choose how the injections were "
+                                                       "guided"})
+    injector = StaffChoiceField(label="Injector", capability=Capability.TOXIN_RECORD,
                                 empty_label="Choose the injector",
                                 error_messages={"required": "Choose the injector",
                                                 "invalid_choice": "Choose a member of staff "
                                                                   "who injects toxin"})
-    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.active(),
-                                  empty_label="Choose a site",
-                                  error_messages={"required": "Choose the site",
-                                                  "invalid_choice": "Choose one of the "
-                                                                    "unit's sites"})
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
-    acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
+    site = ModelSelectField(label="Site", queryset=Site.objects.active(),
+                            empty_label="Choose a site",
+                            error_messages={"required": "Choose the site",
+                                            "invalid_choice": "Choose one of the unit's sites"})
+    notes = TextareaField(label="Notes (optional)", required=False)
+    acknowledged = HiddenTextField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["injector"].queryset = staff_who_can(Capability.TOXIN_RECORD)
-        for i in range(1, INJECTION_ROWS + 1):
-            self.fields[f"muscle_{i}"] = forms.ChoiceField(
-                label=f"Muscle {i}", required=False,
-                choices=[("", "Choose a muscle"), *MUSCLE_CHOICES])
-            self.fields[f"side_{i}"] = forms.ChoiceField(
-                label=f"Side {i}", required=False, choices=[("", "Choose a side"), *SIDE_CHOICES])
-            self.fields[f"units_{i}"] = forms.CharField(label=f"Units {i}", required=False,
-                                                        max_length=10)
-
-    def rows(self):
-        """(number, muscle field, side field, units field) for each row, for the template."""
-        return [(i, self[f"muscle_{i}"], self[f"side_{i}"], self[f"units_{i}"])
-                for i in range(1, INJECTION_ROWS + 1)]
+        self.injection_rows = INJECTIONS.bind(self)
 
     def clean(self):
         cleaned = super().clean()
-        injections: list[InjectionRow] = []
-        seen: dict[tuple[str, str], int] = {}
-        for i in range(1, INJECTION_ROWS + 1):
-            muscle = cleaned.get(f"muscle_{i}") or ""
-            side = cleaned.get(f"side_{i}") or ""
-            units_text = (cleaned.get(f"units_{i}") or "").strip()
-            if not (muscle or side or units_text):
-                continue  # a blank row
-            name = MUSCLE_LABELS[muscle].lower() if muscle else f"row {i}"
-            where = f"{name} ({SIDE_LABELS[side].lower()})" if side else name
-            ok = True
-            if not muscle:
-                self.add_error(f"muscle_{i}", f"Choose the muscle for row {i}")
-                ok = False
-            if not side:
-                self.add_error(f"side_{i}", f"Choose the side for {name}")
-                ok = False
-            if not units_text:
-                self.add_error(f"units_{i}", f"Enter the units for {where}")
-                ok = False
-            elif not units_text.isdigit() or not 1 <= int(units_text) <= MAX_UNITS_PER_INJECTION:
-                self.add_error(f"units_{i}", f"Units for {where} must be a whole number from 1 "
-                                             f"to {MAX_UNITS_PER_INJECTION}")
-                ok = False
-            if ok:
-                if (muscle, side) in seen:
-                    self.add_error(f"muscle_{i}", f"{where.capitalize()} is entered in rows "
-                                                  f"{seen[(muscle, side)]} and {i}: enter it "
-                                                  "once with its total units")
-                    continue
-                seen[(muscle, side)] = i
-                injections.append(InjectionRow(muscle=muscle, side=side, units=int(units_text)))
-        if not injections and not any(f"muscle_{i}" in self.errors or f"units_{i}" in self.errors
-                                      or f"side_{i}" in self.errors
-                                      for i in range(1, INJECTION_ROWS + 1)):
-            self.add_error("muscle_1", "Enter at least one muscle injected, with its side and "
-                                       "units")
-        cleaned["injections"] = injections
+        cleaned["injections"] = self.injection_rows.clean()
         return cleaned
 
 
@@ -130,51 +95,35 @@ class ToxinReviewForm(forms.Form):
     SIDE_EFFECT_CHOICES = [("dysphagia", "Difficulty swallowing (dysphagia)"),
                            ("neck_weakness", "Neck weakness"), ("other", "Other")]
 
-    reviewed_on = NhsDateField(label="Date of the review", label_text="The date of the review",
-                               past_only=True, help_text="For example, 21 11 2026")
-    peak_benefit_percent = forms.CharField(
-        label="Peak benefit (%)", max_length=5,
-        help_text="The patient's estimate of the best improvement, from 0 to 100",
+    reviewed_on = DateField(label="Date of the review", label_text="The date of the review",
+                            past_only=True, hint=EXAMPLE_DATE)
+    peak_benefit_percent = IntegerField(
+        label="Peak benefit (%)", error_name="Peak benefit", min_value=0, max_value=100,
+        allow_suffix="%", width=3, autocomplete="off",
+        hint="The patient's estimate of the best improvement, from 0 to 100",
         error_messages={"required": "Enter the peak benefit"})
-    benefit_weeks = forms.CharField(
-        label="Weeks of benefit", max_length=5,
-        help_text="How many weeks the benefit lasted, from 0 to 52",
+    benefit_weeks = IntegerField(
+        label="Weeks of benefit", min_value=0, max_value=52, width=3,
+        autocomplete="off", hint="How many weeks the benefit lasted, from 0 to 52",
         error_messages={"required": "Enter the weeks of benefit"})
-    side_effects = forms.MultipleChoiceField(label="Side effects", required=False,
-                                             choices=SIDE_EFFECT_CHOICES,
-                                             widget=forms.CheckboxSelectMultiple,
-                                             help_text="Select all that apply")
-    other_side_effect = forms.CharField(label="Other side effect", required=False,
-                                        max_length=200)
-    side_effect_severity = forms.ChoiceField(
+    side_effects = CheckboxesField(label="Side effects", required=False,
+                                   choices=SIDE_EFFECT_CHOICES, hint="Select all that apply")
+    other_side_effect = TextField(label="Other side effect", required=False, max_length=200,
+                                  hint="Only if you selected Other")
+    side_effect_severity = RadiosField(
         label="Severity of side effects", required=False, choices=Severity.choices,
-        widget=forms.RadioSelect, help_text="The most severe side effect")
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
+        inline=True, clear_label="No side effects", hint="The most severe side effect")
+    notes = TextareaField(label="Notes (optional)", required=False)
 
     def __init__(self, *args, cycle=None, **kwargs):
         self.cycle = cycle
         super().__init__(*args, **kwargs)
 
-    @staticmethod
-    def _whole(value: str, low: int, high: int, message: str) -> int:
-        value = (value or "").strip().rstrip("%").strip()
-        if not value.isdigit() or not low <= int(value) <= high:
-            raise ValidationError(message)
-        return int(value)
-
-    def clean_peak_benefit_percent(self):
-        return self._whole(self.cleaned_data["peak_benefit_percent"], 0, 100,
-                           "Peak benefit must be a whole number from 0 to 100")
-
-    def clean_benefit_weeks(self):
-        return self._whole(self.cleaned_data["benefit_weeks"], 0, 52,
-                           "Weeks of benefit must be a whole number from 0 to 52")
-
     def clean_reviewed_on(self):
         value = self.cleaned_data["reviewed_on"]
         if value and self.cycle is not None and value < self.cycle.given_on:
-            raise ValidationError("The date of the review must be on or after the date of the "
-                                  "injections")
+            raise forms.ValidationError("The date of the review must be on or after the date "
+                                        "of the injections")
         return value
 
     def clean(self):
@@ -198,50 +147,41 @@ class ToxinReviewForm(forms.Form):
 
 
 class ResistanceTestForm(forms.Form):
-    tested_on = NhsDateField(label="Date of the test", label_text="The date of the test",
-                             past_only=True, help_text="For example, 21 11 2026")
-    kind = forms.ChoiceField(label="Test", choices=RESISTANCE_TEST_CHOICES,
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "Choose the test"})
-    result = forms.ChoiceField(label="Result", choices=RESISTANCE_RESULT_CHOICES,
-                               widget=forms.RadioSelect,
-                               error_messages={"required": "Choose the result"})
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
+    tested_on = DateField(label="Date of the test", label_text="The date of the test",
+                          past_only=True, hint=EXAMPLE_DATE)
+    kind = RadiosField(label="Test", choices=RESISTANCE_TEST_CHOICES,
+                       error_messages={"required": "Choose the test"})
+    result = RadiosField(label="Result", choices=RESISTANCE_RESULT_CHOICES,
+                         error_messages={"required": "Choose the result"})
+    notes = TextareaField(label="Notes (optional)", required=False)
 
 
 class MedicationForm(forms.Form):
-    drug_name = forms.CharField(label="Medicine", max_length=120,
-                                help_text="For example, trihexyphenidyl",
-                                error_messages={"required": "Enter the name of the medicine"})
-    dose_amount = forms.CharField(label="Dose", max_length=20, help_text="For example, 2",
-                                  error_messages={"required": "Enter the dose"})
-    dose_unit = forms.CharField(label="Unit", max_length=20, help_text="For example, mg",
-                                error_messages={"required": "Enter the unit of the dose"})
-    frequency = forms.CharField(label="How often", max_length=80,
-                                help_text="For example, three times a day",
-                                error_messages={"required": "Enter how often it is taken"})
-    started_on = NhsDateField(label="Start date", label_text="The start date", past_only=True,
-                              help_text="For example, 21 11 2026")
-    effect = forms.CharField(label="Effect (optional)", required=False, widget=forms.Textarea)
-    side_effects = forms.CharField(label="Side effects (optional)", required=False,
-                                   widget=forms.Textarea)
-
-    def clean_dose_amount(self):
-        value = self.cleaned_data["dose_amount"].strip()
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValidationError("Dose must be a number, like 2 or 0.5") from None
-        if number <= 0:
-            raise ValidationError("Dose must be more than 0")
-        return value
+    drug_name = TextField(label="Medicine", max_length=120,
+                          hint="For example, trihexyphenidyl",
+                          error_messages={"required": "Enter the name of the medicine"})
+    # Kept as the text typed ("0.5"): the record shows the dose as the clinician wrote it.
+    dose_amount = DecimalField(label="Dose", min_value=0, exclusive_min=True, coerce=str,
+                               hint="For example, 2",
+                               error_messages={"required": "Enter the dose",
+                                               "invalid": "Dose must be a number, like 2 or 0.5",
+                                               "min_value": "Dose must be more than 0"})
+    dose_unit = TextField(label="Unit", max_length=20, hint="For example, mg",
+                          error_messages={"required": "Enter the unit of the dose"})
+    frequency = TextField(label="How often", max_length=80,
+                          hint="For example, three times a day",
+                          error_messages={"required": "Enter how often it is taken"})
+    started_on = DateField(label="Start date", label_text="The start date", past_only=True,
+                           hint=EXAMPLE_DATE)
+    effect = TextareaField(label="Effect (optional)", required=False)
+    side_effects = TextareaField(label="Side effects (optional)", required=False)
 
 
 class MedicationStopForm(forms.Form):
-    stopped_on = NhsDateField(label="Stop date", label_text="The stop date", past_only=True,
-                              help_text="For example, 21 11 2026")
-    stop_reason = forms.CharField(label="Reason for stopping", max_length=300,
-                                  error_messages={"required": "Enter the reason for stopping"})
+    stopped_on = DateField(label="Stop date", label_text="The stop date", past_only=True,
+                           hint=EXAMPLE_DATE)
+    stop_reason = TextField(label="Reason for stopping", max_length=300,
+                            error_messages={"required": "Enter the reason for stopping"})
 
     def __init__(self, *args, medication=None, **kwargs):
         self.medication = medication
@@ -250,31 +190,21 @@ class MedicationStopForm(forms.Form):
     def clean_stopped_on(self):
         value = self.cleaned_data["stopped_on"]
         if value and self.medication is not None and value < self.medication.started_on:
-            raise ValidationError("The stop date must be on or after the start date")
+            raise forms.ValidationError("The stop date must be on or after the start date")
         return value
 
 
 class TherapySessionForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of therapy", choices=TherapyKind.choices,
-                             widget=forms.RadioSelect,
-                             error_messages={"required": "Choose the kind of therapy"})
-    session_on = NhsDateField(label="Date of the session", label_text="The date of the session",
-                              past_only=True, help_text="For example, 21 11 2026")
-    therapist = StaffChoiceField(label="Therapist", queryset=User.objects.none(),
+    kind = RadiosField(label="Kind of therapy", choices=TherapyKind.choices,
+                       error_messages={"required": "Choose the kind of therapy"})
+    session_on = DateField(label="Date of the session", label_text="The date of the session",
+                           past_only=True, hint=EXAMPLE_DATE)
+    therapist = StaffChoiceField(label="Therapist", capability=Capability.THERAPY_RECORD,
                                  empty_label="Choose the therapist",
                                  error_messages={"required": "Choose the therapist"})
-    duration_minutes = forms.CharField(label="Duration (minutes)", max_length=5,
-                                       error_messages={"required": "Enter the duration of the "
-                                                                   "session in minutes"})
-    goals = forms.CharField(label="Goals (optional)", required=False, widget=forms.Textarea)
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["therapist"].queryset = staff_who_can(Capability.THERAPY_RECORD)
-
-    def clean_duration_minutes(self):
-        value = self.cleaned_data["duration_minutes"].strip()
-        if not value.isdigit() or not 1 <= int(value) <= 480:
-            raise ValidationError("Duration must be a whole number of minutes from 1 to 480")
-        return int(value)
+    duration_minutes = IntegerField(label="Duration (minutes)", error_name="Duration",
+                                    unit="of minutes", min_value=1, max_value=480,
+                                    error_messages={"required": "Enter the duration of the "
+                                                                "session in minutes"})
+    goals = TextareaField(label="Goals (optional)", required=False)
+    notes = TextareaField(label="Notes (optional)", required=False)

@@ -150,13 +150,13 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
     return record
 
 
-def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor | None) -> ToxinCycle:
-    """One cycle of this patient (DoesNotExist otherwise); audited when an actor is given."""
+def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinCycle:
+    """One cycle of this patient (ToxinCycle.DoesNotExist for another patient's); the read
+    is audited."""
     cycle = toxin_cycles_of(patient).get(pk=pk)
-    if actor is not None:
-        audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_cycle",
-                     object_id=cycle.pk, patient_id=patient.pk,
-                     summary=f"Viewed the toxin cycle of {cycle.given_on.isoformat()}")
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_cycle",
+                 object_id=cycle.pk, patient_id=patient.pk,
+                 summary=f"Viewed the toxin cycle of {cycle.given_on.isoformat()}")
     return cycle
 
 
@@ -169,6 +169,17 @@ def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed {len(medications)} medicines")
     return medications
+
+
+def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
+    """One medicine of this patient (Medication.DoesNotExist for another patient's); the
+    read is audited."""
+    medication = Medication.objects.select_related("recorded_by", "stopped_by").get(
+        patient=patient, pk=pk)
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="medication",
+                 object_id=medication.pk, patient_id=patient.pk,
+                 summary=f"Viewed {medication.drug_name} {medication.dose}")
+    return medication
 
 
 def therapy_session_list(*, patient: Patient, actor: Actor) -> tuple[TherapySession, ...]:

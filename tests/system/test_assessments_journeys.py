@@ -4,17 +4,12 @@ real browser."""
 import datetime
 import random
 
-import pytest
 from playwright.sync_api import expect
 
 from collis.assessments.demo import demo_history
 from collis.assessments.models import Examination, ScaleAssessment
 from collis.core.roles import Role
-from collis.core.tests.factories import PASSWORD, UserFactory
-from collis.patients.tests.factories import PatientFactory
-from tests.system.conftest import check_accessibility, sign_in
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.system.steps import Journey
 
 TWSTRS = {
     "Rotation": "3", "Laterocollis": "1", "Anterocollis or retrocollis": "0",
@@ -25,125 +20,125 @@ TWSTRS = {
     "Activities outside the home": "2", "Pain severity": "4", "Pain duration": "2",
     "Disability due to pain": "2",
 }
+ROTATION_ERROR = "Rotation must be a whole number from 0 to 4 (you entered 7)"
 
 
-def test_entering_a_twstrs_shows_the_score_and_the_chart(page):
-    # Given a patient with a demo-like history, and a neurologist
-    patient = PatientFactory(given_name="Wren", family_name="Willowherb")
-    neurologist = UserFactory(role=Role.NEUROLOGIST)
-    demo_history(patient, random.Random(3), datetime.date.today(), neurologist)
-    before = ScaleAssessment.objects.filter(patient=patient).count()
-    sign_in(page, neurologist.username, PASSWORD)
-    # When they open the patient's rating scales
-    page.goto(f"/patients/{patient.pk}/")
-    page.get_by_role("link", name="Rating scales").click()
-    expect(page.get_by_role("heading", name="Rating scales", exact=True)).to_be_visible()
-    check_accessibility(page, "assessments-scales")
-    # And enter a TWSTRS item by item, with rotation out of its range
-    page.get_by_role("link", name="Enter a TWSTRS item by item").click()
-    expect(page.get_by_role("heading", name="Enter a TWSTRS item by item")).to_be_visible()
-    check_accessibility(page, "assessments-twstrs-new")
-    today = datetime.date.today()
-    page.get_by_label("Day").fill(str(today.day))
-    page.get_by_label("Month").fill(str(today.month))
-    page.get_by_label("Year").fill(str(today.year))
-    for label, value in TWSTRS.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Rotation", exact=True).fill("7")
-    page.get_by_role("button", name="Save").click()
-    # Then they read the error, which names the item and its range
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Rotation must be a whole number from 0 to 4 (you entered 7)")
-    expect(page.get_by_label("Disability due to pain", exact=True)).to_have_value("2")
-    check_accessibility(page, "assessments-twstrs-error")
-    assert ScaleAssessment.objects.filter(patient=patient).count() == before
-    # When they correct it and save
-    page.get_by_role("link", name="Rotation must be a whole number").click()
-    page.get_by_label("Rotation", exact=True).fill("3")
-    page.get_by_role("button", name="Save").click()
-    # Then they see the computed total, the chart and its table
-    expect(page.get_by_text("is saved: total 35")).to_be_visible()
-    expect(page.get_by_role("img", name="TWSTRS over time")).to_be_visible()
-    table = page.get_by_role("table").filter(has_text="TWSTRS assessments")
-    last_row = table.locator("tbody tr").last
-    expect(last_row).to_contain_text("35")
-    expect(last_row).to_contain_text("17")
-    expect(page.get_by_text("local policy, needs clinical sign-off")).to_be_visible()
-    check_accessibility(page, "assessments-scales-after")
+class TestRatingScales(Journey):
+    def test_entering_a_twstrs_shows_the_score_and_the_chart(self):
+        self.given_a_patient_with_a_demo_history()
+        self.given_i_am_signed_in_as(self.neurologist)
+        self.when_i_open_the_record(self.patient)
+        self.when_i_follow_the_record_section("Rating scales")
+        self.then_i_see_the_heading("Rating scales", exact=True)
+        self.then_the_page_is_accessible("assessments-scales")
+        self.when_i_follow("Enter a TWSTRS item by item")
+        self.then_i_see_the_heading("Enter a TWSTRS item by item")
+        self.then_the_page_is_accessible("assessments-twstrs-new")
+        self.when_i_enter_a_twstrs_with_rotation_out_of_its_range()
+        self.then_the_error_summary_says(ROTATION_ERROR)
+        self.then_the_field_holds("Disability due to pain", "2", exact=True)
+        self.then_the_page_is_accessible("assessments-twstrs-error")
+        self.then_no_scale_is_saved()
+        self.when_i_follow_the_error_to("Rotation", link="Rotation must be a whole number",
+                                        exact=True)
+        self.when_i_correct_the_rotation_and_save()
+        self.then_i_see_the_success_banner("is saved: total 35")
+        self.then_i_see_the_chart_and_its_table()
+        self.then_i_see("local policy, needs clinical sign-off")
+        self.then_the_page_is_accessible("assessments-scales-after")
+
+    def given_a_patient_with_a_demo_history(self):
+        self.patient = self.given_a_patient("Wren", "Willowherb")
+        self.neurologist = self.given_a_user(Role.NEUROLOGIST)
+        demo_history(self.patient, random.Random(3), datetime.date.today(), self.neurologist)
+        self.scales_before = ScaleAssessment.objects.filter(patient=self.patient).count()
+
+    def when_i_enter_a_twstrs_with_rotation_out_of_its_range(self):
+        self.when_i_fill_in_the_date(datetime.date.today())
+        self.when_i_fill_in(TWSTRS | {"Rotation": "7"}, exact=True)
+        self.when_i_press("Save")
+
+    def then_no_scale_is_saved(self):
+        assert ScaleAssessment.objects.filter(patient=self.patient).count() == self.scales_before
+
+    def when_i_correct_the_rotation_and_save(self):
+        self.when_i_fill_in({"Rotation": "3"}, exact=True)
+        self.when_i_press("Save")
+
+    def then_i_see_the_chart_and_its_table(self):
+        expect(self.page.get_by_role("img", name="TWSTRS over time")).to_be_visible()
+        last_row = self.table(containing="TWSTRS assessments").locator("tbody tr").last
+        expect(last_row).to_contain_text("35")
+        expect(last_row).to_contain_text("17")
 
 
-def test_recording_a_neck_examination_and_confirming_the_suggested_muscles(page):
-    # Given a patient and a physiotherapist
-    patient = PatientFactory(given_name="Kit", family_name="Kettleby")
-    physio = UserFactory(role=Role.PHYSIOTHERAPIST)
-    sign_in(page, physio.username, PASSWORD)
-    # When they record a neck examination with right torticaput
-    page.goto(f"/patients/{patient.pk}/examinations/")
-    check_accessibility(page, "assessments-examinations-empty")
-    page.get_by_role("button", name="Record a neck examination").click()
-    expect(page.get_by_role("heading", name="Record a neck examination")).to_be_visible()
-    check_accessibility(page, "assessments-examination-new")
-    page.get_by_label("Severity of torticaput").select_option("3")
-    page.get_by_role("button", name="Save the examination").click()
-    # Then the missing answers are named
-    expect(page.get_by_role("alert")).to_contain_text("Choose the side of torticaput")
-    expect(page.get_by_role("alert")).to_contain_text("Enter the date of the examination")
-    check_accessibility(page, "assessments-examination-error")
-    today = datetime.date.today()
-    page.get_by_label("Day").fill(str(today.day))
-    page.get_by_label("Month").fill(str(today.month))
-    page.get_by_label("Year").fill(str(today.year))
-    page.get_by_label("Right (torticaput)").check()
-    page.get_by_role("group", name="Tremor").get_by_label("None").check()
-    page.get_by_role("group", name="Sensory trick", exact=True).get_by_label("Absent").check()
-    page.get_by_role("button", name="Save the examination").click()
-    # Then they see the dominant pattern and the suggested muscles, to confirm with EMG
-    expect(page.get_by_text("Torticaput to the right, severity 3")).to_be_visible()
-    expect(page.get_by_text("A suggestion for the clinician to confirm with EMG")).to_be_visible()
-    suggestions = page.get_by_role("table").filter(has_text="Suggested muscles")
-    expect(suggestions).to_contain_text("Splenius capitis")
-    check_accessibility(page, "assessments-examination-detail")
-    # When they untick one suggestion and confirm
-    right = page.get_by_role("group", name="Right side")
-    expect(right.get_by_label("Splenius capitis")).to_be_checked()
-    right.get_by_label("Longissimus capitis").uncheck()
-    page.get_by_role("button", name="Save the involved muscles").click()
-    # Then the confirmed muscles are stored on the examination
-    expect(page.get_by_text("The involved muscles are confirmed.")).to_be_visible()
-    examination = Examination.objects.get(patient=patient)
-    confirmed = set(examination.muscles.values_list("muscle", "side"))
-    assert ("splenius_capitis", "right") in confirmed
-    assert ("longissimus_capitis", "right") not in confirmed
-    assert ("sternocleidomastoid", "left") in confirmed
-    check_accessibility(page, "assessments-examination-confirmed")
+class TestNeckExamination(Journey):
+    def test_recording_a_neck_examination_and_confirming_the_suggested_muscles(self):
+        self.patient = self.given_a_patient("Kit", "Kettleby")
+        self.given_i_am_signed_in_as(Role.PHYSIOTHERAPIST)
+        self.when_i_open_the_record(self.patient, "examinations/")
+        self.then_the_page_is_accessible("assessments-examinations-empty")
+        self.when_i_press("Record a neck examination")
+        self.then_i_see_the_heading("Record a neck examination")
+        self.then_the_page_is_accessible("assessments-examination-new")
+        self.when_i_record_torticaput_without_its_side_or_the_date()
+        self.then_the_error_summary_says("Choose the side of torticaput",
+                                         "Enter the date of the examination")
+        self.then_the_page_is_accessible("assessments-examination-error")
+        self.when_i_complete_the_examination()
+        self.then_i_see("Torticaput to the right, severity 3")
+        self.then_i_see("A suggestion for the clinician to confirm with EMG")
+        self.then_the_table_shows("Splenius capitis", containing="Suggested muscles")
+        self.then_the_page_is_accessible("assessments-examination-detail")
+        self.then_the_box_is_ticked("Splenius capitis", group="Right side")
+        self.when_i_untick("Longissimus capitis", group="Right side")
+        self.when_i_press("Save the involved muscles")
+        self.then_i_see_the_success_banner("The involved muscles are confirmed.")
+        self.then_the_confirmed_muscles_are_stored_on_the_examination()
+        self.then_the_page_is_accessible("assessments-examination-confirmed")
+
+    def when_i_record_torticaput_without_its_side_or_the_date(self):
+        self.when_i_select("Severity of torticaput", "3")
+        self.when_i_press("Save the examination")
+
+    def when_i_complete_the_examination(self):
+        self.when_i_fill_in_the_date(datetime.date.today())
+        self.when_i_choose("Right (torticaput)")
+        self.when_i_choose("None", group="Tremor")
+        self.when_i_choose("Absent", group="Sensory trick")
+        self.when_i_press("Save the examination")
+
+    def then_the_confirmed_muscles_are_stored_on_the_examination(self):
+        examination = Examination.objects.get(patient=self.patient)
+        confirmed = set(examination.muscles.values_list("muscle", "side"))
+        assert ("splenius_capitis", "right") in confirmed
+        assert ("longissimus_capitis", "right") not in confirmed
+        assert ("sternocleidomastoid", "left") in confirmed
 
 
-def test_recording_and_changing_the_diagnosis_keeps_its_history(page):
-    # Given a patient and a neurologist
-    patient = PatientFactory(given_name="Ola", family_name="Oakapple")
-    neurologist = UserFactory(role=Role.NEUROLOGIST)
-    sign_in(page, neurologist.username, PASSWORD)
-    page.goto(f"/patients/{patient.pk}/diagnosis/")
-    check_accessibility(page, "assessments-diagnosis-empty")
-    # When they record a focal idiopathic cervical dystonia
-    page.get_by_role("link", name="Record the diagnosis").click()
-    expect(page.get_by_role("heading", name="Record the diagnosis")).to_be_visible()
-    page.get_by_label("Age at onset (years)").fill("44")
-    page.get_by_label("Neck").check()
-    page.get_by_label("Static").check()
-    page.get_by_label("Idiopathic", exact=True).check()
-    page.get_by_label("If idiopathic: form").select_option("sporadic")
-    check_accessibility(page, "assessments-diagnosis-form")
-    page.get_by_role("button", name="Save as a new version").click()
-    # Then the domain's band and derived distribution are shown
-    expect(page.get_by_text("Late adulthood (over 40 years)")).to_be_visible()
-    expect(page.get_by_text("Focal (one region) (derived from the regions [1])")).to_be_visible()
-    # When they change the course
-    page.get_by_role("link", name="Change the diagnosis").click()
-    page.get_by_label("Progressive").check()
-    page.get_by_role("button", name="Save as a new version").click()
-    # Then both versions are listed with what changed
-    history = page.get_by_role("table").filter(has_text="Every version")
-    expect(history).to_contain_text("Course: Static changed to Progressive")
-    expect(history).to_contain_text("First version")
-    check_accessibility(page, "assessments-diagnosis")
+class TestDiagnosis(Journey):
+    def test_recording_and_changing_the_diagnosis_keeps_its_history(self):
+        patient = self.given_a_patient("Ola", "Oakapple")
+        self.given_i_am_signed_in_as(Role.NEUROLOGIST)
+        self.when_i_open_the_record(patient, "diagnosis/")
+        self.then_the_page_is_accessible("assessments-diagnosis-empty")
+        self.when_i_follow("Record the diagnosis")
+        self.then_i_see_the_heading("Record the diagnosis")
+        self.when_i_describe_a_focal_idiopathic_cervical_dystonia()
+        self.then_the_page_is_accessible("assessments-diagnosis-form")
+        self.when_i_press("Save as a new version")
+        self.then_i_see("Late adulthood (over 40 years)")
+        self.then_i_see("Focal (one region) (derived from the regions [1])")
+        self.when_i_follow("Change the diagnosis")
+        self.when_i_choose("Progressive")
+        self.when_i_press("Save as a new version")
+        self.then_the_table_shows("Course: Static changed to Progressive", "First version",
+                                  containing="Every version")
+        self.then_the_page_is_accessible("assessments-diagnosis")
+
+    def when_i_describe_a_focal_idiopathic_cervical_dystonia(self):
+        self.when_i_fill_in({"Age at onset (years)": "44"})
+        self.when_i_choose("Neck")
+        self.when_i_choose("Static")
+        self.when_i_choose("Idiopathic", exact=True)
+        self.when_i_select("If idiopathic: form", "sporadic")

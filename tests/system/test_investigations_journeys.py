@@ -1,99 +1,98 @@
 """Given/when/then journeys through a patient's investigations, in a real browser."""
 
+import datetime
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
-from collis.core.tests.factories import PASSWORD, UserFactory
 from collis.investigations.demo import minimal_pdf
 from collis.investigations.models import Investigation
-from collis.patients.tests.factories import PatientFactory
-from tests.system.conftest import check_accessibility, sign_in
+from tests.system.steps import Journey
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+WORK_UP = "Work-up for selective denervation"
+REPORT = "Report (optional)"
+ACTIVE_MUSCLES = ("Sternocleidomastoid, left", "Splenius capitis, right")
 
 
-def test_coordinator_records_an_emg_attaches_its_report_and_downloads_it(page, tmp_path):
-    # Given an MDT coordinator, a patient, the EMG report as a PDF, and a text file that
-    # has been renamed to look like a PDF
-    patient = PatientFactory(given_name="Wren", family_name="Willowherb")
-    coordinator = UserFactory(role=Role.MDT_COORDINATOR)
-    report = tmp_path / "emg-report.pdf"
-    report.write_bytes(minimal_pdf(["EMG report: SCM left, splenius capitis right"]))
-    fake = tmp_path / "notes.pdf"
-    fake.write_text("These are typed notes, not a PDF.")
-    sign_in(page, coordinator.username, PASSWORD)
+class TestInvestigations(Journey):
+    def test_coordinator_records_an_emg_attaches_its_report_and_downloads_it(self):
+        self.given_uploads_are_stored_for_this_test()
+        self.given_the_emg_report_and_a_text_file_renamed_to_look_like_a_pdf()
+        self.patient = self.given_a_patient("Wren", "Willowherb")
+        self.coordinator = self.given_i_am_signed_in_as(Role.MDT_COORDINATOR)
 
-    # When they open the patient's investigations, the work-up is all outstanding
-    page.goto(f"/patients/{patient.pk}/investigations/")
-    expect(page.get_by_role("heading", name="Investigations", exact=True)).to_be_visible()
-    expect(page.get_by_role("heading", name="Work-up for selective denervation")).to_be_visible()
-    expect(page.get_by_text("Outstanding")).to_have_count(3)
-    check_accessibility(page, "investigations-empty")
+        self.when_i_open_the_record(self.patient, "investigations/")
+        self.then_i_see_the_heading("Investigations", exact=True)
+        self.then_i_see_the_heading(WORK_UP)
+        self.then_the_whole_work_up_is_outstanding()
+        self.then_the_page_is_accessible("investigations-empty")
 
-    # When they record an EMG with two active muscles and attach the renamed text file
-    page.get_by_role("button", name="Record an investigation").click()
-    expect(page.get_by_role("heading", name="Record an investigation")).to_be_visible()
-    check_accessibility(page, "investigation-create")
-    page.get_by_label("Electromyography (EMG)").check()
-    page.get_by_label("Day").fill("2")
-    page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("2026")
-    page.get_by_label("Abnormal").check()
-    page.get_by_label("Sternocleidomastoid, left").check()
-    page.get_by_label("Splenius capitis, right").check()
-    page.get_by_label("Report (optional)").fill("Dystonic activity in left SCM and right "
-                                                "splenius capitis.")
-    page.locator("input[type=file]").set_input_files(str(fake))
-    page.get_by_role("button", name="Save investigation").click()
+        self.when_i_press("Record an investigation")
+        self.then_i_see_the_heading("Record an investigation")
+        self.then_the_page_is_accessible("investigation-create")
+        self.when_i_record_an_emg_with_two_active_muscles()
+        self.when_i_attach_and_save(self.fake)
+        self.then_the_error_summary_says(
+            "There is a problem", "The attached file (notes.pdf) must be a PDF, PNG or JPEG")
+        self.then_the_active_muscles_are_ticked()
+        self.then_the_field_holds(REPORT, re.compile("Dystonic"))
+        self.then_nothing_is_saved()
+        self.then_the_page_is_accessible("investigation-create-error")
 
-    # Then the file is refused by its content, and what they entered is kept
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("The attached file (notes.pdf) must be a PDF, PNG or JPEG")
-    expect(page.get_by_label("Sternocleidomastoid, left")).to_be_checked()
-    expect(page.get_by_label("Splenius capitis, right")).to_be_checked()
-    expect(page.get_by_label("Report (optional)")).to_have_value(re.compile("Dystonic"))
-    assert not Investigation.objects.exists()
-    check_accessibility(page, "investigation-create-error")
+        self.when_i_attach_and_save(self.report)
+        self.then_i_see_the_heading("Electromyography (EMG), 2 March 2026")
+        self.then_the_table_shows("Sternocleidomastoid", "Splenius capitis",
+                                  name="Muscles found active on this EMG")
+        self.then_the_page_is_accessible("investigation-detail")
+        self.when_i_download_the_report_it_is_the_same_file_and_audited()
 
-    # When they choose the real PDF and save again
-    page.locator("input[type=file]").set_input_files(str(report))
-    page.get_by_role("button", name="Save investigation").click()
+        self.when_i_follow(re.compile("Change this investigation"))
+        self.then_the_box_is_ticked(ACTIVE_MUSCLES[0])
+        self.then_i_see("emg-report.pdf")
+        self.then_the_page_is_accessible("investigation-edit")
+        self.page.go_back()
+        self.when_i_follow("Back to all investigations")
+        self.then_the_table_shows("Abnormal, 2 March 2026", name=WORK_UP)
+        self.then_the_page_is_accessible("investigations-list")
 
-    # Then the investigation shows its muscles and the attached file
-    expect(page.get_by_role("heading", name="Electromyography (EMG), 2 March 2026")).to_be_visible()
-    muscles = page.get_by_role("table", name="Muscles found active on this EMG")
-    expect(muscles).to_contain_text("Sternocleidomastoid")
-    expect(muscles).to_contain_text("Splenius capitis")
-    check_accessibility(page, "investigation-detail")
+    def given_uploads_are_stored_for_this_test(self):
+        self.settings.MEDIA_ROOT = self.tmp_path / "media"
 
-    # And downloading the file gives the same bytes, and the download is audited
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download emg-report.pdf").click()
-    download = download_info.value
-    assert download.suggested_filename == "emg-report.pdf"
-    assert download.path().read_bytes() == report.read_bytes()
-    event = AuditEvent.objects.get(action=AuditAction.DOWNLOAD)
-    assert event.patient_id == patient.pk and event.actor_username == coordinator.username
+    def given_the_emg_report_and_a_text_file_renamed_to_look_like_a_pdf(self):
+        self.report = self.tmp_path / "emg-report.pdf"
+        self.report.write_bytes(minimal_pdf(["EMG report: SCM left, splenius capitis right"]))
+        self.fake = self.tmp_path / "notes.pdf"
+        self.fake.write_text("These are typed notes, not a PDF.")
 
-    # And the change form opens with the muscles ticked and the file listed
-    page.get_by_role("link", name=re.compile("Change this investigation")).click()
-    expect(page.get_by_label("Sternocleidomastoid, left")).to_be_checked()
-    expect(page.get_by_text("emg-report.pdf")).to_be_visible()
-    check_accessibility(page, "investigation-edit")
-    page.go_back()
+    def then_the_whole_work_up_is_outstanding(self):
+        expect(self.page.get_by_text("Outstanding")).to_have_count(3)
 
-    # And the list shows the EMG mapping as done
-    page.get_by_role("link", name="Back to all investigations").click()
-    expect(page.get_by_role("table", name="Work-up for selective denervation")).to_contain_text(
-        "Abnormal, 2 March 2026")
-    check_accessibility(page, "investigations-list")
+    def when_i_record_an_emg_with_two_active_muscles(self):
+        self.when_i_choose("Electromyography (EMG)")
+        self.when_i_fill_in_the_date(datetime.date(2026, 3, 2))
+        self.when_i_choose("Abnormal")
+        for muscle in ACTIVE_MUSCLES:
+            self.when_i_choose(muscle)
+        self.when_i_fill_in({REPORT: "Dystonic activity in left SCM and right "
+                                     "splenius capitis."})
+
+    def when_i_attach_and_save(self, path):
+        self.page.locator("input[type=file]").set_input_files(str(path))
+        self.when_i_press("Save investigation")
+
+    def then_the_active_muscles_are_ticked(self):
+        for muscle in ACTIVE_MUSCLES:
+            self.then_the_box_is_ticked(muscle)
+
+    def then_nothing_is_saved(self):
+        assert not Investigation.objects.exists()
+
+    def when_i_download_the_report_it_is_the_same_file_and_audited(self):
+        download = self.when_i_download("Download emg-report.pdf")
+        assert download.suggested_filename == "emg-report.pdf"
+        assert download.path().read_bytes() == self.report.read_bytes()
+        event = AuditEvent.objects.get(action=AuditAction.DOWNLOAD)
+        assert (event.patient_id == self.patient.pk
+                and event.actor_username == self.coordinator.username)

@@ -1,148 +1,155 @@
 """Given/when/then journeys through the MDT: a meeting, its agenda, a decision that departs
 from the candidacy engine, the outcome letter, and funding, in a real browser."""
 
-import io
-from pathlib import Path
+import datetime
 
-import pypdf
-import pytest
-from playwright.sync_api import expect
-
+from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
-from collis.core.tests.factories import PASSWORD, UserFactory
 from collis.domain.pathway import State
+from collis.mdt import services
 from collis.mdt.models import FundingRequest, MdtDecision
 from collis.mdt.tests.factories import assessment_for, episode_at
-from collis.patients.tests.factories import PatientFactory
-from tests.system.conftest import check_accessibility, sign_in
+from tests.system.steps import Journey
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def test_coordinator_runs_the_mdt_records_a_departing_decision_and_obtains_funding(page):
-    # Given an episode awaiting the MDT, with a favourable candidacy assessment, and staff
-    patient = PatientFactory(given_name="Rowan", family_name="Rushmore")
-    episode = episode_at(State.AWAITING_MDT, patient=patient)
-    assessment_for(patient, "favourable")
-    coordinator = UserFactory(role=Role.MDT_COORDINATOR, first_name="Cass", last_name="Coord")
-    neurologist = UserFactory(role=Role.NEUROLOGIST, first_name="Nia", last_name="Neuro")
-    UserFactory(role=Role.NEUROSURGEON, first_name="Sam", last_name="Surgeon")
-    sign_in(page, coordinator.username, PASSWORD)
-
-    # When the coordinator creates a meeting with a neurologist and a neurosurgeon
-    page.goto("/mdt/")
-    check_accessibility(page, "mdt-meeting-list")
-    page.get_by_role("link", name="Create a meeting").click()
-    page.get_by_label("Day").fill("20")
-    page.get_by_label("Month").fill("11")
-    page.get_by_label("Year").fill("2026")
-    page.get_by_label("Site").select_option(index=1)
-    page.get_by_label("Nia Neuro (Neurologist)").check()
-    page.get_by_label("Sam Surgeon (Neurosurgeon)").check()
-    check_accessibility(page, "mdt-meeting-form")
-    page.get_by_role("button", name="Create the meeting").click()
-    # Then the meeting warns that no physiotherapist attends
-    expect(page.get_by_role("heading", name="MDT meeting, 20 November 2026")).to_be_visible()
-    expect(page.get_by_text("No physiotherapist is attending")).to_be_visible()
-
-    # When they add the episode awaiting the MDT to the agenda
-    page.get_by_label("Episode awaiting the MDT").select_option(str(episode.pk))
-    page.get_by_role("button", name="Add to the agenda").click()
-    check_accessibility(page, "mdt-meeting-detail")
-    page.get_by_role("link", name="RUSHMORE, Rowan").click()
-    # Then the item shows the engine's recommendation and the plan is filled in
-    expect(page.get_by_text("collis-sd-candidacy/1").first).to_be_visible()
-    expect(page.locator("#target_1")).to_have_value("spinal accessory nerve branches")
-    check_accessibility(page, "mdt-agenda-item")
-
-    # When they record "continue botulinum toxin" without a reason
-    page.get_by_label("Discussion").fill("Discussed options; the patient prefers toxin.")
-    page.get_by_label("Continue botulinum toxin").check()
-    page.get_by_label("Action", exact=True).first.fill("Review at the toxin clinic")
-    page.locator("#owner_1").select_option(str(neurologist.pk))
-    page.locator("#due_1-day").fill("15")
-    page.locator("#due_1-month").fill("1")
-    page.locator("#due_1-year").fill("2027")
-    page.get_by_role("button", name="Record the decision").click()
-    # Then they are asked for the reason, and what they typed is kept
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Give the reason the decision departs from the engine")
-    expect(page.get_by_label("Discussion")).to_have_value(
-        "Discussed options; the patient prefers toxin.")
-    check_accessibility(page, "mdt-agenda-item-error")
-    # When they give it
-    page.get_by_label("Reason for departing from the engine's recommendation").fill(
-        "The patient does not want surgery this year.")
-    page.get_by_role("button", name="Record the decision").click()
-    # Then the decision is kept with the engine's recommendation
-    expect(page.get_by_text("Departs from the engine's recommendation (Favourable)")
-           ).to_be_visible()
-    check_accessibility(page, "mdt-episode-decisions")
-    decision = MdtDecision.objects.get()
-    assert decision.agrees_with_engine is False and decision.engine_recommendation == "favourable"
-
-    # When they download the outcome letter
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download the outcome letter (PDF)").click()
-    data = Path(download.value.path()).read_bytes()
-    text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
-    # Then it names the decision, the reason and the action
-    assert "Continue botulinum toxin" in text
-    assert "does not want surgery" in text and "Review at the toxin clinic" in text
-    assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, patient_id=patient.pk).exists()
+DISCUSSION = "Discussed options; the patient prefers toxin."
+DEPARTING = "Reason for departing from the engine's recommendation"
 
 
-def test_coordinator_requests_funding_after_a_decision_for_sd_and_records_approval(page):
-    # Given an episode the MDT decided for selective denervation
-    from collis.core.audit import Actor
-    from collis.mdt import services
+class TestMdtMeeting(Journey):
+    def test_coordinator_runs_the_mdt_records_a_departing_decision_and_obtains_funding(self):
+        self.given_an_episode_awaiting_the_mdt_with_a_favourable_assessment()
+        self.given_the_team()
+        self.given_i_am_signed_in_as(self.coordinator)
 
-    patient = PatientFactory(given_name="Ash", family_name="Alder")
-    episode = episode_at(State.AWAITING_MDT, patient=patient)
-    coordinator = UserFactory(role=Role.MDT_COORDINATOR)
-    services.mdt_decision_record(
-        episode=episode, decision="sd", discussion="Rotation-dominant; toxin failing",
-        assessment=assessment_for(patient, "favourable"),
-        planned=[services.PlannedRow("sternocleidomastoid", "left", "spinal accessory")],
-        actor=Actor.command_line(coordinator))
-    sign_in(page, coordinator.username, PASSWORD)
-    # When the coordinator requests funding by prior approval
-    page.goto(f"/patients/{patient.pk}/episodes/{episode.pk}/funding/")
-    check_accessibility(page, "mdt-funding")
-    page.get_by_role("link", name="Request funding").click()
-    page.get_by_label("Prior approval").check()
-    page.get_by_label("Commissioner").fill("NHS England specialised commissioning (demo)")
-    check_accessibility(page, "mdt-funding-new")
-    page.get_by_role("button", name="Draw up the request").click()
-    # Then the request lists the criteria met with their sources and the OPCS-4 codes
-    expect(page.get_by_text("Rotation-dominant cervical dystonia")).to_be_visible()
-    expect(page.get_by_text("A60.6 + Z92.3")).to_be_visible()
-    check_accessibility(page, "mdt-funding-detail")
-    # When they record that it was submitted
-    page.get_by_label("Submitted").check()
-    page.get_by_label("Reference number").fill("PA-2026-0042")
-    page.get_by_label("Day").fill("2")
-    page.get_by_label("Month").fill("11")
-    page.get_by_label("Year").fill("2026")
-    page.get_by_role("button", name="Save the status").click()
-    expect(page.get_by_role("heading", name="Funding request: submitted")).to_be_visible()
-    # And then approved, first with an expiry before the decision
-    page.get_by_label("Approved").check()
-    page.locator("#decided_on-day").fill("10")
-    page.locator("#decided_on-month").fill("11")
-    page.locator("#decided_on-year").fill("2026")
-    page.locator("#expires_on-day").fill("1")
-    page.locator("#expires_on-month").fill("11")
-    page.locator("#expires_on-year").fill("2026")
-    page.get_by_role("button", name="Save the status").click()
-    expect(page.get_by_role("alert")).to_contain_text("must expire after the date of the decision")
-    check_accessibility(page, "mdt-funding-error")
-    page.locator("#expires_on-month").fill("5")
-    page.locator("#expires_on-year").fill("2027")
-    page.get_by_role("button", name="Save the status").click()
-    # Then the request is approved and the episode moved on
-    expect(page.get_by_role("heading", name="Funding request: approved")).to_be_visible()
-    episode.refresh_from_db()
-    assert episode.state == State.FUNDING_APPROVED
-    assert FundingRequest.objects.get().reference == "PA-2026-0042"
+        self.when_i_visit("/mdt/")
+        self.then_the_page_is_accessible("mdt-meeting-list")
+        self.when_i_follow("Create a meeting")
+        self.when_i_set_up_a_meeting_with_a_neurologist_and_a_neurosurgeon()
+        self.then_the_page_is_accessible("mdt-meeting-form")
+        self.when_i_press("Create the meeting")
+        self.then_i_see_the_heading("MDT meeting, 20 November 2026")
+        self.then_i_see("No physiotherapist is attending")
+
+        self.when_i_add_the_episode_to_the_agenda()
+        self.then_the_page_is_accessible("mdt-meeting-detail")
+        self.when_i_follow("RUSHMORE, Rowan")
+        self.then_i_see("collis-sd-candidacy/1", first=True)
+        self.then_the_field_holds("#target_1", "spinal accessory nerve branches")
+        self.then_the_page_is_accessible("mdt-agenda-item")
+
+        self.when_i_record_continue_botulinum_toxin_without_a_reason()
+        self.then_the_error_summary_says("Give the reason the decision departs from the engine")
+        self.then_the_field_holds("Discussion", DISCUSSION)
+        self.then_the_page_is_accessible("mdt-agenda-item-error")
+        self.when_i_fill_in({DEPARTING: "The patient does not want surgery this year."})
+        self.when_i_press("Record the decision")
+        self.then_i_see("Departs from the engine's recommendation (Favourable)")
+        self.then_the_page_is_accessible("mdt-episode-decisions")
+        self.then_the_decision_is_kept_with_the_engines_recommendation()
+
+        self.then_the_outcome_letter_names_the_decision_the_reason_and_the_action()
+
+    def given_an_episode_awaiting_the_mdt_with_a_favourable_assessment(self):
+        self.patient = self.given_a_patient("Rowan", "Rushmore")
+        self.episode = episode_at(State.AWAITING_MDT, patient=self.patient)
+        assessment_for(self.patient, "favourable")
+
+    def given_the_team(self):
+        self.coordinator = self.given_a_user(Role.MDT_COORDINATOR, first_name="Cass",
+                                             last_name="Coord")
+        self.neurologist = self.given_a_user(Role.NEUROLOGIST, first_name="Nia",
+                                             last_name="Neuro")
+        self.given_a_user(Role.NEUROSURGEON, first_name="Sam", last_name="Surgeon")
+
+    def when_i_set_up_a_meeting_with_a_neurologist_and_a_neurosurgeon(self):
+        self.when_i_fill_in_the_date(datetime.date(2026, 11, 20))
+        self.when_i_select("Site", index=1)
+        self.when_i_choose("Nia Neuro (Neurologist)")
+        self.when_i_choose("Sam Surgeon (Neurosurgeon)")
+
+    def when_i_add_the_episode_to_the_agenda(self):
+        self.when_i_select("Episode awaiting the MDT", str(self.episode.pk))
+        self.when_i_press("Add to the agenda")
+
+    def when_i_record_continue_botulinum_toxin_without_a_reason(self):
+        self.when_i_fill_in({"Discussion": DISCUSSION})
+        self.when_i_choose("Continue botulinum toxin")
+        self.when_i_fill_in({"Action": "Review at the toxin clinic"}, exact=True,
+                            group="Action 1")
+        self.when_i_select("#owner_1", str(self.neurologist.pk))
+        self.when_i_fill_in_the_date(datetime.date(2027, 1, 15), field="due_1")
+        self.when_i_press("Record the decision")
+
+    def then_the_decision_is_kept_with_the_engines_recommendation(self):
+        decision = MdtDecision.objects.get()
+        assert decision.agrees_with_engine is False
+        assert decision.engine_recommendation == "favourable"
+
+    def then_the_outcome_letter_names_the_decision_the_reason_and_the_action(self):
+        first_page = self.when_i_download_the_pdf("Download the outcome letter (PDF)")[0]
+        assert "Continue botulinum toxin" in first_page
+        assert "does not want surgery" in first_page
+        assert "Review at the toxin clinic" in first_page
+        assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD,
+                                         patient_id=self.patient.pk).exists()
+
+
+class TestFunding(Journey):
+    def test_coordinator_requests_funding_after_a_decision_for_sd_and_records_approval(self):
+        self.given_an_episode_the_mdt_decided_for_selective_denervation()
+        self.given_i_am_signed_in_as(self.coordinator)
+
+        self.when_i_open_the_episode(self.episode, "funding/")
+        self.then_the_page_is_accessible("mdt-funding")
+        self.when_i_follow("Request funding")
+        self.when_i_choose_prior_approval_from_the_commissioner()
+        self.then_the_page_is_accessible("mdt-funding-new")
+        self.when_i_press("Draw up the request")
+        self.then_i_see("Rotation-dominant cervical dystonia")
+        self.then_i_see("A60.6 + Z92.3")
+        self.then_the_page_is_accessible("mdt-funding-detail")
+
+        self.when_i_record_that_it_was_submitted(datetime.date(2026, 11, 2))
+        self.then_i_see_the_heading("Funding request: submitted")
+        self.when_i_record_the_approval(decided=datetime.date(2026, 11, 10),
+                                        expires=datetime.date(2026, 11, 1))
+        self.then_the_error_summary_says("must expire after the date of the decision")
+        self.then_the_page_is_accessible("mdt-funding-error")
+        self.when_i_change_the_expiry(datetime.date(2027, 5, 1))
+        self.then_i_see_the_heading("Funding request: approved")
+        self.then_the_episode_is_at(self.episode, State.FUNDING_APPROVED)
+        self.then_the_request_keeps_its_reference()
+
+    def given_an_episode_the_mdt_decided_for_selective_denervation(self):
+        patient = self.given_a_patient("Ash", "Alder")
+        self.episode = episode_at(State.AWAITING_MDT, patient=patient)
+        self.coordinator = self.given_a_user(Role.MDT_COORDINATOR)
+        services.mdt_decision_record(
+            episode=self.episode, decision="sd", discussion="Rotation-dominant; toxin failing",
+            assessment=assessment_for(patient, "favourable"),
+            planned=[services.PlannedRow("sternocleidomastoid", "left", "spinal accessory")],
+            actor=Actor.command_line(self.coordinator))
+
+    def when_i_choose_prior_approval_from_the_commissioner(self):
+        self.when_i_choose("Prior approval")
+        self.when_i_fill_in({"Commissioner": "NHS England specialised commissioning (demo)"})
+
+    def when_i_record_that_it_was_submitted(self, on):
+        self.when_i_choose("Submitted")
+        self.when_i_fill_in({"Reference number": "PA-2026-0042"})
+        self.when_i_fill_in_the_date(on)
+        self.when_i_press("Save the status")
+
+    def when_i_record_the_approval(self, *, decided, expires):
+        self.when_i_choose("Approved")
+        self.when_i_fill_in_the_date(decided, field="decided_on")
+        self.when_i_fill_in_the_date(expires, field="expires_on")
+        self.when_i_press("Save the status")
+
+    def when_i_change_the_expiry(self, expires):
+        self.when_i_fill_in_the_date(expires, field="expires_on")
+        self.when_i_press("Save the status")
+
+    def then_the_request_keeps_its_reference(self):
+        assert FundingRequest.objects.get().reference == "PA-2026-0042"

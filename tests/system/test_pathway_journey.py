@@ -4,241 +4,263 @@ the 3-month follow-up, each step by the role that owns it, axe on every page."""
 import datetime
 import random
 
-import pypdf
-import pytest
-from playwright.sync_api import expect
-
 from collis.assessments.demo import demo_history as assessments_demo
+from collis.candidacy.services import candidacy_assess
+from collis.core.audit import Actor
 from collis.core.roles import Role
-from collis.core.tests.factories import PASSWORD, UserFactory
 from collis.domain.pathway import State
 from collis.investigations.demo import demo_history as investigations_demo
-from collis.patients.tests.factories import PatientFactory
 from collis.surgery.models import Episode
 from collis.treatments.demo import demo_history as treatments_demo
-from tests.system.conftest import check_accessibility, sign_in
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.system.steps import Journey
 
 TODAY = datetime.date.today()
+REFERRED = TODAY - datetime.timedelta(days=200)
 COUNSELLED = TODAY - datetime.timedelta(days=150)
 CONSENTED = COUNSELLED + datetime.timedelta(days=21)
 OPERATED = CONSENTED + datetime.timedelta(days=7)
 PHYSIO = OPERATED + datetime.timedelta(days=2)
 REVIEWED = OPERATED + datetime.timedelta(days=92)
+ACCEPTED_BECAUSE = "Focal rotational CD, toxin failing."
+MDT_ATTENDEES = (Role.NEUROLOGIST, Role.NEUROSURGEON, Role.PHYSIOTHERAPIST)
 
 
-def as_user(page, user):
-    page.context.clear_cookies()
-    sign_in(page, user.username, PASSWORD)
+class TestSelectiveDenervationPathway(Journey):
+    def test_one_patient_from_referral_to_the_three_month_follow_up(self):
+        self.given_the_team()
+        self.given_a_patient_whose_toxin_is_failing()
 
+        self.when_the_user_changes_to(self.coordinator)
+        self.when_i_open_the_record(self.patient, "pathway/")
+        self.then_the_page_is_accessible("pathway-list")
+        self.when_i_press("Record a referral")
+        self.when_i_fill_in_the_referral()
+        self.then_the_page_is_accessible("pathway-referral")
+        self.when_i_press("Record the referral")
+        self.then_the_page_heading_says("Referral received")
+        self.then_a_pathway_episode_is_opened()
+        self.when_i_move_the_episode("Start triage", "", "pathway-triage")
 
-def fill_date(page, legend, day: datetime.date):
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
+        self.when_the_user_changes_to(self.neurologist)
+        self.when_i_move_the_episode("Accept the referral", ACCEPTED_BECAUSE, "pathway-accept")
+        self.when_the_user_changes_to(self.coordinator)
+        self.when_i_move_the_episode("Work-up complete: put on the MDT list",
+                                     "Work-up reviewed.", "pathway-work-up")
+        self.then_the_episode_is_at(self.episode, State.AWAITING_MDT)
 
+        self.given_the_neurologist_assessed_candidacy_before_the_meeting()
+        self.when_the_user_changes_to(self.coordinator)
+        self.when_i_visit("/mdt/")
+        self.then_the_page_is_accessible("pathway-mdt-meetings")
+        self.when_i_create_a_meeting_and_put_the_episode_on_its_agenda()
+        self.when_i_follow("THISTLEWOOD, Tam")
+        self.then_i_see("collis-sd-candidacy/1", first=True)
+        self.then_the_page_is_accessible("pathway-mdt-item")
+        self.when_i_record_a_decision_for_selective_denervation()
+        self.then_i_see("Selective denervation", first=True)
+        self.then_the_page_is_accessible("pathway-mdt-decided")
+        self.then_the_outcome_letter_names_the_decision()
+        self.when_i_open_the_episode(self.episode, "funding/")
+        self.when_i_draw_up_a_prior_approval_request()
+        self.then_i_see("A60.6 + Z92.3")
+        self.then_the_page_is_accessible("pathway-funding")
+        self.when_i_record_that_it_was_submitted_then_approved()
+        self.then_the_episode_is_at(self.episode, State.FUNDING_APPROVED)
 
-def open_episode(page, episode, name):
-    page.goto(f"/patients/{episode.patient_id}/episodes/{episode.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Pathway episode")
-    check_accessibility(page, name)
+        self.when_the_user_changes_to(self.surgeon)
+        self.when_i_open_the_pathway_episode("pathway-before-listing")
+        self.when_i_follow("Put on the waiting list")
+        self.when_i_fill_in_the_listing()
+        self.then_the_page_is_accessible("pathway-listing")
+        self.when_i_press("Put on the waiting list")
+        self.when_i_visit("/waiting-list/")
+        self.then_the_table_shows("THISTLEWOOD, Tam")
+        self.then_the_page_is_accessible("pathway-waiting-list")
 
+        self.when_the_user_changes_to(self.nurse)
+        self.when_i_open_the_episode(self.episode, "consent/")
+        self.when_i_press("Record counselling")
+        self.when_i_counsel_with_the_decision_aid_each_risk_acknowledged()
+        self.then_the_page_is_accessible("pathway-counselling")
+        self.when_i_press("Save counselling")
+        self.then_the_page_heading_says("Counselling on")
 
-def move(page, episode, link, reason, name):
-    open_episode(page, episode, f"{name}-episode")
-    page.get_by_role("link", name=link).click()
-    page.get_by_label("Reason").fill(reason)
-    check_accessibility(page, name)
-    page.get_by_role("button", name=link).click()
-    expect(page.get_by_text("The episode is now at")).to_be_visible()
+        self.when_the_user_changes_to(self.surgeon)
+        self.when_i_open_the_episode(self.episode, "consent/")
+        self.when_i_press("Record consent")
+        self.when_the_patient_signs_after_the_cooling_off_period()
+        self.then_the_page_is_accessible("pathway-consent")
+        self.when_i_press("Record consent")
+        self.then_i_see_the_success_banner("The consent is recorded")
+        self.then_the_consent_form_names_the_patient()
+        self.when_i_open_the_episode(self.episode, "operation/record/")
+        self.when_i_fill_in_the_operation_note()
+        self.then_the_page_is_accessible("pathway-operation")
+        self.when_i_press("Save the operation note")
+        self.then_the_page_heading_says("Operation")
 
+        self.when_the_user_changes_to(self.physio)
+        self.when_i_open_the_episode(self.episode, "physiotherapy/start/")
+        self.when_i_plan_six_weekly_sessions()
+        self.then_the_page_is_accessible("pathway-physio-start")
+        self.when_i_press("Start")
+        self.then_the_page_heading_says("hysiotherapy")
+        self.then_the_page_is_accessible("pathway-physio")
 
-def test_one_patient_from_referral_to_the_three_month_follow_up(page):
-    team = {role: UserFactory(role=role, first_name=role.label.split()[0],
-                              last_name="Demo") for role in Role}
-    coordinator, neurologist = team[Role.MDT_COORDINATOR], team[Role.NEUROLOGIST]
-    surgeon, nurse = team[Role.NEUROSURGEON], team[Role.NURSE_SPECIALIST]
-    physio = team[Role.PHYSIOTHERAPIST]
-    patient = PatientFactory(given_name="Tam", family_name="Thistlewood")
-    for demo in (assessments_demo, treatments_demo, investigations_demo):
-        demo(patient, random.Random(7), TODAY - datetime.timedelta(days=200), neurologist)
+        self.when_the_user_changes_to(self.neurologist)
+        self.when_i_open_the_episode(self.episode, "follow-up/reviews/3/")
+        self.when_i_fill_in_the_three_month_review()
+        self.then_the_page_is_accessible("pathway-review")
+        self.when_i_press("Save")
+        self.then_the_page_heading_says("ollow-up")
+        self.then_the_page_is_accessible("pathway-follow-up")
+        self.then_the_episode_is_at(self.episode, State.FOLLOW_UP)
+        self.when_i_open_the_pathway_episode("pathway-history")
+        self.then_every_step_shows_who_made_it_when_and_why()
 
-    # Given a referral, recorded by the MDT coordinator
-    as_user(page, coordinator)
-    page.goto(f"/patients/{patient.pk}/pathway/")
-    check_accessibility(page, "pathway-list")
-    page.get_by_role("button", name="Record a referral").click()
-    page.get_by_label("Referring consultant").fill("Dr Ari Demo-Referrer")
-    page.get_by_label("GMC number").fill("1234567")
-    page.get_by_label("Organisation").fill("Example Movement Disorders Clinic (demo)")
-    page.get_by_label("Reason for referral").fill("Botulinum toxin is failing.")
-    page.get_by_label("Routine").check()
-    fill_date(page, "Date the referral was received", TODAY - datetime.timedelta(days=200))
-    check_accessibility(page, "pathway-referral")
-    page.get_by_role("button", name="Record the referral").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Referral received")
-    episode = Episode.objects.get(patient=patient)
-    move(page, episode, "Start triage", "", "pathway-triage")
+    # Given
 
-    # When the neurologist accepts it at triage, with reasons
-    as_user(page, neurologist)
-    move(page, episode, "Accept the referral", "Focal rotational CD, toxin failing.",
-         "pathway-accept")
-    # And the coordinator puts it on the MDT list once the work-up is done
-    as_user(page, coordinator)
-    move(page, episode, "Work-up complete: put on the MDT list", "Work-up reviewed.",
-         "pathway-work-up")
-    assert Episode.objects.get(pk=episode.pk).state == State.AWAITING_MDT
+    def given_the_team(self):
+        """One member of staff for every role, named after it ("Neurologist Demo")."""
+        self.team = {role: self.given_a_user(role, first_name=role.label.split()[0],
+                                             last_name="Demo") for role in Role}
+        self.coordinator = self.team[Role.MDT_COORDINATOR]
+        self.neurologist = self.team[Role.NEUROLOGIST]
+        self.surgeon = self.team[Role.NEUROSURGEON]
+        self.nurse = self.team[Role.NURSE_SPECIALIST]
+        self.physio = self.team[Role.PHYSIOTHERAPIST]
 
-    record_mdt_decision_and_funding(page, episode, team)
-    assert Episode.objects.get(pk=episode.pk).state == State.FUNDING_APPROVED
+    def given_a_patient_whose_toxin_is_failing(self):
+        self.patient = self.given_a_patient("Tam", "Thistlewood")
+        for demo in (assessments_demo, treatments_demo, investigations_demo):
+            demo(self.patient, random.Random(7), REFERRED, self.neurologist)
 
-    # When the neurosurgeon lists the patient for surgery
-    as_user(page, surgeon)
-    open_episode(page, episode, "pathway-before-listing")
-    page.get_by_role("link", name="Put on the waiting list").click()
-    fill_date(page, "Date listed", COUNSELLED - datetime.timedelta(days=7))
-    page.get_by_label("Soon").check()
-    page.get_by_label("Site").select_option(label="London Bridge Hospital")
-    page.get_by_label("Surgeon").select_option(label=surgeon.display_name)
-    check_accessibility(page, "pathway-listing")
-    page.get_by_role("button", name="Put on the waiting list").click()
-    page.goto("/waiting-list/")
-    expect(page.get_by_role("table")).to_contain_text("THISTLEWOOD, Tam")
-    check_accessibility(page, "pathway-waiting-list")
+    def given_the_neurologist_assessed_candidacy_before_the_meeting(self):
+        """Through the service: the candidacy journey does this step in the browser."""
+        candidacy_assess(patient=self.patient, answers={"wants_surgery": True},
+                         actor=Actor.command_line(self.neurologist))
 
-    # And the nurse specialist counsels with the decision aid, each risk acknowledged
-    as_user(page, nurse)
-    consent_page = f"/patients/{patient.pk}/episodes/{episode.pk}/consent/"
-    page.goto(consent_page)
-    page.get_by_role("button", name="Record counselling").click()
-    fill_date(page, "Date of the counselling session", COUNSELLED)
-    for box in page.get_by_label("discussed and understood").all():
-        box.check()
-    page.get_by_label("What matters most to you about your treatment?").fill(
-        "Being able to drive and read again.")
-    check_accessibility(page, "pathway-counselling")
-    page.get_by_role("button", name="Save counselling").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Counselling on")
+    # When
 
-    # And the neurosurgeon records the consent after the cooling-off period
-    as_user(page, surgeon)
-    page.goto(consent_page)
-    page.get_by_role("button", name="Record consent").click()
-    page.get_by_label("The patient typed their name as a signature").check()
-    page.get_by_label("Patient's name, typed by them as a signature").fill("Tam Thistlewood")
-    fill_date(page, "Date the patient signed", CONSENTED)
-    check_accessibility(page, "pathway-consent")
-    page.get_by_role("button", name="Record consent").click()
-    expect(page.get_by_text("The consent is recorded")).to_be_visible()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download the consent form (PDF)").click()
-    pdf = pypdf.PdfReader(download.value.path())
-    assert "Thistlewood" in "".join(p.extract_text() for p in pdf.pages)
+    def when_i_fill_in_the_referral(self):
+        self.when_i_fill_in({
+            "Referring consultant": "Dr Ari Demo-Referrer",
+            "GMC number": "1234567",
+            "Organisation": "Example Movement Disorders Clinic (demo)",
+            "Reason for referral": "Botulinum toxin is failing.",
+        })
+        self.when_i_choose("Routine")
+        self.when_i_fill_in_the_date(REFERRED, legend="Date the referral was received")
 
-    # And records the operation
-    page.goto(f"/patients/{patient.pk}/episodes/{episode.pk}/operation/record/")
-    fill_date(page, "Date of the operation", OPERATED)
-    page.get_by_label("Site").select_option(label="London Bridge Hospital")
-    page.get_by_label("Surgeon").select_option(label=surgeon.display_name)
-    page.get_by_role("radio", name="General anaesthetic").check()
-    page.get_by_label("Anaesthetist").fill("Dr Birch Demo")
-    page.get_by_label("Muscle (row 1)").select_option(value="sternocleidomastoid")
-    page.get_by_label("Side (row 1)").select_option(value="left")
-    page.get_by_label("Muscle (row 2)").select_option(value="splenius_capitis")
-    page.get_by_label("Side (row 2)").select_option(value="right")
-    check_accessibility(page, "pathway-operation")
-    page.get_by_role("button", name="Save the operation note").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Operation")
+    def when_i_open_the_pathway_episode(self, screenshot):
+        """The episode's page, checked with axe."""
+        self.when_i_open_the_episode(self.episode)
+        self.then_the_page_heading_says("Pathway episode")
+        self.then_the_page_is_accessible(screenshot)
 
-    # And the physiotherapist starts the programme and records the first session
-    as_user(page, physio)
-    page.goto(f"/patients/{patient.pk}/episodes/{episode.pk}/physiotherapy/start/")
-    fill_date(page, "Date of the first session", PHYSIO)
-    page.get_by_label("Number of sessions").fill("6")
-    page.get_by_label("Days between sessions").fill("7")
-    check_accessibility(page, "pathway-physio-start")
-    page.get_by_role("button").filter(has_text="Start").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("hysiotherapy")
-    check_accessibility(page, "pathway-physio")
+    def when_i_move_the_episode(self, move, reason, screenshot):
+        """From the episode's page, make the move named `move` with this reason; axe checks
+        the episode's page and the move's form."""
+        self.when_i_open_the_pathway_episode(f"{screenshot}-episode")
+        self.when_i_follow(move)
+        self.when_i_fill_in({"Reason": reason})
+        self.then_the_page_is_accessible(screenshot)
+        self.when_i_press(move)
+        self.then_i_see_the_success_banner("The episode is now at")
 
-    # Then the neurologist records the 3-month review with a TWSTRS
-    as_user(page, neurologist)
-    page.goto(f"/patients/{patient.pk}/episodes/{episode.pk}/follow-up/reviews/3/")
-    fill_date(page, "Date of the review", REVIEWED)
-    page.get_by_label("TWSTRS severity").fill("12")
-    page.get_by_label("TWSTRS disability").fill("8")
-    page.get_by_label("TWSTRS pain").fill("5")
-    check_accessibility(page, "pathway-review")
-    page.get_by_role("button").filter(has_text="Save").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("ollow-up")
-    check_accessibility(page, "pathway-follow-up")
+    def when_i_create_a_meeting_and_put_the_episode_on_its_agenda(self):
+        self.when_i_follow("Create a meeting")
+        self.when_i_fill_in_the_date(TODAY - datetime.timedelta(days=190),
+                                     legend="Date of the meeting")
+        self.when_i_select("Site", option="The Harley Street Clinic")
+        for role in MDT_ATTENDEES:
+            self.when_i_choose(f"{self.team[role].display_name} ({role.label})")
+        self.when_i_press("Create the meeting")
+        self.then_the_page_heading_says("MDT meeting")
+        self.when_i_select("Episode awaiting the MDT", str(self.episode.pk))
+        self.when_i_press("Add to the agenda")
 
-    # And every step shows who made it, when and why
-    episode.refresh_from_db()
-    assert episode.state == State.FOLLOW_UP
-    open_episode(page, episode, "pathway-history")
-    history = page.get_by_role("table").last
-    for who in (coordinator, neurologist, surgeon, nurse):
-        expect(history).to_contain_text(who.display_name)
-    expect(history).to_contain_text("Focal rotational CD, toxin failing.")
+    def when_i_record_a_decision_for_selective_denervation(self):
+        self.when_i_fill_in({"Discussion": "Rotational CD; toxin failing; SD offered."})
+        self.when_i_choose("Selective denervation", exact=True)
+        self.when_i_fill_in({"Reason for departing from the engine's recommendation":
+                             "The team judges the involved groups fewer than the engine "
+                             "counted."})
+        self.when_i_press("Record the decision")
 
+    def when_i_draw_up_a_prior_approval_request(self):
+        self.when_i_follow("Request funding")
+        self.when_i_choose("Prior approval")
+        self.when_i_fill_in({"Commissioner": "NHS England specialised commissioning (demo)"})
+        self.when_i_press("Draw up the request")
 
-def record_mdt_decision_and_funding(page, episode, team):
-    """The coordinator takes the episode to the MDT, records its decision for selective
-    denervation, and obtains funding."""
-    from collis.candidacy.services import candidacy_assess
-    from collis.core.audit import Actor
+    def when_i_record_that_it_was_submitted_then_approved(self):
+        self.when_i_choose("Submitted")
+        self.when_i_fill_in({"Reference number": "PA-2026-0042"})
+        self.when_i_fill_in_the_date(TODAY - datetime.timedelta(days=185),
+                                     legend="Date submitted")
+        self.when_i_press("Save the status")
+        self.then_i_see_the_heading("Funding request: submitted")
+        self.when_i_choose("Approved")
+        self.when_i_fill_in_the_date(TODAY - datetime.timedelta(days=175),
+                                     legend="Date of the decision")
+        self.when_i_fill_in_the_date(TODAY + datetime.timedelta(days=180),
+                                     legend="Approval expires")
+        self.when_i_press("Save the status")
+        self.then_i_see_the_heading("Funding request: approved")
 
-    # The neurologist assessed candidacy before the meeting (the candidacy journey does
-    # this step in the browser).
-    candidacy_assess(patient=episode.patient, answers={"wants_surgery": True},
-                     actor=Actor.command_line(team[Role.NEUROLOGIST]))
-    coordinator = team[Role.MDT_COORDINATOR]
-    as_user(page, coordinator)
-    page.goto("/mdt/")
-    check_accessibility(page, "pathway-mdt-meetings")
-    page.get_by_role("link", name="Create a meeting").click()
-    fill_date(page, "Date of the meeting", TODAY - datetime.timedelta(days=190))
-    page.get_by_label("Site").select_option(label="The Harley Street Clinic")
-    for role in (Role.NEUROLOGIST, Role.NEUROSURGEON, Role.PHYSIOTHERAPIST):
-        page.get_by_label(f"{team[role].display_name} ({role.label})").check()
-    page.get_by_role("button", name="Create the meeting").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("MDT meeting")
-    page.get_by_label("Episode awaiting the MDT").select_option(str(episode.pk))
-    page.get_by_role("button", name="Add to the agenda").click()
-    page.get_by_role("link", name="THISTLEWOOD, Tam").click()
-    expect(page.get_by_text("collis-sd-candidacy/1").first).to_be_visible()
-    check_accessibility(page, "pathway-mdt-item")
-    page.get_by_label("Discussion").fill("Rotational CD; toxin failing; SD offered.")
-    page.get_by_label("Selective denervation", exact=True).check()
-    page.get_by_label("Reason for departing from the engine's recommendation").fill(
-        "The team judges the involved groups fewer than the engine counted.")
-    page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Selective denervation").first).to_be_visible()
-    check_accessibility(page, "pathway-mdt-decided")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download the outcome letter (PDF)").click()
-    letter = pypdf.PdfReader(download.value.path())
-    assert "Selective denervation" in "".join(p.extract_text() for p in letter.pages)
+    def when_i_fill_in_the_listing(self):
+        self.when_i_fill_in_the_date(COUNSELLED - datetime.timedelta(days=7),
+                                     legend="Date listed")
+        self.when_i_choose("Soon")
+        self.when_i_select("Site", option="London Bridge Hospital")
+        self.when_i_select("Surgeon", option=self.surgeon.display_name)
 
-    # Funding: a prior-approval request, submitted and approved
-    page.goto(f"/patients/{episode.patient_id}/episodes/{episode.pk}/funding/")
-    page.get_by_role("link", name="Request funding").click()
-    page.get_by_label("Prior approval").check()
-    page.get_by_label("Commissioner").fill("NHS England specialised commissioning (demo)")
-    page.get_by_role("button", name="Draw up the request").click()
-    expect(page.get_by_text("A60.6 + Z92.3")).to_be_visible()
-    check_accessibility(page, "pathway-funding")
-    page.get_by_label("Submitted").check()
-    page.get_by_label("Reference number").fill("PA-2026-0042")
-    fill_date(page, "Date submitted", TODAY - datetime.timedelta(days=185))
-    page.get_by_role("button", name="Save the status").click()
-    expect(page.get_by_role("heading", name="Funding request: submitted")).to_be_visible()
-    page.get_by_label("Approved").check()
-    fill_date(page, "Date of the decision", TODAY - datetime.timedelta(days=175))
-    fill_date(page, "Approval expires", TODAY + datetime.timedelta(days=180))
-    page.get_by_role("button", name="Save the status").click()
-    expect(page.get_by_role("heading", name="Funding request: approved")).to_be_visible()
+    def when_i_counsel_with_the_decision_aid_each_risk_acknowledged(self):
+        self.when_i_fill_in_the_date(COUNSELLED, legend="Date of the counselling session")
+        for box in self.page.get_by_label("discussed and understood").all():
+            box.check()
+        self.when_i_fill_in({"What matters most to you about your treatment?":
+                             "Being able to drive and read again."})
+
+    def when_the_patient_signs_after_the_cooling_off_period(self):
+        self.when_i_choose("The patient typed their name as a signature")
+        self.when_i_fill_in({"Patient's name, typed by them as a signature": "Tam Thistlewood"})
+        self.when_i_fill_in_the_date(CONSENTED, legend="Date the patient signed")
+
+    def when_i_fill_in_the_operation_note(self):
+        self.when_i_fill_in_the_date(OPERATED, legend="Date of the operation")
+        self.when_i_select("Site", option="London Bridge Hospital")
+        self.when_i_select("Surgeon", option=self.surgeon.display_name)
+        self.when_i_choose("General anaesthetic", exact=True)
+        self.when_i_fill_in({"Anaesthetist": "Dr Birch Demo"})
+        self.when_i_fill_in_the_muscle_rows(("sternocleidomastoid", "left"),
+                                            ("splenius_capitis", "right"),
+                                            labels="{field} (row {n})")
+
+    def when_i_plan_six_weekly_sessions(self):
+        self.when_i_fill_in_the_date(PHYSIO, legend="Date of the first session")
+        self.when_i_fill_in({"Number of sessions": "6", "Days between sessions": "7"})
+
+    def when_i_fill_in_the_three_month_review(self):
+        self.when_i_fill_in_the_date(REVIEWED, legend="Date of the review")
+        self.when_i_fill_in({"TWSTRS severity": "12", "TWSTRS disability": "8",
+                             "TWSTRS pain": "5"})
+
+    # Then
+
+    def then_a_pathway_episode_is_opened(self):
+        self.episode = Episode.objects.get(patient=self.patient)
+
+    def then_the_outcome_letter_names_the_decision(self):
+        letter = self.when_i_download_the_pdf("Download the outcome letter (PDF)")
+        assert "Selective denervation" in " ".join(letter)
+
+    def then_the_consent_form_names_the_patient(self):
+        form = self.when_i_download_the_pdf("Download the consent form (PDF)")
+        assert "Thistlewood" in " ".join(form)
+
+    def then_every_step_shows_who_made_it_when_and_why(self):
+        who = (self.coordinator, self.neurologist, self.surgeon, self.nurse)
+        self.then_the_table_shows(*(user.display_name for user in who), ACCEPTED_BECAUSE,
+                                  which="last")

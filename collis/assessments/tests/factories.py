@@ -50,3 +50,17 @@ def make_examination(patient, user=None, examined_on=datetime.date(2026, 10, 1),
 def make_twstrs(patient, user=None, assessed_on=datetime.date(2026, 6, 1), **item_changes):
     return services.twstrs_record(patient=patient, assessed_on=assessed_on,
                                   items=TWSTRS_ITEMS | item_changes, actor=actor_for(user))
+
+
+def another_units_patient():
+    """A patient of another dystonia unit (its own organisation and clinic), whom the
+    default unit's staff may not see."""
+    from collis.core.models import Organisation
+    from collis.patients.tests.factories import PatientFactory
+    from collis.sites.models import Site
+
+    unit = Organisation.objects.create(code="north", name="Northern dystonia unit")
+    site = Site.objects.create(code="north-clinic", name="Northern clinic",
+                               address="1 North Road\nLeeds", postcode="LS1 1AA",
+                               organisation=unit)
+    return PatientFactory(given_name="Theirs", home_site=site)

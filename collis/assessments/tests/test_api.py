@@ -82,3 +82,23 @@ def test_the_api_needs_a_token_and_an_existing_patient(client, bearer, patient):
     assert client.get(f"/api/v1/patients/{patient.pk}/scales").status_code == 401
     assert client.get(f"/api/v1/patients/{uuid.uuid4()}/scales",
                       **bearer(Role.NEUROLOGIST)).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["diagnosis", "examinations", "scales"])
+def test_another_units_patient_is_not_found_and_not_audited(client, bearer, patient, path):
+    from collis.assessments.tests.factories import another_units_patient
+
+    theirs = another_units_patient()
+    make_diagnosis(theirs), make_examination(theirs), make_twstrs(theirs)
+    response = client.get(f"/api/v1/patients/{theirs.pk}/{path}", **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient has this id."}
+    assert not AuditEvent.objects.filter(action=AuditAction.VIEW,
+                                         patient_id=theirs.pk).exists()
+
+
+def test_an_api_read_audits_the_patient_once_and_the_records_once(client, bearer, patient):
+    make_twstrs(patient)
+    client.get(f"/api/v1/patients/{patient.pk}/scales", **bearer(Role.NEUROLOGIST))
+    reads = AuditEvent.objects.filter(action=AuditAction.VIEW, channel=AuditChannel.API)
+    assert sorted(reads.values_list("object_type", flat=True)) == ["patient", "scale"]

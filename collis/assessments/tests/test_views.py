@@ -312,3 +312,134 @@ def test_scale_recorders_only(client_as, patient):
     assert client_as(Role.MDT_COORDINATOR).post(
         url("scale_create", patient, kind="twstrs"), twstrs_post()).status_code == 403
     assert not ScaleAssessment.objects.exists()
+
+
+# ------------------------------------------------------------- scope, audit, service errors
+
+def test_another_units_patient_is_not_found_on_any_page_and_nothing_is_written(client_as,
+                                                                               patient):
+    from collis.assessments.tests.factories import another_units_patient
+
+    theirs = another_units_patient()
+    examination, assessment = make_examination(theirs), make_twstrs(theirs)
+    audited = AuditEvent.objects.count()
+    client = client_as(Role.NEUROLOGIST)
+    pages = [url("diagnosis", theirs), url("diagnosis_edit", theirs),
+             url("examination_list", theirs), url("examination_create", theirs),
+             url("examination_detail", theirs, pk=examination.pk),
+             url("scale_list", theirs), url("scale_detail", theirs, pk=assessment.pk),
+             *(url("scale_create", theirs, kind=kind)
+               for kind in ("twstrs", "twstrs_subscores", "tsui"))]
+    for page in pages:
+        assert client.get(page).status_code == 404, page
+    posts = [(url("diagnosis_edit", theirs), DIAGNOSIS),
+             (url("examination_create", theirs),
+              EXAMINATION | date_data("examined_on", datetime.date(2026, 11, 2))),
+             (url("examination_muscles", theirs, pk=examination.pk),
+              {"left": ["sternocleidomastoid"]}),
+             (url("scale_create", theirs, kind="twstrs"), twstrs_post())]
+    for page, data in posts:
+        assert client.post(page, data).status_code == 404, page
+    assert not DiagnosisVersion.objects.exists()
+    assert Examination.objects.count() == 1 and not examination.muscles.exists()
+    assert ScaleAssessment.objects.count() == 1
+    assert AuditEvent.objects.count() == audited
+
+
+def test_another_units_examination_or_scale_is_not_found_under_ones_own_patient(client_as,
+                                                                                patient):
+    from collis.assessments.tests.factories import another_units_patient
+
+    theirs = another_units_patient()
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(url("examination_detail", patient,
+                          pk=make_examination(theirs).pk)).status_code == 404
+    assert client.get(url("scale_detail", patient,
+                          pk=make_twstrs(theirs).pk)).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["diagnosis_edit", "examination_create", "twstrs",
+                                  "twstrs_subscores", "tsui"])
+def test_a_form_page_shows_the_patient_and_is_audited_once(client_as, patient, page):
+    client = client_as(Role.NEUROLOGIST)
+    address = (url(page, patient) if page in ("diagnosis_edit", "examination_create")
+               else url("scale_create", patient, kind=page))
+    body = client.get(address).content.decode()
+    assert "WILLOWHERB, Wren" in body
+    shown = AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="patient")
+    assert [(e.patient_id, e.actor) for e in shown] == [(patient.pk, client.user)]
+
+
+def test_opening_the_diagnosis_to_change_it_audits_that_read(client_as, patient):
+    client = client_as(Role.NEUROLOGIST)
+    client.get(url("diagnosis_edit", patient))
+    assert not AuditEvent.objects.filter(object_type="diagnosis").exists()  # none to show
+    version = make_diagnosis(patient)
+    client.get(url("diagnosis_edit", patient))
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="diagnosis")
+    assert event.object_id == str(version.pk) and "to change it" in event.summary
+
+
+def test_a_stale_diagnosis_form_shows_the_newer_version_as_an_audited_read(client_as,
+                                                                         patient):
+    make_diagnosis(patient)
+    newer = make_diagnosis(patient, course="progressive")
+    client = client_as(Role.NEUROLOGIST)
+    body = client.post(url("diagnosis_edit", patient),
+                       DIAGNOSIS | {"based_on_version": "1"}).content.decode()
+    assert "Version 2 was recorded" in body and 'name="based_on_version" value="2"' in body
+    assert "Change the diagnosis" in body
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="diagnosis")
+    assert event.object_id == str(newer.pk)
+
+
+def _refuse(monkeypatch, service, error):
+    from collis.assessments import services
+
+    def refuse(**kwargs):
+        raise error
+
+    monkeypatch.setattr(services, service, refuse)
+
+
+def test_a_services_whole_form_error_is_shown_on_the_page(client_as, patient, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    _refuse(monkeypatch, "examination_record",
+            ValidationError("The examination could not be stored as entered."))
+    client = client_as(Role.NEUROLOGIST)
+    response = client.post(url("examination_create", patient),
+                           EXAMINATION | date_data("examined_on", datetime.date(2026, 11, 2)))
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "The examination could not be stored as entered." in body
+    assert not Examination.objects.exists()
+
+
+@pytest.mark.parametrize("service, page, data", [
+    ("diagnosis_record", "diagnosis_edit", DIAGNOSIS),
+    ("twstrs_record", "twstrs", None),
+    ("examination_muscles_confirm", "examination_muscles", {"left": ["sternocleidomastoid"]}),
+])
+def test_service_errors_of_fields_and_of_the_whole_form_are_shown(client_as, patient,
+                                                                  monkeypatch, service, page,
+                                                                  data):
+    from django.core.exceptions import ValidationError
+
+    _refuse(monkeypatch, service, ValidationError({
+        "__all__": ["Nothing was saved: the record changed."],
+        "notes": ["Notes must be shorter."], "not_a_field": ["Something else is wrong."]}))
+    client = client_as(Role.NEUROLOGIST)
+    if page == "twstrs":
+        address, data = url("scale_create", patient, kind="twstrs"), twstrs_post()
+    elif page == "examination_muscles":
+        address = url(page, patient, pk=make_examination(patient).pk)
+    else:
+        address = url(page, patient)
+    response = client.post(address, data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    for message in ("Nothing was saved: the record changed.", "Something else is wrong."):
+        assert message in body
+    if page != "examination_muscles":  # the muscles form has no notes
+        assert "Notes must be shorter." in body

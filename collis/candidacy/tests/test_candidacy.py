@@ -120,14 +120,23 @@ def test_physiotherapist_reads_but_does_not_run_assessments(client_as, patient):
 
 
 def test_candidacy_list_queries_do_not_grow(client_as, patient, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
-    for _ in range(12):
-        candidacy_assess(patient=patient, answers={}, actor=actor)
     client = client_as(Role.NEUROLOGIST)
     client.get("/")
-    with django_assert_max_num_queries(8):
-        assert client.get(reverse("candidacy:candidacy_list",
-                                  args=[patient.pk])).status_code == 200
+    page = reverse("candidacy:candidacy_list", args=[patient.pk])
+    candidacy_assess(patient=patient, answers={}, actor=actor)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for _ in range(11):
+        candidacy_assess(patient=patient, answers={}, actor=actor)
+    # Session and user (2), the idle-time session write (3), the patient and its
+    # "patient shown" audit (2), the list's audit and the list (2).
+    with django_assert_max_num_queries(9) as twelve:
+        assert client.get(page).status_code == 200
+    assert len(twelve.captured_queries) == len(one.captured_queries)
 
 
 @pytest.fixture
@@ -265,3 +274,68 @@ def test_every_source_title_is_read_from_the_reference():
     assert sources[37] == "Dystonia UK, selective denervation page"
     assert sources[38] == "cdtorticollis.org SD page"
     assert sources[1].startswith("Albanese 2013")
+
+
+# ------------------------------------------------------------- scope, audit, service errors
+
+def test_another_units_patient_is_not_found_on_any_page_or_the_api(client_as, token, patient):
+    from django.test import Client
+
+    from collis.assessments.tests.factories import another_units_patient
+
+    theirs = another_units_patient()
+    record = candidacy_assess(patient=theirs, answers={},
+                              actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)))
+    audited = AuditEvent.objects.count()
+    client = client_as(Role.NEUROLOGIST)
+    for page in (reverse("candidacy:candidacy_list", args=[theirs.pk]),
+                 reverse("candidacy:candidacy_new", args=[theirs.pk]),
+                 reverse("candidacy:candidacy_detail", args=[theirs.pk, record.pk])):
+        assert client.get(page).status_code == 404, page
+    assert client.post(reverse("candidacy:candidacy_new", args=[theirs.pk]),
+                       {"wants_surgery": "yes", "fit_for_general_anaesthetic": "yes",
+                        "cervical_myelopathy": "no", "prior_neck_surgery": "no"}
+                       ).status_code == 404
+    # Nor is their assessment found under one's own patient.
+    assert client.get(reverse("candidacy:candidacy_detail",
+                              args=[patient.pk, record.pk])).status_code == 404
+    response = Client().get(f"/api/v1/patients/{theirs.pk}/candidacy-assessments", **token)
+    assert response.status_code == 404
+    assert CandidacyAssessmentRecord.objects.count() == 1
+    assert not AuditEvent.objects.filter(pk__gt=audited, patient_id=theirs.pk).exists()
+
+
+def test_the_assessment_form_shows_the_patient_and_the_facts_audited_once(client_as, patient):
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(reverse("candidacy:candidacy_new", args=[patient.pk])).status_code == 200
+    reads = AuditEvent.objects.filter(action=AuditAction.VIEW, patient_id=patient.pk)
+    assert sorted(reads.values_list("object_type", flat=True)) == ["case_facts", "patient"]
+    assert {e.actor for e in reads} == {client.user}
+
+
+def test_a_services_error_is_shown_on_the_form_rather_than_failing(client_as, patient,
+                                                                   monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.candidacy import services
+
+    def refuse(**kwargs):
+        raise ValidationError({"__all__": ["The facts could not be stored."],
+                               "result": ["The result is too large."]})
+
+    monkeypatch.setattr(services, "candidacy_assess", refuse)
+    response = client_as(Role.NEUROLOGIST).post(
+        reverse("candidacy:candidacy_new", args=[patient.pk]),
+        {"fit_for_general_anaesthetic": "yes", "cervical_myelopathy": "no",
+         "prior_neck_surgery": "unknown", "wants_surgery": "yes"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "The facts could not be stored." in body and "The result is too large." in body
+    assert not CandidacyAssessmentRecord.objects.exists()
+
+
+def test_an_unknown_assessment_number_gives_its_own_not_found_page(client_as, patient):
+    response = client_as(Role.PHYSIOTHERAPIST).get(
+        reverse("candidacy:candidacy_detail", args=[patient.pk, 999]))
+    assert response.status_code == 404
+    assert "This patient has no assessment with this number." in response.content.decode()

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "collis.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "collis.core.middleware.IdleTimeoutMiddleware",
     "collis.core.middleware.LoginRequiredMiddleware",
@@ -143,6 +144,8 @@ AXES_VERBOSE = False
 # Sessions end after a period without activity (IdleTimeoutMiddleware), and at most after
 # a working day whatever the activity.
 COLLIS_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("COLLIS_IDLE_TIMEOUT_MINUTES", "30")))
+# API tokens stop working this many days after they are made (0: never).
+COLLIS_API_TOKEN_LIFETIME_DAYS = int(os.environ.get("COLLIS_API_TOKEN_LIFETIME_DAYS", "90"))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -177,9 +180,50 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")]
+# `collis manage collectstatic` gathers the static files here; WhiteNoise serves them.
+STATIC_ROOT = Path(os.environ.get("COLLIS_STATIC_ROOT", BASE_DIR / "var" / "static"))
+# The NHS.UK frontend, installed by `npm ci`: its built files are served under static/nhsuk/.
+COLLIS_NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "collis.config.staticfiles.NhsukFrontendFinder",
+]
+# Uploaded files, outside the web root: no URL serves them, only permitted, audited views.
 MEDIA_ROOT = Path(os.environ.get("COLLIS_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+
+def media_storage() -> dict:
+    """Where uploaded files are kept: MEDIA_ROOT by default, or a private bucket of
+    S3-compatible object storage, which several app servers can share, when
+    COLLIS_S3_BUCKET is set (README, "Production")."""
+    bucket = os.environ.get("COLLIS_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty for Amazon S3; the server's address for other S3-compatible stores.
+            "endpoint_url": os.environ.get("COLLIS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("COLLIS_S3_REGION") or None,
+            "location": os.environ.get("COLLIS_S3_PREFIX", "").strip("/"),
+            "addressing_style": os.environ.get("COLLIS_S3_ADDRESSING_STYLE") or None,
+            # No ACL of our own: objects stay as private as the bucket. A URL to a file
+            # works only when signed, and only for a few minutes.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+
+
+# Credentials for the bucket come from boto3's usual chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the server's role), never from this file.
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

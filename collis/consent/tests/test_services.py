@@ -10,7 +10,7 @@ from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
-from collis.domain.pathway import MoveRefused, State
+from collis.domain.pathway import STATE_LABELS, MoveRefused, State
 from collis.domain.risks import Intervention, risks_for
 from collis.surgery.models import EpisodeStatus
 
@@ -68,14 +68,16 @@ def test_a_second_session_while_in_counselling_does_not_move_the_episode():
 
 def test_counselling_before_listing_is_refused_and_nothing_is_saved():
     episode = episode_at(State.FUNDING_APPROVED)
-    with pytest.raises(MoveRefused, match="listed for surgery"):
+    with pytest.raises(MoveRefused, match="^Cannot record counselling while the episode is "
+                                          "at 'Funding approved': that is done while it is "
+                                          "at 'Listed for surgery' or 'Counselling'"):
         _counsel(episode)
     assert not CounsellingSession.objects.exists()
 
 
 def test_a_physiotherapist_cannot_start_counselling_and_nothing_is_half_saved():
     episode = episode_at(State.LISTED)
-    with pytest.raises(MoveRefused, match="Your role cannot start counselling"):
+    with pytest.raises(MoveRefused, match="Your role cannot record counselling"):
         _counsel(episode, role=Role.PHYSIOTHERAPIST)
     assert not CounsellingSession.objects.exists() and not RiskDisclosure.objects.exists()
 
@@ -191,3 +193,45 @@ def test_the_consented_plan_is_the_current_mdt_decision(sites):
     assert plan == [{"muscle": "splenius_capitis", "side": "right",
                      "target": "posterior ramus C2"}]
     assert source.startswith("MDT decision of")
+
+
+# --- the services ask the pathway table themselves, with its messages
+
+def test_a_second_consent_is_refused_by_the_table_before_anything_is_checked(settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    episode = counselled_episode(TODAY)
+    _consent(episode, TODAY + datetime.timedelta(days=14))
+    episode.refresh_from_db()
+    # Inside the cooling-off period too: the pathway's answer comes first.
+    with pytest.raises(MoveRefused, match="^Cannot record consent while the episode is at "
+                                          "'Consented'"):
+        _consent(episode, TODAY)
+    assert Consent.objects.filter(episode=episode).count() == 1
+
+
+def test_counselling_by_a_role_the_table_does_not_name_is_refused_while_counselling():
+    episode = counselled_episode(TODAY)
+    with pytest.raises(MoveRefused, match="^Your role cannot record counselling.$"):
+        _counsel(episode, role=Role.NEUROLOGIST)
+    assert CounsellingSession.objects.filter(episode=episode).count() == 1
+
+
+@pytest.mark.parametrize("state", [State.WITHDRAWN, State.CONSENTED, State.AWAITING_MDT])
+def test_counselling_outside_the_tables_states_is_refused(state):
+    episode = episode_at(state)
+    with pytest.raises(MoveRefused) as refused:
+        _counsel(episode)
+    assert str(refused.value) == (
+        f"Cannot record counselling while the episode is at '{STATE_LABELS[state]}': that is "
+        f"done while it is at 'Listed for surgery' or 'Counselling'.")
+    assert not CounsellingSession.objects.exists()
+
+
+def test_counselling_reads_the_state_saved_not_the_state_in_hand():
+    episode = episode_at(State.LISTED)
+    stale = type(episode).objects.get(pk=episode.pk)
+    _counsel(episode)
+    assert stale.state == State.LISTED
+    _counsel(stale)  # the row says 'counselling': no second 'start counselling' is tried
+    assert EpisodeStatus.objects.filter(episode=episode, state=State.COUNSELLING).count() == 1
+    assert CounsellingSession.objects.filter(episode=episode).count() == 2

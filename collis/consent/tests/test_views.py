@@ -148,7 +148,10 @@ def test_counselling_on_an_episode_not_yet_listed_shows_the_pathway_message(clie
     episode = episode_at(State.MDT_DECIDED)
     response = client_as(Role.NURSE_SPECIALIST).post(_url("counselling_new", episode),
                                                      _counselling_post(timezone.localdate()))
-    assert "once the episode is listed for surgery" in response.content.decode()
+    page = response.content.decode()
+    assert "Cannot record counselling while the episode is at &#39;MDT decided&#39;" in page
+    assert "&#39;Listed for surgery&#39; or &#39;Counselling&#39;" in page
+    assert not CounsellingSession.objects.exists()
 
 
 def test_a_nurse_specialist_cannot_open_the_consent_form(client_as):
@@ -240,7 +243,9 @@ def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
             answers={"matters_most": "x"}, acknowledged=frozenset(services.sd_risk_codes()),
             actor=Actor.command_line(nurse))
     client = client_as(Role.NEUROLOGIST)
-    with django_assert_max_num_queries(14):
+    # Fixed: the scoped patient and episode reads with their audit entries (episode_get
+    # also prefetches the episode's status history); none of them grows with the sessions.
+    with django_assert_max_num_queries(15):
         response = client.get(_url("episode_consent", episode))
     assert response.content.decode().count("collis-decision-aid/1") == 15
 
@@ -286,3 +291,136 @@ def test_the_timeline_shows_counselling_and_consent_in_two_queries(
     with django_assert_max_num_queries(2):
         events = timeline_events(episode.patient)
     assert sorted(e.kind for e in events) == ["consent", "counselling"]
+
+
+# --- what may be done now is the pathway table's answer, on the page and on a direct POST
+
+def test_the_counselling_form_says_when_saving_it_starts_counselling(client_as):
+    client = client_as(Role.NURSE_SPECIALIST)
+    listed = episode_at(State.LISTED)
+    assert "Saving this starts counselling on the pathway" in client.get(
+        _url("counselling_new", listed)).content.decode()
+    counselling = counselled_episode(timezone.localdate())
+    assert "Saving this starts counselling on the pathway" not in client.get(
+        _url("counselling_new", counselling)).content.decode()
+
+
+def test_the_overview_offers_counselling_only_where_the_pathway_allows_it(client_as):
+    client = client_as(Role.NURSE_SPECIALIST)
+    assert "Record counselling" in client.get(
+        _url("episode_consent", episode_at(State.LISTED))).content.decode()
+    assert "Record counselling" not in client.get(
+        _url("episode_consent", episode_at(State.MDT_DECIDED))).content.decode()
+
+
+def test_a_second_consent_posted_directly_is_refused_with_the_pathways_message(client_as,
+                                                                               settings):
+    episode = _consented(settings)
+    client = client_as(Role.NEUROSURGEON)
+    assert "Record consent" not in client.get(_url("episode_consent", episode)).content.decode()
+    today = timezone.localdate()
+    page = client.post(_url("consent_new", episode), {
+        "signature_method": "paper", "patient_signed_on-day": today.day,
+        "patient_signed_on-month": today.month, "patient_signed_on-year": today.year,
+    }).content.decode()
+    assert "Cannot record consent while the episode is at &#39;Consented&#39;" in page
+    assert Consent.objects.filter(episode=episode).count() == 1
+
+
+# --- reads are scoped to the user's unit; form pages are audited; refusals are shown
+
+PAGES = ("episode_consent", "decision_aid", "decision_aid_pdf", "counselling_new",
+         "consent_new", "consent_pdf")
+
+
+def test_another_units_staff_get_404_on_every_page_and_endpoint(client, settings):
+    from collis.patients.tests.factories import other_unit_patient
+
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    today = timezone.localdate()
+    theirs = counselled_episode(today, patient=other_unit_patient())
+    session = CounsellingSession.objects.get(episode=theirs)
+    surgeon = UserFactory(role=Role.NEUROSURGEON)
+    client.force_login(surgeon)
+    for name in PAGES:
+        assert client.get(_url(name, theirs)).status_code == 404, name
+    assert client.get(_url("counselling_detail", theirs, session_id=session.pk)
+                      ).status_code == 404
+    assert client.post(_url("counselling_new", theirs),
+                       _counselling_post(today)).status_code == 404
+    assert client.post(_url("consent_new", theirs), {
+        "signature_method": "paper", "patient_signed_on-day": today.day,
+        "patient_signed_on-month": today.month, "patient_signed_on-year": today.year,
+    }).status_code == 404
+    token = {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
+        user=surgeon, actor=Actor.command_line(surgeon))}
+    base = f"/api/v1/patients/{theirs.patient_id}/episodes/{theirs.pk}"
+    for path in ("/counselling", "/consent"):
+        response = client.get(base + path, **token)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "No patient has this id."}
+    assert CounsellingSession.objects.filter(episode=theirs).count() == 1
+    assert not Consent.objects.exists()
+    assert not AuditEvent.objects.filter(actor=surgeon, patient_id=theirs.patient_id).exists()
+
+
+def test_an_episode_of_another_patient_is_404_on_the_api_too(client, token):
+    episode = episode_at(State.LISTED)
+    other = episode_at(State.LISTED)
+    response = client.get(f"/api/v1/patients/{other.patient_id}/episodes/{episode.pk}"
+                          "/counselling", **token)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No pathway episode of this patient has this id."}
+
+
+def test_a_counselling_session_of_another_episode_is_not_found(client_as):
+    theirs = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=theirs)
+    ours = episode_at(State.LISTED)
+    assert client_as(Role.NEUROLOGIST).get(
+        _url("counselling_detail", ours, session_id=session.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("name, role", [("counselling_new", Role.NURSE_SPECIALIST),
+                                        ("consent_new", Role.NEUROSURGEON)])
+def test_a_form_page_shows_the_patient_and_writes_one_patient_audit_row(client_as, name, role):
+    episode = counselled_episode(timezone.localdate())
+    client = client_as(role)
+    assert client.get(_url(name, episode)).status_code == 200
+    assert AuditEvent.objects.filter(object_type="patient", actor=client.user,
+                                     patient_id=episode.patient_id).count() == 1
+
+
+def test_the_counselling_form_audits_the_decision_aid_it_shows(client_as):
+    episode = episode_at(State.LISTED)
+    client = client_as(Role.NURSE_SPECIALIST)
+    client.get(_url("counselling_new", episode))
+    assert AuditEvent.objects.filter(object_type="decision_aid", action=AuditAction.VIEW,
+                                     actor=client.user, patient_id=episode.patient_id,
+                                     summary=f"Viewed the decision aid for episode "
+                                             f"{episode.pk}").count() == 1
+
+
+def test_a_refusal_of_consent_shows_on_the_whole_form(client_as, settings):
+    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    today = timezone.localdate()
+    episode = counselled_episode(today, acknowledged=frozenset())
+    response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
+        "signature_method": "paper", "patient_signed_on-day": today.day,
+        "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Not every risk was disclosed and acknowledged" in page
+    assert "nhsuk-error-summary" in page
+    assert not Consent.objects.exists()
+
+
+def test_counselling_posted_directly_on_a_consented_episode_is_refused_by_the_table(
+        client_as, settings):
+    episode = _consented(settings)
+    page = client_as(Role.NURSE_SPECIALIST).post(
+        _url("counselling_new", episode), _counselling_post(timezone.localdate())
+    ).content.decode()
+    assert ("Cannot record counselling while the episode is at &#39;Consented&#39;: that is "
+            "done while it is at &#39;Listed for surgery&#39; or &#39;Counselling&#39;.") in page
+    assert CounsellingSession.objects.filter(episode=episode).count() == 1

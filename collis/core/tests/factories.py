@@ -1,6 +1,6 @@
 import factory
 
-from collis.core.models import AccountType, User
+from collis.core.models import AccountType, Organisation, User
 from collis.core.roles import Role
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
@@ -16,6 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"User{n}")
     account_type = AccountType.STAFF
     role = Role.NEUROLOGIST
+    organisation = factory.LazyFunction(lambda: Organisation.objects.default())
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -6,7 +6,12 @@ from collis.core.roles import Role
 from collis.core.services import api_token_create
 from collis.core.tests.factories import UserFactory
 from collis.investigations import services
-from collis.investigations.tests.factories import PDF_BYTES, EmgActiveMuscleFactory, pdf_upload
+from collis.investigations.tests.factories import (
+    PDF_BYTES,
+    EmgActiveMuscleFactory,
+    InvestigationFactory,
+    pdf_upload,
+)
 from collis.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +95,19 @@ def test_api_answers_404_for_an_unknown_patient_or_file(client, bearer, emg_with
     assert client.get("/api/v1/patients/00000000-0000-0000-0000-000000000000/investigations",
                       **headers).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+def test_api_answers_404_for_another_units_patient_and_audits_nothing(client, bearer, theirs):
+    investigation = InvestigationFactory(patient=theirs)
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    headers = bearer(Role.NEUROLOGIST)
+    base = f"/api/v1/patients/{theirs.pk}/investigations"
+    for path in (base, f"{base}/{investigation.pk}/files/{attached.pk}"):
+        response = client.get(path, **headers)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "No patient has this id."}
+    assert not AuditEvent.objects.filter(patient_id=theirs.pk,
+                                         action__in=[AuditAction.VIEW,
+                                                     AuditAction.DOWNLOAD]).exists()

@@ -76,7 +76,8 @@ def test_list_page_queries_stay_bounded_with_many_investigations(client_as, site
             stored_name=f"{row.pk:032d}", content_type="application/pdf", size=1,
             sha256="0" * 64, uploaded_by=row.investigation.recorded_by)
     client = client_as(Role.NEUROLOGIST)
-    with django_assert_max_num_queries(10):  # independent of the number of rows
+    # Independent of the number of rows (10, and the audit of showing the patient).
+    with django_assert_max_num_queries(11):
         response = client.get(list_url(patient))
     assert response.status_code == 200
     assert response.content.decode().count("Electromyography (EMG)</a>") == 30
@@ -287,3 +288,100 @@ def test_a_missing_stored_file_says_so(client_as, sites):
     response = client_as(Role.NEUROLOGIST).get(file_url(attached))
     assert response.status_code == 404 and "missing from storage" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+# Scoping, the audit of form pages and the service's errors on the page ----------------------
+
+def _pages_of(investigation, attached):
+    patient_id, pk = investigation.patient_id, investigation.pk
+    return [reverse("investigations:investigation_list", args=[patient_id]),
+            reverse("investigations:investigation_create", args=[patient_id]),
+            reverse("investigations:investigation_detail", args=[patient_id, pk]),
+            reverse("investigations:investigation_edit", args=[patient_id, pk]),
+            reverse("investigations:investigation_file_download",
+                    args=[patient_id, pk, attached.pk])]
+
+
+def test_another_units_staff_get_404_on_every_page_and_nothing_is_audited(client_as, theirs):
+    investigation = InvestigationFactory(patient=theirs, status=ResultStatus.PENDING)
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    before = AuditEvent.objects.filter(patient_id=theirs.pk).count()
+    client = client_as(Role.NEUROLOGIST)
+    for page in _pages_of(investigation, attached):
+        response = client.get(page)
+        assert response.status_code == 404, page
+        assert PDF_BYTES not in b"".join(getattr(response, "streaming_content", [b""]))
+    assert client.post(new_url(theirs), EMG).status_code == 404
+    edit = reverse("investigations:investigation_edit", args=[theirs.pk, investigation.pk])
+    assert client.post(edit, {"kind": "blood_tests", "performed_on-day": "2",
+                              "performed_on-month": "3", "performed_on-year": "2026",
+                              "status": "normal", "version": "1"}).status_code == 404
+    assert Investigation.objects.get().status == ResultStatus.PENDING
+    assert AuditEvent.objects.filter(patient_id=theirs.pk).count() == before
+
+
+def test_a_patient_of_ones_own_unit_is_on_every_page(client_as, sites):
+    investigation = InvestigationFactory()
+    attached = services.investigation_file_attach(
+        investigation=investigation, upload=pdf_upload(),
+        actor=Actor.command_line(investigation.recorded_by))
+    client = client_as(Role.NEUROLOGIST)
+    for page in _pages_of(investigation, attached):
+        assert client.get(page).status_code == 200, page
+
+
+def test_opening_the_form_to_record_an_investigation_audits_the_patient_once(client_as,
+                                                                            sites):
+    patient = PatientFactory()
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(new_url(patient)).status_code == 200
+    event = AuditEvent.objects.get(patient_id=patient.pk)
+    assert event.object_type == "patient" and event.action == AuditAction.VIEW
+    assert event.actor == client.user
+
+
+def test_opening_the_change_form_audits_the_patient_and_the_investigation(client_as, sites):
+    investigation = InvestigationFactory()
+    client = client_as(Role.NEUROLOGIST)
+    url = reverse("investigations:investigation_edit",
+                  args=[investigation.patient_id, investigation.pk])
+    assert client.get(url).status_code == 200
+    assert sorted(AuditEvent.objects.filter(patient_id=investigation.patient_id)
+                  .values_list("object_type", flat=True)) == ["investigation", "patient"]
+
+
+def test_a_services_error_for_the_whole_form_is_shown_on_the_page(client_as, sites,
+                                                                  monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError("The unit does not record this investigation yet")
+
+    monkeypatch.setattr(services, "investigation_create", refuse)
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).post(new_url(patient), EMG)
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "The unit does not record this investigation yet" in body
+    assert 'value="sternocleidomastoid:left" checked' in body  # the entry is kept
+
+
+def test_a_services_error_on_a_field_the_form_lacks_is_shown_when_changing(client_as, sites,
+                                                                          monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"recorded_by": "The recorder of this investigation has left"})
+
+    monkeypatch.setattr(services, "investigation_update", refuse)
+    investigation = InvestigationFactory(status=ResultStatus.PENDING)
+    url = reverse("investigations:investigation_edit",
+                  args=[investigation.patient_id, investigation.pk])
+    response = client_as(Role.NEUROLOGIST).post(url, {
+        "kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
+        "performed_on-year": "2026", "status": "normal", "version": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "The recorder of this investigation has left" in body

@@ -45,8 +45,11 @@ def test_the_api_lists_meetings_decisions_and_funding_and_audits_each_read(sites
     assert decisions[0]["planned"][0]["muscle"] == "sternocleidomastoid"
     funding = client.get(f"{base}/funding-requests").json()
     assert [c["code"] for c in funding[0]["procedure_codes"]] == ["A60.6", "Z92.3"]
-    assert AuditEvent.objects.filter(channel=AuditChannel.API,
-                                     patient_id=episode.patient_id).count() == 3
+    # Each response audits the patient it shows once, and each record it reads.
+    reads = AuditEvent.objects.filter(channel=AuditChannel.API, patient_id=episode.patient_id)
+    assert sorted(reads.values_list("object_type", flat=True)) == [
+        "episode", "episode", "funding_requests", "mdt_decisions", "mdt_meeting", "patient",
+        "patient"]
 
 
 def test_the_api_refuses_a_role_without_record_view(sites):
@@ -95,3 +98,31 @@ def test_the_timeline_takes_one_query_for_a_patient_without_decisions(
     patient = episode_at(State.AWAITING_MDT).patient
     with django_assert_num_queries(1):
         assert timeline_events(patient) == []
+
+
+def test_the_api_answers_404_for_another_units_episode_and_hides_its_meetings(sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    episode = episode_at(State.AWAITING_MDT)
+    m = meeting()
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    decided(episode, Decision.SD, assessment=assessment_for(episode.patient), item=item)
+    theirs = UserFactory(role=Role.NEUROSURGEON, organisation=other_unit_site().organisation)
+    token = api_token_create(user=theirs, actor=Actor.command_line())
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/v1/mdt/meetings").json() == []
+    base = f"/api/v1/patients/{episode.patient.pk}/episodes/{episode.pk}"
+    for path in ("mdt-decisions", "funding-requests"):
+        response = client.get(f"{base}/{path}")
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "No patient has this id."}
+    assert not AuditEvent.objects.filter(channel=AuditChannel.API).exists()
+
+
+def test_the_api_answers_404_for_an_episode_of_another_patient(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    other = episode_at(State.AWAITING_MDT)
+    response = api_client(Role.NEUROSURGEON).get(
+        f"/api/v1/patients/{other.patient.pk}/episodes/{episode.pk}/mdt-decisions")
+    assert response.status_code == 404
+    assert response.json()["detail"]  # the episode getter's sentence

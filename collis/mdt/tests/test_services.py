@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
+from collis.domain.funding import FundingRefused
 from collis.domain.pathway import MoveRefused, State
 from collis.mdt import documents, services
 from collis.mdt.models import Decision, FundingStatus, MdtDecision
@@ -58,8 +59,29 @@ def test_only_episodes_awaiting_the_mdt_join_the_agenda_and_only_once(sites):
                                      patient_id=waiting.patient_id).exists()
     with pytest.raises(ValidationError, match="already on the agenda"):
         services.agenda_item_add(meeting=m, episode=waiting, actor=coordinator_actor())
-    with pytest.raises(ValidationError, match="awaiting the MDT"):
+    with pytest.raises(MoveRefused, match="that is done while it is at 'Awaiting MDT'"):
         services.agenda_item_add(meeting=m, episode=early, actor=coordinator_actor())
+
+
+def test_a_meeting_is_held_at_one_of_the_units_own_sites(sites):
+    from collis.mdt.models import MdtMeeting
+    from collis.patients.tests.factories import other_unit_site
+
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_create(held_on=datetime.date(2026, 11, 20), site=other_unit_site(),
+                                attendees=[], actor=coordinator_actor())
+    assert refused.value.message_dict == {"site": ["Choose one of your unit's sites."]}
+    assert not MdtMeeting.objects.exists()
+
+
+def test_an_episode_of_another_units_patient_never_joins_the_agenda(sites):
+    from collis.patients.tests.factories import other_unit_patient
+
+    m = meeting()
+    theirs = episode_at(State.AWAITING_MDT, patient=other_unit_patient())
+    with pytest.raises(ValidationError, match="a patient of another unit"):
+        services.agenda_item_add(meeting=m, episode=theirs, actor=coordinator_actor())
+    assert not m.items.exists()
 
 
 def test_a_decision_agreeing_with_the_engine_is_stored_with_it_and_moves_the_episode(sites):
@@ -260,3 +282,65 @@ def test_declined_funding_needs_a_reason_and_a_new_request_can_follow(sites):
     again = services.funding_request_create(episode=request.episode, route="prior_approval",
                                             commissioner="ICB", actor=actor)
     assert again.status == "draft"
+
+
+# --- the pathway and funding tables refuse, whoever calls -------------------------------
+
+def test_a_correction_is_refused_once_the_episode_has_moved_on(sites):
+    request = _funding_request()
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="PA-1", submitted_on=datetime.date(2026, 11, 1),
+                                    actor=coordinator_actor())
+    episode = request.episode
+    episode.refresh_from_db()
+    with pytest.raises(MoveRefused, match="Cannot correct the MDT decision while the "
+                                          "episode is at 'Funding requested'"):
+        services.mdt_decision_record(
+            episode=episode, decision=Decision.OTHER, discussion="x", assessment=None,
+            corrects=request.decision, correction_reason="Wrong", actor=coordinator_actor())
+
+
+def test_a_role_the_funding_table_does_not_allow_is_refused_before_anything_is_written(sites):
+    request = _funding_request()
+    surgeon = coordinator_actor().__class__.command_line(UserFactory(role=Role.NEUROSURGEON))
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="PA-1", submitted_on=datetime.date(2026, 11, 1),
+                                    actor=surgeon)
+    with pytest.raises(FundingRefused, match="Your role cannot record funding approval"):
+        services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                        decided_on=datetime.date(2026, 11, 9),
+                                        expires_on=datetime.date(2027, 5, 9), actor=surgeon)
+    request.refresh_from_db()
+    assert request.status == "submitted"
+    assert [c.status for c in request.changes.all()] == ["draft", "submitted"]
+
+
+def test_a_change_not_in_the_funding_table_is_refused_with_what_is_allowed(sites):
+    request = _funding_request()
+    with pytest.raises(FundingRefused, match="A draft request cannot become approved. It "
+                                             "can become submitted."):
+        services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                        decided_on=datetime.date(2026, 11, 9),
+                                        expires_on=datetime.date(2027, 5, 9),
+                                        actor=coordinator_actor())
+
+
+def test_a_funding_request_is_drawn_up_only_where_the_pathway_allows_it(sites):
+    request = _funding_request()
+    episode = request.episode
+    assert "already has a funding request in progress" in services.funding_request_create_refusal(
+        episode=episode, role="mdt_coordinator")
+    assert services.funding_request_create_refusal(episode=episode, role="neurologist") == (
+        "Your role cannot draw up a funding request.")
+    listed = episode_at(State.LISTED)
+    with pytest.raises(FundingRefused, match="Cannot draw up a funding request while the "
+                                             "episode is at 'Listed for surgery'"):
+        services.funding_request_create(episode=listed, route="prior_approval",
+                                        commissioner="ICB", actor=coordinator_actor())
+
+
+def test_only_roles_the_table_allows_put_an_episode_on_the_agenda(sites):
+    physio = coordinator_actor().__class__.command_line(UserFactory(role=Role.PHYSIOTHERAPIST))
+    with pytest.raises(MoveRefused, match="Your role cannot put the episode on"):
+        services.agenda_item_add(meeting=meeting(), episode=episode_at(State.AWAITING_MDT),
+                                 actor=physio)

@@ -158,7 +158,7 @@ def test_a_move_refused_by_the_pathway_is_a_form_error(client_as, sites):
     decided(episode, Decision.OTHER)  # someone else decided first
     response = client.post(url, {"discussion": "x", "decision": "other"})
     assert response.status_code == 400
-    assert "Cannot record the mdt decision" in response.content.decode()
+    assert "Cannot record the MDT decision" in response.content.decode()
     assert MdtDecision.objects.count() == 1
 
 
@@ -235,3 +235,231 @@ def test_a_correction_is_a_new_decision_naming_the_old_one_and_needs_a_reason(cl
     second = MdtDecision.objects.current().get()
     assert second.corrects == first and second.decision == Decision.SD_MYECTOMY
     assert client_as(Role.NURSE_SPECIALIST).get(url).status_code == 403
+
+
+# --- what may be done now is the pathway table's answer, on the page and on a direct POST
+
+def _submitted(episode, client):
+    """A funding request drawn up and submitted through the pages, by `client`."""
+    args = [episode.patient.pk, episode.pk]
+    client.post(reverse("mdt:funding_new", args=args),
+                {"route": "prior_approval", "commissioner": "NHS England (demo)"})
+    request = FundingRequest.objects.get(episode=episode)
+    detail = reverse("mdt:funding_detail", args=[*args, request.pk])
+    client.post(detail, {"status": "submitted", "reference": "PA-7",
+                         **_date("submitted_on", datetime.date(2026, 11, 2))})
+    return request, detail
+
+
+def test_a_neurosurgeon_posting_funding_approval_is_refused_by_the_pathway(client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    request, detail = _submitted(episode, client_as(Role.MDT_COORDINATOR))
+    surgeon = client_as(Role.NEUROSURGEON)
+    assert "Record a change of status" not in surgeon.get(detail).content.decode()
+    response = surgeon.post(detail, {"status": "approved",
+                                     **_date("decided_on", datetime.date(2026, 11, 9)),
+                                     **_date("expires_on", datetime.date(2027, 5, 9))})
+    assert response.status_code == 400
+    assert "Your role cannot record funding approval." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "submitted"
+
+
+def test_a_status_the_funding_table_does_not_allow_is_refused(client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    client = client_as(Role.MDT_COORDINATOR)
+    request, detail = _submitted(episode, client)
+    client.post(detail, {"status": "approved", **_date("decided_on", datetime.date(2026, 11, 9)),
+                         **_date("expires_on", datetime.date(2027, 5, 9))})
+    assert client.post(detail, {"status": "declined", "reason": "x"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "approved"
+
+
+def test_a_funding_request_posted_after_approval_is_refused_with_the_pathways_message(
+        client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    client = client_as(Role.MDT_COORDINATOR)
+    request, detail = _submitted(episode, client)
+    client.post(detail, {"status": "approved", **_date("decided_on", datetime.date(2026, 11, 9)),
+                         **_date("expires_on", datetime.date(2027, 5, 9))})
+    args = [episode.patient.pk, episode.pk]
+    assert "Request funding</a>" not in client.get(reverse("mdt:funding", args=args)
+                                                  ).content.decode()
+    response = client.post(reverse("mdt:funding_new", args=args),
+                           {"route": "prior_approval", "commissioner": "ICB"})
+    assert response.status_code == 400
+    assert ("Cannot draw up a funding request while the episode is at "
+            "&#39;Funding approved&#39;") in response.content.decode()
+    assert FundingRequest.objects.filter(episode=episode).count() == 1
+
+
+def test_a_correction_posted_once_funding_is_requested_is_refused_by_the_pathway(client_as,
+                                                                                 sites):
+    episode = episode_at(State.AWAITING_MDT)
+    first = decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    client = client_as(Role.MDT_COORDINATOR)
+    _submitted(episode, client)
+    args = [episode.patient.pk, episode.pk]
+    url = reverse("mdt:decision_correct", args=[*args, first.pk])
+    assert url not in client.get(reverse("mdt:episode_decisions", args=args)).content.decode()
+    response = client.post(url, {
+        "discussion": "Myectomy too", "decision": Decision.SD_MYECTOMY,
+        "muscle_1": "sternocleidomastoid", "side_1": "left", "target_1": "spinal accessory",
+        "correction_reason": "Left out"})
+    assert response.status_code == 400
+    assert ("Cannot correct the MDT decision while the episode is at "
+            "&#39;Funding requested&#39;") in response.content.decode()
+    assert MdtDecision.objects.current().get() == first
+
+
+def test_the_decision_form_is_offered_only_while_the_episode_awaits_the_mdt(client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    m, item = _item(episode)
+    client = client_as(Role.NEUROLOGIST)
+    url = reverse("mdt:agenda_item", args=[m.pk, item.pk])
+    assert "Record the decision" in client.get(url).content.decode()
+    decided(episode, Decision.OTHER)
+    assert "Record the decision" not in client.get(url).content.decode()
+
+
+# --- scoped to the user's unit, audited by the selectors ----------------------------------
+
+def _their_client(role=Role.MDT_COORDINATOR):
+    """A client signed in as staff of another unit."""
+    from django.test import Client
+
+    from collis.patients.tests.factories import other_unit_site
+
+    client = Client()
+    client.force_login(UserFactory(role=role, organisation=other_unit_site().organisation))
+    return client
+
+
+def _funded(episode):
+    """The episode decided for SD, with a draft funding request."""
+    record = decided(episode, Decision.SD, assessment=assessment_for(episode.patient))
+    episode.refresh_from_db()
+    request = services.funding_request_create(episode=episode, route="prior_approval",
+                                              commissioner="ICB", actor=coordinator_actor())
+    return record, request
+
+
+def test_another_units_staff_get_404_on_every_page_of_an_episode(client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    record, request = _funded(episode)
+    args = [episode.patient.pk, episode.pk]
+    client = _their_client()
+    for url in (reverse("mdt:episode_decisions", args=args),
+                reverse("mdt:decision_letter", args=[*args, record.pk]),
+                reverse("mdt:decision_correct", args=[*args, record.pk]),
+                reverse("mdt:funding", args=args), reverse("mdt:funding_new", args=args),
+                reverse("mdt:funding_detail", args=[*args, request.pk]),
+                reverse("mdt:funding_pdf", args=[*args, request.pk])):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("mdt:funding_new", args=args),
+                       {"route": "prior_approval", "commissioner": "ICB"}).status_code == 404
+    assert client.post(reverse("mdt:funding_detail", args=[*args, request.pk]),
+                       {"status": "submitted"}).status_code == 404
+    assert FundingRequest.objects.count() == 1
+    assert not AuditEvent.objects.filter(patient_id=episode.patient_id,
+                                         action__in=[AuditAction.VIEW,
+                                                     AuditAction.DOWNLOAD]).exists()
+    # ... and our own staff may read them all.
+    ours = client_as(Role.MDT_COORDINATOR)
+    assert ours.get(reverse("mdt:funding_detail", args=[*args, request.pk])).status_code == 200
+
+
+def test_another_units_staff_get_404_on_the_units_meeting_and_its_agenda(sites):
+    m = meeting()
+    episode = episode_at(State.AWAITING_MDT)
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    client = _their_client()
+    assert str(m.held_on.year) not in client.get(reverse("mdt:meeting_list")).content.decode()
+    assert client.get(reverse("mdt:meeting_detail", args=[m.pk])).status_code == 404
+    assert client.get(reverse("mdt:agenda_item", args=[m.pk, item.pk])).status_code == 404
+    assert client.post(reverse("mdt:agenda_add", args=[m.pk]),
+                       {"episode": episode.pk}).status_code == 404
+    assert not AuditEvent.objects.filter(patient_id=episode.patient_id,
+                                         action=AuditAction.VIEW).exists()
+
+
+def test_the_agenda_shows_and_offers_only_the_units_patients(client_as, sites):
+    from collis.mdt.models import MdtAgendaItem
+    from collis.patients.tests.factories import other_unit_patient
+
+    m = meeting()
+    ours = episode_at(State.AWAITING_MDT)
+    services.agenda_item_add(meeting=m, episode=ours, actor=coordinator_actor())
+    on_agenda = episode_at(State.AWAITING_MDT, patient=other_unit_patient(
+        family_name="Elsewhereone"))
+    item = MdtAgendaItem.objects.create(meeting=m, episode=on_agenda,
+                                        recorded_by=UserFactory(role=Role.MDT_COORDINATOR))
+    waiting = episode_at(State.AWAITING_MDT, patient=other_unit_patient(
+        family_name="Elsewheretwo"))
+    mine_waiting = episode_at(State.AWAITING_MDT)
+    client = client_as(Role.MDT_COORDINATOR)
+    page = client.get(reverse("mdt:meeting_detail", args=[m.pk])).content.decode()
+    assert ours.patient.family_name.upper() in page
+    assert mine_waiting.patient.family_name.upper() in page  # offered
+    assert "ELSEWHERE" not in page
+    assert client.get(reverse("mdt:agenda_item", args=[m.pk, item.pk])).status_code == 404
+    response = client.post(reverse("mdt:agenda_add", args=[m.pk]), {"episode": waiting.pk})
+    assert response.status_code == 400
+    assert "Choose an episode that is awaiting the MDT" in response.content.decode()
+    for theirs in (on_agenda, waiting):
+        assert not AuditEvent.objects.filter(patient_id=theirs.patient_id,
+                                             action=AuditAction.VIEW).exists()
+
+
+@pytest.mark.parametrize("page", ["agenda_item", "decision_correct", "funding_new",
+                                  "funding_detail"])
+def test_a_form_page_audits_the_patient_it_shows_once(client_as, sites, page):
+    episode = episode_at(State.AWAITING_MDT)
+    m, item = _item(episode)
+    args = [episode.patient.pk, episode.pk]
+    if page == "agenda_item":
+        url = reverse("mdt:agenda_item", args=[m.pk, item.pk])
+    else:
+        record, request = _funded(episode)
+        url = {"decision_correct": reverse("mdt:decision_correct", args=[*args, record.pk]),
+               "funding_new": reverse("mdt:funding_new", args=args),
+               "funding_detail": reverse("mdt:funding_detail", args=[*args, request.pk]),
+               }[page]
+    assert client_as(Role.MDT_COORDINATOR).get(url).status_code == 200
+    assert AuditEvent.objects.filter(patient_id=episode.patient_id, object_type="patient",
+                                     action=AuditAction.VIEW).count() == 1
+
+
+def test_a_services_error_about_the_whole_request_shows_on_the_page(client_as, sites):
+    episode = episode_at(State.AWAITING_MDT)
+    _funded(episode)
+    client = client_as(Role.MDT_COORDINATOR)
+    response = client.post(reverse("mdt:funding_new", args=[episode.patient.pk, episode.pk]),
+                           {"route": "prior_approval", "commissioner": "ICB"})
+    assert response.status_code == 400
+    assert ("This episode already has a funding request in progress."
+            in response.content.decode())
+    assert FundingRequest.objects.count() == 1
+
+
+def test_a_meeting_at_another_units_site_is_refused_on_the_site_field(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    client = client_as(Role.MDT_COORDINATOR)
+    response = client.post(reverse("mdt:meeting_create"), {
+        **_date("held_on", datetime.date(2026, 11, 25)), "site": other_unit_site().pk,
+        "attendees": [UserFactory(role=Role.NEUROLOGIST).pk]})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Choose one of your unit&#39;s sites." in page
+    assert not MdtMeeting.objects.exists()
+
+
+def test_an_episode_of_another_patient_is_not_found(client_as, sites):
+    episode, other = episode_at(State.AWAITING_MDT), episode_at(State.AWAITING_MDT)
+    response = client_as(Role.MDT_COORDINATOR).get(
+        reverse("mdt:episode_decisions", args=[other.patient.pk, episode.pk]))
+    assert response.status_code == 404

@@ -38,8 +38,10 @@ def test_the_api_gives_the_operation_and_follow_up_and_audits_each_read(client, 
     assert client.get(base + "/physiotherapy", **auth).json()["session_count"] == 6
     follow = client.get(base + "/follow-up", **auth).json()
     assert follow["complications"][0]["risk_code"] == "SD_HAEMATOMA"
-    assert AuditEvent.objects.filter(channel=AuditChannel.API,
-                                     patient_id=episode.patient_id).count() == 3
+    reads = AuditEvent.objects.filter(channel=AuditChannel.API, patient_id=episode.patient_id)
+    # Each of the three reads once, with the patient and the episode each call showed.
+    assert sorted(reads.values_list("object_type", flat=True)) == sorted(
+        ["operation", "physio_programme", "follow_up"] + ["patient", "episode"] * 3)
 
 
 def test_the_api_refuses_an_administrator(client, episode):

@@ -97,7 +97,8 @@ def test_a_review_records_twstrs_through_the_assessments_app_and_starts_follow_u
     episode.refresh_from_db()
     assert episode.state == "follow_up"
     assert review.twstrs.total == 17 and review.due_on == datetime.date(2026, 6, 2)
-    data = follow_up_get(episode=episode, actor=None, today=datetime.date(2026, 11, 21))
+    data = follow_up_get(episode=episode, actor=Actor.command_line(neurologist),
+                         today=datetime.date(2026, 11, 21))
     assert data.baseline.total == 35
     [row] = outcome_rows(data.baseline, data.reviews)
     assert row.change == "-18" and row.important
@@ -167,3 +168,122 @@ def test_demo_history_is_idempotent(patient):
     assert Operation.objects.filter(episode=episode).exists() and count >= 2
     demo_history(patient, random.Random(1), datetime.date(2026, 11, 21), author)
     assert FollowUpReview.objects.count() == count
+
+
+# --- the services ask the pathway table themselves, with its messages
+
+def _actor(role):
+    return Actor.command_line(UserFactory(role=role))
+
+
+def _withdraw(episode):
+    from collis.surgery.services import episode_transition
+
+    episode_transition(episode=episode, event="withdraw", reason="Moved abroad",
+                       actor=_actor(Role.NEUROLOGIST))
+
+
+def _complication(episode, role=Role.NEUROLOGIST):
+    return services.complication_record(
+        episode=episode, risk_code="SD_DYSAESTHESIA", onset_on=datetime.date(2026, 3, 10),
+        severity="mild", status="ongoing", actor=_actor(role))
+
+
+def _further_surgery(episode, role=Role.NEUROSURGEON):
+    return services.further_surgery_record(
+        episode=episode, kind="reoperation", performed_on=datetime.date(2026, 9, 1),
+        reason="Persistent symptoms", actor=_actor(role))
+
+
+AFTER_SD = ("'Operated', 'Post-operative physiotherapy', 'Follow-up' or 'Discharged'.")
+
+
+@pytest.mark.parametrize("record, what", [
+    (_complication, "record a complication"),
+    (_further_surgery, "record a reoperation or conversion to DBS"),
+])
+def test_what_follows_the_operation_is_refused_once_withdrawn_or_before_it(patient, record,
+                                                                           what):
+    episode = make_episode(patient)
+    with pytest.raises(MoveRefused) as refused:
+        record(episode)
+    assert str(refused.value) == (f"Cannot {what} while the episode is at 'Consented': that "
+                                  f"is done while it is at {AFTER_SD}")
+    operate(episode)
+    _withdraw(episode)
+    with pytest.raises(MoveRefused, match=f"^Cannot {what} while the episode is at "
+                                          f"'Withdrawn'"):
+        record(episode)
+    assert not episode.complications.exists() and not episode.further_surgeries.exists()
+
+
+@pytest.mark.parametrize("record, what", [
+    (_complication, "record a complication"),
+    (_further_surgery, "record a reoperation or conversion to DBS"),
+])
+def test_what_follows_the_operation_is_refused_to_a_coordinator(patient, record, what):
+    episode = make_episode(patient)
+    operate(episode)
+    with pytest.raises(MoveRefused, match=f"^Your role cannot {what}.$"):
+        record(episode, role=Role.MDT_COORDINATOR)
+
+
+def test_a_late_complication_is_recorded_after_discharge(patient):
+    episode = make_episode(patient)
+    operate(episode)
+    start_physio(episode)
+    services.follow_up_start(episode=episode, actor=_actor(Role.PHYSIOTHERAPIST))
+    services.follow_up_discharge(episode=episode, reason="Stable", actor=_actor(Role.NEUROLOGIST))
+    assert _complication(episode, role=Role.NURSE_SPECIALIST).pk
+    assert _further_surgery(episode).pk
+
+
+def test_a_physio_session_is_refused_to_a_nurse_and_once_withdrawn(patient):
+    episode = make_episode(patient)
+    operate(episode)
+    session = start_physio(episode).sessions.first()
+    with pytest.raises(MoveRefused, match="^Your role cannot record a physiotherapy session.$"):
+        services.physio_session_record(session=session, attendance="did_not_attend",
+                                       held_on=None, actor=_actor(Role.NURSE_SPECIALIST))
+    _withdraw(episode)
+    with pytest.raises(MoveRefused, match="^Cannot record a physiotherapy session while the "
+                                          "episode is at 'Withdrawn'"):
+        services.physio_session_record(session=session, attendance="did_not_attend",
+                                       held_on=None, actor=_actor(Role.PHYSIOTHERAPIST))
+    session.refresh_from_db()
+    assert session.attendance == "scheduled"
+
+
+def test_a_review_is_refused_by_the_table_before_physiotherapy_and_to_a_coordinator(patient):
+    episode = make_episode(patient)
+    operate(episode)
+    details = services.ReviewDetails(months_after=3, reviewed_on=datetime.date(2026, 6, 2),
+                                     tsui_total=4)
+    with pytest.raises(MoveRefused, match="^Cannot record a follow-up review while the "
+                                          "episode is at 'Operated'"):
+        services.review_record(episode=episode, details=details,
+                               actor=_actor(Role.NEUROLOGIST))
+    start_physio(episode)
+    with pytest.raises(MoveRefused, match="^Your role cannot record a follow-up review.$"):
+        services.review_record(episode=episode, details=details,
+                               actor=_actor(Role.MDT_COORDINATOR))
+    episode.refresh_from_db()
+    assert episode.state == "post_operative_physiotherapy"
+
+
+def test_a_review_reads_the_state_saved_not_the_state_in_hand(patient):
+    from collis.outcomes.models import FollowUpReview
+    from collis.surgery.models import EpisodeStatus
+
+    episode = make_episode(patient)
+    operate(episode)
+    start_physio(episode)
+    stale = type(episode).objects.get(pk=episode.pk)
+    actor = _actor(Role.NEUROLOGIST)
+    services.review_record(episode=episode, actor=actor, details=services.ReviewDetails(
+        months_after=3, reviewed_on=datetime.date(2026, 6, 2), tsui_total=4))
+    assert stale.state == "post_operative_physiotherapy"
+    services.review_record(episode=stale, actor=actor, details=services.ReviewDetails(
+        months_after=6, reviewed_on=datetime.date(2026, 9, 2), tsui_total=3))
+    assert FollowUpReview.objects.filter(episode=episode).count() == 2
+    assert EpisodeStatus.objects.filter(episode=episode, state="follow_up").count() == 1

@@ -70,3 +70,17 @@ def test_openapi_document_and_docs_page_are_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/patients" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_another_units_patient_is_404_and_never_searchable(client, bearer, sites):
+    from collis.patients.tests.factories import other_unit_patient
+
+    theirs = other_unit_patient(family_name="Elsewhere")
+    headers = bearer(Role.NEUROLOGIST)
+    response = client.get(f"/api/v1/patients/{theirs.pk}", **headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient has this id."}
+    body = client.get("/api/v1/patients", {"q": "elsewhere"}, **headers).json()
+    assert body["count"] == 0
+    assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()

@@ -23,7 +23,8 @@ def people(sites):
 
 
 def names(query):
-    return sorted(p.given_name for p in patient_list_matching(query))
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    return sorted(p.given_name for p in patient_list_matching(query, actor=actor))
 
 
 def test_search_by_nhs_number_with_spaces(people):
@@ -75,3 +76,51 @@ def test_search_is_paginated(sites):
     page = patient_search(query=PatientQuery(text="thistle"), page_number=2, per_page=25,
                           actor=actor)
     assert page.paginator.count == 30 and len(page.object_list) == 5
+
+
+@pytest.fixture
+def irish_and_welsh(sites):
+    return {
+        "sian": PatientFactory(given_name="Siân", family_name="O'Hara"),
+        "sean": PatientFactory(given_name="Seán", family_name="Smith-Jones"),
+        "other": PatientFactory(given_name="Harriet", family_name="Sianson"),
+    }
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Siân", ["Harriet", "Siân"]),          # given name, and a family name starting Sian
+    ("sian", ["Harriet", "Siân"]),          # without the accent
+    ("O'Hara", ["Siân"]),
+    ("ohara", ["Siân"]),
+    ("hara", ["Siân"]),                     # a part of the family name
+    ("hara siân", ["Siân"]),                # family then given
+    ("siân o'hara", ["Siân"]),              # given then family
+    ("si oh", ["Siân"]),                    # prefixes of both
+    ("O'Hara, Siân", ["Siân"]),             # "Family, Given"
+    ("jones", ["Seán"]),                    # the second part of a double-barrelled name
+    ("smith-jones sean", ["Seán"]),
+    ("sean hara", []),                      # words of two different people
+])
+def test_search_finds_what_people_type(irish_and_welsh, typed, expected):
+    assert names(PatientQuery(text=typed)) == sorted(expected)
+
+
+@pytest.mark.parametrize("typed", ["%", "0", "🙂", "_", "''", "--", "12"])
+def test_a_query_that_cannot_match_gets_a_message_not_the_registry(irish_and_welsh, typed):
+    query = PatientQuery(text=typed)
+    assert query.problem.startswith("Enter a name")
+    assert names(query) == []
+
+
+def test_renaming_a_patient_updates_what_finds_them(irish_and_welsh):
+    patient = irish_and_welsh["sian"]
+    patient.family_name = "Llewellyn"
+    patient.save()
+    assert names(PatientQuery(text="hara")) == []
+    assert names(PatientQuery(text="llew")) == ["Siân"]
+
+
+def test_an_nhs_number_in_fullwidth_digits_is_found(people):
+    number = people["ann"].nhs_number
+    fullwidth = "".join(chr(ord(d) + 0xFEE0) for d in number)
+    assert names(PatientQuery(text=fullwidth)) == ["Ann"]

@@ -80,3 +80,35 @@ def test_update_without_changes_writes_nothing(actor, sites):
     same = PatientDetails(**{f: getattr(patient, f) for f in PatientDetails.__dataclass_fields__})
     result = patient_update(patient=patient, details=same, expected_version=1, actor=actor)
     assert result.version == 1 and not AuditEvent.objects.exists()
+
+
+def test_patient_create_registers_in_the_actors_unit_and_refuses_another_units_site(actor,
+                                                                                    sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    with pytest.raises(ValidationError) as raised:
+        patient_create(details=details(other_unit_site()), actor=actor)
+    assert "home_site" in raised.value.message_dict
+    assert not Patient.objects.exists()
+    patient = patient_create(details=details(sites[0]), actor=actor)
+    assert patient.organisation_id == actor.user.organisation_id
+
+
+def test_patient_create_from_the_command_line_uses_the_home_sites_unit(sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    site = other_unit_site()
+    patient = patient_create(details=details(site), actor=Actor.command_line())
+    assert patient.organisation_id == site.organisation_id
+
+
+def test_patient_update_refuses_a_home_site_of_another_unit(actor, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    patient = PatientFactory()
+    moved = PatientDetails(**{f: getattr(patient, f) for f in PatientDetails.__dataclass_fields__}
+                           | {"home_site": other_unit_site()})
+    with pytest.raises(ValidationError) as raised:
+        patient_update(patient=patient, details=moved, expected_version=1, actor=actor)
+    assert "home_site" in raised.value.message_dict
+    assert Patient.objects.get(pk=patient.pk).home_site_id == patient.home_site_id

@@ -189,3 +189,86 @@ def test_patient_page_queries_do_not_grow_with_the_data(client_as, sites,
     with django_assert_max_num_queries(7):
         response = client.get(reverse("patients:patient_detail", args=[patients[-1].pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_another_units_patient_is_not_found_on_any_registry_page(client_as, sites):
+    from collis.patients.tests.factories import other_unit_patient
+
+    theirs = other_unit_patient(family_name="Elsewhere")
+    clinician, auditor = client_as(Role.NEUROLOGIST), client_as(Role.AUDITOR)
+    for client, name in ((clinician, "patients:patient_detail"),
+                         (clinician, "patients:patient_edit"),
+                         (clinician, "patients:patient_timeline"),
+                         (auditor, "patients:patient_access_history")):
+        response = client.get(reverse(name, args=[theirs.pk]))
+        assert response.status_code == 404, name
+    detail = clinician.get(reverse("patients:patient_detail", args=[theirs.pk])).content
+    assert b"Patient not found" in detail and b"ELSEWHERE" not in detail
+    response = clinician.post(reverse("patients:patient_edit", args=[theirs.pk]),
+                              form_data(theirs, family_name="Changed"))
+    assert response.status_code == 404
+    assert Patient.objects.get(pk=theirs.pk).family_name == "Elsewhere"
+    body = clinician.get("/patients/", {"q": "elsewhere"}).content.decode()
+    assert "ELSEWHERE" not in body
+    assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+def test_opening_the_edit_form_audits_the_patient_shown_once(client_as, sites):
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).get(reverse("patients:patient_edit",
+                                                       args=[patient.pk]))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="patient",
+                                     patient_id=patient.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_service_error_about_the_whole_form_is_shown_on_the_register_page(
+        client_as, sites, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.patients import services
+
+    def refuse(**kwargs):
+        raise ValidationError("The registry is closed for maintenance.")
+
+    monkeypatch.setattr(services, "patient_create", refuse)
+    response = client_as(Role.NEUROLOGIST).post(reverse("patients:patient_create"),
+                                                NEW_PATIENT | {"home_site": sites[0].pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body and "The registry is closed for maintenance." in body
+    assert 'value="Robin"' in body
+
+
+@pytest.mark.django_db
+def test_a_service_error_about_the_whole_form_is_shown_on_the_edit_page(
+        client_as, sites, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.patients import services
+
+    def refuse(**kwargs):
+        raise ValidationError({"__all__": ["This record is locked for a merge."]})
+
+    monkeypatch.setattr(services, "patient_update", refuse)
+    patient = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).post(
+        reverse("patients:patient_edit", args=[patient.pk]),
+        form_data(patient, phone="01632 960123"))
+    assert response.status_code == 200
+    assert "This record is locked for a merge." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_register_a_patient_at_another_units_site(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    site = other_unit_site()
+    response = client_as(Role.NEUROLOGIST).post(reverse("patients:patient_create"),
+                                                NEW_PATIENT | {"home_site": site.pk})
+    assert response.status_code == 200
+    assert "Choose one of your unit&#39;s sites." in response.content.decode()
+    assert not Patient.objects.exists()

@@ -33,3 +33,16 @@ def test_api_refuses_roles_without_record_access(client, sites):
     response = client.get(f"/api/v1/patients/{episode.patient_id}/episodes",
                           **bearer(Role.ADMINISTRATOR))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_api_another_units_patients_episodes_are_404(client, sites):
+    from collis.patients.tests.factories import other_unit_patient
+
+    episode = episode_at(State.TRIAGE, patient=other_unit_patient())
+    response = client.get(f"/api/v1/patients/{episode.patient_id}/episodes",
+                          **bearer(Role.NEUROSURGEON))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient has this id."}
+    assert not AuditEvent.objects.filter(channel=AuditChannel.API,
+                                         patient_id=episode.patient_id).exists()

@@ -163,3 +163,113 @@ def test_referral_letter_is_served_only_to_permitted_users_and_audited(client_as
                                      patient_id=patient.pk).count() == 1
     assert client_as(Role.ADMINISTRATOR).get(url).status_code == 403
     assert AuditEvent.objects.filter(action="download").count() == 1
+
+
+def _letter():
+    return SimpleUploadedFile("letter.pdf", b"%PDF-1.4 referral", "application/pdf")
+
+
+@pytest.mark.django_db
+def test_another_units_patient_and_episode_are_not_found_on_any_pathway_page(
+        client_as, sites, settings, tmp_path):
+    from collis.patients.tests.factories import other_unit_patient
+
+    settings.MEDIA_ROOT = tmp_path
+    theirs = episode_at(State.TRIAGE, patient=other_unit_patient())
+    theirs.referral_letter = _letter()
+    theirs.save()
+    patient_id, episode_id = theirs.patient_id, theirs.pk
+    client = client_as(Role.NEUROSURGEON)
+    for name, args in (("surgery:episode_list", [patient_id]),
+                       ("surgery:episode_detail", [patient_id, episode_id]),
+                       ("surgery:referral_letter", [patient_id, episode_id]),
+                       ("surgery:episode_move", [patient_id, episode_id, "decline"]),
+                       ("surgery:episode_listing", [patient_id, episode_id])):
+        assert client.get(reverse(name, args=args)).status_code == 404, name
+    coordinator = client_as(Role.MDT_COORDINATOR)
+    url = reverse("surgery:episode_create", args=[patient_id])
+    assert coordinator.get(url).status_code == 404
+    assert coordinator.post(url, REFERRAL).status_code == 404
+    decline = reverse("surgery:episode_move", args=[patient_id, episode_id, "decline"])
+    assert client.post(decline, {"reason": "Not ours"}).status_code == 404
+    assert Episode.objects.get(pk=episode_id).state == State.TRIAGE
+    assert Episode.objects.filter(patient_id=patient_id).count() == 1
+    # Only the set-up's own writes are on record: nothing was shown or downloaded.
+    assert not AuditEvent.objects.filter(patient_id=patient_id).exclude(
+        action="create").exists()
+
+
+@pytest.mark.django_db
+def test_an_episode_of_another_patient_is_not_found_under_this_patient(client_as, sites):
+    episode = episode_at(State.TRIAGE)
+    other = PatientFactory()
+    client = client_as(Role.NEUROSURGEON)
+    response = client.get(reverse("surgery:episode_detail", args=[other.pk, episode.pk]))
+    assert response.status_code == 404 and b"Episode not found" in response.content
+    decline = reverse("surgery:episode_move", args=[other.pk, episode.pk, "decline"])
+    assert client.post(decline, {"reason": "Wrong patient"}).status_code == 404
+    assert Episode.objects.get(pk=episode.pk).state == State.TRIAGE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, role, state, extra", [
+    ("surgery:episode_create", Role.MDT_COORDINATOR, None, []),
+    ("surgery:episode_move", Role.NEUROSURGEON, State.TRIAGE, ["decline"]),
+    ("surgery:episode_listing", Role.NEUROSURGEON, State.FUNDING_APPROVED, []),
+])
+def test_opening_a_pathway_form_audits_the_patient_shown_once(client_as, sites, name, role,
+                                                              state, extra):
+    if state is None:
+        patient = PatientFactory()
+        args = [patient.pk]
+    else:
+        episode = episode_at(state)
+        patient = episode.patient
+        args = [patient.pk, episode.pk, *extra]
+    response = client_as(role).get(reverse(name, args=args))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="view", object_type="patient",
+                                     patient_id=patient.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_service_error_about_the_whole_referral_is_shown_on_the_page(client_as, sites,
+                                                                       monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.surgery import services
+
+    def refuse(**kwargs):
+        raise ValidationError("This patient already has an open referral.")
+
+    monkeypatch.setattr(services, "episode_open", refuse)
+    patient = PatientFactory()
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("surgery:episode_create", args=[patient.pk]), REFERRAL)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body and "This patient already has an open referral." in body
+    assert not Episode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_listing_is_shown_on_the_page(client_as, sites):
+    surgeon = UserFactory(role=Role.NEUROSURGEON)
+    episode = episode_at(State.TRIAGE)  # not yet funded: the table refuses the listing
+    response = client_as(Role.NEUROSURGEON).post(
+        reverse("surgery:episode_listing", args=[episode.patient_id, episode.pk]), {
+            "listed_on-day": "2", "listed_on-month": "11", "listed_on-year": "2026",
+            "priority": "soon", "listing_site": sites[0].pk, "surgeon": surgeon.pk})
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "while the episode is at" in body
+    assert Episode.objects.get(pk=episode.pk).state == State.TRIAGE
+
+
+@pytest.mark.django_db
+def test_a_missing_referral_letter_is_not_found_and_not_audited(client_as, sites):
+    episode = episode_at(State.TRIAGE)
+    response = client_as(Role.NEUROSURGEON).get(
+        reverse("surgery:referral_letter", args=[episode.patient_id, episode.pk]))
+    assert response.status_code == 404 and b"No referral letter" in response.content
+    assert not AuditEvent.objects.filter(action="download").exists()

@@ -67,8 +67,10 @@ def test_api_medications_and_therapy_sessions_are_audited(client, bearer, sites)
     sessions = client.get(f"/api/v1/patients/{patient.pk}/therapy-sessions", **headers).json()
     assert medicines[0]["drug_name"] == "Trihexyphenidyl" and medicines[0]["stopped_on"] is None
     assert sessions[0]["goals"] == "Posture" and sessions[0]["duration_minutes"] == 45
-    assert AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW,
-                                     channel=AuditChannel.API).count() == 2
+    views = AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW,
+                                      channel=AuditChannel.API)
+    assert sorted(views.values_list("object_type", flat=True)) == [
+        "medications", "patient", "patient", "therapy_sessions"]  # each response shows them
 
 
 @pytest.mark.django_db
@@ -93,3 +95,15 @@ def test_openapi_document_lists_the_treatment_paths(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path in ("toxin-cycles", "medications", "therapy-sessions"):
         assert f"/api/v1/patients/{{patient_id}}/{path}" in paths
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["toxin-cycles", "medications", "therapy-sessions"])
+def test_api_answers_404_for_another_units_patient_and_audits_nothing(client, bearer, theirs,
+                                                                      path):
+    cycle_with(theirs, D(2026, 6, 1), site=theirs.home_site)
+    MedicationFactory(patient=theirs)
+    response = client.get(f"/api/v1/patients/{theirs.pk}/{path}", **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No patient has this id."}
+    assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()

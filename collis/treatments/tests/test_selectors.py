@@ -91,3 +91,32 @@ def test_medication_and_therapy_reads_are_audited(sites):
     selectors.therapy_session_list(patient=patient, actor=actor)
     assert set(AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW)
                .values_list("object_type", flat=True)) == {"medications", "therapy_sessions"}
+
+
+@pytest.mark.django_db
+def test_one_cycle_is_read_only_through_its_patient_and_the_read_is_audited(sites):
+    from collis.treatments.models import ToxinCycle
+
+    patient = PatientFactory()
+    cycle = cycle_with(patient, D(2026, 1, 5))
+    actor = Actor.command_line(UserFactory())
+    assert selectors.toxin_cycle_get(patient=patient, pk=cycle.pk, actor=actor) == cycle
+    with pytest.raises(ToxinCycle.DoesNotExist):
+        selectors.toxin_cycle_get(patient=PatientFactory(), pk=cycle.pk, actor=actor)
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="toxin_cycle")
+    assert event.patient_id == patient.pk and event.object_id == str(cycle.pk)
+
+
+@pytest.mark.django_db
+def test_one_medicine_is_read_only_through_its_patient_and_the_read_is_audited(sites):
+    from collis.treatments.models import Medication
+    from collis.treatments.tests.factories import MedicationFactory
+
+    medication = MedicationFactory()
+    actor = Actor.command_line(UserFactory())
+    assert selectors.medication_get(patient=medication.patient, pk=medication.pk,
+                                    actor=actor) == medication
+    with pytest.raises(Medication.DoesNotExist):
+        selectors.medication_get(patient=PatientFactory(), pk=medication.pk, actor=actor)
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="medication")
+    assert event.patient_id == medication.patient_id

@@ -162,7 +162,7 @@ def test_each_list_page_audits_the_read(client_as, sites):
     assert set(AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW,
                                          actor=client.user)
                .values_list("object_type", flat=True)) == {
-        "toxin_cycles", "medications", "therapy_sessions"}
+        "patient", "toxin_cycles", "medications", "therapy_sessions"}
 
 
 @pytest.mark.django_db
@@ -244,5 +244,133 @@ def test_medication_and_therapy_pages_queries_do_not_grow(client_as, sites,
         TherapySessionFactory(patient=patient)
     client = client_as(Role.NEUROLOGIST)
     for name in ("medication_list", "therapy_list"):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):  # 8, and the audit of showing the patient
             assert client.get(url(name, patient)).status_code == 200
+
+
+# Scoping, the audit of form pages and the service's errors on the page ----------------------
+
+def _pages_of(patient, cycle, medication):
+    return [url("toxin_list", patient), url("toxin_create", patient),
+            url("toxin_detail", patient, pk=cycle.pk), url("toxin_review", patient, pk=cycle.pk),
+            url("resistance_test_create", patient), url("medication_list", patient),
+            url("medication_create", patient),
+            url("medication_stop", patient, pk=medication.pk), url("therapy_list", patient),
+            url("therapy_create", patient)]
+
+
+@pytest.mark.django_db
+def test_another_units_staff_get_404_on_every_page_and_nothing_is_audited(client_as, theirs):
+    cycle = cycle_with(theirs, D(2026, 6, 1), site=theirs.home_site)
+    medication = MedicationFactory(patient=theirs)
+    client = client_as(Role.NEUROLOGIST)
+    for page in _pages_of(theirs, cycle, medication):
+        assert client.get(page).status_code == 404, page
+    assert cycle_post(client, theirs).status_code == 404
+    assert client.post(url("medication_stop", theirs, pk=medication.pk), {
+        "stopped_on-day": "1", "stopped_on-month": "3", "stopped_on-year": "2026",
+        "stop_reason": "Drowsiness"}).status_code == 404
+    assert ToxinCycle.objects.count() == 1 and Medication.objects.get().is_current
+    assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_patient_of_ones_own_unit_is_on_every_page(client_as, sites):
+    patient = PatientFactory()
+    cycle = cycle_with(patient, D(2026, 6, 1))
+    medication = MedicationFactory(patient=patient)
+    client = client_as(Role.NEUROLOGIST)
+    for page in _pages_of(patient, cycle, medication):
+        assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["toxin_create", "resistance_test_create",
+                                  "medication_create", "therapy_create"])
+def test_opening_a_form_page_audits_showing_the_patient_once(client_as, sites, name):
+    patient = PatientFactory()
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(url(name, patient)).status_code == 200
+    event = AuditEvent.objects.get(patient_id=patient.pk)
+    assert event.object_type == "patient" and event.action == AuditAction.VIEW
+    assert event.actor == client.user
+
+
+@pytest.mark.django_db
+def test_opening_the_review_and_stop_forms_audits_the_patient_and_what_they_show(client_as,
+                                                                               sites):
+    patient = PatientFactory()
+    cycle = cycle_with(patient, D(2026, 6, 1))
+    medication = MedicationFactory(patient=patient)
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(url("toxin_review", patient, pk=cycle.pk)).status_code == 200
+    assert client.get(url("medication_stop", patient, pk=medication.pk)).status_code == 200
+    assert sorted(AuditEvent.objects.filter(patient_id=patient.pk, action=AuditAction.VIEW)
+                  .values_list("object_type", flat=True)) == [
+        "medication", "patient", "patient", "toxin_cycle"]  # one "patient" per page
+
+
+@pytest.mark.django_db
+def test_a_medicine_of_another_patient_is_not_found(client_as, sites):
+    medication = MedicationFactory()
+    other = PatientFactory()
+    response = client_as(Role.NEUROLOGIST).get(url("medication_stop", other, pk=medication.pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_services_error_for_the_whole_form_is_shown_on_the_page(client_as, sites,
+                                                                  monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.treatments import services
+
+    def refuse(**kwargs):
+        raise ValidationError("This session overlaps another session of the patient")
+
+    monkeypatch.setattr(services, "therapy_session_create", refuse)
+    patient = PatientFactory()
+    client = client_as(Role.PHYSIOTHERAPIST)
+    response = client.post(url("therapy_create", patient), {
+        "kind": "physiotherapy", "session_on-day": "14", "session_on-month": "11",
+        "session_on-year": "2026", "therapist": str(client.user.pk),
+        "duration_minutes": "45"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "This session overlaps another session of the patient" in body
+
+
+@pytest.mark.django_db
+def test_a_services_error_on_a_field_the_form_lacks_is_shown_after_the_warning(client_as,
+                                                                              sites,
+                                                                              monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from collis.treatments import services
+
+    def refuse(**kwargs):
+        raise ValidationError({"injections": "Enter at least one muscle injected"})
+
+    monkeypatch.setattr(services, "toxin_cycle_create", refuse)
+    patient = PatientFactory()
+    cycle_with(patient, D(2026, 8, 10))
+    client = client_as(Role.NEUROLOGIST)
+    response = cycle_post(client, patient, acknowledged="SHORT_INJECTION_INTERVAL")
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "Enter at least one muscle injected" in body
+    # The warning the clinician acknowledged stays acknowledged.
+    assert 'name="acknowledged" value="SHORT_INJECTION_INTERVAL"' in body
+    assert ToxinCycle.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_changed_warning_must_be_acknowledged_again(client_as, sites):
+    patient = PatientFactory()
+    cycle_with(patient, D(2026, 8, 10))
+    client = client_as(Role.NEUROLOGIST)
+    # Acknowledged for another warning than the one this cycle raises: not saved.
+    response = cycle_post(client, patient, product="incobotulinumtoxinA",
+                          acknowledged="SHORT_INJECTION_INTERVAL")
+    assert response.status_code == 200 and ToxinCycle.objects.count() == 1
+    assert "Check the interval before you go on" in response.content.decode()
