@@ -106,9 +106,10 @@ def _who(user) -> str | None:
 
 
 def _version(v) -> dict:
+    # The API keeps its "recorded_by/at" names for what the models call created_by/at.
     data = {name: getattr(v, name) for name in DiagnosisVersionOut.model_fields
-            if name != "recorded_by"}
-    return data | {"recorded_by": _who(v.recorded_by)}
+            if name not in {"recorded_by", "recorded_at"}}
+    return data | {"recorded_by": _who(v.created_by), "recorded_at": v.created_at}
 
 
 def _examination(e) -> dict:
@@ -123,13 +124,14 @@ def _examination(e) -> dict:
         "muscles_confirmed": e.muscles_confirmed_at is not None,
         "muscles": [{"muscle": m.muscle, "side": m.side, "suggested": m.suggested}
                     for m in e.muscles.all()],
-        "recorded_by": _who(e.recorded_by), "recorded_at": e.recorded_at,
+        "recorded_by": _who(e.created_by), "recorded_at": e.created_at,
     }
 
 
 def _assessment(a) -> dict:
     return {name: getattr(a, name) for name in ScaleAssessmentOut.model_fields
-            if name != "recorded_by"} | {"recorded_by": _who(a.recorded_by)}
+            if name not in {"recorded_by", "recorded_at"}} | {
+        "recorded_by": _who(a.created_by), "recorded_at": a.created_at}
 
 
 @router.get("/patients/{patient_id}/diagnosis",

@@ -7,6 +7,13 @@ results (age-at-onset band, derived distribution, TWSTRS scores) and never recom
 from django.conf import settings
 from django.db import models
 
+from collis.core.models import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    ClinicalRecord,
+    CorrectableQuerySet,
+    CorrectableRecord,
+)
 from collis.domain.case_facts import Tremor as DomainTremor
 from collis.domain.classification import (
     AcquiredCause,
@@ -75,12 +82,12 @@ SUBTYPE_LABELS = {value: label for _, enum, labels in AETIOLOGY_SUBTYPES.values(
                   for value, label in choices_of(enum, labels)}
 
 
-class DiagnosisVersionQuerySet(models.QuerySet):
+class DiagnosisVersionQuerySet(AppendOnlyQuerySet):
     def for_patient(self, patient):
-        return self.filter(patient=patient).select_related("recorded_by").order_by("-version")
+        return self.filter(patient=patient).select_related("created_by").order_by("-version")
 
 
-class DiagnosisVersion(models.Model):
+class DiagnosisVersion(AppendOnlyModel, ClinicalRecord):
     """One version of a patient's diagnosis and classification (Albanese 2013 [1]).
 
     Append-only: each change adds a version; earlier versions are kept unchanged."""
@@ -128,9 +135,6 @@ class DiagnosisVersion(models.Model):
     notes = models.TextField("Notes", blank=True)
     changes = models.JSONField(default=dict, blank=True,
                                help_text="What changed from the previous version.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     objects = DiagnosisVersionQuerySet.as_manager()
 
@@ -168,13 +172,13 @@ class SensoryTrickEffect(models.TextChoices):
     LITTLE = "little", "Little or no relief"
 
 
-class ExaminationQuerySet(models.QuerySet):
+class ExaminationQuerySet(CorrectableQuerySet):
     def for_patient(self, patient):
-        return (self.filter(patient=patient).select_related("recorded_by")
+        return (self.filter(patient=patient).select_related("created_by")
                 .prefetch_related("patterns", "muscles").order_by("-examined_on", "-id"))
 
 
-class Examination(models.Model):
+class Examination(CorrectableRecord):
     """A neck examination: Col-Cap patterns [2][3], tremor, sensory trick, and the
     muscles the clinician confirmed as involved."""
 
@@ -196,9 +200,6 @@ class Examination(models.Model):
     muscles_confirmed_at = models.DateTimeField(null=True, blank=True)
     muscles_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                              on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     objects = ExaminationQuerySet.as_manager()
 
@@ -262,13 +263,13 @@ class EntryMode(models.TextChoices):
     SUBSCORES = "subscores", "Subscores only"
 
 
-class ScaleAssessmentQuerySet(models.QuerySet):
+class ScaleAssessmentQuerySet(CorrectableQuerySet):
     def for_patient(self, patient):
-        return (self.filter(patient=patient).select_related("recorded_by")
+        return (self.filter(patient=patient).select_related("created_by")
                 .order_by("assessed_on", "id"))
 
 
-class ScaleAssessment(models.Model):
+class ScaleAssessment(CorrectableRecord):
     """A rating-scale assessment: the raw items as entered and the scores the domain gave."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
@@ -283,9 +284,6 @@ class ScaleAssessment(models.Model):
     pain = models.FloatField(null=True, blank=True)
     total = models.FloatField(null=True, blank=True)
     notes = models.TextField("Notes", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     objects = ScaleAssessmentQuerySet.as_manager()
 

@@ -138,8 +138,8 @@ class DiagnosisPresenter:
 
     @property
     def recorded(self) -> str:
-        who = self.version.recorded_by.display_name if self.version.recorded_by else "Unknown"
-        return f"{datetime_long(self.version.recorded_at)} by {who}"
+        who = self.version.created_by.display_name if self.version.created_by else "Unknown"
+        return f"{datetime_long(self.version.created_at)} by {who}"
 
     def change_lines(self) -> list[str]:
         """'Course: static -> progressive', one per changed field."""

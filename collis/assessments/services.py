@@ -78,7 +78,7 @@ DIAGNOSIS_FIELDS = (
 
 def diagnosis_current(patient: Patient) -> DiagnosisVersion | None:
     return (DiagnosisVersion.objects.filter(patient=patient)
-            .select_related("recorded_by").order_by("-version").first())
+            .select_related("created_by").order_by("-version").first())
 
 
 @transaction.atomic
@@ -125,7 +125,7 @@ def diagnosis_record(*, patient: Patient, details: DiagnosisDetails,
             return current
     version = DiagnosisVersion(
         patient=patient, version=(current.version + 1) if current else 1, changes=changes,
-        recorded_by=actor.user, recorded_at=timezone.now(), **values)
+        created_by=actor.user, created_at=timezone.now(), **values)
     version.full_clean()
     version.save(force_insert=True)
     audit_record(
@@ -164,7 +164,7 @@ def examination_record(*, patient: Patient, details: ExaminationDetails,
         dominant_pattern=str(dominant.pattern) if dominant else "",
         dominant_side=str(dominant.side) if dominant and dominant.side else "",
         pattern_table_version=PATTERN_TABLE.version,
-        recorded_by=actor.user, recorded_at=timezone.now())
+        created_by=actor.user, created_at=timezone.now())
     examination.full_clean()
     examination.save(force_insert=True)
     rows = [ExaminationPattern(examination=examination, position=index,
@@ -218,7 +218,7 @@ def _scale_save(*, patient: Patient, scale: Scale, assessed_on: date, entry_mode
     assessment = ScaleAssessment(
         patient=patient, scale=scale, scale_version=SCALE_VERSIONS[scale],
         assessed_on=assessed_on, entry_mode=entry_mode, items=dict(items), notes=notes,
-        recorded_by=actor.user, recorded_at=timezone.now(), **scores)
+        created_by=actor.user, created_at=timezone.now(), **scores)
     assessment.full_clean()
     assessment.save(force_insert=True)
     audit_record(

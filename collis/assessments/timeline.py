@@ -40,7 +40,7 @@ def _rows(queryset, **columns):
 def timeline_events(patient) -> list[TimelineEvent]:
     diagnoses = _rows(
         DiagnosisVersion.objects.filter(patient=patient), t_kind=_text("diagnosis"),
-        t_id=F("id"), t_when=TruncDate("recorded_at"), t_version=F("version"),
+        t_id=F("id"), t_when=TruncDate("created_at"), t_version=F("version"),
         t_a=F("distribution"), t_b=F("aetiology"), t_c=_text(""), t_total=_float(),
         t_severity=_float(), t_disability=_float(), t_pain=_float())
     examinations = _rows(

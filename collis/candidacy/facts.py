@@ -121,7 +121,7 @@ def _diagnosis_facts(patient: Patient, collected: CollectedFacts) -> None:
     current = DiagnosisVersion.objects.for_patient(patient).first()
     if current is None:
         return
-    source = (f"Diagnosis, version {current.version} of {date_long(current.recorded_at.date())}")
+    source = (f"Diagnosis, version {current.version} of {date_long(current.created_at.date())}")
     href = reverse("assessments:diagnosis", kwargs={"patient_id": patient.pk})
     collected.put("dystonia.distribution", current.distribution or None, source, href)
     collected.put("dystonia.regions", list(current.regions) or None, source, href)

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from collis.core.models import AppendOnlyModel
 from collis.patients.models import Patient
 
 
-class CandidacyAssessmentRecord(models.Model):
+class CandidacyAssessmentRecord(AppendOnlyModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
                                 related_name="candidacy_assessments")
     assessed_at = models.DateTimeField(default=timezone.now)
@@ -29,8 +30,3 @@ class CandidacyAssessmentRecord(models.Model):
 
     def __str__(self):
         return f"{self.ruleset} {self.recommendation} ({self.assessed_at:%Y-%m-%d})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("A stored assessment is never changed: run a new one.")
-        super().save(*args, **kwargs)

@@ -70,7 +70,7 @@ def _session_out(s) -> dict:
             "decision_aid_produced_on": s.decision_aid_produced_on,
             "risk_catalogue_digest": s.risk_catalogue_digest,
             "values_answers": s.values_answers, "notes": s.notes,
-            "recorded_by": s.recorded_by.username, "recorded_at": s.recorded_at,
+            "recorded_by": s.created_by.username, "recorded_at": s.created_at,
             "disclosures": list(s.disclosures.all())}
 
 
@@ -100,5 +100,5 @@ def consent_detail(request, patient_id: UUID, episode_id: int):
             "patient_signed_on": consent.patient_signed_on,
             "surgeon": consent.surgeon.username, "surgeon_signed_on": consent.surgeon_signed_on,
             "cooling_off_days": consent.cooling_off_days,
-            "recorded_by": consent.recorded_by.username, "recorded_at": consent.recorded_at,
+            "recorded_by": consent.created_by.username, "recorded_at": consent.created_at,
             "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()]}

@@ -6,8 +6,14 @@ even if the risk catalogue (collis/domain/risks.py) changes later."""
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from collis.core.models import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    ClinicalRecord,
+    CorrectableQuerySet,
+    CorrectableRecord,
+)
 from collis.domain.risks import Intervention
 from collis.patients.models import Patient
 from collis.surgery.models import Episode
@@ -19,21 +25,15 @@ INTERVENTION_CHOICES = [
 ]
 
 
-class AppendOnly(models.Model):
-    """A record that is written once and never changed."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("This record is never changed once written.")
-        super().save(*args, **kwargs)
+class CounsellingQuerySet(AppendOnlyQuerySet, CorrectableQuerySet):
+    pass
 
 
-class CounsellingSession(AppendOnly):
+class CounsellingSession(AppendOnlyModel, CorrectableRecord):
     """One counselling conversation with the decision aid: what matters to the patient
     and which risks were disclosed and acknowledged."""
+
+    objects = CounsellingQuerySet.as_manager()
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT,
                                 related_name="counselling_sessions")
@@ -49,19 +49,16 @@ class CounsellingSession(AppendOnly):
         default=list, blank=True,
         help_text="[{code, question, answer}]: what matters to the patient.")
     notes = models.TextField("Notes", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-held_on", "-recorded_at", "-id"]
+        ordering = ["-held_on", "-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "-held_on"], name="counselling_patient_on")]
 
     def __str__(self):
         return f"Counselling on {self.held_on:%Y-%m-%d} (episode {self.episode_id})"
 
 
-class RiskDisclosure(AppendOnly):
+class RiskDisclosure(AppendOnlyModel):
     """One catalogued risk as it was shown to the patient, and their acknowledgement."""
 
     session = models.ForeignKey(CounsellingSession, on_delete=models.PROTECT,
@@ -93,7 +90,7 @@ class SignatureMethod(models.TextChoices):
     PAPER = "paper", "The patient signed a paper form"
 
 
-class Consent(AppendOnly):
+class Consent(AppendOnlyModel, ClinicalRecord):
     """The patient's and the surgeon's consent to the planned selective denervation."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="consents")
@@ -115,12 +112,9 @@ class Consent(AppendOnly):
     surgeon_signed_on = models.DateField("Date the surgeon signed")
     cooling_off_days = models.PositiveSmallIntegerField(
         help_text="The local-policy cooling-off period in force when consent was recorded.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-recorded_at", "-id"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"Consent to {self.procedure} ({self.patient_signed_on:%Y-%m-%d})"

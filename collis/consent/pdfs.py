@@ -26,7 +26,7 @@ def consent_form_pdf(*, consent: Consent) -> bytes:
     doc.heading("Counselling")
     doc.key_values([
         ("Counselling session", date_long(session.held_on)),
-        ("Counselled by", session.recorded_by.display_name),
+        ("Counselled by", session.created_by.display_name),
         ("Decision aid", f"{session.decision_aid_version}, produced "
                          f"{date_long(session.decision_aid_produced_on)}"),
         ("Risk catalogue fingerprint", session.risk_catalogue_digest[:16]),
@@ -54,8 +54,8 @@ def consent_form_pdf(*, consent: Consent) -> bytes:
         doc.signature("Patient (signed on paper)", "see the paper form",
                       date_long(consent.patient_signed_on))
     doc.signature("Surgeon", consent.surgeon.display_name, date_long(consent.surgeon_signed_on))
-    doc.paragraph(f"Recorded in Collis by {consent.recorded_by.display_name} on "
-                  f"{datetime_long(consent.recorded_at)}.")
+    doc.paragraph(f"Recorded in Collis by {consent.created_by.display_name} on "
+                  f"{datetime_long(consent.created_at)}.")
     return doc.build()
 
 

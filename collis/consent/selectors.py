@@ -15,7 +15,7 @@ from collis.surgery.models import Episode
 
 def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSession]:
     """The episode's counselling sessions, newest first, each with its disclosures."""
-    sessions = list(episode.counselling_sessions.select_related("recorded_by")
+    sessions = list(episode.counselling_sessions.select_related("created_by")
                     .prefetch_related("disclosures"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_sessions",
                  object_id=episode.pk, patient_id=episode.patient_id,
@@ -27,7 +27,7 @@ def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSessi
 def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> CounsellingSession:
     """One counselling session of the episode (Http404 if it has none with this id)."""
     try:
-        session = (episode.counselling_sessions.select_related("recorded_by")
+        session = (episode.counselling_sessions.select_related("created_by")
                    .prefetch_related("disclosures").get(pk=session_id))
     except CounsellingSession.DoesNotExist:
         raise Http404("This episode has no counselling session with this number.") from None
@@ -39,7 +39,7 @@ def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> Couns
 
 def consent_latest(episode: Episode) -> Consent | None:
     """The episode's consent, if recorded (not audited: callers audit the page)."""
-    return (episode.consents.select_related("surgeon", "recorded_by", "counselling")
+    return (episode.consents.select_related("surgeon", "created_by", "counselling")
             .prefetch_related("counselling__disclosures").first())
 
 

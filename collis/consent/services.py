@@ -82,7 +82,7 @@ def counselling_record(*, episode: Episode, held_on: datetime.date, answers: dic
         values_answers=[{"code": q.code, "question": q.question,
                          "answer": (answers.get(q.code) or "").strip()}
                         for q in VALUES_QUESTIONS],
-        notes=notes.strip(), recorded_by=actor.user)
+        notes=notes.strip(), created_by=actor.user)
     session.full_clean()
     session.save()
     disclosures = []
@@ -130,12 +130,12 @@ def _plan_from_mdt(episode: Episode) -> tuple[list[dict] | None, str]:
     from collis.mdt.models import MdtDecision
 
     decision = (MdtDecision.objects.current().filter(episode=episode)
-                .prefetch_related("planned").order_by("-recorded_at", "-pk").first())
+                .prefetch_related("planned").order_by("-created_at", "-pk").first())
     if decision is None or not decision.planned.all():
         return None, ""
     plan = [{"muscle": p.muscle, "side": p.side, "target": p.target}
             for p in decision.planned.all()]
-    return plan, f"MDT decision of {decision.recorded_at:%d %B %Y}"
+    return plan, f"MDT decision of {decision.created_at:%d %B %Y}"
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ def consent_record(*, episode: Episode, signature_method: str, patient_typed_nam
     the pathway does not allow it."""
     check_may(_role(actor), Event.RECORD_CONSENT, _state_now(episode))
     session = (episode.counselling_sessions.prefetch_related("disclosures")
-               .order_by("-held_on", "-recorded_at", "-id").first())
+               .order_by("-held_on", "-created_at", "-id").first())
     if session is None:
         raise ConsentRefused("Record a counselling session before consent: no risks have "
                              "been disclosed for this episode.")
@@ -179,7 +179,7 @@ def consent_record(*, episode: Episode, signature_method: str, patient_typed_nam
                             if signature_method == SignatureMethod.TYPED else ""),
         patient_signed_on=patient_signed_on, surgeon=actor.user,
         surgeon_signed_on=surgeon_signed_on, cooling_off_days=cooling_off_days(),
-        recorded_by=actor.user)
+        created_by=actor.user)
     consent.full_clean()
     consent.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="consent",

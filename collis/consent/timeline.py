@@ -10,10 +10,10 @@ from collis.core.timeline import TimelineEvent
 
 def timeline_events(patient) -> list[TimelineEvent]:
     events = []
-    for s in CounsellingSession.objects.filter(patient=patient).select_related("recorded_by"):
+    for s in CounsellingSession.objects.filter(patient=patient).select_related("created_by"):
         events.append(TimelineEvent(
             when=s.held_on, kind="counselling", title="Counselling before selective denervation",
-            detail=f"{s.decision_aid_version}, by {s.recorded_by.display_name}",
+            detail=f"{s.decision_aid_version}, by {s.created_by.display_name}",
             href=reverse("consent:counselling_detail", kwargs={
                 "patient_id": patient.pk, "episode_id": s.episode_id, "session_id": s.pk})))
     for c in Consent.objects.filter(patient=patient).select_related("surgeon"):

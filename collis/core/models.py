@@ -153,6 +153,10 @@ class AuditChannel(models.TextChoices):
     CLI = "cli", "Command line"
 
 
+# The fields of a correctable record that a correction may change (ADR 0009).
+STATUS_FIELDS = ("record_status", "status_changed_at", "status_changed_by", "status_reason")
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """A queryset of rows that are written once: bulk `update()` and `delete()` refuse."""
 
@@ -175,7 +179,10 @@ class AppendOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        # A correctable record's status may move once (ADR 0009); its content never.
+        status_only = set(kwargs.get("update_fields") or ()) <= set(STATUS_FIELDS) and \
+            kwargs.get("update_fields")
+        if not self._state.adding and not status_only:
             raise PermissionError("This record is never changed once written.")
         super().save(*args, **kwargs)
 
@@ -193,6 +200,45 @@ class ClinicalRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RecordStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    AMENDED = "amended", "Amended (superseded by a correction)"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class CorrectableQuerySet(models.QuerySet):
+    def current(self):
+        """The versions that count: neither superseded by an amendment nor entered in
+        error. Summaries, charts and derived facts read these; histories read all."""
+        return self.filter(record_status=RecordStatus.CURRENT)
+
+
+class CorrectableRecord(ClinicalRecord):
+    """A clinical entry that can be amended or marked entered in error, never changed in
+    place (ADR 0009): an amendment is a new row whose `supersedes` is the old one; the old
+    row keeps its content and only its status moves, once, from current."""
+
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by", editable=False)
+    record_status = models.CharField(max_length=20, choices=RecordStatus.choices,
+                                     default=RecordStatus.CURRENT, db_index=True,
+                                     editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          editable=False)
+    status_reason = models.TextField(blank=True, editable=False)
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.record_status == RecordStatus.CURRENT
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):

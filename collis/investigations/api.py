@@ -52,7 +52,7 @@ def _out(patient_id: UUID, investigation: Investigation) -> dict:
         "id": investigation.pk, "kind": investigation.kind,
         "performed_on": investigation.performed_on, "status": investigation.status,
         "report": investigation.report, "gene_panel": investigation.gene_panel,
-        "requested_by": investigation.requested_by, "recorded_at": investigation.recorded_at,
+        "requested_by": investigation.requested_by, "recorded_at": investigation.created_at,
         "version": investigation.version,
         "active_muscles": [{"muscle": m.muscle, "side": m.side}
                            for m in investigation.active_muscles.all()],

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 
+from collis.core.models import CorrectableQuerySet, CorrectableRecord
 from collis.domain.muscles import Muscle, MuscleSide, muscle_info
 from collis.patients.models import Patient
 
@@ -47,7 +48,7 @@ MUSCLE_CHOICES = [(m.value, muscle_label(m)) for m in Muscle]
 SIDE_CHOICES = [(s.value, s.value.capitalize()) for s in MuscleSide]
 
 
-class InvestigationQuerySet(models.QuerySet):
+class InvestigationQuerySet(CorrectableQuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
@@ -55,16 +56,16 @@ class InvestigationQuerySet(models.QuerySet):
         return self.exclude(status=ResultStatus.PENDING)
 
     def newest_first(self):
-        return self.order_by("-performed_on", "-recorded_at", "-id")
+        return self.order_by("-performed_on", "-created_at", "-id")
 
     def with_details(self):
         """Muscles and files in two more queries, whatever the number of investigations."""
-        return self.select_related("recorded_by", "updated_by").prefetch_related(
+        return self.select_related("created_by", "updated_by").prefetch_related(
             "active_muscles",
             Prefetch("files", queryset=InvestigationFile.objects.select_related("uploaded_by")))
 
 
-class Investigation(models.Model):
+class Investigation(CorrectableRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
                                 related_name="investigations")
     kind = models.CharField("Investigation", max_length=30, choices=InvestigationKind.choices)
@@ -77,9 +78,6 @@ class Investigation(models.Model):
     # Optimistic locking, as for patients: a save from a form opened on an older version is
     # refused instead of overwriting a colleague's result.
     version = models.PositiveIntegerField(default=1, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,7 +85,7 @@ class Investigation(models.Model):
     objects = InvestigationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-performed_on", "-recorded_at", "-id"]
+        ordering = ["-performed_on", "-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "kind", "performed_on"],
                                 name="investigation_patient_kind")]
         constraints = [

@@ -98,8 +98,8 @@ class InvestigationPresenter:
         if i.gene_panel:
             rows.append(("Gene or panel tested", i.gene_panel))
         rows.append(("Requested by", i.requested_by or "Not recorded"))
-        rows.append(("Recorded by", f"{i.recorded_by.display_name} on "
-                                    f"{date_long(i.recorded_at.date())}"))
+        rows.append(("Recorded by", f"{i.created_by.display_name} on "
+                                    f"{date_long(i.created_at.date())}"))
         if i.version > 1 and i.updated_by:
             rows.append(("Last changed", f"{date_long(i.updated_at.date())} by "
                                          f"{i.updated_by.display_name}"))

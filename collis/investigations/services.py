@@ -162,7 +162,7 @@ def investigation_create(*, patient: Patient, details: InvestigationDetails,
             patient=patient, kind=details.kind, performed_on=details.performed_on,
             status=details.status, report=details.report.strip(),
             gene_panel=details.gene_panel.strip(), requested_by=details.requested_by.strip(),
-            recorded_by=actor.user, updated_by=actor.user)
+            created_by=actor.user, updated_by=actor.user)
         investigation.full_clean()
         investigation.save(force_insert=True)
         _muscle_rows(investigation, details)

@@ -118,7 +118,7 @@ def decision_list(request, patient_id: UUID, episode_id: int):
         "agrees_with_engine": d.agrees_with_engine, "departure_reason": d.departure_reason,
         "corrects_id": d.corrects_id, "correction_reason": d.correction_reason,
         "meeting_id": d.agenda_item.meeting_id if d.agenda_item else None,
-        "recorded_by": d.recorded_by.username, "recorded_at": d.recorded_at,
+        "recorded_by": d.created_by.username, "recorded_at": d.created_at,
         "planned": [{"muscle": p.muscle, "side": p.side, "target": p.target}
                     for p in d.planned.all()],
         "actions": [{"description": a.description, "owner": a.owner.username,

@@ -31,14 +31,14 @@ def outcome_letter_pdf(decision: MdtDecision) -> bytes:
         ("Meeting", f"{date_long(meeting.held_on)}, {meeting.site}" if meeting
          else "Recorded outside a meeting"),
         ("Decision", decision.get_decision_display()),
-        ("Recorded", f"{datetime_long(decision.recorded_at)} by "
-                     f"{decision.recorded_by.display_name}"),
+        ("Recorded", f"{datetime_long(decision.created_at)} by "
+                     f"{decision.created_by.display_name}"),
         ("Candidacy assessment", agreement_text(decision)
          + (f", ruleset {decision.engine_ruleset}" if decision.engine_ruleset else "")),
     ])
     if decision.corrects_id:
         doc.paragraph(f"This decision corrects the one recorded on "
-                      f"{datetime_long(decision.corrects.recorded_at)}: "
+                      f"{datetime_long(decision.corrects.created_at)}: "
                       f"{decision.correction_reason}")
     doc.heading("Discussion and reasons")
     doc.paragraph(decision.discussion)
@@ -58,8 +58,8 @@ def outcome_letter_pdf(decision: MdtDecision) -> bytes:
                       date_long(a.due_on)] for a in actions])
     else:
         doc.paragraph("No actions were recorded.")
-    doc.signature("For the MDT", decision.recorded_by.display_name,
-                  date_long(decision.recorded_at.date()))
+    doc.signature("For the MDT", decision.created_by.display_name,
+                  date_long(decision.created_at.date()))
     return doc.build()
 
 

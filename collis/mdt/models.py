@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from collis.candidacy.models import CandidacyAssessmentRecord
+from collis.core.models import AppendOnlyModel, AppendOnlyQuerySet, ClinicalRecord
 from collis.domain import funding
 from collis.domain.muscles import Muscle, MuscleSide
 from collis.patients.models import Patient
@@ -35,15 +36,12 @@ class Decision(models.TextChoices):
 SURGICAL_DECISIONS = frozenset({Decision.SD, Decision.SD_MYECTOMY})
 
 
-class MdtMeeting(models.Model):
+class MdtMeeting(ClinicalRecord):
     held_on = models.DateField("Date of the meeting")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="mdt_meetings",
                              verbose_name="Site")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mdt_meetings",
                                        verbose_name="Attendees")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -52,13 +50,10 @@ class MdtMeeting(models.Model):
         return f"MDT meeting {self.held_on:%d %b %Y} at {self.site}"
 
 
-class MdtAgendaItem(models.Model):
+class MdtAgendaItem(ClinicalRecord):
     meeting = models.ForeignKey(MdtMeeting, on_delete=models.PROTECT, related_name="items")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT,
                                 related_name="mdt_agenda_items")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["id"]
@@ -69,13 +64,13 @@ class MdtAgendaItem(models.Model):
         return f"Episode {self.episode_id} at {self.meeting}"
 
 
-class MdtDecisionQuerySet(models.QuerySet):
+class MdtDecisionQuerySet(AppendOnlyQuerySet):
     def current(self):
         """Decisions that no later decision corrects."""
         return self.filter(corrected_by__isnull=True)
 
 
-class MdtDecision(models.Model):
+class MdtDecision(AppendOnlyModel, ClinicalRecord):
     """What the MDT decided for an episode, on what evidence. Never changed: a correction
     is a new decision that names the one it corrects."""
 
@@ -98,18 +93,15 @@ class MdtDecision(models.Model):
     corrects = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="corrected_by")
     correction_reason = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = MdtDecisionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-recorded_at"], name="mdt_decision_patient")]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="mdt_decision_patient")]
 
     def __str__(self):
-        return f"{self.get_decision_display()} ({self.recorded_at:%Y-%m-%d})"
+        return f"{self.get_decision_display()} ({self.created_at:%Y-%m-%d})"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -162,7 +154,7 @@ FundingStatus = models.TextChoices("FundingStatus", [
     for status in funding.FundingStatus])
 
 
-class FundingRequest(models.Model):
+class FundingRequest(ClinicalRecord):
     """A request to fund selective denervation, generated from the record: the criteria met
     with their evidence are kept as they were when the request was drawn up."""
 
@@ -183,18 +175,15 @@ class FundingRequest(models.Model):
     decided_on = models.DateField("Date of the decision", null=True, blank=True)
     expires_on = models.DateField("Approval expires", null=True, blank=True)
     decline_reason = models.TextField("Reason funding was declined", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-recorded_at", "-id"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.get_route_display()} {self.reference or '(no reference)'}"
 
 
-class FundingStatusChange(models.Model):
+class FundingStatusChange(AppendOnlyModel):
     """One change of a funding request's status: who, when, what. Rows are only added."""
 
     request = models.ForeignKey(FundingRequest, on_delete=models.PROTECT,
@@ -209,8 +198,3 @@ class FundingStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.status} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Funding history is append-only.")
-        super().save(*args, **kwargs)

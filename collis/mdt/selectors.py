@@ -22,7 +22,7 @@ NO_AGENDA_ITEM = "This meeting has no such agenda item."
 NO_DECISION = "This episode has no such decision."
 NO_FUNDING_REQUEST = "This episode has no such funding request."
 
-_DECISIONS = (MdtDecision.objects.select_related("recorded_by", "corrects")
+_DECISIONS = (MdtDecision.objects.select_related("created_by", "corrects")
               .prefetch_related("planned", "actions__owner"))
 
 
@@ -55,13 +55,13 @@ def meeting_get(*, meeting_id: int, actor: Actor) -> MdtMeeting:
     """A meeting of the actor's unit with its attendees and agenda (only episodes of
     patients the actor may see); Http404 otherwise. Each patient on the agenda is audited."""
     try:
-        meeting = (_meetings(actor).select_related("site", "recorded_by")
+        meeting = (_meetings(actor).select_related("site", "created_by")
                    .prefetch_related(
                        "attendees",
                        Prefetch("items", queryset=_agenda_items(actor).select_related(
                            "episode__patient").prefetch_related(
                            Prefetch("decisions", queryset=MdtDecision.objects.order_by(
-                               "-recorded_at", "-id")))))
+                               "-created_at", "-id")))))
                    .get(pk=meeting_id))
     except MdtMeeting.DoesNotExist:
         raise Http404(NO_MEETING) from None
@@ -101,8 +101,8 @@ def agenda_item_get(*, meeting_id: int, item_id: int, actor: Actor) -> MdtAgenda
         item = (_agenda_items(actor).filter(meeting__in=_meetings(actor))
                 .select_related("meeting__site", "episode__patient")
                 .prefetch_related(Prefetch("decisions", queryset=MdtDecision.objects
-                                           .select_related("recorded_by")
-                                           .order_by("-recorded_at", "-id")))
+                                           .select_related("created_by")
+                                           .order_by("-created_at", "-id")))
                 .get(meeting_id=meeting_id, pk=item_id))
     except MdtAgendaItem.DoesNotExist:
         raise Http404(NO_AGENDA_ITEM) from None
@@ -167,7 +167,7 @@ def current_decision(episode: Episode) -> MdtDecision | None:
 
 
 def funding_list(*, episode: Episode, actor: Actor) -> list[FundingRequest]:
-    requests = list(episode.funding_requests.select_related("recorded_by", "decision")
+    requests = list(episode.funding_requests.select_related("created_by", "decision")
                     .prefetch_related("changes__by"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="funding_requests",
                  object_id=episode.pk, patient_id=episode.patient_id,
@@ -177,7 +177,7 @@ def funding_list(*, episode: Episode, actor: Actor) -> list[FundingRequest]:
 
 def _funding_get(episode: Episode, request_id: int) -> FundingRequest:
     try:
-        return (FundingRequest.objects.select_related("decision", "recorded_by", "patient")
+        return (FundingRequest.objects.select_related("decision", "created_by", "patient")
                 .prefetch_related("changes__by").get(episode=episode, pk=request_id))
     except FundingRequest.DoesNotExist:
         raise Http404(NO_FUNDING_REQUEST) from None

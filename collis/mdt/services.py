@@ -69,7 +69,7 @@ def meeting_create(*, held_on: datetime.date, site, attendees, actor: Actor) -> 
     otherwise: the unit's staff would not see a meeting held at another unit's site)."""
     if site.organisation_id != getattr(actor.user, "organisation_id", None):
         raise ValidationError({"site": "Choose one of your unit's sites."})
-    meeting = MdtMeeting(held_on=held_on, site=site, recorded_by=actor.user)
+    meeting = MdtMeeting(held_on=held_on, site=site, created_by=actor.user)
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(attendees)
@@ -90,7 +90,7 @@ def agenda_item_add(*, meeting: MdtMeeting, episode: Episode, actor: Actor) -> M
         raise ValidationError("This episode is of a patient of another unit.")
     if meeting.items.filter(episode=episode).exists():
         raise ValidationError("This episode is already on the agenda.")
-    item = MdtAgendaItem(meeting=meeting, episode=episode, recorded_by=actor.user)
+    item = MdtAgendaItem(meeting=meeting, episode=episode, created_by=actor.user)
     item.full_clean()
     item.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="mdt_agenda_item",
@@ -157,7 +157,7 @@ def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
         agrees_with_engine=agrees, decision=decision, discussion=discussion.strip(),
         departure_reason=departure_reason.strip() if agrees is False else "",
         corrects=corrects, correction_reason=correction_reason.strip(),
-        recorded_by=actor.user)
+        created_by=actor.user)
     record.full_clean()
     record.save()
     if decision in SURGICAL_DECISIONS:
@@ -208,7 +208,7 @@ def funding_evidence(decision: MdtDecision) -> list[dict]:
                                  "sources": list(finding.get("sources", []))})
     evidence.append({
         "code": "MDT_DECISION",
-        "detail": f"MDT decision on {decision.recorded_at:%d %B %Y}: "
+        "detail": f"MDT decision on {decision.created_at:%d %B %Y}: "
                   f"{decision.get_decision_display()}",
         "sources": []})
     return evidence
@@ -251,7 +251,7 @@ def funding_request_create(*, episode: Episode, route: str, commissioner: str,
         patient_id=episode.patient_id, episode=episode, decision=decision, route=route,
         commissioner=commissioner.strip(), evidence=funding_evidence(decision),
         procedure_codes=[{"code": c, "sources": list(SD_OPCS_SOURCES)} for c in SD_OPCS_CODES],
-        recorded_by=actor.user)
+        created_by=actor.user)
     request.full_clean()
     request.save()
     FundingStatusChange.objects.create(request=request, status=FundingStatus.DRAFT,

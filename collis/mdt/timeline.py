@@ -15,7 +15,7 @@ def timeline_events(patient) -> list[TimelineEvent]:
     decisions = list(MdtDecision.objects.filter(patient=patient))
     for d in decisions:
         events.append(TimelineEvent(
-            when=d.recorded_at.date(), kind="mdt",
+            when=d.created_at.date(), kind="mdt",
             title=f"MDT decision{' (correction)' if d.corrects_id else ''}: "
                   f"{d.get_decision_display()}",
             detail=agreement_text(d),

@@ -7,6 +7,7 @@ scores are the assessments app's ScaleAssessment records, never recomputed here.
 from django.conf import settings
 from django.db import models
 
+from collis.core.models import ClinicalRecord, CorrectableRecord
 from collis.domain.muscles import MUSCLES, Muscle, MuscleSide
 from collis.domain.risks import Intervention, risks_for
 from collis.patients.models import Patient
@@ -25,7 +26,7 @@ class Anaesthetic(models.TextChoices):
     OTHER = "other", "Other (say which in the notes)"
 
 
-class Operation(models.Model):
+class Operation(CorrectableRecord):
     """The operation note of an episode: one per episode."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="operations")
@@ -43,9 +44,6 @@ class Operation(models.Model):
     complication_codes = models.JSONField("Intra-operative complications", default=list,
                                           blank=True)
     complication_notes = models.TextField("Other intra-operative complications", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-operated_on", "-id"]
@@ -72,7 +70,7 @@ class NerveDivision(models.Model):
         return f"{self.muscle} ({self.side}): {self.nerve}"
 
 
-class PhysioProgramme(models.Model):
+class PhysioProgramme(ClinicalRecord):
     """The post-operative physiotherapy programme of an episode (length decided locally)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
@@ -83,9 +81,6 @@ class PhysioProgramme(models.Model):
     session_count = models.PositiveSmallIntegerField("Number of sessions")
     interval_days = models.PositiveSmallIntegerField("Days between sessions")
     goals = models.TextField("Goals and exercises planned", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     def __str__(self):
         return f"Physiotherapy programme of episode {self.episode_id}"
@@ -97,7 +92,7 @@ class Attendance(models.TextChoices):
     DID_NOT_ATTEND = "did_not_attend", "Did not attend"
 
 
-class PhysioSession(models.Model):
+class PhysioSession(CorrectableRecord):
     programme = models.ForeignKey(PhysioProgramme, on_delete=models.CASCADE,
                                   related_name="sessions")
     number = models.PositiveSmallIntegerField()
@@ -107,9 +102,11 @@ class PhysioSession(models.Model):
     held_on = models.DateField("Date of the session", null=True, blank=True)
     exercises = models.TextField("Exercises", blank=True)
     notes = models.TextField("Notes", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField(null=True, blank=True)
+    # Who recorded the attendance and when (the session row is made when it is scheduled).
+    attendance_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                               blank=True, on_delete=models.PROTECT,
+                                               related_name="+")
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]
@@ -120,7 +117,7 @@ class PhysioSession(models.Model):
         return f"Session {self.number} ({self.attendance})"
 
 
-class FollowUpReview(models.Model):
+class FollowUpReview(CorrectableRecord):
     """A follow-up review at a scheduled point (months after the operation), with the
     TWSTRS and/or Tsui recorded through the assessments app."""
 
@@ -136,9 +133,6 @@ class FollowUpReview(models.Model):
     tsui = models.ForeignKey("assessments.ScaleAssessment", on_delete=models.PROTECT,
                              null=True, blank=True, related_name="+")
     notes = models.TextField("Notes", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["episode", "months_after"]
@@ -161,7 +155,7 @@ class ComplicationStatus(models.TextChoices):
     PERMANENT = "permanent", "Permanent"
 
 
-class Complication(models.Model):
+class Complication(CorrectableRecord):
     """A complication after SD, coded from the domain's SD risk catalogue."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
@@ -173,9 +167,6 @@ class Complication(models.Model):
     status = models.CharField("Status", max_length=10, choices=ComplicationStatus.choices)
     resolved_on = models.DateField("Date resolved", null=True, blank=True)
     notes = models.TextField("Notes", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["onset_on", "id"]
@@ -189,7 +180,7 @@ class FurtherSurgeryKind(models.TextChoices):
     CONVERSION_TO_DBS = "conversion_to_dbs", "Conversion to GPi deep brain stimulation"
 
 
-class FurtherSurgery(models.Model):
+class FurtherSurgery(CorrectableRecord):
     """A reoperation or a conversion to DBS after SD, with its date and reason."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
@@ -199,9 +190,6 @@ class FurtherSurgery(models.Model):
     kind = models.CharField("Kind", max_length=20, choices=FurtherSurgeryKind.choices)
     performed_on = models.DateField("Date")
     reason = models.TextField("Reason")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["performed_on", "id"]

@@ -39,15 +39,15 @@ def operation_recorded(*, episode: Episode) -> bool:
 
 
 def operation_get(*, episode: Episode, actor: Actor) -> Operation | None:
-    operation = (Operation.objects.select_related("site", "surgeon", "recorded_by")
+    operation = (Operation.objects.select_related("site", "surgeon", "created_by")
                  .prefetch_related("divisions").filter(episode=episode).first())
     _audit(actor, episode, "operation", f"Viewed the operation note of episode {episode.pk}")
     return operation
 
 
 def physio_programme_get(*, episode: Episode, actor: Actor) -> PhysioProgramme | None:
-    programme = (PhysioProgramme.objects.select_related("recorded_by")
-                 .prefetch_related("sessions__recorded_by").filter(episode=episode).first())
+    programme = (PhysioProgramme.objects.select_related("created_by")
+                 .prefetch_related("sessions__attendance_recorded_by").filter(episode=episode).first())
     _audit(actor, episode, "physio_programme",
            f"Viewed the physiotherapy programme of episode {episode.pk}")
     return programme
@@ -96,10 +96,10 @@ def follow_up_get(*, episode: Episode, actor: Actor,
     today = today or datetime.date.today()
     operation = Operation.objects.filter(episode=episode).first()
     reviews = list(FollowUpReview.objects.filter(episode=episode)
-                   .select_related("twstrs", "tsui", "recorded_by").order_by("months_after"))
+                   .select_related("twstrs", "tsui", "created_by").order_by("months_after"))
     complications = list(Complication.objects.filter(episode=episode)
-                         .select_related("recorded_by"))
-    further = list(FurtherSurgery.objects.filter(episode=episode).select_related("recorded_by"))
+                         .select_related("created_by"))
+    further = list(FurtherSurgery.objects.filter(episode=episode).select_related("created_by"))
     schedule: list[ScheduledReview] = []
     baseline = None
     if operation is not None:

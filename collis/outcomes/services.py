@@ -92,8 +92,8 @@ def operation_record(*, episode: Episode, details: OperationDetails, actor: Acto
         anaesthetist=details.anaesthetist, myectomy=details.myectomy,
         myectomy_muscles=list(details.myectomy_muscles) if details.myectomy else [],
         findings=details.findings, complication_codes=list(details.complication_codes),
-        complication_notes=details.complication_notes, recorded_by=actor.user,
-        recorded_at=timezone.now())
+        complication_notes=details.complication_notes, created_by=actor.user,
+        created_at=timezone.now())
     operation.full_clean()
     operation.save()
     rows = []
@@ -125,13 +125,14 @@ def physio_programme_start(*, episode: Episode, starts_on: datetime.date, sessio
     programme = PhysioProgramme(
         patient_id=episode.patient_id, episode=episode, starts_on=starts_on,
         session_count=session_count, interval_days=interval_days, goals=goals,
-        recorded_by=actor.user, recorded_at=timezone.now())
+        created_by=actor.user, created_at=timezone.now())
     programme.full_clean()
     if session_count < 1 or interval_days < 1:
         raise ValidationError("A programme needs at least one session, at least a day apart")
     programme.save()
     PhysioSession.objects.bulk_create([
-        PhysioSession(programme=programme, number=number, scheduled_on=day)
+        PhysioSession(programme=programme, number=number, scheduled_on=day,
+                      created_by=actor.user)
         for number, day in enumerate(physio_schedule(starts_on=starts_on, count=session_count,
                                                       interval_days=interval_days), start=1)])
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="physio_programme",
@@ -157,7 +158,7 @@ def physio_session_record(*, session: PhysioSession, attendance: str,
         raise ValidationError({"held_on": "Enter the date of the session"})
     session.attendance, session.held_on = attendance, held_on
     session.exercises, session.notes = exercises, notes
-    session.recorded_by, session.recorded_at = actor.user, timezone.now()
+    session.attendance_recorded_by, session.attendance_recorded_at = actor.user, timezone.now()
     session.full_clean()
     session.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type="physio_session",
@@ -227,7 +228,7 @@ def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> 
         patient=patient, episode=episode, months_after=details.months_after,
         due_on=add_months(operation.operated_on, details.months_after),
         reviewed_on=details.reviewed_on, twstrs=twstrs, tsui=tsui, notes=details.notes,
-        recorded_by=actor.user, recorded_at=timezone.now())
+        created_by=actor.user, created_at=timezone.now())
     review.full_clean()
     review.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="follow_up_review",
@@ -253,7 +254,7 @@ def complication_record(*, episode: Episode, risk_code: str, onset_on: datetime.
         patient_id=episode.patient_id, episode=episode, risk_code=risk_code, onset_on=onset_on,
         severity=severity, status=status,
         resolved_on=resolved_on if status == "resolved" else None, notes=notes,
-        recorded_by=actor.user, recorded_at=timezone.now())
+        created_by=actor.user, created_at=timezone.now())
     complication.full_clean()
     complication.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="complication",
@@ -273,8 +274,8 @@ def further_surgery_record(*, episode: Episode, kind: str, performed_on: datetim
     if not Operation.objects.filter(episode=episode).exists():
         raise ValidationError("Record the operation note first")
     surgery = FurtherSurgery(patient_id=episode.patient_id, episode=episode, kind=kind,
-                             performed_on=performed_on, reason=reason, recorded_by=actor.user,
-                             recorded_at=timezone.now())
+                             performed_on=performed_on, reason=reason, created_by=actor.user,
+                             created_at=timezone.now())
     surgery.full_clean()
     surgery.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="further_surgery",

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from collis.core.models import AppendOnlyModel
 from collis.domain.pathway import STATE_LABELS, TERMINAL, Event, State
 from collis.patients.models import Patient
 from collis.sites.models import Site
@@ -77,7 +78,7 @@ class Episode(models.Model):
         return STATE_LABELS[State(self.state)]
 
 
-class EpisodeStatus(models.Model):
+class EpisodeStatus(AppendOnlyModel):
     """One move along the pathway: who, when, why. Rows are only ever added."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="statuses")
@@ -92,8 +93,3 @@ class EpisodeStatus(models.Model):
 
     def __str__(self):
         return f"{self.state} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Pathway history is append-only.")
-        super().save(*args, **kwargs)

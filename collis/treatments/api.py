@@ -142,7 +142,7 @@ def _cycle(cycle) -> dict:
             "neck_weakness": review.neck_weakness,
             "other_side_effect": review.other_side_effect,
             "side_effect_severity": review.side_effect_severity, "notes": review.notes},
-        "notes": cycle.notes, "recorded_at": cycle.recorded_at,
+        "notes": cycle.notes, "recorded_at": cycle.created_at,
     }
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from collis.core.models import CorrectableQuerySet, CorrectableRecord
 from collis.domain.muscles import Muscle, MuscleSide
 from collis.domain.toxin import Product, ResistanceResult, ResistanceTestKind
 from collis.patients.models import Patient
@@ -53,24 +54,13 @@ class TherapyKind(models.TextChoices):
     OTHER = "other", "Other therapy"
 
 
-class Recorded(models.Model):
-    """Who recorded the row and when."""
-
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-
-
-class ToxinCycleQuerySet(models.QuerySet):
+class ToxinCycleQuerySet(CorrectableQuerySet):
     def with_details(self):
-        return (self.select_related("injector", "site", "recorded_by", "review")
+        return (self.select_related("injector", "site", "created_by", "review")
                 .prefetch_related("injections").order_by("given_on", "id"))
 
 
-class ToxinCycle(Recorded):
+class ToxinCycle(CorrectableRecord):
     """One botulinum toxin injection session: product, batch and the injections given."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="toxin_cycles")
@@ -135,7 +125,7 @@ class ToxinInjection(models.Model):
         return self.get_muscle_display().lower()
 
 
-class ToxinReview(Recorded):
+class ToxinReview(CorrectableRecord):
     """The follow-up review of a cycle: how much it helped, for how long, side effects."""
 
     cycle = models.OneToOneField(ToxinCycle, on_delete=models.PROTECT, related_name="review")
@@ -172,7 +162,7 @@ class ToxinReview(Recorded):
         return found
 
 
-class ResistanceTest(Recorded):
+class ResistanceTest(CorrectableRecord):
     """A test for resistance to botulinum toxin and its result [20][21][22]."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
@@ -189,7 +179,7 @@ class ResistanceTest(Recorded):
         return f"{self.kind} on {self.tested_on}: {self.result}"
 
 
-class Medication(Recorded):
+class Medication(CorrectableRecord):
     """An oral medicine taken for dystonia, from its start to (perhaps) its stop."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
@@ -227,7 +217,7 @@ class Medication(Recorded):
         return self.stopped_on is None
 
 
-class TherapySession(Recorded):
+class TherapySession(CorrectableRecord):
     """A physiotherapy, speech, occupational or other therapy session."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,

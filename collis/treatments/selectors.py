@@ -138,7 +138,7 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
     """The patient's toxin cycles with the domain's warnings, response pattern and the
     poor-responder pathway. The read is audited."""
     cycles = tuple(toxin_cycles_of(patient))
-    tests = tuple(ResistanceTest.objects.filter(patient=patient).select_related("recorded_by"))
+    tests = tuple(ResistanceTest.objects.filter(patient=patient).select_related("created_by"))
     record = ToxinRecord(cycles=cycles, warnings=cycle_warnings(cycles),
                          response=response_summary(cycles), resistance_tests=tests,
                          checklist=poor_responder_checklist(tests[-1] if tests else None))
@@ -162,7 +162,7 @@ def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinCycle:
 
 def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]:
     medications = tuple(Medication.objects.filter(patient=patient)
-                        .select_related("recorded_by", "stopped_by")
+                        .select_related("created_by", "stopped_by")
                         .order_by(F("stopped_on").desc(nulls_first=True),
                                   "-started_on", "id"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="medications",
@@ -174,7 +174,7 @@ def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]
 def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
     """One medicine of this patient (Medication.DoesNotExist for another patient's); the
     read is audited."""
-    medication = Medication.objects.select_related("recorded_by", "stopped_by").get(
+    medication = Medication.objects.select_related("created_by", "stopped_by").get(
         patient=patient, pk=pk)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="medication",
                  object_id=medication.pk, patient_id=patient.pk,
@@ -184,7 +184,7 @@ def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
 
 def therapy_session_list(*, patient: Patient, actor: Actor) -> tuple[TherapySession, ...]:
     sessions = tuple(TherapySession.objects.filter(patient=patient)
-                     .select_related("therapist", "recorded_by")
+                     .select_related("therapist", "created_by")
                      .order_by("-session_on", "-id"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="therapy_sessions",
                  object_id=patient.pk, patient_id=patient.pk,

@@ -54,7 +54,7 @@ def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_
         raise ValidationError({"injections": "Enter at least one muscle injected"})
     cycle = ToxinCycle(patient=patient, given_on=given_on, product=product,
                        batch_number=batch_number.strip(), guidance=guidance, injector=injector,
-                       site=site, notes=notes, recorded_by=actor.user)
+                       site=site, notes=notes, created_by=actor.user)
     cycle.full_clean()
     cycle.save()
     rows = []
@@ -92,7 +92,7 @@ def toxin_review_create(*, cycle: ToxinCycle, reviewed_on: date, peak_benefit_pe
                          neck_weakness=side_effects.neck_weakness,
                          other_side_effect=side_effects.other.strip(),
                          side_effect_severity=side_effects.severity, notes=notes,
-                         recorded_by=actor.user)
+                         created_by=actor.user)
     review.full_clean()
     review.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="toxin_review",
@@ -108,7 +108,7 @@ def toxin_review_create(*, cycle: ToxinCycle, reviewed_on: date, peak_benefit_pe
 def resistance_test_create(*, patient: Patient, tested_on: date, kind: str, result: str,
                            notes: str = "", actor: Actor) -> ResistanceTest:
     test = ResistanceTest(patient=patient, tested_on=tested_on, kind=kind, result=result,
-                          notes=notes, recorded_by=actor.user)
+                          notes=notes, created_by=actor.user)
     test.full_clean()
     test.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="toxin_resistance_test",
@@ -125,7 +125,7 @@ def medication_start(*, patient: Patient, drug_name: str, dose_amount: str, dose
     medication = Medication(patient=patient, drug_name=drug_name.strip(),
                             dose_amount=dose_amount.strip(), dose_unit=dose_unit.strip(),
                             frequency=frequency.strip(), started_on=started_on, effect=effect,
-                            side_effects=side_effects, recorded_by=actor.user)
+                            side_effects=side_effects, created_by=actor.user)
     medication.full_clean()
     medication.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="medication",
@@ -165,7 +165,7 @@ def therapy_session_create(*, patient: Patient, kind: str, session_on: date, the
                            actor: Actor) -> TherapySession:
     session = TherapySession(patient=patient, kind=kind, session_on=session_on,
                              therapist=therapist, duration_minutes=duration_minutes,
-                             goals=goals, notes=notes, recorded_by=actor.user)
+                             goals=goals, notes=notes, created_by=actor.user)
     session.full_clean()
     session.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="therapy_session",

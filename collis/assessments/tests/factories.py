@@ -18,6 +18,13 @@ TWSTRS_ITEMS = {
 
 
 def actor_for(user=None):
+    """A command-line actor; every clinical record names its author, so a neurologist when
+    the test does not say who."""
+    if user is None:
+        from collis.core.roles import Role
+        from collis.core.tests.factories import UserFactory
+
+        user = UserFactory(role=Role.NEUROLOGIST)
     return Actor.command_line(user)
 
 

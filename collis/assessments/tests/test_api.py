@@ -16,7 +16,7 @@ def bearer(db):
     def make(role):
         user = UserFactory(role=role)
         return {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
-            user=user, actor=Actor.command_line())}
+            user=user, actor=Actor.command_line(user))}
 
     return make
 

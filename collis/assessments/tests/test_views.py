@@ -62,7 +62,7 @@ def test_recording_a_diagnosis_through_the_form_saves_a_version(client_as, patie
     assert version.aetiology_subtype == "sporadic" and version.distribution == "focal"
     assert version.family_history == [{"relationship": "Mother",
                                        "condition": "Writer's cramp"}]
-    assert version.recorded_by == client.user
+    assert version.created_by == client.user
 
 
 def test_editing_the_diagnosis_adds_a_second_version(client_as, patient):

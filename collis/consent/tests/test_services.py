@@ -186,7 +186,7 @@ def test_the_consented_plan_is_the_current_mdt_decision(sites):
     episode = surgery_episode_at(State.LISTED)
     decision = MdtDecision.objects.create(
         patient=episode.patient, episode=episode, decision="sd", discussion="Agreed.",
-        recorded_by=episode.opened_by)
+        created_by=episode.opened_by)
     PlannedDenervation.objects.create(decision=decision, muscle="splenius_capitis",
                                       side="right", target="posterior ramus C2")
     plan, source = planned_denervation(episode)

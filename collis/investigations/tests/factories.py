@@ -40,7 +40,7 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
     performed_on = datetime.date(2026, 3, 2)
     status = ResultStatus.NORMAL
     report = "Within normal limits."
-    recorded_by = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(UserFactory)
 
 
 class EmgActiveMuscleFactory(factory.django.DjangoModelFactory):

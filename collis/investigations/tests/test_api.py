@@ -32,7 +32,7 @@ def emg_with_file(sites):
     row = EmgActiveMuscleFactory(muscle="splenius_capitis", side="right")
     attached = services.investigation_file_attach(
         investigation=row.investigation, upload=pdf_upload("emg.pdf"),
-        actor=Actor.command_line(row.investigation.recorded_by))
+        actor=Actor.command_line(row.investigation.created_by))
     return row.investigation, attached
 
 
@@ -101,7 +101,7 @@ def test_api_answers_404_for_another_units_patient_and_audits_nothing(client, be
     investigation = InvestigationFactory(patient=theirs)
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     headers = bearer(Role.NEUROLOGIST)
     base = f"/api/v1/patients/{theirs.pk}/investigations"
     for path in (base, f"{base}/{investigation.pk}/files/{attached.pk}"):

@@ -51,7 +51,7 @@ def emg(**changes):
 def test_creating_an_emg_saves_its_muscles_and_audits_the_write(sites, actor):
     patient = PatientFactory()
     investigation = services.investigation_create(patient=patient, details=emg(), actor=actor)
-    assert investigation.recorded_by == actor.user
+    assert investigation.created_by == actor.user
     assert sorted(investigation.active_muscles.values_list("muscle", "side")) == [
         ("splenius_capitis", "right"), ("sternocleidomastoid", "left")]
     event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="investigation")

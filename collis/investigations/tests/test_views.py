@@ -74,7 +74,7 @@ def test_list_page_queries_stay_bounded_with_many_investigations(client_as, site
         InvestigationFile.objects.create(
             investigation=row.investigation, original_name="a.pdf",
             stored_name=f"{row.pk:032d}", content_type="application/pdf", size=1,
-            sha256="0" * 64, uploaded_by=row.investigation.recorded_by)
+            sha256="0" * 64, uploaded_by=row.investigation.created_by)
     client = client_as(Role.NEUROLOGIST)
     # Independent of the number of rows (10, and the audit of showing the patient).
     with django_assert_max_num_queries(11):
@@ -172,7 +172,7 @@ def test_an_abnormal_emg_without_muscles_asks_for_them(client_as, sites):
 def test_detail_shows_muscles_and_files_and_audits_the_read(client_as, sites):
     row = EmgActiveMuscleFactory()
     services.investigation_file_attach(investigation=row.investigation, upload=pdf_upload(),
-                                       actor=Actor.command_line(row.investigation.recorded_by))
+                                       actor=Actor.command_line(row.investigation.created_by))
     client = client_as(Role.NURSE_SPECIALIST)
     body = client.get(reverse("investigations:investigation_detail",
                               args=[row.investigation.patient_id, row.investigation.pk])
@@ -225,7 +225,7 @@ def test_download_sends_the_bytes_as_an_attachment_and_audits_it(client_as, site
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload("EMG report.pdf"),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     client = client_as(Role.PHYSIOTHERAPIST)
     response = client.get(file_url(attached))
     assert response.status_code == 200
@@ -243,7 +243,7 @@ def test_a_user_without_record_view_gets_403_and_no_download_is_audited(client_a
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     for role in (Role.ADMINISTRATOR, Role.AUDITOR):
         assert client_as(role).get(file_url(attached)).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
@@ -253,7 +253,7 @@ def test_a_file_cannot_be_downloaded_through_another_patients_url(client_as, sit
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     other = InvestigationFactory()
     url = reverse("investigations:investigation_file_download",
                   args=[other.patient_id, investigation.pk, attached.pk])
@@ -266,7 +266,7 @@ def test_the_stored_file_is_not_reachable_at_any_media_or_static_url(client_as, 
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     path = uploads.stored_path(attached.stored_name)
     assert not path.resolve().is_relative_to(settings.STATIC_ROOT.resolve())
     client = client_as(Role.NEUROLOGIST)
@@ -283,7 +283,7 @@ def test_a_missing_stored_file_says_so(client_as, sites):
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     uploads.stored_path(attached.stored_name).unlink()
     response = client_as(Role.NEUROLOGIST).get(file_url(attached))
     assert response.status_code == 404 and "missing from storage" in response.content.decode()
@@ -306,7 +306,7 @@ def test_another_units_staff_get_404_on_every_page_and_nothing_is_audited(client
     investigation = InvestigationFactory(patient=theirs, status=ResultStatus.PENDING)
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     before = AuditEvent.objects.filter(patient_id=theirs.pk).count()
     client = client_as(Role.NEUROLOGIST)
     for page in _pages_of(investigation, attached):
@@ -326,7 +326,7 @@ def test_a_patient_of_ones_own_unit_is_on_every_page(client_as, sites):
     investigation = InvestigationFactory()
     attached = services.investigation_file_attach(
         investigation=investigation, upload=pdf_upload(),
-        actor=Actor.command_line(investigation.recorded_by))
+        actor=Actor.command_line(investigation.created_by))
     client = client_as(Role.NEUROLOGIST)
     for page in _pages_of(investigation, attached):
         assert client.get(page).status_code == 200, page
@@ -373,7 +373,7 @@ def test_a_services_error_on_a_field_the_form_lacks_is_shown_when_changing(clien
     from django.core.exceptions import ValidationError
 
     def refuse(**kwargs):
-        raise ValidationError({"recorded_by": "The recorder of this investigation has left"})
+        raise ValidationError({"created_by": "The recorder of this investigation has left"})
 
     monkeypatch.setattr(services, "investigation_update", refuse)
     investigation = InvestigationFactory(status=ResultStatus.PENDING)

@@ -33,7 +33,7 @@ def _their_episode_on(m, state=State.AWAITING_MDT):
     written directly, as data from before the check (or a bug) would be."""
     episode = episode_at(state, patient=other_unit_patient(given_name="Theirs"))
     MdtAgendaItem.objects.create(meeting=m, episode=episode,
-                                 recorded_by=UserFactory(role=Role.MDT_COORDINATOR))
+                                 created_by=UserFactory(role=Role.MDT_COORDINATOR))
     return episode
 
 

@@ -397,7 +397,7 @@ def test_the_agenda_shows_and_offers_only_the_units_patients(client_as, sites):
     on_agenda = episode_at(State.AWAITING_MDT, patient=other_unit_patient(
         family_name="Elsewhereone"))
     item = MdtAgendaItem.objects.create(meeting=m, episode=on_agenda,
-                                        recorded_by=UserFactory(role=Role.MDT_COORDINATOR))
+                                        created_by=UserFactory(role=Role.MDT_COORDINATOR))
     waiting = episode_at(State.AWAITING_MDT, patient=other_unit_patient(
         family_name="Elsewheretwo"))
     mine_waiting = episode_at(State.AWAITING_MDT)

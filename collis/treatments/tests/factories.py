@@ -28,7 +28,7 @@ class ToxinCycleFactory(factory.django.DjangoModelFactory):
     guidance = Guidance.EMG
     injector = factory.SubFactory(UserFactory)
     site = factory.LazyFunction(lambda: Site.objects.order_by("code").first())
-    recorded_by = factory.SelfAttribute("injector")
+    created_by = factory.SelfAttribute("injector")
 
 
 class ToxinInjectionFactory(factory.django.DjangoModelFactory):
@@ -49,7 +49,7 @@ class ToxinReviewFactory(factory.django.DjangoModelFactory):
     reviewed_on = factory.LazyAttribute(lambda o: o.cycle.given_on + datetime.timedelta(weeks=6))
     peak_benefit_percent = 70
     benefit_weeks = 11
-    recorded_by = factory.SelfAttribute("cycle.recorded_by")
+    created_by = factory.SelfAttribute("cycle.created_by")
 
 
 class ResistanceTestFactory(factory.django.DjangoModelFactory):
@@ -60,7 +60,7 @@ class ResistanceTestFactory(factory.django.DjangoModelFactory):
     tested_on = datetime.date(2026, 7, 1)
     kind = "frontalis"
     result = "not_resistant"
-    recorded_by = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(UserFactory)
 
 
 class MedicationFactory(factory.django.DjangoModelFactory):
@@ -73,7 +73,7 @@ class MedicationFactory(factory.django.DjangoModelFactory):
     dose_unit = "mg"
     frequency = "three times a day"
     started_on = datetime.date(2025, 1, 10)
-    recorded_by = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(UserFactory)
 
 
 class TherapySessionFactory(factory.django.DjangoModelFactory):
@@ -85,7 +85,7 @@ class TherapySessionFactory(factory.django.DjangoModelFactory):
     session_on = datetime.date(2026, 5, 5)
     therapist = factory.SubFactory(UserFactory)
     duration_minutes = 45
-    recorded_by = factory.SelfAttribute("therapist")
+    created_by = factory.SelfAttribute("therapist")
 
 
 def cycle_with(patient, given_on, *, units=(100, 60, 40), benefit=None, weeks=None,

@@ -106,7 +106,7 @@ def test_physiotherapist_records_a_therapy_session(client_as, sites):
         "duration_minutes": "45", "goals": "Strengthen deep neck flexors"})
     assert response.status_code == 302
     session = TherapySession.objects.get()
-    assert session.therapist == client.user and session.recorded_by == client.user
+    assert session.therapist == client.user and session.created_by == client.user
     body = client.get(url("therapy_list", patient)).content.decode()
     assert "Strengthen deep neck flexors" in body and "14 November 2026" in body
 
