@@ -61,7 +61,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     age = _age_on(patient.date_of_birth, today)
     onset_age = max(18, min(age - 2, rng.randint(32, 56)))
     familial = rng.random() < 0.15
-    services.diagnosis_record(
+    services.diagnosis_version_create(
         patient=patient, based_on_version=None, actor=actor,
         details=services.DiagnosisDetails(
             onset_age=onset_age, regions=("neck",), course="static", variability="persistent",
@@ -77,7 +77,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     dates = []
     for index in range(count):
         dates.append(day)
-        services.twstrs_record(patient=patient, assessed_on=day, actor=actor,
+        services.twstrs_create(patient=patient, assessed_on=day, actor=actor,
                                items=_twstrs_items(rng, level))
         level = max(0.1, min(0.9, level + rng.uniform(-0.12, 0.06)))
         if index < len(gaps):
@@ -86,7 +86,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     phenotype = _patterns(rng)
     for examined_on in sorted(rng.sample(dates, rng.randint(1, min(3, len(dates))))):
         trick = rng.choice(("present", "absent"))
-        examination = services.examination_record(
+        examination = services.examination_create(
             patient=patient, actor=actor,
             details=services.ExaminationDetails(
                 examined_on=examined_on, patterns=phenotype,

@@ -82,7 +82,7 @@ def diagnosis_current(patient: Patient) -> DiagnosisVersion | None:
 
 
 @transaction.atomic
-def diagnosis_record(*, patient: Patient, details: DiagnosisDetails,
+def diagnosis_version_create(*, patient: Patient, details: DiagnosisDetails,
                      based_on_version: int | None, actor: Actor) -> DiagnosisVersion:
     """Add a new version of the diagnosis (never change an old one). `based_on_version` is
     the version the editor saw (None for the first); if a newer one exists, raise
@@ -152,7 +152,7 @@ class ExaminationDetails:
 
 
 @transaction.atomic
-def examination_record(*, patient: Patient, details: ExaminationDetails,
+def examination_create(*, patient: Patient, details: ExaminationDetails,
                        actor: Actor) -> Examination:
     """Record an examination with its patterns (in the order given) and the dominant
     pattern the domain finds among them."""
@@ -230,7 +230,7 @@ def _scale_save(*, patient: Patient, scale: Scale, assessed_on: date, entry_mode
 
 
 @transaction.atomic
-def twstrs_record(*, patient: Patient, assessed_on: date, items: Mapping[str, float],
+def twstrs_create(*, patient: Patient, assessed_on: date, items: Mapping[str, float],
                   notes: str = "", actor: Actor) -> ScaleAssessment:
     """Score TWSTRS item by item with the domain (score_twstrs) and store items and scores.
     Raises the domain's TwstrsError for an item it refuses."""
@@ -243,7 +243,7 @@ def twstrs_record(*, patient: Patient, assessed_on: date, items: Mapping[str, fl
 
 
 @transaction.atomic
-def twstrs_record_subscores(*, patient: Patient, assessed_on: date, severity: int | None,
+def twstrs_create_from_subscores(*, patient: Patient, assessed_on: date, severity: int | None,
                             disability: int | None, pain: float | None, notes: str = "",
                             actor: Actor) -> ScaleAssessment:
     """Store a TWSTRS known only by its subscores (domain twstrs_from_subscores)."""
@@ -256,7 +256,7 @@ def twstrs_record_subscores(*, patient: Patient, assessed_on: date, severity: in
 
 
 @transaction.atomic
-def tsui_record(*, patient: Patient, assessed_on: date, items: Mapping[str, float],
+def tsui_create(*, patient: Patient, assessed_on: date, items: Mapping[str, float],
                 total: float | None, notes: str = "", actor: Actor) -> ScaleAssessment:
     """Store Tsui items and the clinician's total as entered (domain record_tsui)."""
     score = record_tsui(items, total)

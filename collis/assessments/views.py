@@ -5,7 +5,6 @@ patient's records through this app's selectors; forms run through `form_submit`.
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
 
 from collis.assessments import selectors, services
 from collis.assessments.forms import (
@@ -26,7 +25,7 @@ from collis.assessments.presenters import (
 )
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.scales.tsui import ITEM_NAMES as TSUI_ITEM_NAMES
 from collis.patients.presenters import record_crumbs
@@ -59,7 +58,7 @@ DIAGNOSIS_CONFLICT = ("Someone else saved a new version of the diagnosis while y
 
 
 @require(Capability.DIAGNOSIS_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def diagnosis_edit(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -69,7 +68,7 @@ def diagnosis_edit(request, patient_id):
         try:
             response = form_submit(
                 request, form,
-                lambda data: services.diagnosis_record(
+                lambda data: services.diagnosis_version_create(
                     patient=patient, details=form.details(),
                     based_on_version=data.get("based_on_version"), actor=actor),
                 redirect_to=reverse("assessments:diagnosis", args=[patient.pk]),
@@ -117,7 +116,7 @@ def examination_list(request, patient_id):
 
 
 @require(Capability.EXAMINATION_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def examination_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -125,7 +124,7 @@ def examination_create(request, patient_id):
     if request.method == "POST":
         response = form_submit(
             request, form,
-            lambda data: services.examination_record(patient=patient, details=form.details(),
+            lambda data: services.examination_create(patient=patient, details=form.details(),
                                                      actor=actor),
             redirect_to=lambda examination: reverse("assessments:examination_detail",
                                                     args=[patient.pk, examination.pk]),
@@ -172,7 +171,7 @@ def examination_detail(request, patient_id, pk):
 
 
 @require(Capability.EXAMINATION_RECORD)
-@require_POST
+@methods("POST")
 def examination_muscles(request, patient_id, pk):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -223,20 +222,20 @@ def scale_detail(request, patient_id, pk):
 
 # The three ways of entering a scale: (form, title, save).
 def _save_twstrs_items(patient, form, actor):
-    return services.twstrs_record(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
+    return services.twstrs_create(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
                                   items=form.items, notes=form.cleaned_data["notes"],
                                   actor=actor)
 
 
 def _save_twstrs_subscores(patient, form, actor):
-    return services.twstrs_record_subscores(
+    return services.twstrs_create_from_subscores(
         patient=patient, assessed_on=form.cleaned_data["assessed_on"],
         notes=form.cleaned_data["notes"], actor=actor,
         **{name: form.subscores.get(name) for name in ("severity", "disability", "pain")})
 
 
 def _save_tsui(patient, form, actor):
-    return services.tsui_record(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
+    return services.tsui_create(patient=patient, assessed_on=form.cleaned_data["assessed_on"],
                                 items=form.items, total=form.total,
                                 notes=form.cleaned_data["notes"], actor=actor)
 
@@ -257,7 +256,7 @@ def _scale_saved(assessment) -> str:
 
 
 @require(Capability.SCALE_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def scale_create(request, patient_id, kind):
     if kind not in SCALE_ENTRY:
         raise Http404("No such scale")

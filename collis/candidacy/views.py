@@ -4,7 +4,6 @@ assessments through this app's selectors."""
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.candidacy import selectors, services
 from collis.candidacy.forms import CandidacyAnswersForm
@@ -12,7 +11,7 @@ from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.candidacy.presenters import AssessmentPresenter
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
@@ -34,7 +33,7 @@ def candidacy_list(request, patient_id):
 
 
 @require(Capability.CANDIDACY_ASSESS)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def candidacy_new(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)

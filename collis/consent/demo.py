@@ -32,7 +32,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     held_on = today - datetime.timedelta(days=rng.randint(15, 45))
     answers = {code: rng.choice(options) for code, options in ANSWERS.items()}
     try:
-        session = services.counselling_record(
+        session = services.counselling_session_create(
             episode=episode, held_on=held_on, answers=answers,
             acknowledged=frozenset(services.sd_risk_codes()), actor=actor)
     except MoveRefused:
@@ -42,7 +42,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         return
     episode.refresh_from_db()
     typed = rng.random() < 0.6
-    services.consent_record(
+    services.consent_create(
         episode=episode,
         signature_method=SignatureMethod.TYPED if typed else SignatureMethod.PAPER,
         patient_typed_name=f"{patient.given_name} {patient.family_name}" if typed else "",

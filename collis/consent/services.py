@@ -59,7 +59,7 @@ def sd_risk_codes() -> tuple[str, ...]:
 
 
 @transaction.atomic
-def counselling_record(*, episode: Episode, held_on: datetime.date, answers: dict[str, str],
+def counselling_session_create(*, episode: Episode, held_on: datetime.date, answers: dict[str, str],
                        acknowledged: set[str] | frozenset[str], notes: str = "",
                        actor: Actor) -> CounsellingSession:
     """Record a counselling session with the decision aid: the patient's answers to the
@@ -139,7 +139,7 @@ def _plan_from_mdt(episode: Episode) -> tuple[list[dict] | None, str]:
 
 
 @transaction.atomic
-def consent_record(*, episode: Episode, signature_method: str, patient_typed_name: str,
+def consent_create(*, episode: Episode, signature_method: str, patient_typed_name: str,
                    patient_signed_on: datetime.date, surgeon_signed_on: datetime.date,
                    actor: Actor) -> Consent:
     """Record the patient's and the surgeon's (the actor's) consent to the planned

@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from collis.consent import pdfs, selectors, services
 from collis.consent.forms import ConsentForm, CounsellingForm
@@ -22,7 +21,7 @@ from collis.core.audit import Actor
 from collis.core.flow import form_submit
 from collis.core.models import AuditAction
 from collis.core.pdf import pdf_response
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import Event, MoveRefused, Task
 from collis.patients.selectors import patient_get
@@ -106,7 +105,7 @@ def decision_aid_pdf(request, patient_id, episode_id):
 
 
 @require(Capability.COUNSELLING_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def counselling_new(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
@@ -115,7 +114,7 @@ def counselling_new(request, patient_id, episode_id):
     if request.method == "POST":
         done = form_submit(
             request, form,
-            _refusals_shown(lambda data: services.counselling_record(
+            _refusals_shown(lambda data: services.counselling_session_create(
                 episode=episode, held_on=data["held_on"], answers=form.answers(),
                 acknowledged=form.acknowledged(), notes=data.get("notes") or "",
                 actor=actor)),
@@ -152,7 +151,7 @@ def counselling_detail(request, patient_id, episode_id, session_id):
 
 
 @require(Capability.CONSENT_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def consent_new(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
@@ -160,7 +159,7 @@ def consent_new(request, patient_id, episode_id):
     if request.method == "POST":
         done = form_submit(
             request, form,
-            _refusals_shown(lambda data: services.consent_record(
+            _refusals_shown(lambda data: services.consent_create(
                 episode=episode, signature_method=data["signature_method"],
                 patient_typed_name=data.get("patient_typed_name") or "",
                 patient_signed_on=data["patient_signed_on"],

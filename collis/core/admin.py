@@ -78,13 +78,13 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from collis.core.services import admin_audit_log_view_record
+        from collis.core.services import admin_audit_log_view_audit
 
-        admin_audit_log_view_record(request=request)
+        admin_audit_log_view_audit(request=request)
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from collis.core.services import admin_audit_log_view_record
+        from collis.core.services import admin_audit_log_view_audit
 
-        admin_audit_log_view_record(request=request, object_id=object_id)
+        admin_audit_log_view_audit(request=request, object_id=object_id)
         return super().change_view(request, object_id, form_url, extra_context)

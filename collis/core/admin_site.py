@@ -21,9 +21,9 @@ class CollisAdminSite(admin.AdminSite):
         response = super().login(request, extra_context)
         if request.method == "POST" and not signed_in_before:
             if request.user.is_authenticated:
-                services.user_login_record(request=request, user=request.user)
+                services.user_login(request=request, user=request.user)
             else:
-                services.user_login_failed_record(
+                services.user_login_failed(
                     request=request, username=request.POST.get("username", ""),
                     reason="wrong username or password (admin)")
         return response
@@ -35,24 +35,24 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def log_addition(self, request, obj, message):
         from collis.core.models import AuditAction
-        from collis.core.services import admin_change_record
+        from collis.core.services import admin_change_audit
 
-        admin_change_record(request=request, action=AuditAction.CREATE, obj=obj,
+        admin_change_audit(request=request, action=AuditAction.CREATE, obj=obj,
                             message=str(message))
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
         from collis.core.models import AuditAction
-        from collis.core.services import admin_change_record
+        from collis.core.services import admin_change_audit
 
-        admin_change_record(request=request, action=AuditAction.UPDATE, obj=obj,
+        admin_change_audit(request=request, action=AuditAction.UPDATE, obj=obj,
                             message=str(message))
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         from collis.core.models import AuditAction
-        from collis.core.services import admin_change_record
+        from collis.core.services import admin_change_audit
 
         for obj in queryset:
-            admin_change_record(request=request, action=AuditAction.DELETE, obj=obj)
+            admin_change_audit(request=request, action=AuditAction.DELETE, obj=obj)
         return super().log_deletions(request, queryset)

@@ -13,9 +13,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
-# Until every page says which methods it takes (collis.core.permissions.methods), a page
-# that does not say is not refused here; its own decorators still are.
-SAFE_METHODS_AND_FORMS = ("GET", "HEAD", "POST")
+from collis.core.permissions import SAFE_METHODS
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -29,7 +27,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if not hasattr(view_func, "required_capability"):
             # Deny by default: a page that forgot to say what it needs is shown to nobody.
             raise PermissionDenied("This page does not say who may use it.")
-        allowed = getattr(view_func, "http_methods", None) or SAFE_METHODS_AND_FORMS
+        allowed = getattr(view_func, "http_methods", SAFE_METHODS)
         if request.method not in allowed:
             # A page that only reads refuses a POST (or any other write) outright.
             return HttpResponseNotAllowed(allowed)

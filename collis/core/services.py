@@ -10,12 +10,12 @@ from collis.core.audit import Actor, audit_record
 from collis.core.models import AccountType, ApiToken, AuditAction, User
 
 
-def user_login_record(*, request, user: User) -> None:
+def user_login(*, request, user: User) -> None:
     audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN,
                  object_type="user", object_id=user.pk, summary="Signed in")
 
 
-def user_login_failed_record(*, request, username: str, reason: str) -> None:
+def user_login_failed(*, request, username: str, reason: str) -> None:
     audit_record(actor=Actor.from_request(request), action=AuditAction.LOGIN_FAILED,
                  object_type="user", summary=f"Failed sign-in as {username[:80]!r}: {reason}",
                  details={"username": username[:150], "reason": reason})
@@ -73,7 +73,7 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     return token
 
 
-def admin_change_record(*, request, action: AuditAction, obj, message: str = "") -> None:
+def admin_change_audit(*, request, action: AuditAction, obj, message: str = "") -> None:
     """An administrator's change through the Django admin: which record, and what."""
     audit_record(actor=Actor.from_request(request), action=action,
                  object_type=f"admin:{obj._meta.label_lower}", object_id=obj.pk,
@@ -81,7 +81,7 @@ def admin_change_record(*, request, action: AuditAction, obj, message: str = "")
                  details={"change": message} if message else None)
 
 
-def admin_audit_log_view_record(*, request, object_id=None) -> None:
+def admin_audit_log_view_audit(*, request, object_id=None) -> None:
     audit_record(actor=Actor.from_request(request), action=AuditAction.VIEW,
                  object_type="audit_log", object_id=object_id or "",
                  summary="Viewed the audit log in the admin",

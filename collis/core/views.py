@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
 
 from collis.core import services
 from collis.core.audit import Actor
 from collis.core.forms import AuditFilterForm, LoginForm
 from collis.core.models import AccountType
-from collis.core.permissions import public, require, signed_in
+from collis.core.permissions import methods, public, require, signed_in
 from collis.core.roles import Capability, capabilities_of
 from collis.core.selectors import audit_log_page
 
@@ -25,7 +24,7 @@ def _safe_next(request, fallback: str) -> str:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
@@ -37,14 +36,14 @@ def login_view(request):
         if user is not None and user.account_type != AccountType.STAFF:
             user = None  # patients will sign in to the patient portal, not here
         if user is None:
-            services.user_login_failed_record(request=request, username=username,
+            services.user_login_failed(request=request, username=username,
                                               reason="wrong username or password")
             form.add_error(None, "Your username or password is not right. Check them and try "
                                  "again. Your account is locked for a while after "
                                  f"{settings.AXES_FAILURE_LIMIT} wrong tries.")
         else:
             login(request, user)
-            services.user_login_record(request=request, user=user)
+            services.user_login(request=request, user=user)
             return redirect(_safe_next(request, "home"))
     return render(request, "core/login.jinja", {
         "title": "Sign in", "form": form, "next": request.GET.get("next", ""),
@@ -54,14 +53,14 @@ def login_view(request):
 def lockout(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when an account is locked after repeated failed sign-ins."""
     username = (credentials or {}).get("username", "")
-    services.user_login_failed_record(request=request, username=username, reason="locked out")
+    services.user_login_failed(request=request, username=username, reason="locked out")
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "core/lockout.jinja",
                   {"title": "Your account is locked", "minutes": minutes}, status=429)
 
 
 @signed_in
-@require_POST
+@methods("POST")
 def logout_view(request):
     if request.user.is_authenticated:
         services.user_logout(request=request)

@@ -5,11 +5,10 @@ unit, audited); the investigations from this app's selectors."""
 from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.investigations import selectors, services
 from collis.investigations.forms import MUSCLE_TICK_CHOICES, InvestigationForm
@@ -86,7 +85,7 @@ def investigation_list(request, patient_id):
 
 
 @require(Capability.INVESTIGATION_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def investigation_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -136,7 +135,7 @@ def investigation_detail(request, patient_id, pk):
 
 
 @require(Capability.INVESTIGATION_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def investigation_edit(request, patient_id, pk):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)

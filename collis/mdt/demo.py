@@ -64,7 +64,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     planned = [services.PlannedRow(muscle=p["muscle"], side=p["side"], target=p["target"])
                for p in plan] if decision == Decision.SD else []
     due = today + datetime.timedelta(days=rng.randint(14, 42))
-    services.mdt_decision_record(
+    services.mdt_decision_create(
         episode=episode, decision=decision, assessment=assessment, departure_reason=reason,
         discussion="Discussed at the MDT with the stored candidacy assessment (demo).",
         planned=planned, agenda_item=item,

@@ -117,7 +117,7 @@ class ActionRow:
 
 
 @transaction.atomic
-def mdt_decision_record(*, episode: Episode, decision: str, discussion: str,
+def mdt_decision_create(*, episode: Episode, decision: str, discussion: str,
                         assessment: CandidacyAssessmentRecord | None,
                         departure_reason: str = "", planned: list[PlannedRow] = (),
                         actions: list[ActionRow] = (), agenda_item: MdtAgendaItem | None = None,

@@ -7,13 +7,12 @@ audit what they read."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
 
 from collis.candidacy.presenters import AssessmentPresenter
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
 from collis.core.pdf import pdf_response
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.funding import funding_targets, funding_targets_open
 from collis.domain.pathway import Event, MoveRefused, Task
@@ -79,7 +78,7 @@ def meeting_list(request):
 
 
 @require(Capability.MDT_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def meeting_create(request):
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -123,7 +122,7 @@ def meeting_detail(request, meeting_id):
 
 
 @require(Capability.MDT_RECORD)
-@require_POST
+@methods("POST")
 def agenda_add(request, meeting_id):
     actor = Actor.from_request(request)
     meeting = selectors.meeting_get(meeting_id=meeting_id, actor=actor)
@@ -139,7 +138,7 @@ def agenda_add(request, meeting_id):
 
 
 @require(Capability.RECORD_VIEW)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def agenda_item(request, meeting_id, item_id):
     """The episode's stored candidacy assessment, its decisions, and the decision form."""
     actor = Actor.from_request(request)
@@ -154,7 +153,7 @@ def agenda_item(request, meeting_id, item_id):
         form = DecisionForm(request.POST)
         response = form_submit(
             request, form,
-            _refusals_shown(lambda data: services.mdt_decision_record(
+            _refusals_shown(lambda data: services.mdt_decision_create(
                 episode=episode, decision=data["decision"], discussion=data["discussion"],
                 assessment=assessment, departure_reason=data["departure_reason"],
                 planned=data["planned"], actions=data["actions"], agenda_item=item,
@@ -205,7 +204,7 @@ def decision_letter(request, patient_id, episode_id, decision_id):
 
 
 @require(Capability.MDT_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def decision_correct(request, patient_id, episode_id, decision_id):
     """Record a correction of the episode's current decision, as a new decision."""
     patient, episode = _episode(request, patient_id, episode_id)
@@ -217,7 +216,7 @@ def decision_correct(request, patient_id, episode_id, decision_id):
         form = CorrectionForm(request.POST)
         response = form_submit(
             request, form,
-            _refusals_shown(lambda data: services.mdt_decision_record(
+            _refusals_shown(lambda data: services.mdt_decision_create(
                 episode=episode, decision=data["decision"], discussion=data["discussion"],
                 assessment=assessment, departure_reason=data["departure_reason"],
                 planned=data["planned"], actions=data["actions"],
@@ -263,7 +262,7 @@ def funding(request, patient_id, episode_id):
 
 
 @require(Capability.FUNDING_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def funding_new(request, patient_id, episode_id):
     patient, episode = _episode(request, patient_id, episode_id)
     form = FundingCreateForm(request.POST if request.method == "POST" else None)
@@ -288,7 +287,7 @@ def funding_new(request, patient_id, episode_id):
 
 
 @require(Capability.RECORD_VIEW)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def funding_detail(request, patient_id, episode_id, request_id):
     patient, episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)

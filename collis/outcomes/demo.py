@@ -23,7 +23,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     operated_on = today - datetime.timedelta(days=rng.randint(200, 500))
     side = rng.choice(["left", "right"])
     other = "right" if side == "left" else "left"
-    services.operation_record(episode=episode, actor=actor, details=services.OperationDetails(
+    services.operation_create(episode=episode, actor=actor, details=services.OperationDetails(
         operated_on=operated_on, site=episode.listing_site or Site.objects.order_by("code")
         .first(), surgeon=episode.surgeon or author, anaesthetic="general",
         anaesthetist="Dr Demo", divisions=[services.Division("sternocleidomastoid", side),
@@ -33,13 +33,14 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         interval_days=7, actor=actor)
     for session in programme.sessions.all():
         attended = rng.random() < 0.85
-        services.physio_session_record(
+        services.physio_session_update(
             session=session, attendance="attended" if attended else "did_not_attend",
             held_on=session.scheduled_on if attended else None, actor=actor)
     for point in review_schedule(operated_on=operated_on, today=today):
         if point.due_on > today:
             break
-        services.review_record(episode=episode, actor=actor, details=services.ReviewDetails(
+        services.follow_up_review_create(
+            episode=episode, actor=actor, details=services.ReviewDetails(
             months_after=point.months_after, reviewed_on=point.due_on,
             twstrs_severity=rng.randint(6, 14), twstrs_disability=rng.randint(3, 10),
             twstrs_pain=float(rng.randint(2, 8))))

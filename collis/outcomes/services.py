@@ -80,7 +80,7 @@ def default_nerve(muscle: str) -> str:
 
 
 @transaction.atomic
-def operation_record(*, episode: Episode, details: OperationDetails, actor: Actor) -> Operation:
+def operation_create(*, episode: Episode, details: OperationDetails, actor: Actor) -> Operation:
     """Save the operation note with its nerve divisions and move the episode to 'operated'."""
     if not details.divisions:
         raise ValidationError("Record at least one nerve divided")
@@ -146,7 +146,7 @@ def physio_programme_start(*, episode: Episode, starts_on: datetime.date, sessio
 
 
 @transaction.atomic
-def physio_session_record(*, session: PhysioSession, attendance: str,
+def physio_session_update(*, session: PhysioSession, attendance: str,
                           held_on: datetime.date | None, exercises: str = "", notes: str = "",
                           actor: Actor) -> PhysioSession:
     """Record whether a scheduled session was attended, with its exercises and notes, while
@@ -193,7 +193,8 @@ class ReviewDetails:
 
 
 @transaction.atomic
-def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> FollowUpReview:
+def follow_up_review_create(*, episode: Episode, details: ReviewDetails,
+                            actor: Actor) -> FollowUpReview:
     """Record a scheduled review; its TWSTRS/Tsui are new or existing ScaleAssessments made
     by the assessments app's services. Where the pathway table's first move of the work is
     starting follow-up (the episode is still at post-operative physiotherapy), it makes it."""
@@ -210,13 +211,13 @@ def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> 
     patient = episode.patient
     twstrs = details.twstrs_existing
     if twstrs is None and details.twstrs_severity is not None:
-        twstrs = assessment_services.twstrs_record_subscores(
+        twstrs = assessment_services.twstrs_create_from_subscores(
             patient=patient, assessed_on=details.reviewed_on, severity=details.twstrs_severity,
             disability=details.twstrs_disability, pain=details.twstrs_pain,
             notes=f"{details.months_after}-month review after SD", actor=actor)
     tsui = details.tsui_existing
     if tsui is None and details.tsui_total is not None:
-        tsui = assessment_services.tsui_record(
+        tsui = assessment_services.tsui_create(
             patient=patient, assessed_on=details.reviewed_on, items={},
             total=details.tsui_total, notes=f"{details.months_after}-month review after SD",
             actor=actor)
@@ -240,7 +241,7 @@ def review_record(*, episode: Episode, details: ReviewDetails, actor: Actor) -> 
 
 
 @transaction.atomic
-def complication_record(*, episode: Episode, risk_code: str, onset_on: datetime.date,
+def complication_create(*, episode: Episode, risk_code: str, onset_on: datetime.date,
                         severity: str, status: str, resolved_on: datetime.date | None = None,
                         notes: str = "", actor: Actor) -> Complication:
     """Record a complication of SD coded from the risk catalogue, while the pathway table
@@ -266,7 +267,7 @@ def complication_record(*, episode: Episode, risk_code: str, onset_on: datetime.
 
 
 @transaction.atomic
-def further_surgery_record(*, episode: Episode, kind: str, performed_on: datetime.date,
+def further_surgery_create(*, episode: Episode, kind: str, performed_on: datetime.date,
                            reason: str, actor: Actor) -> FurtherSurgery:
     """Record a reoperation or a conversion to DBS after SD, while the pathway table allows
     it (from the operation on) for the actor's role."""

@@ -7,12 +7,11 @@ through `form_submit`, and the services ask the pathway table whether the step i
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.assessments.models import Scale
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import STATE_LABELS, Event, MoveRefused, State, Task
 from collis.outcomes import presenters, selectors, services
@@ -90,8 +89,8 @@ def operation_detail(request, patient_id, episode_id):
 
 
 @require(Capability.OPERATION_RECORD)
-@require_http_methods(["GET", "POST"])
-def operation_record(request, patient_id, episode_id):
+@methods("GET", "POST")
+def operation_create(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     if selectors.operation_recorded(episode=episode):
         return redirect(_url(episode, "operation_detail"))
@@ -106,7 +105,7 @@ def operation_record(request, patient_id, episode_id):
             myectomy_muscles=data["myectomy_muscles"], findings=data["findings"],
             complication_codes=data["complication_codes"],
             complication_notes=data["complication_notes"])
-        return services.operation_record(episode=episode, details=details,
+        return services.operation_create(episode=episode, details=details,
                                          actor=Actor.from_request(request))
 
     if request.method == "POST":
@@ -144,7 +143,7 @@ def physio_programme(request, patient_id, episode_id):
 
 
 @require(Capability.PHYSIO_PROGRAMME_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def physio_programme_start(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     form = PhysioProgrammeForm(request.POST if request.method == "POST" else None)
@@ -162,8 +161,8 @@ def physio_programme_start(request, patient_id, episode_id):
 
 
 @require(Capability.PHYSIO_PROGRAMME_RECORD)
-@require_http_methods(["GET", "POST"])
-def physio_session_record(request, patient_id, episode_id, session_id):
+@methods("GET", "POST")
+def physio_session_update(request, patient_id, episode_id, session_id):
     episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
     session = selectors.physio_session_get(episode=episode, session_id=session_id,
@@ -174,7 +173,7 @@ def physio_session_record(request, patient_id, episode_id, session_id):
     form = PhysioSessionForm(request.POST if request.method == "POST" else None,
                              initial=initial)
     if request.method == "POST":
-        done = _submit(request, form, lambda data: services.physio_session_record(
+        done = _submit(request, form, lambda data: services.physio_session_update(
                            session=session, actor=actor, **data),
                        episode, "physio_programme", f"Session {session.number} is recorded.")
         if done:
@@ -214,7 +213,7 @@ def follow_up(request, patient_id, episode_id):
 
 
 @require(Capability.FOLLOW_UP_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def follow_up_start(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     form = StartFollowUpForm(request.POST if request.method == "POST" else None)
@@ -232,8 +231,8 @@ def follow_up_start(request, patient_id, episode_id):
 
 
 @require(Capability.FOLLOW_UP_RECORD)
-@require_http_methods(["GET", "POST"])
-def review_record(request, patient_id, episode_id, months):
+@methods("GET", "POST")
+def follow_up_review_create(request, patient_id, episode_id, months):
     episode = _episode(request, patient_id, episode_id)
     if not is_review_month(months):
         return render(request, "core/error.jinja", {
@@ -253,7 +252,7 @@ def review_record(request, patient_id, episode_id, months):
             twstrs_pain=data["twstrs_pain"], tsui_total=data["tsui_total"],
             notes=data["notes"], **{key: offered.get(data[key]) if data[key] else None
                                     for key in ("twstrs_existing", "tsui_existing")})
-        return services.review_record(episode=episode, details=details, actor=actor)
+        return services.follow_up_review_create(episode=episode, details=details, actor=actor)
 
     if request.method == "POST":
         done = _submit(request, form, save, episode, "follow_up",
@@ -267,12 +266,12 @@ def review_record(request, patient_id, episode_id, months):
 
 
 @require(Capability.FOLLOW_UP_RECORD)
-@require_http_methods(["GET", "POST"])
-def complication_record(request, patient_id, episode_id):
+@methods("GET", "POST")
+def complication_create(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     form = ComplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        done = _submit(request, form, lambda data: services.complication_record(
+        done = _submit(request, form, lambda data: services.complication_create(
                            episode=episode, actor=Actor.from_request(request), **data),
                        episode, "follow_up", "The complication is recorded.")
         if done:
@@ -283,12 +282,12 @@ def complication_record(request, patient_id, episode_id):
 
 
 @require(Capability.FOLLOW_UP_RECORD)
-@require_http_methods(["GET", "POST"])
-def further_surgery_record(request, patient_id, episode_id):
+@methods("GET", "POST")
+def further_surgery_create(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     form = FurtherSurgeryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        done = _submit(request, form, lambda data: services.further_surgery_record(
+        done = _submit(request, form, lambda data: services.further_surgery_create(
                            episode=episode, actor=Actor.from_request(request), **data),
                        episode, "follow_up", "The further surgery is recorded.")
         if done:
@@ -300,7 +299,7 @@ def further_surgery_record(request, patient_id, episode_id):
 
 
 @require(Capability.FOLLOW_UP_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def discharge(request, patient_id, episode_id):
     episode = _episode(request, patient_id, episode_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)

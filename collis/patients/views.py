@@ -6,11 +6,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.patients import selectors, services
 from collis.patients.forms import PatientForm, PatientSearchForm
@@ -68,7 +67,7 @@ def patient_detail(request, patient_id):
 
 
 @require(Capability.PATIENT_CREATE)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def patient_create(request):
     form = PatientForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -89,7 +88,7 @@ def patient_create(request):
 
 
 @require(Capability.PATIENT_EDIT)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def patient_edit(request, patient_id):
     patient = _patient(request, patient_id)
     name = PatientPresenter(patient).name

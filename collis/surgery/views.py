@@ -7,11 +7,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import MOVE_BY_EVENT, STATE_LABELS, Event, MoveRefused, State
 from collis.patients.presenters import record_crumbs
@@ -67,7 +66,7 @@ def episode_list(request, patient_id):
 
 
 @require(Capability.REFERRAL_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def episode_create(request, patient_id):
     patient = _patient(request, patient_id)
     form = ReferralForm(request.POST if request.method == "POST" else None,
@@ -130,7 +129,7 @@ def referral_letter(request, patient_id, episode_id):
 
 
 @require(Capability.RECORD_VIEW)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def episode_move(request, patient_id, episode_id, event):
     patient = _patient(request, patient_id)
     episode = _episode(request, patient, episode_id)
@@ -162,7 +161,7 @@ def episode_move(request, patient_id, episode_id, event):
 
 
 @require(Capability.RECORD_VIEW)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def episode_listing(request, patient_id, episode_id):
     patient = _patient(request, patient_id)
     episode = _episode(request, patient, episode_id)

@@ -8,11 +8,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.presenters import date_long
 from collis.core.roles import Capability, can
 from collis.patients.models import Patient
@@ -75,7 +74,7 @@ def toxin_list(request, patient_id):
 
 
 @require(Capability.TOXIN_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def toxin_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -132,7 +131,7 @@ def toxin_detail(request, patient_id, pk):
 
 
 @require(Capability.TOXIN_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def toxin_review(request, patient_id, pk):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -161,7 +160,7 @@ def toxin_review(request, patient_id, pk):
 
 
 @require(Capability.TOXIN_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def resistance_test_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -201,7 +200,7 @@ def medication_list(request, patient_id):
 
 
 @require(Capability.MEDICATION_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def medication_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -223,7 +222,7 @@ def medication_create(request, patient_id):
 
 
 @require(Capability.MEDICATION_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def medication_stop(request, patient_id, pk):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
@@ -269,7 +268,7 @@ def therapy_list(request, patient_id):
 
 
 @require(Capability.THERAPY_RECORD)
-@require_http_methods(["GET", "POST"])
+@methods("GET", "POST")
 def therapy_create(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)

@@ -125,7 +125,7 @@ class TestFunding(Journey):
         patient = self.given_a_patient("Ash", "Alder")
         self.episode = episode_at(State.AWAITING_MDT, patient=patient)
         self.coordinator = self.given_a_user(Role.MDT_COORDINATOR)
-        services.mdt_decision_record(
+        services.mdt_decision_create(
             episode=self.episode, decision="sd", discussion="Rotation-dominant; toxin failing",
             assessment=assessment_for(patient, "favourable"),
             planned=[services.PlannedRow("sternocleidomastoid", "left", "spinal accessory")],

@@ -36,7 +36,7 @@ def make_diagnosis(patient, user=None, **changes):
     from dataclasses import replace
 
     current = services.diagnosis_current(patient)
-    return services.diagnosis_record(
+    return services.diagnosis_version_create(
         patient=patient, details=replace(details, **changes),
         based_on_version=current.version if current else None, actor=actor_for(user))
 
@@ -47,7 +47,7 @@ def make_examination(patient, user=None, examined_on=datetime.date(2026, 10, 1),
         PatternObservation(Pattern.TORTICAPUT, Side.RIGHT, 3),
         PatternObservation(Pattern.LATEROCOLLIS, Side.LEFT, 1),
     )
-    return services.examination_record(
+    return services.examination_create(
         patient=patient, actor=actor_for(user),
         details=services.ExaminationDetails(
             examined_on=examined_on, patterns=tuple(patterns), tremor=tremor,
@@ -55,7 +55,7 @@ def make_examination(patient, user=None, examined_on=datetime.date(2026, 10, 1),
 
 
 def make_twstrs(patient, user=None, assessed_on=datetime.date(2026, 6, 1), **item_changes):
-    return services.twstrs_record(patient=patient, assessed_on=assessed_on,
+    return services.twstrs_create(patient=patient, assessed_on=assessed_on,
                                   items=TWSTRS_ITEMS | item_changes, actor=actor_for(user))
 
 

@@ -66,7 +66,7 @@ def test_a_save_based_on_an_older_version_is_refused(patient):
     make_diagnosis(patient)
     make_diagnosis(patient, course="progressive")
     with pytest.raises(services.DiagnosisConflict) as raised:
-        services.diagnosis_record(patient=patient, details=services.DiagnosisDetails(),
+        services.diagnosis_version_create(patient=patient, details=services.DiagnosisDetails(),
                                   based_on_version=1, actor=actor_for())
     assert raised.value.current.version == 2
     assert DiagnosisVersion.objects.count() == 2
@@ -95,7 +95,7 @@ def test_recording_an_examination_stores_patterns_in_order_and_the_dominant_one(
 
 
 def test_an_examination_with_no_patterns_has_no_dominant_pattern(patient):
-    examination = services.examination_record(
+    examination = services.examination_create(
         patient=patient, actor=actor_for(),
         details=services.ExaminationDetails(examined_on=datetime.date(2026, 1, 1), patterns=(),
                                             tremor="none", sensory_trick="absent"))
@@ -145,26 +145,26 @@ def test_an_out_of_range_twstrs_item_is_refused_with_the_domain_error(patient):
 
 def test_a_twstrs_with_missing_items_has_no_total(patient):
     items = {k: v for k, v in TWSTRS_ITEMS.items() if k != "driving"}
-    assessment = services.twstrs_record(patient=patient, assessed_on=datetime.date(2026, 1, 1),
+    assessment = services.twstrs_create(patient=patient, assessed_on=datetime.date(2026, 1, 1),
                                         items=items, actor=actor_for())
     assert assessment.disability is None and assessment.total is None
     assert assessment.severity == 17
 
 
 def test_twstrs_subscores_are_stored_with_the_domain_total(patient):
-    assessment = services.twstrs_record_subscores(
+    assessment = services.twstrs_create_from_subscores(
         patient=patient, assessed_on=datetime.date(2026, 1, 1), severity=20, disability=12,
         pain=7.5, actor=actor_for())
     assert assessment.total == 39.5 and assessment.entry_mode == EntryMode.SUBSCORES
 
 
 def test_tsui_items_and_total_are_stored_as_entered(patient):
-    assessment = services.tsui_record(patient=patient, assessed_on=datetime.date(2026, 1, 1),
+    assessment = services.tsui_create(patient=patient, assessed_on=datetime.date(2026, 1, 1),
                                       items={"rotation": 2, "tremor": 1}, total=9,
                                       actor=actor_for())
     assert assessment.items == {"rotation": 2, "tremor": 1} and assessment.total == 9
     with pytest.raises(TsuiError):
-        services.tsui_record(patient=patient, assessed_on=datetime.date(2026, 1, 1), items={},
+        services.tsui_create(patient=patient, assessed_on=datetime.date(2026, 1, 1), items={},
                              total=30, actor=actor_for())
 
 

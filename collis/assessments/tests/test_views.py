@@ -405,7 +405,7 @@ def _refuse(monkeypatch, service, error):
 def test_a_services_whole_form_error_is_shown_on_the_page(client_as, patient, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    _refuse(monkeypatch, "examination_record",
+    _refuse(monkeypatch, "examination_create",
             ValidationError("The examination could not be stored as entered."))
     client = client_as(Role.NEUROLOGIST)
     response = client.post(url("examination_create", patient),
@@ -417,8 +417,8 @@ def test_a_services_whole_form_error_is_shown_on_the_page(client_as, patient, mo
 
 
 @pytest.mark.parametrize("service, page, data", [
-    ("diagnosis_record", "diagnosis_edit", DIAGNOSIS),
-    ("twstrs_record", "twstrs", None),
+    ("diagnosis_version_create", "diagnosis_edit", DIAGNOSIS),
+    ("twstrs_create", "twstrs", None),
     ("examination_muscles_confirm", "examination_muscles", {"left": ["sternocleidomastoid"]}),
 ])
 def test_service_errors_of_fields_and_of_the_whole_form_are_shown(client_as, patient,

@@ -27,7 +27,7 @@ def counselled_episode(held_on: datetime.date, acknowledged=None, user=None,
                        patient=None) -> Episode:
     """An episode at counselling, with one session that disclosed every SD risk."""
     episode = episode_at(State.LISTED, patient=patient)
-    services.counselling_record(
+    services.counselling_session_create(
         episode=episode, held_on=held_on, answers={"matters_most": "Holding my head straight"},
         acknowledged=frozenset(services.sd_risk_codes() if acknowledged is None
                                else acknowledged),

@@ -20,13 +20,13 @@ ALL = frozenset(r.code for r in risks_for(Intervention.SELECTIVE_DENERVATION))
 
 
 def _counsel(episode, role=Role.NURSE_SPECIALIST, acknowledged=ALL, held_on=TODAY):
-    return services.counselling_record(
+    return services.counselling_session_create(
         episode=episode, held_on=held_on, answers={"matters_most": "Driving again"},
         acknowledged=acknowledged, actor=Actor.command_line(UserFactory(role=role)))
 
 
 def _consent(episode, signed_on, surgeon=None, **kwargs):
-    return services.consent_record(
+    return services.consent_create(
         episode=episode, signature_method=kwargs.get("method", "typed"),
         patient_typed_name=kwargs.get("name", "Alex Testpatient"),
         patient_signed_on=signed_on, surgeon_signed_on=kwargs.get("surgeon_on", signed_on),

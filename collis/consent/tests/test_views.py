@@ -48,7 +48,7 @@ def _consented(settings):
     settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
     today = timezone.localdate()
     episode = counselled_episode(today)
-    services.consent_record(episode=episode, signature_method="typed",
+    services.consent_create(episode=episode, signature_method="typed",
                             patient_typed_name="Alex Testpatient", patient_signed_on=today,
                             surgeon_signed_on=today,
                             actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
@@ -239,7 +239,7 @@ def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
     episode = episode_at(State.LISTED)
     nurse = UserFactory(role=Role.NURSE_SPECIALIST)
     for n in range(15):
-        services.counselling_record(
+        services.counselling_session_create(
             episode=episode, held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
             answers={"matters_most": "x"}, acknowledged=frozenset(services.sd_risk_codes()),
             actor=Actor.command_line(nurse))

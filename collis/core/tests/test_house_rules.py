@@ -105,3 +105,25 @@ def test_every_page_declares_what_it_needs():
     assert not undeclared, ("These pages declare no capability; decorate each with "
                             "@require(Capability.X), @signed_in or @public: "
                             + ", ".join(undeclared))
+
+
+def test_pages_that_only_read_refuse_a_post(client_as, sites):
+    """Every page that does not declare `@methods(..., "POST")` answers 405 to a POST
+    (the login middleware refuses it before the view runs)."""
+    from collis.core.roles import Role
+
+    client = client_as(Role.NEUROSURGEON)
+    refused = accepted = 0
+    for route, view in _views(get_resolver().url_patterns):
+        if "POST" in getattr(view, "http_methods", ()):
+            accepted += 1
+            continue
+        path = "/" + route.replace("<uuid:patient_id>", "00000000-0000-0000-0000-000000000000")
+        for converter in ("<int:episode_id>", "<int:pk>", "<int:meeting_id>", "<int:item_id>",
+                          "<int:decision_id>", "<int:request_id>", "<int:session_id>",
+                          "<int:months>", "<int:file_pk>", "<slug:event>", "<str:kind>"):
+            path = path.replace(converter, "1")
+        response = client.post(path)
+        assert response.status_code == 405, (path, response.status_code)
+        refused += 1
+    assert refused >= 30 and accepted >= 30

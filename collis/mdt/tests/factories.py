@@ -51,7 +51,7 @@ def coordinator_actor() -> Actor:
 
 def decided(episode, decision=Decision.SD, assessment=None, actor=None, item=None):
     """Record a decision for an episode awaiting the MDT."""
-    return services.mdt_decision_record(
+    return services.mdt_decision_create(
         episode=episode, decision=decision, discussion="Discussed at the MDT.",
         assessment=assessment, agenda_item=item,
         planned=[services.PlannedRow(muscle="sternocleidomastoid", side="left",

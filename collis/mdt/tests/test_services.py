@@ -105,7 +105,7 @@ def test_a_departure_without_a_reason_is_refused_and_nothing_is_saved(sites):
     episode = episode_at(State.AWAITING_MDT)
     assessment = assessment_for(episode.patient, "favourable")
     with pytest.raises(ValidationError) as error:
-        services.mdt_decision_record(episode=episode, decision=Decision.CONTINUE_TOXIN,
+        services.mdt_decision_create(episode=episode, decision=Decision.CONTINUE_TOXIN,
                                      discussion="Prefers toxin", assessment=assessment,
                                      actor=coordinator_actor())
     assert "departs from the engine" in error.value.message_dict["departure_reason"][0]
@@ -117,7 +117,7 @@ def test_a_departure_without_a_reason_is_refused_and_nothing_is_saved(sites):
 def test_a_departure_with_a_reason_keeps_both_the_decision_and_the_engine(sites):
     episode = episode_at(State.AWAITING_MDT)
     assessment = assessment_for(episode.patient, "favourable")
-    record = services.mdt_decision_record(
+    record = services.mdt_decision_create(
         episode=episode, decision=Decision.CONTINUE_TOXIN, discussion="Patient prefers toxin",
         assessment=assessment, departure_reason="The patient declines surgery for now",
         actor=coordinator_actor())
@@ -137,7 +137,7 @@ def test_a_decision_without_an_assessment_is_kept_as_made_without_one(sites):
 def test_a_surgical_decision_needs_planned_muscles(sites):
     episode = episode_at(State.AWAITING_MDT)
     with pytest.raises(ValidationError) as error:
-        services.mdt_decision_record(episode=episode, decision=Decision.SD, discussion="x",
+        services.mdt_decision_create(episode=episode, decision=Decision.SD, discussion="x",
                                      assessment=None, actor=coordinator_actor())
     assert "planned" in error.value.message_dict
 
@@ -158,12 +158,12 @@ def test_a_decision_is_never_changed_and_a_correction_is_a_new_row(sites):
         first.save()
     episode.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.mdt_decision_record(episode=episode, decision=Decision.SD_MYECTOMY,
+        services.mdt_decision_create(episode=episode, decision=Decision.SD_MYECTOMY,
                                      discussion="Add myectomy", assessment=None,
                                      planned=[services.PlannedRow("sternocleidomastoid",
                                                                   "left", "spinal accessory")],
                                      corrects=first, actor=coordinator_actor())
-    second = services.mdt_decision_record(
+    second = services.mdt_decision_create(
         episode=episode, decision=Decision.SD_MYECTOMY, discussion="Add myectomy",
         assessment=None, planned=[services.PlannedRow("sternocleidomastoid", "left",
                                                       "spinal accessory")],
@@ -176,7 +176,7 @@ def test_a_decision_is_never_changed_and_a_correction_is_a_new_row(sites):
 def test_the_outcome_letter_names_the_decision_the_planned_muscles_and_the_actions(sites):
     episode = episode_at(State.AWAITING_MDT)
     owner = UserFactory(role=Role.NEUROSURGEON, first_name="Sam", last_name="Surgeon")
-    record = services.mdt_decision_record(
+    record = services.mdt_decision_create(
         episode=episode, decision=Decision.SD, discussion="Rotation-dominant, toxin failing",
         assessment=assessment_for(episode.patient),
         planned=[services.PlannedRow(p["muscle"], p["side"], p["target"]) for p in PLAN],
@@ -211,7 +211,7 @@ def test_a_funding_request_is_drawn_up_from_the_favouring_findings_and_the_decis
 
 def test_funding_is_refused_without_a_decision_for_selective_denervation(sites):
     episode = episode_at(State.AWAITING_MDT)
-    services.mdt_decision_record(episode=episode, decision=Decision.CONTINUE_TOXIN,
+    services.mdt_decision_create(episode=episode, decision=Decision.CONTINUE_TOXIN,
                                  discussion="Toxin", assessment=None,
                                  actor=coordinator_actor())
     episode.refresh_from_db()
@@ -295,7 +295,7 @@ def test_a_correction_is_refused_once_the_episode_has_moved_on(sites):
     episode.refresh_from_db()
     with pytest.raises(MoveRefused, match="Cannot correct the MDT decision while the "
                                           "episode is at 'Funding requested'"):
-        services.mdt_decision_record(
+        services.mdt_decision_create(
             episode=episode, decision=Decision.OTHER, discussion="x", assessment=None,
             corrects=request.decision, correction_reason="Wrong", actor=coordinator_actor())
 

@@ -29,7 +29,7 @@ def operate(episode, surgeon=None, operated_on=OPERATED_ON):
         anaesthetic="general", anaesthetist="Dr Birch",
         divisions=[services.Division("sternocleidomastoid", "left"),
                    services.Division("splenius_capitis", "right", "posterior ramus C2")])
-    return services.operation_record(episode=episode, details=details,
+    return services.operation_create(episode=episode, details=details,
                                      actor=Actor.command_line(surgeon))
 
 

@@ -20,7 +20,7 @@ def episode(sites):
     episode = make_episode(PatientFactory())
     operate(episode)
     start_physio(episode)
-    services.complication_record(
+    services.complication_create(
         episode=episode, risk_code="SD_HAEMATOMA", onset_on=datetime.date(2026, 3, 3),
         severity="moderate", status="resolved", resolved_on=datetime.date(2026, 3, 20),
         actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))

@@ -49,7 +49,7 @@ def test_an_operation_is_refused_and_nothing_saved_when_the_episode_is_not_conse
 def test_a_neurologist_cannot_record_the_operation_move(patient):
     episode = make_episode(patient)
     with pytest.raises(MoveRefused, match="Your role cannot record the operation"):
-        services.operation_record(
+        services.operation_create(
                 episode=episode, details=services.OperationDetails(
                     operated_on=datetime.date(2026, 3, 2), site=patient.home_site,
                     surgeon=UserFactory(role=Role.NEUROSURGEON), anaesthetic="general",
@@ -76,9 +76,9 @@ def test_recording_a_session_needs_its_date_when_attended(patient):
     session = programme.sessions.first()
     actor = Actor.command_line(UserFactory(role=Role.PHYSIOTHERAPIST))
     with pytest.raises(ValidationError):
-        services.physio_session_record(session=session, attendance="attended", held_on=None,
+        services.physio_session_update(session=session, attendance="attended", held_on=None,
                                        actor=actor)
-    saved = services.physio_session_record(session=session, attendance="attended",
+    saved = services.physio_session_update(session=session, attendance="attended",
                                            held_on=datetime.date(2026, 3, 9),
                                            exercises="Chin tucks", actor=actor)
     assert saved.attendance == "attended" and saved.exercises == "Chin tucks"
@@ -87,11 +87,11 @@ def test_recording_a_session_needs_its_date_when_attended(patient):
 def test_a_review_records_twstrs_through_the_assessments_app_and_starts_follow_up(patient):
     episode = make_episode(patient)
     neurologist = UserFactory(role=Role.NEUROLOGIST)
-    assessment_services.twstrs_record(patient=patient, assessed_on=datetime.date(2026, 1, 5),
+    assessment_services.twstrs_create(patient=patient, assessed_on=datetime.date(2026, 1, 5),
                                       items=TWSTRS_ITEMS, actor=Actor.command_line(neurologist))
     operate(episode)
     start_physio(episode)
-    review = services.review_record(episode=episode, details=services.ReviewDetails(
+    review = services.follow_up_review_create(episode=episode, details=services.ReviewDetails(
         months_after=3, reviewed_on=datetime.date(2026, 6, 2), twstrs_severity=8,
         twstrs_disability=5, twstrs_pain=4), actor=Actor.command_line(neurologist))
     episode.refresh_from_db()
@@ -111,7 +111,7 @@ def test_a_review_at_a_point_outside_the_schedule_is_refused(patient):
     operate(episode)
     start_physio(episode)
     with pytest.raises(ValidationError):
-        services.review_record(episode=episode, details=services.ReviewDetails(
+        services.follow_up_review_create(episode=episode, details=services.ReviewDetails(
             months_after=4, reviewed_on=datetime.date(2026, 7, 2), tsui_total=4),
             actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)))
 
@@ -119,14 +119,14 @@ def test_a_review_at_a_point_outside_the_schedule_is_refused(patient):
 def test_a_complication_is_saved_from_the_catalogue_and_audited(patient):
     episode = make_episode(patient)
     operate(episode)
-    complication = services.complication_record(
+    complication = services.complication_create(
         episode=episode, risk_code="SD_DYSAESTHESIA", onset_on=datetime.date(2026, 3, 10),
         severity="mild", status="ongoing",
         actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)))
     assert complication.get_risk_code_display().startswith("Dysaesthesia")
     assert AuditEvent.objects.filter(object_type="complication", patient_id=patient.pk).exists()
     with pytest.raises(ValidationError):
-        services.complication_record(
+        services.complication_create(
             episode=episode, risk_code="NOT_A_RISK", onset_on=datetime.date(2026, 3, 10),
             severity="mild", status="ongoing",
             actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)))
@@ -148,7 +148,7 @@ def test_discharge_needs_a_doctor_and_a_reason(patient):
 def test_further_surgery_is_recorded(patient):
     episode = make_episode(patient)
     operate(episode)
-    surgery = services.further_surgery_record(
+    surgery = services.further_surgery_create(
         episode=episode, kind="conversion_to_dbs", performed_on=datetime.date(2026, 9, 1),
         reason="Persistent symptoms", actor=Actor.command_line(
             UserFactory(role=Role.NEUROSURGEON)))
@@ -184,13 +184,13 @@ def _withdraw(episode):
 
 
 def _complication(episode, role=Role.NEUROLOGIST):
-    return services.complication_record(
+    return services.complication_create(
         episode=episode, risk_code="SD_DYSAESTHESIA", onset_on=datetime.date(2026, 3, 10),
         severity="mild", status="ongoing", actor=_actor(role))
 
 
 def _further_surgery(episode, role=Role.NEUROSURGEON):
-    return services.further_surgery_record(
+    return services.further_surgery_create(
         episode=episode, kind="reoperation", performed_on=datetime.date(2026, 9, 1),
         reason="Persistent symptoms", actor=_actor(role))
 
@@ -243,12 +243,12 @@ def test_a_physio_session_is_refused_to_a_nurse_and_once_withdrawn(patient):
     operate(episode)
     session = start_physio(episode).sessions.first()
     with pytest.raises(MoveRefused, match="^Your role cannot record a physiotherapy session.$"):
-        services.physio_session_record(session=session, attendance="did_not_attend",
+        services.physio_session_update(session=session, attendance="did_not_attend",
                                        held_on=None, actor=_actor(Role.NURSE_SPECIALIST))
     _withdraw(episode)
     with pytest.raises(MoveRefused, match="^Cannot record a physiotherapy session while the "
                                           "episode is at 'Withdrawn'"):
-        services.physio_session_record(session=session, attendance="did_not_attend",
+        services.physio_session_update(session=session, attendance="did_not_attend",
                                        held_on=None, actor=_actor(Role.PHYSIOTHERAPIST))
     session.refresh_from_db()
     assert session.attendance == "scheduled"
@@ -261,11 +261,11 @@ def test_a_review_is_refused_by_the_table_before_physiotherapy_and_to_a_coordina
                                      tsui_total=4)
     with pytest.raises(MoveRefused, match="^Cannot record a follow-up review while the "
                                           "episode is at 'Operated'"):
-        services.review_record(episode=episode, details=details,
+        services.follow_up_review_create(episode=episode, details=details,
                                actor=_actor(Role.NEUROLOGIST))
     start_physio(episode)
     with pytest.raises(MoveRefused, match="^Your role cannot record a follow-up review.$"):
-        services.review_record(episode=episode, details=details,
+        services.follow_up_review_create(episode=episode, details=details,
                                actor=_actor(Role.MDT_COORDINATOR))
     episode.refresh_from_db()
     assert episode.state == "post_operative_physiotherapy"
@@ -280,10 +280,10 @@ def test_a_review_reads_the_state_saved_not_the_state_in_hand(patient):
     start_physio(episode)
     stale = type(episode).objects.get(pk=episode.pk)
     actor = _actor(Role.NEUROLOGIST)
-    services.review_record(episode=episode, actor=actor, details=services.ReviewDetails(
+    services.follow_up_review_create(episode=episode, actor=actor, details=services.ReviewDetails(
         months_after=3, reviewed_on=datetime.date(2026, 6, 2), tsui_total=4))
     assert stale.state == "post_operative_physiotherapy"
-    services.review_record(episode=stale, actor=actor, details=services.ReviewDetails(
+    services.follow_up_review_create(episode=stale, actor=actor, details=services.ReviewDetails(
         months_after=6, reviewed_on=datetime.date(2026, 9, 2), tsui_total=3))
     assert FollowUpReview.objects.filter(episode=episode).count() == 2
     assert EpisodeStatus.objects.filter(episode=episode, state="follow_up").count() == 1

@@ -33,8 +33,8 @@ def date_data(prefix, day):
 def test_a_neurosurgeon_records_the_operation_note_with_two_muscles(client_as, patient):
     episode = make_episode(patient)
     client = client_as(Role.NEUROSURGEON)
-    assert client.get(url("operation_record", episode)).status_code == 200
-    response = client.post(url("operation_record", episode), {
+    assert client.get(url("operation_create", episode)).status_code == 200
+    response = client.post(url("operation_create", episode), {
         **date_data("operated_on", datetime.date(2026, 11, 2)),
         "site": Site.objects.first().pk, "surgeon": client.user.pk, "anaesthetic": "general",
         "anaesthetist": "Dr Birch", "myectomy": "no", "muscle_1": "sternocleidomastoid",
@@ -51,7 +51,7 @@ def test_the_operation_form_names_each_missing_field_and_keeps_what_was_typed(cl
                                                                               patient):
     episode = make_episode(patient)
     client = client_as(Role.NEUROSURGEON)
-    body = client.post(url("operation_record", episode), {
+    body = client.post(url("operation_create", episode), {
         "muscle_1": "splenius_capitis", "nerve_1": "C2 ramus", "myectomy": "yes",
         "anaesthetic": "general"}).content.decode()
     assert "Enter the date of the operation" in body
@@ -64,7 +64,7 @@ def test_the_operation_form_names_each_missing_field_and_keeps_what_was_typed(cl
 def test_a_refused_move_is_shown_as_a_form_error(client_as, patient):
     episode = make_episode(patient, state="listed")
     client = client_as(Role.NEUROSURGEON)
-    body = client.post(url("operation_record", episode), {
+    body = client.post(url("operation_create", episode), {
         **date_data("operated_on", datetime.date(2026, 11, 2)),
         "site": Site.objects.first().pk, "surgeon": client.user.pk, "anaesthetic": "general",
         "anaesthetist": "Dr Birch", "myectomy": "no", "muscle_1": "sternocleidomastoid",
@@ -75,12 +75,12 @@ def test_a_refused_move_is_shown_as_a_form_error(client_as, patient):
 def test_a_physiotherapist_cannot_record_the_operation_or_a_nurse_the_programme(client_as,
                                                                                 patient):
     episode = make_episode(patient)
-    assert client_as(Role.PHYSIOTHERAPIST).get(url("operation_record", episode)).status_code \
+    assert client_as(Role.PHYSIOTHERAPIST).get(url("operation_create", episode)).status_code \
         == 403
     assert client_as(Role.NURSE_SPECIALIST).get(
         url("physio_programme_start", episode)).status_code == 403
     assert client_as(Role.MDT_COORDINATOR).get(
-        url("review_record", episode, months=3)).status_code == 403
+        url("follow_up_review_create", episode, months=3)).status_code == 403
 
 
 def test_a_physiotherapist_starts_the_programme_and_records_a_session(client_as, patient):
@@ -92,10 +92,10 @@ def test_a_physiotherapist_starts_the_programme_and_records_a_session(client_as,
         "interval_days": "7"})
     assert response.status_code == 302
     session = episode.physio_programme.sessions.first()
-    body = client.post(url("physio_session_record", episode, session_id=session.pk),
+    body = client.post(url("physio_session_update", episode, session_id=session.pk),
                        {"attendance": "attended"}).content.decode()
     assert "Enter the date of the session" in body
-    client.post(url("physio_session_record", episode, session_id=session.pk), {
+    client.post(url("physio_session_update", episode, session_id=session.pk), {
         "attendance": "attended", **date_data("held_on", datetime.date(2026, 11, 9)),
         "exercises": "Chin tucks"})
     body = client.get(url("physio_programme", episode)).content.decode()
@@ -107,7 +107,7 @@ def test_the_review_form_says_which_twstrs_subscore_is_missing(client_as, patien
     operate(episode)
     start_physio(episode)
     client = client_as(Role.NEUROLOGIST)
-    body = client.post(url("review_record", episode, months=3), {
+    body = client.post(url("follow_up_review_create", episode, months=3), {
         **date_data("reviewed_on", datetime.date(2026, 6, 2)), "twstrs_severity": "40",
         "twstrs_disability": "5"}).content.decode()
     assert "TWSTRS severity must be a whole number from 0 to 35" in body
@@ -119,7 +119,7 @@ def test_the_follow_up_page_shows_the_outcome_and_keeps_its_queries_bounded(
     neurologist = UserFactory(role=Role.NEUROLOGIST)
     actor = Actor.command_line(neurologist)
     episode = make_episode(patient, state="consented")
-    assessment_services.twstrs_record_subscores(
+    assessment_services.twstrs_create_from_subscores(
         patient=patient, assessed_on=datetime.date(2000, 1, 1), severity=20, disability=15,
         pain=10, actor=actor)
     operate(episode, operated_on=datetime.date(2000, 2, 1))
@@ -128,7 +128,7 @@ def test_the_follow_up_page_shows_the_outcome_and_keeps_its_queries_bounded(
 
     for i in range(20):
         months = (3, 6, 12)[i] if i < 3 else 12 * (i - 1)
-        services.review_record(episode=episode, details=services.ReviewDetails(
+        services.follow_up_review_create(episode=episode, details=services.ReviewDetails(
             months_after=months, reviewed_on=datetime.date(2000 + months // 12, 5, 1),
             twstrs_severity=10, twstrs_disability=5, twstrs_pain=5, tsui_total=4), actor=actor)
     assert FollowUpReview.objects.count() == 20
@@ -147,11 +147,11 @@ def test_a_complication_is_recorded_through_the_form(client_as, patient):
     operate(episode)
     start_physio(episode)
     client = client_as(Role.NEUROLOGIST)
-    body = client.post(url("complication_record", episode), {
+    body = client.post(url("complication_create", episode), {
         "status": "resolved", "severity": "mild"}).content.decode()
     assert "Choose the complication" in body and "Enter the date it resolved" not in body \
         or "Enter the date the complication resolved" in body
-    response = client.post(url("complication_record", episode), {
+    response = client.post(url("complication_create", episode), {
         "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 10)),
         "severity": "mild", "status": "ongoing"})
     assert response.status_code == 302
@@ -175,11 +175,11 @@ def test_a_physio_session_of_a_withdrawn_episode_is_refused_with_the_pathways_me
     _withdraw(episode)
     session = episode.physio_programme.sessions.first()
     client = client_as(Role.PHYSIOTHERAPIST)
-    assert "outcomes:physio_session_record" not in client.get(
+    assert "outcomes:physio_session_update" not in client.get(
         url("physio_programme", episode)).content.decode()
     assert f"sessions/{session.pk}/" not in client.get(
         url("physio_programme", episode)).content.decode()
-    body = client.post(url("physio_session_record", episode, session_id=session.pk), {
+    body = client.post(url("physio_session_update", episode, session_id=session.pk), {
         "attendance": "attended", **date_data("held_on", datetime.date(2026, 3, 9))}
                        ).content.decode()
     assert ("Cannot record a physiotherapy session while the episode is at "
@@ -193,7 +193,7 @@ def test_a_review_before_physiotherapy_is_refused_with_the_pathways_message(clie
     episode = make_episode(patient)
     operate(episode)
     client = client_as(Role.NEUROLOGIST)
-    body = client.post(url("review_record", episode, months=3), {
+    body = client.post(url("follow_up_review_create", episode, months=3), {
         **date_data("reviewed_on", datetime.date(2026, 6, 2)), "tsui_total": "4"}
                        ).content.decode()
     assert "Cannot record a follow-up review while the episode is at &#39;Operated&#39;" in body
@@ -235,9 +235,9 @@ def test_the_operation_note_button_shows_only_when_the_pathway_allows_it(client_
 
 # --- reads are scoped to the user's unit; form pages are audited; refusals are shown
 
-EPISODE_PAGES = ("operation_detail", "operation_record", "physio_programme",
+EPISODE_PAGES = ("operation_detail", "operation_create", "physio_programme",
                  "physio_programme_start", "follow_up", "follow_up_start",
-                 "complication_record", "further_surgery_record", "discharge")
+                 "complication_create", "further_surgery_create", "discharge")
 
 
 def test_another_units_staff_get_404_on_every_page_and_endpoint(client, sites):
@@ -251,13 +251,13 @@ def test_another_units_staff_get_404_on_every_page_and_endpoint(client, sites):
     client.force_login(surgeon)
     for name in EPISODE_PAGES:
         assert client.get(url(name, theirs)).status_code == 404, name
-    assert client.get(url("review_record", theirs, months=3)).status_code == 404
-    assert client.get(url("physio_session_record", theirs, session_id=session.pk)
+    assert client.get(url("follow_up_review_create", theirs, months=3)).status_code == 404
+    assert client.get(url("physio_session_update", theirs, session_id=session.pk)
                       ).status_code == 404
-    assert client.post(url("complication_record", theirs), {
+    assert client.post(url("complication_create", theirs), {
         "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 10)),
         "severity": "mild", "status": "ongoing"}).status_code == 404
-    assert client.post(url("physio_session_record", theirs, session_id=session.pk), {
+    assert client.post(url("physio_session_update", theirs, session_id=session.pk), {
         "attendance": "attended", **date_data("held_on", datetime.date(2026, 3, 9))}
                        ).status_code == 404
     token = api_token_create(user=surgeon, name="t", actor=Actor.command_line(surgeon))
@@ -277,11 +277,12 @@ def test_a_session_of_another_episode_is_not_found(client_as, patient):
     session = start_physio(theirs).sessions.first()
     ours = make_episode(patient, state="post_operative_physiotherapy")
     assert client_as(Role.PHYSIOTHERAPIST).get(
-        url("physio_session_record", ours, session_id=session.pk)).status_code == 404
+        url("physio_session_update", ours, session_id=session.pk)).status_code == 404
 
 
 @pytest.mark.parametrize("name, kwargs", [
-    ("complication_record", {}), ("further_surgery_record", {}), ("review_record", {"months": 3}),
+    ("complication_create", {}), ("further_surgery_create", {}),
+    ("follow_up_review_create", {"months": 3}),
     ("follow_up_start", {}), ("discharge", {}), ("physio_programme_start", {}),
 ])
 def test_a_form_page_shows_the_patient_and_writes_one_patient_audit_row(client_as, patient,
@@ -298,29 +299,29 @@ def test_the_review_form_offers_only_this_patients_scales_newest_first(client_as
     neurologist = UserFactory(role=Role.NEUROLOGIST)
     actor = Actor.command_line(neurologist)
     for day, severity in ((datetime.date(2026, 1, 5), 20), (datetime.date(2026, 6, 1), 9)):
-        assessment_services.twstrs_record_subscores(
+        assessment_services.twstrs_create_from_subscores(
             patient=patient, assessed_on=day, severity=severity, disability=5, pain=4,
             actor=actor)
     other = PatientFactory()
-    theirs = assessment_services.twstrs_record_subscores(
+    theirs = assessment_services.twstrs_create_from_subscores(
         patient=other, assessed_on=datetime.date(2026, 6, 1), severity=30, disability=5,
         pain=4, actor=actor)
     episode = make_episode(patient)
     operate(episode)
     start_physio(episode)
     client = client_as(Role.NEUROLOGIST)
-    body = client.get(url("review_record", episode, months=3)).content.decode()
+    body = client.get(url("follow_up_review_create", episode, months=3)).content.decode()
     assert body.index("1 June 2026: total 18") < body.index("5 January 2026: total 29")
     assert "total 39" not in body
     assert AuditEvent.objects.filter(object_type="scale", actor=client.user,
                                      patient_id=patient.pk).exists()
     # Another patient's assessment is not a choice the form offers.
-    response = client.post(url("review_record", episode, months=3), {
+    response = client.post(url("follow_up_review_create", episode, months=3), {
         **date_data("reviewed_on", datetime.date(2026, 6, 2)),
         "twstrs_existing": str(theirs.pk)})
     assert response.status_code == 200 and not FollowUpReview.objects.exists()
     latest = patient.scale_assessments.order_by("-assessed_on").first()
-    response = client.post(url("review_record", episode, months=3), {
+    response = client.post(url("follow_up_review_create", episode, months=3), {
         **date_data("reviewed_on", datetime.date(2026, 6, 2)),
         "twstrs_existing": str(latest.pk)})
     assert response.status_code == 302
@@ -329,7 +330,7 @@ def test_the_review_form_offers_only_this_patients_scales_newest_first(client_as
 
 def test_a_service_error_for_the_whole_form_is_shown_on_the_page(client_as, patient):
     episode = make_episode(patient, state="follow_up")  # no operation note recorded
-    response = client_as(Role.NEUROLOGIST).post(url("complication_record", episode), {
+    response = client_as(Role.NEUROLOGIST).post(url("complication_create", episode), {
         "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 10)),
         "severity": "mild", "status": "ongoing"})
     body = response.content.decode()
@@ -343,7 +344,7 @@ def test_a_complication_posted_on_a_withdrawn_episode_is_refused_by_the_table(cl
     episode = make_episode(patient)
     operate(episode)
     _withdraw(episode)
-    body = client_as(Role.NEUROLOGIST).post(url("complication_record", episode), {
+    body = client_as(Role.NEUROLOGIST).post(url("complication_create", episode), {
         "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 10)),
         "severity": "mild", "status": "ongoing"}).content.decode()
     assert ("Cannot record a complication while the episode is at &#39;Withdrawn&#39;: that "
@@ -355,7 +356,7 @@ def test_a_complication_posted_on_a_withdrawn_episode_is_refused_by_the_table(cl
 def test_further_surgery_posted_before_the_operation_is_refused_by_the_table(client_as,
                                                                             patient):
     episode = make_episode(patient)  # consented
-    body = client_as(Role.NEUROSURGEON).post(url("further_surgery_record", episode), {
+    body = client_as(Role.NEUROSURGEON).post(url("further_surgery_create", episode), {
         "kind": "reoperation", **date_data("performed_on", datetime.date(2026, 9, 1)),
         "reason": "Persistent symptoms"}).content.decode()
     assert ("Cannot record a reoperation or conversion to DBS while the episode is at "
