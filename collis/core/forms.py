@@ -8,10 +8,12 @@ from collis.core.nhsuk_forms import (
     NhsDateField,
     NhsDateWidget,
     SelectField,
+    TextareaField,
     TextField,
 )
 
-__all__ = ["AuditFilterForm", "LoginForm", "NhsDateField", "NhsDateWidget"]
+__all__ = ["AuditFilterForm", "CorrectionReasonMixin", "EnteredInErrorForm", "LoginForm",
+           "NhsDateField", "NhsDateWidget"]
 
 
 class LoginForm(forms.Form):
@@ -33,3 +35,22 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Any action"), *AuditAction.choices]
+
+
+class EnteredInErrorForm(forms.Form):
+    """Mark an entry as entered in error: the reason is required and kept with the entry."""
+
+    correction_reason = TextareaField(
+        label="Why was this entered in error?", max_length=500, rows=3,
+        hint="For example, recorded on the wrong patient, or a duplicate of another entry. "
+             "The entry stays in the record's history, marked as entered in error.",
+        error_messages={"required": "Give the reason the entry was entered in error"})
+
+
+class CorrectionReasonMixin(forms.Form):
+    """Added to an app's create form when it amends an entry (`?amends=<id>`)."""
+
+    correction_reason = TextareaField(
+        label="Reason for the correction", max_length=500, rows=3, required=False,
+        hint="What was wrong with the entry this corrects. The original stays in the "
+             "record's history.")
