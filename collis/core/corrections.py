@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction, CorrectableRecord, RecordStatus
+from collis.core.models import STATUS_FIELDS, AuditAction, CorrectableRecord, RecordStatus
 
 REASON_MAX = 500
 
@@ -36,6 +36,16 @@ def _locked_current(record: CorrectableRecord) -> CorrectableRecord:
     return locked
 
 
+def _status_change(record, status: RecordStatus, reason: str, actor: Actor):
+    """The one change a correctable record allows: its status, once, with who, when, why."""
+    record.record_status = status
+    record.status_changed_at = timezone.now()
+    record.status_changed_by = actor.user
+    record.status_reason = reason
+    record.save(update_fields=list(STATUS_FIELDS))
+    return record
+
+
 def snapshot(record) -> dict:
     """The entry's values for the audit log's before and after."""
     values = model_to_dict(record, exclude=["supersedes", "status_changed_by"])
@@ -57,13 +67,7 @@ def record_supersede(*, old: CorrectableRecord, new: CorrectableRecord, reason: 
     if new.supersedes_id != old.pk:
         raise ValueError("The amendment must name the entry it supersedes.")
     reason = _reason_checked(reason)
-    locked = _locked_current(old)
-    locked.record_status = RecordStatus.AMENDED
-    locked.status_changed_at = timezone.now()
-    locked.status_changed_by = actor.user
-    locked.status_reason = reason
-    locked.save(update_fields=["record_status", "status_changed_at", "status_changed_by",
-                               "status_reason"])
+    _status_change(_locked_current(old), RecordStatus.AMENDED, reason, actor)
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type=object_type,
                  object_id=new.pk, patient_id=patient_id,
                  summary=f"Amended {object_type.replace('_', ' ')} {old.pk} "
@@ -77,13 +81,8 @@ def record_mark_entered_in_error(*, record: CorrectableRecord, reason: str, acto
                                  object_type: str, patient_id) -> CorrectableRecord:
     """Mark an entry as entered in error: it leaves every summary, stays in every history."""
     reason = _reason_checked(reason)
-    locked = _locked_current(record)
-    locked.record_status = RecordStatus.ENTERED_IN_ERROR
-    locked.status_changed_at = timezone.now()
-    locked.status_changed_by = actor.user
-    locked.status_reason = reason
-    locked.save(update_fields=["record_status", "status_changed_at", "status_changed_by",
-                               "status_reason"])
+    locked = _status_change(_locked_current(record), RecordStatus.ENTERED_IN_ERROR, reason,
+                            actor)
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type=object_type,
                  object_id=locked.pk, patient_id=patient_id,
                  summary=f"Marked {object_type.replace('_', ' ')} {locked.pk} as entered in "

@@ -6,6 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from collis.core.migration_operations import authors_required
+
 
 def sessions_scheduled_by_the_programme(apps, schema_editor):
     """A session row was made when its programme was started: by the programme's author."""
@@ -16,25 +18,12 @@ def sessions_scheduled_by_the_programme(apps, schema_editor):
         session.save(update_fields=["created_by", "created_at"])
 
 
-def no_unattributed_rows(apps, schema_editor):
-    """Every clinical record names who entered it (ADR 0009): refuse to go on, with a
-    message, if an old row lost its author."""
-    missing = []
-    for name in ['operation', 'physioprogramme', 'followupreview', 'complication', 'furthersurgery']:
-        model = apps.get_model('outcomes', name)
-        if model.objects.filter(recorded_by__isnull=True).exists():
-            missing.append(name)
-    if missing:
-        raise RuntimeError("These records have no author: " + ", ".join(missing) + ". Set "
-                           "recorded_by on them (e.g. to the unit's clinical lead) and migrate "
-                           "again.")
-
-
 class Migration(migrations.Migration):
     dependencies = [("outcomes", "0001_initial"),
                     migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
     operations = [
-        migrations.RunPython(no_unattributed_rows, migrations.RunPython.noop),
+        authors_required("outcomes", "operation", "physioprogramme", "followupreview",
+                         "complication", "furthersurgery"),
         migrations.RenameField("operation", "recorded_by", "created_by"),
         migrations.RenameField("operation", "recorded_at", "created_at"),
         migrations.RenameField("physioprogramme", "recorded_by", "created_by"),
