@@ -78,6 +78,7 @@ class ExaminationOut(Schema):
     muscles: list[MuscleOut]
     recorded_by: str | None
     recorded_at: datetime
+    record_status: str | None = None
 
 
 class ScaleAssessmentOut(Schema):
@@ -93,6 +94,7 @@ class ScaleAssessmentOut(Schema):
     total: float | None
     recorded_by: str | None
     recorded_at: datetime
+    record_status: str | None = None
 
 
 class ScalesOut(Schema):
@@ -125,12 +127,14 @@ def _examination(e) -> dict:
         "muscles": [{"muscle": m.muscle, "side": m.side, "suggested": m.suggested}
                     for m in e.muscles.all()],
         "recorded_by": _who(e.created_by), "recorded_at": e.created_at,
+        "record_status": e.record_status,
     }
 
 
 def _assessment(a) -> dict:
     return {name: getattr(a, name) for name in ScaleAssessmentOut.model_fields
-            if name not in {"recorded_by", "recorded_at"}} | {
+            if name not in {"recorded_by", "recorded_at", "record_status"}} | {
+        "record_status": a.record_status,
         "recorded_by": _who(a.created_by), "recorded_at": a.created_at}
 
 
@@ -147,9 +151,10 @@ def diagnosis(request, patient_id: UUID):
 
 @router.get("/patients/{patient_id}/examinations",
             response={200: list[ExaminationOut], 403: ErrorOut, 404: ErrorOut},
-            summary="A patient's neck examinations, newest first")
+            summary="A patient's current neck examinations, newest first")
 def examinations(request, patient_id: UUID):
-    """Each with its Col-Cap patterns and confirmed muscles. The read is audited."""
+    """Each with its Col-Cap patterns and confirmed muscles; corrected and entered-in-error
+    versions are left out (`record_status` is "current"). The read is audited."""
     patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
     found = selectors.examination_list(patient=patient, actor=api_actor(request))
     return [_examination(e) for e in found]
@@ -157,9 +162,10 @@ def examinations(request, patient_id: UUID):
 
 @router.get("/patients/{patient_id}/scales",
             response={200: ScalesOut, 403: ErrorOut, 404: ErrorOut},
-            summary="A patient's TWSTRS and Tsui assessments, oldest first")
+            summary="A patient's current TWSTRS and Tsui assessments, oldest first")
 def scales(request, patient_id: UUID):
-    """Stored items and the scores the domain gave. The read is audited."""
+    """Stored items and the scores the domain gave; corrected and entered-in-error versions
+    are left out (`record_status` is "current"). The read is audited."""
     patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
     found = selectors.scale_list(patient=patient, actor=api_actor(request))
     return {"twstrs": [_assessment(a) for a in found if a.scale == Scale.TWSTRS],

@@ -59,7 +59,8 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         return
     actor = Actor.command_line(author)
     age = _age_on(patient.date_of_birth, today)
-    onset_age = max(18, min(age - 2, rng.randint(32, 56)))
+    # Adult onset, never after the patient's present age.
+    onset_age = max(min(18, age), min(age - 2, rng.randint(32, 56)))
     familial = rng.random() < 0.15
     services.diagnosis_version_create(
         patient=patient, based_on_version=None, actor=actor,

@@ -15,11 +15,14 @@ from collis.assessments.models import (
     MUSCLE_LABELS,
     PATTERN_LABELS,
     REGION_CHOICES,
+    TSUI_LABELS,
     SensoryTrick,
     SensoryTrickEffect,
     Tremor,
     choices_of,
+    twstrs_item_label,
 )
+from collis.core.forms import CorrectionReasonMixin
 from collis.core.nhsuk_forms import (
     CheckboxesField,
     DateField,
@@ -58,6 +61,45 @@ NOT_KNOWN = "Not known"
 
 def _not_known(choices):
     return [("", NOT_KNOWN), *choices]
+
+
+def _n(value) -> str:
+    """A stored score as it is typed: 3, 2.5 (never 3.0)."""
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class CorrectingForm(CorrectionReasonMixin):
+    """A create form that also corrects an entry (`amending=True`, `?amends=<id>`): it then
+    asks why, after the entry's own fields. `reason_required=False` leaves the service to
+    ask only when something changed."""
+
+    def __init__(self, *args, amending: bool = False, reason_required: bool = True,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amending = amending
+        reason = self.fields.pop("correction_reason")
+        if amending:
+            reason.required = reason_required
+            reason.error_messages["required"] = "Give the reason for the correction"
+            self.fields["correction_reason"] = reason
+
+    def reason_last(self) -> None:
+        """Put the reason after fields a subclass adds in its __init__."""
+        if "correction_reason" in self.fields:
+            self.fields["correction_reason"] = self.fields.pop("correction_reason")
+
+    def service_errors_apply(self, error: ValidationError) -> None:
+        """A service's check run early (while the form validates): its messages go on the
+        fields they name, or on the whole form."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                for message in ValidationError(errors).messages:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
 
 
 class DiagnosisForm(forms.Form):
@@ -199,7 +241,7 @@ PATTERN_CHOICES = choices_of(Pattern, PATTERN_LABELS)
 SIDE_CHOICES = choices_of(Side)
 
 
-class ExaminationForm(forms.Form):
+class ExaminationForm(CorrectingForm):
     """A neck examination: a row per Col-Cap pattern (severity 0-4 and, where lateralised,
     the side), tremor, sensory trick and notes."""
 
@@ -236,6 +278,7 @@ class ExaminationForm(forms.Form):
                     item_suffix=f"({label.lower()})",
                     error_messages={"invalid_choice": f"Choose left or right for "
                                                       f"{label.lower()}"}, **in_a_cell)
+        self.reason_last()
 
     def pattern_rows(self):
         """(label, severity field, side field or None) for each pattern, in the domain's order."""
@@ -286,12 +329,25 @@ class ExaminationForm(forms.Form):
             sensory_trick_description=c.get("sensory_trick_description") or "",
             notes=c.get("notes") or "")
 
+    @staticmethod
+    def initial_from(examination) -> dict:
+        """The form filled in from a stored examination (to correct it)."""
+        initial = {name: getattr(examination, name) for name in (
+            "examined_on", "tremor", "sensory_trick", "sensory_trick_effect",
+            "sensory_trick_description", "notes")}
+        for p in examination.patterns.all():
+            initial[f"severity_{p.pattern}"] = str(p.severity)
+            if p.side:
+                initial[f"side_{p.pattern}"] = p.side
+        return initial
+
 
 MUSCLE_CHOICES = choices_of(Muscle, MUSCLE_LABELS)
 
 
-class ExaminationMusclesForm(forms.Form):
-    """The involved muscles the clinician confirms, on each side."""
+class ExaminationMusclesForm(CorrectingForm):
+    """The involved muscles the clinician confirms, on each side (changing them once
+    confirmed corrects the examination, so it then asks why)."""
 
     left = CheckboxesField(label="Left side", required=False, choices=MUSCLE_CHOICES,
                            error_messages={"invalid_choice": "Choose muscles from the list"})
@@ -312,17 +368,16 @@ def _range_text(low, high) -> str:
     return f"from {low:g} to {high:g}" if high is not None else f"{low:g} or more"
 
 
-class AssessedOnForm(forms.Form):
+class AssessedOnForm(CorrectingForm):
     assessed_on = DateField(label="Date of assessment",
                             label_text="The date of the assessment", past_only=True,
                             hint="For example, 21 11 2026")
     notes = TextareaField(label="Notes (optional)", required=False, max_length=4000)
 
-
-def _item_label(item) -> str:
-    label = item.label or item.name.replace("_", " ")
-    return label.removeprefix("Maximal excursion: ").capitalize() \
-        if label.startswith("Maximal excursion") else label
+    @staticmethod
+    def initial_from(assessment) -> dict:
+        """The form filled in from a stored assessment (to correct it)."""
+        return {"assessed_on": assessment.assessed_on, "notes": assessment.notes}
 
 
 def _score_field(label: str, low, high, *, whole: bool, **kwargs):
@@ -337,6 +392,8 @@ class TwstrsItemsForm(AssessedOnForm):
     domain gives it; the domain then scores them (and checks the pain items' sum)."""
 
     def __init__(self, *args, **kwargs):
+        from collis.assessments.services import PAIN_ITEM_MAX
+
         super().__init__(*args, **kwargs)
         for item in twstrs.ITEMS:
             hint = _range_text(item.low, item.high).capitalize()
@@ -346,8 +403,12 @@ class TwstrsItemsForm(AssessedOnForm):
                 hint += " (range widely used but not in the reference: local policy)" \
                     if item.high is not None else \
                     " (the reference gives no range; the three pain items add up to at most 20)"
-            self.fields[item.name] = _score_field(_item_label(item), item.low, item.high,
+            # A pain item has no range of its own, but as the three add up to at most 20
+            # none can be more: the box says so rather than take 10^400.
+            high = item.high if item.high is not None else PAIN_ITEM_MAX
+            self.fields[item.name] = _score_field(twstrs_item_label(item), item.low, high,
                                                   whole=item.integer, echo=True, hint=hint)
+        self.reason_last()
 
     def subscale_fields(self):
         """(subscale heading, fields) in the domain's order."""
@@ -359,6 +420,8 @@ class TwstrsItemsForm(AssessedOnForm):
                 for s in twstrs.Subscale]
 
     def clean(self):
+        from collis.assessments import services
+
         cleaned = super().clean()
         items = {item.name: cleaned[item.name] for item in twstrs.ITEMS
                  if cleaned.get(item.name) is not None}
@@ -367,14 +430,18 @@ class TwstrsItemsForm(AssessedOnForm):
             self.add_error(None, "Enter at least one TWSTRS item")
         if items and not self.errors:
             try:
-                twstrs.score_twstrs(items)
-            except twstrs.TwstrsItemOutOfRange as error:
-                pain = twstrs.SUBSCALE_RANGES[twstrs.Subscale.PAIN]
-                self.add_error("pain_severity", f"The three pain items add up to "
-                                                f"{error.value:g}; together they must be "
-                                                f"from {pain[0]} to {pain[1]}")
+                checked = services.twstrs_items_checked(items)
+                services._twstrs_scored(lambda: twstrs.score_twstrs(checked),
+                                        sum_field="pain_severity")
+            except ValidationError as error:
+                self.service_errors_apply(error)
         self.items = items
         return cleaned
+
+    @classmethod
+    def initial_from(cls, assessment) -> dict:
+        return AssessedOnForm.initial_from(assessment) | {
+            name: _n(value) for name, value in assessment.items.items()}
 
 
 SUBSCORES = (("severity", twstrs.Subscale.SEVERITY, "Severity subscore", True),
@@ -392,36 +459,27 @@ class TwstrsSubscoresForm(AssessedOnForm):
             self.fields[name] = _score_field(
                 label, low, high, whole=whole,
                 hint=f"A whole number from {low} to {high}" if whole else f"From {low} to {high}")
+        self.reason_last()
 
     def clean(self):
         cleaned = super().clean()
-        values = {}
-        for name, _, _, _ in SUBSCORES:
-            value = cleaned.get(name)
-            if value is None:
-                continue
-            try:
-                twstrs.twstrs_from_subscores(**{name: value})
-            except twstrs.TwstrsError:
-                field = self.fields[name]
-                self.add_error(name, field.message("max_value", str(value)))
-                continue
-            values[name] = value
+        values = {name: cleaned[name] for name, _, _, _ in SUBSCORES
+                  if cleaned.get(name) is not None}
         if not values and not any(n in self.errors for n, _, _, _ in SUBSCORES):
             self.add_error(None, "Enter at least one TWSTRS subscore")
         self.subscores = values
         return cleaned
 
-
-TSUI_LABELS = {"rotation": "Rotation", "tilt": "Tilt", "antero_retrocollis":
-               "Anterocollis or retrocollis", "shoulder_elevation": "Shoulder elevation",
-               "tremor": "Tremor", "continuity": "Continuous or intermittent movements"}
+    @classmethod
+    def initial_from(cls, assessment) -> dict:
+        return AssessedOnForm.initial_from(assessment) | {
+            name: _n(getattr(assessment, name)) for name, _, _, _ in SUBSCORES}
 
 
 class TsuiForm(AssessedOnForm):
     """Tsui items and total as the clinician scored them (the domain gives no formula)."""
 
-    total = DecimalField(label="Total Tsui score", min_value=tsui.TOTAL_RANGE[0],
+    total = DecimalField(label=TSUI_LABELS["total"], min_value=tsui.TOTAL_RANGE[0],
                          max_value=tsui.TOTAL_RANGE[1], coerce=number,
                          width=3, hint="From 0 to 25, as you scored it",
                          error_messages={"required": "Enter the total Tsui score"})
@@ -431,29 +489,27 @@ class TsuiForm(AssessedOnForm):
         for name in tsui.ITEM_NAMES:
             self.fields[name] = _score_field(TSUI_LABELS.get(name, name), 0,
                                              tsui.TOTAL_RANGE[1], whole=False)
+        self.reason_last()
 
     def item_fields(self):
         return [self[name] for name in tsui.ITEM_NAMES]
 
     def clean(self):
+        from collis.assessments import services
+
         cleaned = super().clean()
-        items = {}
-        for name in tsui.ITEM_NAMES:
-            value = cleaned.get(name)
-            if value is None:
-                continue
-            try:
-                tsui.record_tsui({name: value})
-            except tsui.TsuiError:
-                self.add_error(name, self.fields[name].message("max_value", str(value)))
-                continue
-            items[name] = value
+        self.items = {name: cleaned[name] for name in tsui.ITEM_NAMES
+                      if cleaned.get(name) is not None}
         self.total = cleaned.get("total")
-        if self.total is not None:
+        if not self.errors:
             try:
-                tsui.record_tsui({}, self.total)
-            except tsui.TsuiError:
-                self.add_error("total", self.fields["total"].message("max_value",
-                                                                     str(self.total)))
-        self.items = items
+                services.tsui_values_checked(self.items, self.total)
+            except ValidationError as error:
+                self.service_errors_apply(error)
         return cleaned
+
+    @classmethod
+    def initial_from(cls, assessment) -> dict:
+        return AssessedOnForm.initial_from(assessment) | {
+            name: _n(value) for name, value in assessment.items.items()} | {
+            "total": _n(assessment.total)}

@@ -297,3 +297,18 @@ class ScaleAssessment(CorrectableRecord):
 
 
 REGION_CHOICES = choices_of(Region, REGION_LABELS)
+
+
+def twstrs_item_label(item) -> str:
+    """How a TWSTRS item is named on screen and in messages ("Rotation", "Work")."""
+    label = item.label or item.name.replace("_", " ")
+    return label.removeprefix("Maximal excursion: ").capitalize() \
+        if label.startswith("Maximal excursion") else label
+
+
+TSUI_LABELS = {"rotation": "Rotation", "tilt": "Tilt", "antero_retrocollis":
+               "Anterocollis or retrocollis", "shoulder_elevation": "Shoulder elevation",
+               "tremor": "Tremor", "continuity": "Continuous or intermittent movements",
+               "total": "Total Tsui score"}
+TWSTRS_SUBSCORE_LABELS = {"severity": "Severity subscore", "disability": "Disability subscore",
+                          "pain": "Pain subscore"}

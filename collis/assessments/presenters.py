@@ -41,6 +41,44 @@ from collis.domain.scales.twstrs import (
 NOT_RECORDED = "Not recorded"
 
 
+# ----------------------------------------------------------------------------- corrections
+
+@dataclass(frozen=True)
+class CorrectionNotice:
+    """What an entry's page says when the entry is no longer current (ADR 0009)."""
+
+    heading: str
+    text: str
+    current_href: str = ""
+
+
+def correction_notice(entry, history: list, detail_href) -> CorrectionNotice | None:
+    """None for a current entry; else who amended it (or marked it entered in error),
+    when and why, and a link to the version that replaced it."""
+    if entry.is_current:
+        return None
+    when = datetime_long(entry.status_changed_at)
+    who = entry.status_changed_by.display_name if entry.status_changed_by else "someone"
+    why = entry.status_reason.rstrip(".")
+    if entry.record_status == "entered_in_error":
+        return CorrectionNotice(
+            heading="This entry was entered in error",
+            text=f"Marked as entered in error on {when} by {who}: {why}. It "
+                 "is kept in the record's history and left out of every summary.")
+    later = [v for v in history if v.supersedes_id == entry.pk]
+    return CorrectionNotice(
+        heading="This entry was corrected",
+        text=f"Superseded by a correction on {when} by {who}: {why}. It is "
+             "kept in the record's history and left out of every summary.",
+        current_href=detail_href(later[0]) if later else "")
+
+
+def status_tag(entry) -> str:
+    """Words for the timeline and lists: "" for a current entry."""
+    return {"amended": "superseded", "entered_in_error": "entered in error"}.get(
+        entry if isinstance(entry, str) else entry.record_status, "")
+
+
 def words(value: str, labels: dict | None = None) -> str:
     """A stored vocabulary value in words ('upper_limb' -> 'Upper limb')."""
     if value in (None, ""):

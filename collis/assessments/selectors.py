@@ -1,5 +1,7 @@
 """Reads of diagnoses, examinations and rating scales. Reads that show patient data are
-audited, once per page or API call."""
+audited, once per page or API call. Lists, charts and everything derived read the current
+entries (`.current()`, ADR 0009); an entry's own page reads it whatever its status, with
+its history."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from collis.assessments.models import (
     Tremor,
 )
 from collis.core.audit import Actor, audit_record
+from collis.core.corrections import record_history
 from collis.core.models import AuditAction
 from collis.domain.phenotype import (
     PatternObservation,
@@ -48,8 +51,9 @@ def diagnosis_for_change(*, patient: Patient, actor: Actor) -> DiagnosisVersion 
 
 
 def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
-    """The patient's examinations, newest first, with patterns and muscles; audited."""
-    examinations = list(Examination.objects.for_patient(patient))
+    """The patient's current examinations, newest first, with patterns and muscles;
+    audited. Corrected and entered-in-error versions are on each entry's page."""
+    examinations = list(Examination.objects.for_patient(patient).current())
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
                  patient_id=patient.pk,
                  summary=f"Viewed the neck examinations of {patient.nhs_number}",
@@ -58,8 +62,8 @@ def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
 
 
 def examination_get(*, patient: Patient, pk: int, actor: Actor) -> Examination:
-    """One examination of the (already scoped) patient, with its patterns and muscles;
-    Http404 if the patient has none with this id. The read is audited."""
+    """One examination of the (already scoped) patient, whatever its status, with its
+    patterns and muscles; Http404 if the patient has none with this id. Audited."""
     try:
         examination = Examination.objects.for_patient(patient).get(pk=pk)
     except Examination.DoesNotExist:
@@ -68,6 +72,12 @@ def examination_get(*, patient: Patient, pk: int, actor: Actor) -> Examination:
                  object_id=examination.pk, patient_id=patient.pk,
                  summary=f"Viewed a neck examination of {patient.nhs_number}")
     return examination
+
+
+def examination_history(examination: Examination) -> list[Examination]:
+    """Every version of the examination, oldest first (part of the page that shows it, so
+    not audited again)."""
+    return record_history(examination)
 
 
 def examination_observations(examination: Examination) -> tuple[PatternObservation, ...]:
@@ -95,8 +105,9 @@ def suggested_pairs(suggestions: list[SuggestedMuscle]) -> set[tuple[str, str]]:
 
 
 def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
-    """Every rating-scale assessment of the patient, oldest first; audited."""
-    assessments = list(ScaleAssessment.objects.for_patient(patient))
+    """The patient's current rating-scale assessments, oldest first; audited. The table,
+    the chart, the change flags and follow-up reviews read these."""
+    assessments = list(ScaleAssessment.objects.for_patient(patient).current())
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="scale",
                  patient_id=patient.pk,
                  summary=f"Viewed the rating scales of {patient.nhs_number}",
@@ -106,8 +117,8 @@ def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
 
 
 def scale_get(*, patient: Patient, pk: int, actor: Actor) -> ScaleAssessment:
-    """One rating-scale assessment of the (already scoped) patient; Http404 if the patient
-    has none with this id. The read is audited."""
+    """One rating-scale assessment of the (already scoped) patient, whatever its status;
+    Http404 if the patient has none with this id. The read is audited."""
     try:
         assessment = ScaleAssessment.objects.for_patient(patient).get(pk=pk)
     except ScaleAssessment.DoesNotExist:
@@ -117,6 +128,18 @@ def scale_get(*, patient: Patient, pk: int, actor: Actor) -> ScaleAssessment:
                  summary=f"Viewed a {assessment.get_scale_display()} assessment of "
                          f"{patient.nhs_number}")
     return assessment
+
+
+def scale_history(assessment: ScaleAssessment) -> list[ScaleAssessment]:
+    """Every version of the assessment, oldest first (not audited again)."""
+    return record_history(assessment)
+
+
+def scale_latest_version(assessment: ScaleAssessment) -> ScaleAssessment:
+    """The last version of the assessment's chain (itself if never corrected): what a record
+    that points at an assessment, such as a follow-up review, should show. Its
+    `record_status` says whether it is current or was entered in error."""
+    return record_history(assessment)[-1]
 
 
 def chart_markers(patient: Patient) -> list:

@@ -1,6 +1,7 @@
 """The assessments app's events on the patient's timeline: diagnosis versions, neck
 examinations and rating-scale assessments. One query (a UNION of the three tables)
-whatever the number of records; no audit (the timeline page audits its read once)."""
+whatever the number of records; no audit (the timeline page audits its read once).
+Corrected and entered-in-error entries stay on it, tagged, so their pages stay reachable."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from collis.assessments.models import (
     Scale,
     ScaleAssessment,
 )
-from collis.assessments.presenters import number, pattern_words, words
+from collis.assessments.presenters import number, pattern_words, status_tag, words
+from collis.core.models import RecordStatus
 from collis.core.timeline import TimelineEvent
 
 # The columns every part of the UNION gives, in this order.
 COLUMNS = ("t_kind", "t_id", "t_when", "t_version", "t_a", "t_b", "t_c", "t_total",
-           "t_severity", "t_disability", "t_pain")
+           "t_severity", "t_disability", "t_pain", "t_status")
 
 
 def _text(value: str | None = None):
@@ -42,22 +44,24 @@ def timeline_events(patient) -> list[TimelineEvent]:
         DiagnosisVersion.objects.filter(patient=patient), t_kind=_text("diagnosis"),
         t_id=F("id"), t_when=TruncDate("created_at"), t_version=F("version"),
         t_a=F("distribution"), t_b=F("aetiology"), t_c=_text(""), t_total=_float(),
-        t_severity=_float(), t_disability=_float(), t_pain=_float())
+        t_severity=_float(), t_disability=_float(), t_pain=_float(),
+        t_status=_text(RecordStatus.CURRENT.value))
     examinations = _rows(
         Examination.objects.filter(patient=patient), t_kind=_text("examination"),
         t_id=F("id"), t_when=Cast("examined_on", DateField()),
         t_version=Cast(Value(None), IntegerField()), t_a=F("dominant_pattern"),
         t_b=F("dominant_side"), t_c=F("tremor"), t_total=_float(), t_severity=_float(),
-        t_disability=_float(), t_pain=_float())
+        t_disability=_float(), t_pain=_float(), t_status=F("record_status"))
     scales = _rows(
         ScaleAssessment.objects.filter(patient=patient), t_kind=_text("scale"), t_id=F("id"),
         t_when=Cast("assessed_on", DateField()),
         t_version=Cast(Value(None), IntegerField()), t_a=F("scale"), t_b=_text(""),
         t_c=_text(""), t_total=_float("total"), t_severity=_float("severity"),
-        t_disability=_float("disability"), t_pain=_float("pain"))
+        t_disability=_float("disability"), t_pain=_float("pain"), t_status=F("record_status"))
     events = []
-    for kind, pk, when, version, a, b, c, total, severity, disability, pain in (
+    for kind, pk, when, version, a, b, c, total, severity, disability, pain, status in (
             diagnoses.union(examinations, scales, all=True)):
+        tag = f" ({status_tag(status)})" if status_tag(status) else ""
         if kind == "diagnosis":
             detail = ", ".join(part for part in (
                 words(a, DISTRIBUTION_LABELS) if a else "",
@@ -70,7 +74,7 @@ def timeline_events(patient) -> list[TimelineEvent]:
         elif kind == "examination":
             dominant = pattern_words(a, b).lower() if a else "none recorded"
             events.append(TimelineEvent(
-                when=when, kind="examination", title="Neck examination",
+                when=when, kind="examination", title=f"Neck examination{tag}",
                 detail=f"Dominant pattern: {dominant}; tremor: {c}",
                 href=reverse("assessments:examination_detail", args=[patient.pk, pk])))
         else:
@@ -79,6 +83,6 @@ def timeline_events(patient) -> list[TimelineEvent]:
                 detail += (f" (severity {number(severity)}, disability {number(disability)}, "
                            f"pain {number(pain)})")
             events.append(TimelineEvent(
-                when=when, kind="scale", title=Scale(a).label, detail=detail,
+                when=when, kind="scale", title=f"{Scale(a).label}{tag}", detail=detail,
                 href=reverse("assessments:scale_detail", args=[patient.pk, pk])))
     return events

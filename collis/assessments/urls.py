@@ -16,7 +16,11 @@ urlpatterns = [
     path(PATIENT + "examinations/<int:pk>/", views.examination_detail, name="examination_detail"),
     path(PATIENT + "examinations/<int:pk>/muscles/", views.examination_muscles,
          name="examination_muscles"),
+    path(PATIENT + "examinations/<int:pk>/entered-in-error/", views.examination_entered_in_error,
+         name="examination_entered_in_error"),
     path(PATIENT + "scales/", views.scale_list, name="scale_list"),
     path(PATIENT + "scales/<int:pk>/", views.scale_detail, name="scale_detail"),
+    path(PATIENT + "scales/<int:pk>/entered-in-error/", views.scale_entered_in_error,
+         name="scale_entered_in_error"),
     path(PATIENT + "scales/<str:kind>/new/", views.scale_create, name="scale_create"),
 ]

@@ -2,7 +2,9 @@
 
 Each fact says where it came from (`FactSource`), so the clinician and the MDT can check
 it; a fact the record does not hold is left absent, which the engine reports as missing.
-Nothing here judges candidacy: that is collis.domain.candidacy's job."""
+Every fact comes from current entries only: a corrected or entered-in-error entry never
+feeds an assessment (ADR 0009). Nothing here judges candidacy: that is
+collis.domain.candidacy's job."""
 
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ def collect_case_facts(*, patient: Patient, answers: dict[str, bool]) -> Collect
 
 
 def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
-    """The SD work-up [28] and the muscles found active on the latest EMG."""
+    """The SD work-up [28] from the latest current investigation of each study."""
     from collis.investigations.models import InvestigationKind
     from collis.investigations.selectors import latest_result
 
@@ -86,7 +88,8 @@ def _investigation_facts(patient: Patient, collected: CollectedFacts) -> None:
 def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
     """Reviewed toxin cycles (the engine derives the response pattern from them and says
     so) and the latest resistance test. A cycle not yet reviewed has no benefit to judge,
-    so it is left out and the source says so."""
+    so it is left out and the source says so. The cycles come from the treatments app's
+    selector, which gives current cycles only."""
     from collis.treatments.models import ResistanceTest
     from collis.treatments.selectors import toxin_cycles_of
 
@@ -104,7 +107,7 @@ def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
             f"{date_long(reviewed[-1].given_on)}"
             + (f" ({left_out} not yet reviewed, left out)" if left_out else ""),
             reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}))
-    latest = (ResistanceTest.objects.filter(patient=patient)
+    latest = (ResistanceTest.objects.filter(patient=patient).current()
               .order_by("-tested_on", "-id").first())
     if latest is not None:
         collected.put("botulinum_toxin.resistance_test",
@@ -133,7 +136,7 @@ def _diagnosis_facts(patient: Patient, collected: CollectedFacts) -> None:
 def _latest_examination(patient: Patient):
     from collis.assessments.models import Examination
 
-    return (Examination.objects.filter(patient=patient)
+    return (Examination.objects.filter(patient=patient).current()
             .prefetch_related("patterns", "muscles").order_by("-examined_on", "-id").first())
 
 
@@ -191,7 +194,7 @@ def _twstrs_facts(patient: Patient, collected: CollectedFacts) -> None:
     """The latest TWSTRS with all three subscores, as the domain scored it (§4 [9])."""
     from collis.assessments.models import Scale, ScaleAssessment
 
-    latest = (ScaleAssessment.objects.filter(
+    latest = (ScaleAssessment.objects.current().filter(
         patient=patient, scale=Scale.TWSTRS, severity__isnull=False, disability__isnull=False,
         pain__isnull=False).order_by("-assessed_on", "-id").first())
     if latest is None:

@@ -82,11 +82,15 @@ def home(request):
 @require(Capability.AUDIT_VIEW)
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = audit_log_page(
-        username=filters.get("username") or "", action=filters.get("action") or "",
-        on=filters.get("on"), page_number=request.GET.get("page"),
-        actor=Actor.from_request(request))
+    page = None
+    # A filter that is not valid (a date that is not a real date) is shown with its error,
+    # not silently dropped to show the whole log.
+    if not form.is_bound or form.is_valid():
+        filters = form.cleaned_data if form.is_bound else {}
+        page = audit_log_page(
+            username=filters.get("username") or "", action=filters.get("action") or "",
+            on=filters.get("on"), page_number=request.GET.get("page"),
+            actor=Actor.from_request(request))
     return render(request, "core/audit_list.jinja", {
         "title": "Audit log", "form": form, "page": page,
         "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Audit log", "href": ""}],

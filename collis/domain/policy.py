@@ -322,3 +322,117 @@ def policy_from_mapping(mapping: Mapping[str, Any], base: Policy = DEFAULT_POLIC
     if problems:
         raise PolicyError(problems)
     return dataclasses.replace(base, **changes)
+
+
+# -- Follow-up review window (the outcomes app) -------------------------------------------
+# Local policy, needs clinical sign-off: the reference gives no review schedule (the 3, 6,
+# 12-month and yearly points are the service's own), so how far from its due date a review
+# may be recorded is the unit's choice. Six weeks either side keeps the 3- and 6-month
+# windows apart (7-19 and 20-32 weeks after the operation).
+FOLLOW_UP_REVIEW_WINDOW_WEEKS = PolicyValue(
+    name="follow_up_review_window_weeks",
+    value=6,
+    description=(
+        "Weeks either side of a follow-up review's due date within which the review, and the "
+        "TWSTRS and Tsui scale it uses, must fall. The reference gives no review schedule; "
+        "the window is a local choice."
+    ),
+    sources=(),
+)
+
+
+# -- Botulinum toxin units per session and per muscle (the treatments record) -------------
+# Local policy, needs clinical sign-off. The reference gives a per-session maximum only for
+# abobotulinumtoxinA (1,000 U [46]) and a per-muscle figure only for the sternocleidomastoid
+# with onabotulinumtoxinA (100 U or less may reduce dysphagia [13]); those live, sourced, in
+# collis.domain.toxin. Every other limit is the unit's choice: the defaults are the top of
+# the doses the reference reports for each product, which it does not give as limits.
+@dataclass(frozen=True, slots=True)
+class ToxinUnitLimits:
+    """Units per session (per product) and per muscle (per product and muscle, one side)
+    above which recording a cycle needs a confirmed reason, and the multiple of the
+    per-session maximum above which units are refused as a typing error."""
+
+    session_max_units: tuple[tuple[str, float], ...] = (
+        ("onabotulinumtoxinA", 300.0),
+        ("incobotulinumtoxinA", 240.0),
+        ("rimabotulinumtoxinB", 5000.0),
+        ("daxibotulinumtoxinA", 250.0),
+    )
+    muscle_max_units: tuple[tuple[str, str, float], ...] = ()
+    implausible_factor: float = 2.0
+
+    def session_max(self, product: str) -> float | None:
+        return dict(self.session_max_units).get(product)
+
+    def muscle_max(self, product: str, muscle: str) -> float | None:
+        return {(p, m): units for p, m, units in self.muscle_max_units}.get((product, muscle))
+
+    def as_dict(self) -> dict[str, Any]:
+        muscles: dict[str, dict[str, float]] = {}
+        for product, muscle, units in self.muscle_max_units:
+            muscles.setdefault(product, {})[muscle] = units
+        return {"session_max_units": dict(self.session_max_units),
+                "muscle_max_units": muscles, "implausible_factor": self.implausible_factor}
+
+
+TOXIN_UNIT_LIMITS = PolicyValue(
+    name="toxin_unit_limits",
+    value=ToxinUnitLimits(),
+    description=(
+        "Botulinum toxin units per session and per muscle above which a cycle is recorded only "
+        "with a confirmed reason, and the multiple of the per-session maximum above which the "
+        "units are refused as a typing error (2). The reference gives no per-session maximum "
+        "for onabotulinumtoxinA, incobotulinumtoxinA, rimabotulinumtoxinB or "
+        "daxibotulinumtoxinA (UNSOURCED): the defaults are the top of the doses it reports, "
+        "not limits it gives: onabotulinumtoxinA 300 U (upper quartile of doses given [13]), "
+        "incobotulinumtoxinA 240 U (the higher dose studied [15]), rimabotulinumtoxinB "
+        "5,000 U (top of the range [16]), daxibotulinumtoxinA 250 U (the higher dose studied "
+        "[17]). No per-muscle maximum is set by default: the reference gives one figure only "
+        "(sternocleidomastoid, onabotulinumtoxinA [13]), kept with its source in "
+        "collis.domain.toxin; abobotulinumtoxinA's licensed 1,000 U per session is there too."
+    ),
+    sources=(13, 15, 16, 17),
+)
+
+
+# -- Oral medicine doses (the treatments record) ------------------------------------------
+# Local policy, needs clinical sign-off: the reference gives no doses for oral medicines.
+# These ranges only catch typing errors (a dose in the wrong unit, an extra zero); they are
+# not clinical limits for any medicine.
+@dataclass(frozen=True, slots=True)
+class MedicationDoseRanges:
+    """The smallest and largest single dose that is plausible in each unit."""
+
+    ranges: tuple[tuple[str, float, float], ...] = (
+        ("mg", 0.01, 5000.0),
+        ("micrograms", 0.1, 5000.0),
+        ("g", 0.01, 10.0),
+        ("ml", 0.1, 100.0),
+        ("units", 0.5, 1000.0),
+        ("tablets", 0.25, 10.0),
+        ("capsules", 1.0, 10.0),
+        ("drops", 1.0, 50.0),
+        ("puffs", 1.0, 10.0),
+        ("patches", 0.5, 4.0),
+        ("sachets", 0.5, 4.0),
+    )
+
+    def range_for(self, unit: str) -> tuple[float, float] | None:
+        return {u: (low, high) for u, low, high in self.ranges}.get(unit)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {unit: {"min": low, "max": high} for unit, low, high in self.ranges}
+
+
+MEDICATION_DOSE_RANGES = PolicyValue(
+    name="medication_dose_ranges",
+    value=MedicationDoseRanges(),
+    description=(
+        "The plausible range of a single dose of an oral medicine in each unit (mg, "
+        "micrograms, g, ml, units, tablets, capsules, drops, puffs, patches, sachets); a dose "
+        "outside it is refused as a likely typing error. The reference gives no medicine "
+        "doses (UNSOURCED): these ranges are local choices, not clinical limits."
+    ),
+    sources=(),
+)

@@ -1,10 +1,12 @@
-"""Botulinum toxin (BoNT) for cervical dystonia: products, intervals, response patterns [13]-[23].
+"""Botulinum toxin (BoNT) for cervical dystonia: products, intervals, units per session and
+per muscle, response patterns [13]-[23][46].
 
 Units are not interchangeable between products [18]: the approximate clinical ratios are
 kept as information only and this module deliberately has no function that converts a
-dose. Response-pattern thresholds are not given by the reference (local policy, see
-``Policy.bont_response_thresholds``). The British Neurotoxin Network (BNN) pathway for a
-poor responder [20] is kept as data.
+dose; every unit limit is per product. Response-pattern thresholds and the unit limits the
+reference does not give are local policy (``Policy.bont_response_thresholds``, and
+``TOXIN_UNIT_LIMITS`` in collis.domain.policy). The British Neurotoxin Network (BNN)
+pathway for a poor responder [20] is kept as data.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from collis.domain.policy import DEFAULT_POLICY, ResponseThresholds
+from collis.domain.muscles import Muscle, MuscleSide
+from collis.domain.policy import (
+    DEFAULT_POLICY,
+    TOXIN_UNIT_LIMITS,
+    ResponseThresholds,
+    ToxinUnitLimits,
+)
 
 
 class Product(StrEnum):
@@ -79,7 +87,10 @@ PRODUCTS: dict[Product, ProductInfo] = {
             (13,),
         ),
         ProductInfo(
-            Product.ABOBOTULINUMTOXIN_A, "A", "Start 500 U, titrate in 250 U steps.", (14,)
+            Product.ABOBOTULINUMTOXIN_A,
+            "A",
+            "Start 500 U, titrate in 250 U steps; licensed from 250 U up to 1,000 U per session.",
+            (14, 46),
         ),
         ProductInfo(
             Product.INCOBOTULINUMTOXIN_A,
@@ -129,12 +140,14 @@ LICENSED_MIN_INTERVAL_WEEKS: dict[Product, tuple[int, tuple[int, ...]]] = {
 
 @dataclass(frozen=True, slots=True)
 class ToxinWarning:
-    """A warning about toxin treatment that does not by itself weigh on SD candidacy."""
+    """A warning about toxin treatment that does not by itself weigh on SD candidacy.
+    ``policy`` names the local-policy value behind it, when no source gives the figure."""
 
     code: str
     detail: str
     sources: tuple[int, ...]
     path: str = ""
+    policy: str = ""
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -144,6 +157,8 @@ class ToxinWarning:
         }
         if self.path:
             data["path"] = self.path
+        if self.policy:
+            data["policy"] = self.policy
         return data
 
 
@@ -187,6 +202,233 @@ def injection_interval_warnings(
                 )
             )
     return tuple(warnings)
+
+
+# Units per session and per muscle. The figures the reference gives are here, with their
+# sources; every other limit is local policy (``TOXIN_UNIT_LIMITS`` in collis.domain.policy).
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsLimit:
+    """A limit on units of one product, with where it comes from: sources, or the name of
+    the local-policy value (sources empty) when the reference gives no figure."""
+
+    units: float
+    what: str
+    sources: tuple[int, ...] = ()
+    policy: str = ""
+
+    @property
+    def origin(self) -> str:
+        """The citation: "[46]", or "(local policy; the reference gives no figure)"."""
+        if self.sources:
+            return "".join(f"[{n}]" for n in self.sources)
+        return "(local policy; the reference gives no figure)"
+
+    @property
+    def cited(self) -> str:
+        """The figure with its origin: "1,000 U [46]", or "300 U (local policy; ...)"."""
+        return f"{_u(self.units)} {self.origin}"
+
+
+# abobotulinumtoxinA in cervical dystonia: 500 U at first; later doses from 250 U up to a
+# maximum of 1,000 U per session [46].
+LICENSED_MAX_UNITS_PER_SESSION: dict[Product, UnitsLimit] = {
+    Product.ABOBOTULINUMTOXIN_A: UnitsLimit(
+        1000, "the licensed maximum per session in cervical dystonia", (46,)
+    ),
+}
+LICENSED_FIRST_SESSION_UNITS: dict[Product, UnitsLimit] = {
+    Product.ABOBOTULINUMTOXIN_A: UnitsLimit(500, "the licensed first dose", (46,)),
+}
+LICENSED_MIN_LATER_SESSION_UNITS: dict[Product, UnitsLimit] = {
+    Product.ABOBOTULINUMTOXIN_A: UnitsLimit(
+        250, "the lowest licensed dose after the first session", (46,)
+    ),
+}
+# Limiting the sternocleidomastoid to 100 U or less of onabotulinumtoxinA may reduce
+# dysphagia [13].
+MUSCLE_MAX_UNITS: dict[tuple[Product, Muscle], UnitsLimit] = {
+    (Product.ONABOTULINUMTOXIN_A, Muscle.STERNOCLEIDOMASTOID): UnitsLimit(
+        100, "limiting the sternocleidomastoid to 100 U or less may reduce dysphagia", (13,)
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InjectedUnits:
+    """One muscle and side injected in a session, in the product's own units."""
+
+    muscle: str
+    side: str
+    units: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsRefusal:
+    """Units that cannot be right (none, negative, or far beyond any limit): the entry is
+    refused. ``index`` is the injection's position, or None for the whole session."""
+
+    path: str
+    detail: str
+    index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsAssessment:
+    """What the units of one session raise: refusals (the entry cannot stand) and warnings
+    (it may be recorded once a clinician confirms it, with a reason)."""
+
+    total_units: float
+    warnings: tuple[ToxinWarning, ...]
+    refusals: tuple[UnitsRefusal, ...]
+
+    @property
+    def acceptable(self) -> bool:
+        return not self.refusals
+
+
+def _u(units: float) -> str:
+    return f"{units:,.0f} U" if float(units).is_integer() else f"{units:,g} U"
+
+
+def _where(injected: InjectedUnits) -> str:
+    return f"{injected.muscle.replace('_', ' ')} ({injected.side})"
+
+
+def session_limit(product: Product, limits: ToxinUnitLimits) -> UnitsLimit | None:
+    """The per-session maximum that applies: the licensed one [46] or the local-policy one,
+    whichever is lower."""
+    found = []
+    if product in LICENSED_MAX_UNITS_PER_SESSION:
+        found.append(LICENSED_MAX_UNITS_PER_SESSION[product])
+    local = limits.session_max(product.value)
+    if local is not None:
+        found.append(
+            UnitsLimit(
+                local, "the maximum per session", policy="toxin_unit_limits"
+            )
+        )
+    return min(found, key=lambda limit: limit.units) if found else None
+
+
+def muscle_limit(product: Product, muscle: str, limits: ToxinUnitLimits) -> UnitsLimit | None:
+    """The per-muscle maximum that applies (one side): the sourced one or the local-policy
+    one, whichever is lower."""
+    found = []
+    try:
+        sourced = MUSCLE_MAX_UNITS.get((product, Muscle(muscle)))
+    except ValueError:
+        sourced = None
+    if sourced is not None:
+        found.append(sourced)
+    local = limits.muscle_max(product.value, muscle)
+    if local is not None:
+        found.append(
+            UnitsLimit(
+                local, "the maximum for this muscle", policy="toxin_unit_limits"
+            )
+        )
+    return min(found, key=lambda limit: limit.units) if found else None
+
+
+def assess_cycle_units(
+    product: Product,
+    injections: Sequence[InjectedUnits],
+    *,
+    first_with_product: bool = False,
+    limits: ToxinUnitLimits = TOXIN_UNIT_LIMITS.value,
+    path: str = "injections",
+) -> UnitsAssessment:
+    """Check the units of one session of ``product``, per muscle and per session.
+
+    Refused: units of zero or less, and a session total above ``limits.implausible_factor``
+    times its per-session maximum (a typing error, such as an extra zero). Warned: a
+    session above its maximum (licensed [46] or local policy), a muscle above its maximum
+    (sternocleidomastoid with onabotulinumtoxinA [13], or local policy; a bilateral row
+    counts both sides), and for abobotulinumtoxinA a first session above the licensed first
+    dose or a later one below the licensed range [46]. Units are never converted between
+    products [18]."""
+    product = Product(product)
+    refusals: list[UnitsRefusal] = []
+    warnings: list[ToxinWarning] = []
+    for index, injected in enumerate(injections):
+        if not injected.units > 0:
+            refusals.append(
+                UnitsRefusal(
+                    f"{path}[{index}].units",
+                    f"Units for {_where(injected)} must be more than 0",
+                    index,
+                )
+            )
+    total = float(sum(i.units for i in injections if i.units > 0))
+    per_session = session_limit(product, limits)
+    if per_session is not None and total > per_session.units * limits.implausible_factor:
+        refusals.append(
+            UnitsRefusal(
+                path,
+                f"{_u(total)} of {product} in one session is more than "
+                f"{limits.implausible_factor:g} times {per_session.what}, {per_session.cited}: "
+                "check the units for a typing error, such as an extra zero",
+            )
+        )
+    if refusals:
+        return UnitsAssessment(total, (), tuple(refusals))
+    if per_session is not None and total > per_session.units:
+        code = (
+            "ABOVE_LICENSED_SESSION_MAXIMUM" if per_session.sources else "ABOVE_SESSION_MAXIMUM"
+        )
+        warnings.append(
+            ToxinWarning(
+                code,
+                f"{_u(total)} of {product} in one session is more than {per_session.what}, "
+                f"{per_session.cited}.",
+                per_session.sources,
+                path,
+                per_session.policy,
+            )
+        )
+    for index, injected in enumerate(injections):
+        limit = muscle_limit(product, injected.muscle, limits)
+        if limit is None:
+            continue
+        both = injected.side == MuscleSide.BILATERAL
+        allowed = limit.units * (2 if both else 1)
+        if injected.units > allowed:
+            figure = f"{_u(allowed)} ({_u(limit.units)} a side)" if both else _u(allowed)
+            warnings.append(
+                ToxinWarning(
+                    "ABOVE_MUSCLE_MAXIMUM",
+                    f"{_u(injected.units)} of {product} into the {_where(injected)} is more "
+                    f"than {figure}: {limit.what} {limit.origin}.",
+                    limit.sources,
+                    f"{path}[{index}].units",
+                    limit.policy,
+                )
+            )
+    first = LICENSED_FIRST_SESSION_UNITS.get(product)
+    lowest = LICENSED_MIN_LATER_SESSION_UNITS.get(product)
+    if first_with_product and first is not None and total > first.units:
+        warnings.append(
+            ToxinWarning(
+                "ABOVE_LICENSED_FIRST_DOSE",
+                f"This is the first {product} session recorded for the patient: "
+                f"{_u(total)} is more than {first.what}, {first.cited}.",
+                first.sources,
+                path,
+            )
+        )
+    elif not first_with_product and lowest is not None and total < lowest.units:
+        warnings.append(
+            ToxinWarning(
+                "BELOW_LICENSED_RANGE",
+                f"{_u(total)} of {product} in one session is less than {lowest.what}, "
+                f"{lowest.cited}.",
+                lowest.sources,
+                path,
+            )
+        )
+    return UnitsAssessment(total, tuple(warnings), ())
 
 
 @dataclass(frozen=True, slots=True)

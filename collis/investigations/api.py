@@ -30,6 +30,9 @@ class FileOut(Schema):
     sha256: str
     uploaded_at: datetime
     download: str
+    # The version the file was uploaded with: an earlier one when the investigation was
+    # corrected since (files stay with their version).
+    investigation_id: int | None = None
 
 
 class InvestigationOut(Schema):
@@ -44,10 +47,13 @@ class InvestigationOut(Schema):
     version: int
     active_muscles: list[ActiveMuscleOut]
     files: list[FileOut]
+    requested_on: date | None = None
+    result_on: date | None = None
+    record_status: str | None = None
 
 
 def _out(patient_id: UUID, investigation: Investigation) -> dict:
-    base = f"/api/v1/patients/{patient_id}/investigations/{investigation.pk}/files"
+    base = f"/api/v1/patients/{patient_id}/investigations"
     return {
         "id": investigation.pk, "kind": investigation.kind,
         "performed_on": investigation.performed_on, "status": investigation.status,
@@ -58,17 +64,22 @@ def _out(patient_id: UUID, investigation: Investigation) -> dict:
                            for m in investigation.active_muscles.all()],
         "files": [{"id": f.pk, "original_name": f.original_name,
                    "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
-                   "uploaded_at": f.uploaded_at, "download": f"{base}/{f.pk}"}
-                  for f in investigation.files.all()],
+                   "uploaded_at": f.uploaded_at, "investigation_id": f.investigation_id,
+                   "download": f"{base}/{f.investigation_id}/files/{f.pk}"}
+                  for f in investigation.all_files],
+        "requested_on": investigation.requested_on, "result_on": investigation.result_on,
+        "record_status": investigation.record_status,
     }
 
 
 @router.get("/patients/{patient_id}/investigations",
             response={200: list[InvestigationOut], 403: ErrorOut, 404: ErrorOut},
-            summary="A patient's investigations, newest first")
+            summary="A patient's current investigations, newest first")
 def investigation_list(request, patient_id: UUID):
-    """Each investigation with its EMG active muscles (the domain's muscle and side values)
-    and the metadata of its attached files (not their bytes). The read is audited."""
+    """Each current investigation (corrected and entered-in-error versions are left out)
+    with its EMG active muscles (the domain's muscle and side values) and the metadata of
+    its attached files, those of its earlier versions included (not their bytes). The
+    read is audited."""
     patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
     investigations = selectors.investigation_list(patient=patient, actor=api_actor(request))
     return [_out(patient_id, i) for i in investigations]

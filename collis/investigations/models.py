@@ -60,7 +60,8 @@ class InvestigationQuerySet(CorrectableQuerySet):
 
     def with_details(self):
         """Muscles and files in two more queries, whatever the number of investigations."""
-        return self.select_related("created_by", "updated_by").prefetch_related(
+        return self.select_related(
+            "created_by", "updated_by", "status_changed_by").prefetch_related(
             "active_muscles",
             Prefetch("files", queryset=InvestigationFile.objects.select_related("uploaded_by")))
 
@@ -69,15 +70,18 @@ class Investigation(CorrectableRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
                                 related_name="investigations")
     kind = models.CharField("Investigation", max_length=30, choices=InvestigationKind.choices)
+    requested_on = models.DateField("Date requested", null=True, blank=True)
     performed_on = models.DateField("Date of the investigation")
+    result_on = models.DateField("Date of the result", null=True, blank=True)
     status = models.CharField("Result", max_length=10, choices=ResultStatus.choices,
                               default=ResultStatus.PENDING)
     report = models.TextField("Report", blank=True)
     gene_panel = models.CharField("Gene or panel tested", max_length=200, blank=True)
     requested_by = models.CharField("Requested by", max_length=120, blank=True)
-    # Optimistic locking, as for patients: a save from a form opened on an older version is
-    # refused instead of overwriting a colleague's result.
+    # The version's number in its chain of corrections (1 for the first entry).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who last changed the entry in place, before corrections kept every version (ADR
+    # 0009); kept for those older entries, never written now.
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

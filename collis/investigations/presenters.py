@@ -42,6 +42,17 @@ class FilePresenter:
         by = self.file.uploaded_by.display_name if self.file.uploaded_by else "unknown"
         return f"{date_long(self.file.uploaded_at.date())} by {by}"
 
+    @property
+    def investigation_id(self) -> int:
+        """The version the file was uploaded with (its download is under that version)."""
+        return self.file.investigation_id
+
+    def attached_to(self, shown: Investigation) -> str:
+        """Which version the file belongs to, when it is not the one shown."""
+        if self.file.investigation_id == shown.pk:
+            return ""
+        return f"with version {self.file.investigation.version}"
+
 
 @dataclass(frozen=True)
 class InvestigationPresenter:
@@ -79,7 +90,21 @@ class InvestigationPresenter:
 
     @property
     def files(self) -> list[FilePresenter]:
-        return [FilePresenter(f) for f in self.investigation.files.all()]
+        """This version's files and those of the versions before it (`all_files`, set by
+        the selectors), else its own."""
+        files = getattr(self.investigation, "all_files", None)
+        if files is None:
+            files = self.investigation.files.all()
+        return [FilePresenter(f) for f in files]
+
+    @property
+    def version_text(self) -> str:
+        """A version in the history table: its result and dates."""
+        i = self.investigation
+        text = f"{self.status.lower()}, {self.date}"
+        if i.result_on:
+            text += f", result {date_long(i.result_on)}"
+        return text
 
     @property
     def summary(self) -> str:
@@ -95,12 +120,19 @@ class InvestigationPresenter:
     def summary_rows(self) -> list[tuple[str, str]]:
         i = self.investigation
         rows = [("Investigation", self.kind), ("Date", self.date), ("Result", self.status)]
+        if i.result_on:
+            rows.append(("Date of the result", date_long(i.result_on)))
         if i.gene_panel:
             rows.append(("Gene or panel tested", i.gene_panel))
         rows.append(("Requested by", i.requested_by or "Not recorded"))
+        if i.requested_on:
+            rows.append(("Date requested", date_long(i.requested_on)))
         rows.append(("Recorded by", f"{i.created_by.display_name} on "
                                     f"{date_long(i.created_at.date())}"))
-        if i.version > 1 and i.updated_by:
+        if i.version > 1:
+            rows.append(("Version", str(i.version)))
+        if i.version > 1 and not i.supersedes_id and i.updated_by:
+            # Changed in place before corrections kept every version (ADR 0009).
             rows.append(("Last changed", f"{date_long(i.updated_at.date())} by "
                                          f"{i.updated_by.display_name}"))
         return rows

@@ -1,7 +1,9 @@
 """Reads of a patient's investigations, for a patient already fetched (and scoped to who
 asks) by collis.patients.selectors.patient_get. Reads that show them to a person are
 audited; `emg_active_muscles`, `latest_result` and `work_up_facts` are building blocks for
-other apps, whose own page or API call audits the read."""
+other apps, whose own page or API call audits the read. Lists, the work-up and the
+candidacy facts read current versions only (ADR 0009); one investigation's page reads it
+whatever its status, with its history and the files of its earlier versions."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import date
 from django.core.files import File
 
 from collis.core.audit import Actor, audit_record
+from collis.core.corrections import record_history
 from collis.core.models import AuditAction
 from collis.domain.case_facts import StudyResult, WorkUp
 from collis.investigations import uploads
@@ -24,9 +27,12 @@ from collis.patients.models import Patient
 
 
 def investigation_list(*, patient: Patient, actor: Actor) -> list[Investigation]:
-    """All the patient's investigations, newest first, with muscles and files (3 queries)."""
-    investigations = list(Investigation.objects.for_patient(patient).with_details()
+    """The patient's current investigations, newest first, with muscles and files (3
+    queries); each version's `all_files` holds its own files and those of the versions it
+    superseded (one more query when any was corrected)."""
+    investigations = list(Investigation.objects.for_patient(patient).current().with_details()
                           .newest_first())
+    _files_of_chains(investigations)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigation_list",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed the investigations of {patient.nhs_number} "
@@ -35,15 +41,47 @@ def investigation_list(*, patient: Patient, actor: Actor) -> list[Investigation]
 
 
 def investigation_get(*, patient: Patient, investigation_id: int, actor: Actor) -> Investigation:
-    """One investigation of this patient (Investigation.DoesNotExist for another
-    patient's); the view is audited."""
+    """One investigation of this patient, whatever its status (Investigation.DoesNotExist
+    for another patient's), with `all_files`; the view is audited."""
     investigation = (Investigation.objects.for_patient(patient).with_details()
                      .get(pk=investigation_id))
+    _files_of_chains([investigation])
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigation",
                  object_id=investigation.pk, patient_id=patient.pk,
                  summary=f"Viewed {investigation.get_kind_display()} of "
                          f"{investigation.performed_on:%d/%m/%Y}")
     return investigation
+
+
+def _files_of_chains(investigations: list[Investigation]) -> None:
+    """Set `all_files` on each: the files of the versions up to it, oldest first (a file
+    stays attached to the version it was uploaded with). Two more queries when any of them
+    is a correction, whatever their number."""
+    corrected = [i for i in investigations if i.supersedes_id]
+    earlier: dict[int, list[int]] = {}
+    by_version: dict[int, list[InvestigationFile]] = {}
+    if corrected:
+        links = dict(Investigation.objects.filter(
+            patient_id__in={i.patient_id for i in corrected}).values_list("pk", "supersedes_id"))
+        for investigation in corrected:
+            chain, pk = [], investigation.supersedes_id
+            while pk:
+                chain.append(pk)
+                pk = links.get(pk)
+            earlier[investigation.pk] = chain[::-1]
+        for attached in (InvestigationFile.objects
+                         .filter(investigation_id__in={pk for c in earlier.values() for pk in c})
+                         .select_related("uploaded_by", "investigation")):
+            by_version.setdefault(attached.investigation_id, []).append(attached)
+    for investigation in investigations:
+        files = [f for pk in earlier.get(investigation.pk, ()) for f in by_version.get(pk, ())]
+        investigation.all_files = files + list(investigation.files.all())
+
+
+def investigation_history(investigation: Investigation) -> list[Investigation]:
+    """Every version of the investigation, oldest first (part of the page that shows it,
+    so not audited again)."""
+    return record_history(investigation)
 
 
 def investigation_file_open(*, patient: Patient, investigation_id: int, file_id: int,
@@ -66,16 +104,17 @@ def investigation_file_open(*, patient: Patient, investigation_id: int, file_id:
 def latest_result(patient: Patient, kind: str) -> Investigation | None:
     """The most recent investigation of this kind that has a result (normal or abnormal),
     for the work-up checklist. Not audited: the caller's page audits its read."""
-    return (Investigation.objects.for_patient(patient).filter(kind=kind).with_result()
-            .newest_first().first())
+    return (Investigation.objects.for_patient(patient).current().filter(kind=kind)
+            .with_result().newest_first().first())
 
 
 def emg_active_muscles(patient: Patient) -> list[tuple[str, str, date]]:
     """(muscle, side, date of the EMG) from the most recent EMG with a result; muscle and
     side are the domain's Muscle and MuscleSide values. Empty if there is none. Not
     audited: the caller (the candidacy assessment) audits its read."""
-    emg = (Investigation.objects.for_patient(patient).filter(kind=InvestigationKind.EMG)
-           .with_result().newest_first().prefetch_related("active_muscles").first())
+    emg = (Investigation.objects.for_patient(patient).current()
+           .filter(kind=InvestigationKind.EMG).with_result().newest_first()
+           .prefetch_related("active_muscles").first())
     if emg is None:
         return []
     return [(m.muscle, m.side, emg.performed_on) for m in emg.active_muscles.all()]
@@ -98,10 +137,11 @@ class WorkUpItem:
 
 
 def work_up_summary(investigations: list[Investigation]) -> list[WorkUpItem]:
-    """The SD work-up from investigations already loaded newest first (no query)."""
+    """The SD work-up from investigations already loaded newest first (no query); a
+    corrected or entered-in-error version among them is left out."""
     items = []
     for kind in SD_WORK_UP:
-        of_kind = [i for i in investigations if i.kind == kind]
+        of_kind = [i for i in investigations if i.kind == kind and i.is_current]
         result = next((i for i in of_kind if i.has_result), None)
         pending = next((i for i in of_kind if not i.has_result), None)
         items.append(WorkUpItem(kind=kind, result=result, pending=pending))
@@ -112,7 +152,7 @@ def work_up_facts(patient: Patient) -> WorkUp:
     """The work-up as the domain's candidacy facts: EMG mapping True when an EMG has a
     result, else None (not recorded); the two studies' latest result, else None."""
     latest = {}
-    for investigation in (Investigation.objects.for_patient(patient)
+    for investigation in (Investigation.objects.for_patient(patient).current()
                           .filter(kind__in=SD_WORK_UP).with_result().newest_first()):
         latest.setdefault(investigation.kind, investigation)
 

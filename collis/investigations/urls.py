@@ -14,8 +14,8 @@ urlpatterns = [
          name="investigation_create"),
     path(PATIENT + "investigations/<int:pk>/", views.investigation_detail,
          name="investigation_detail"),
-    path(PATIENT + "investigations/<int:pk>/edit/", views.investigation_edit,
-         name="investigation_edit"),
+    path(PATIENT + "investigations/<int:pk>/entered-in-error/",
+         views.investigation_entered_in_error, name="investigation_entered_in_error"),
     path(PATIENT + "investigations/<int:pk>/files/<int:file_pk>/",
          views.investigation_file_download, name="investigation_file_download"),
 ]

@@ -1,11 +1,14 @@
-"""Pages of a patient's investigations: list with the SD work-up, add, view, change, and
-the download of attached files. The patient comes from patient_get (scoped to the user's
-unit, audited); the investigations from this app's selectors."""
+"""Pages of a patient's investigations: list with the SD work-up, record, view, record the
+result or correct (a new version, `?amends=<id>`), mark as entered in error, and the
+download of attached files. The patient comes from patient_get (scoped to the user's unit,
+audited); the investigations from this app's selectors."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from collis.assessments.presenters import correction_notice
+from collis.assessments.views import already_corrected, amended_entry, entered_in_error_page
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
 from collis.core.permissions import methods, require
@@ -59,13 +62,25 @@ def _muscle_grid(form):
     return rows
 
 
-def _form_page(request, *, patient, form, title, action, submit, crumbs, investigation=None,
-               conflict=None, status=200):
+def _form_page(request, *, patient, form, title, action, submit, crumbs, amends=None,
+               cancel_href=""):
     return render(request, "investigations/investigation_form.jinja", {
         "title": title, "patient": patient, "form": form, "action": action, "submit": submit,
-        "muscle_rows": _muscle_grid(form), "investigation": investigation,
-        "conflict": conflict, "breadcrumbs": crumbs,
-    }, status=status)
+        "muscle_rows": _muscle_grid(form), "amends": amends, "cancel_href": cancel_href,
+        "breadcrumbs": crumbs,
+    })
+
+
+def _detail_href(patient, investigation) -> str:
+    return reverse("investigations:investigation_detail", args=[patient.pk, investigation.pk])
+
+
+def _investigation_get(*, patient, pk, actor):
+    """The investigation through the selector, Http404 if it is not this patient's."""
+    try:
+        return selectors.investigation_get(patient=patient, investigation_id=pk, actor=actor)
+    except Investigation.DoesNotExist:
+        raise Http404("No such investigation") from None
 
 
 @require(Capability.RECORD_VIEW)
@@ -87,32 +102,53 @@ def investigation_list(request, patient_id):
 @require(Capability.INVESTIGATION_RECORD)
 @methods("GET", "POST")
 def investigation_create(request, patient_id):
+    """Record an investigation or, with `?amends=<id>`, its next version: its result, or a
+    correction of a mistake."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
+    amends = amended_entry(request, _investigation_get, patient=patient, actor=actor)
+    if amends is not None and request.method == "GET" and not amends.is_current:
+        return already_corrected(request, amends, _detail_href(patient, amends))
     if request.method == "POST":
-        form = InvestigationForm(request.POST, request.FILES)
+        form = InvestigationForm(request.POST, request.FILES, amends=amends)
 
         def recorded(investigation):
             presenter = InvestigationPresenter(investigation)
-            return f"{presenter.kind} of {presenter.date} is recorded."
+            if amends is None:
+                return f"{presenter.kind} of {presenter.date} is recorded."
+            return (f"{presenter.kind} of {presenter.date} is saved as a new version; the one "
+                    "before is kept in its history.")
 
         response = form_submit(
             request, form,
             lambda data: services.investigation_create(
-                patient=patient, details=_details(data), files=_files(data), actor=actor),
-            redirect_to=lambda investigation: reverse(
-                "investigations:investigation_detail", args=[patient.pk, investigation.pk]),
+                patient=patient, details=_details(data), files=_files(data), actor=actor,
+                amends=amends, correction_reason=data.get("correction_reason", "")),
+            redirect_to=lambda investigation: _detail_href(patient, investigation),
             message=recorded)
         if response:
             return response
     else:
-        form = InvestigationForm()
+        form = InvestigationForm(
+            initial=InvestigationForm.initial_from(amends) if amends else None, amends=amends)
+    action = reverse("investigations:investigation_create", args=[patient.pk])
+    if amends is None:
+        return _form_page(
+            request, patient=patient, form=form, title="Record an investigation",
+            action=action, submit="Save investigation",
+            crumbs=_crumbs(patient, _list_crumb(patient),
+                           {"text": "Record an investigation", "href": ""}))
+    presenter = InvestigationPresenter(amends)
+    doing = "Record the result" if not amends.has_result else "Correct"
+    title = f"{doing}: {presenter.kind}, {presenter.date}"
     return _form_page(
-        request, patient=patient, form=form, title="Record an investigation",
-        action=reverse("investigations:investigation_create", args=[patient.pk]),
-        submit="Save investigation",
+        request, patient=patient, form=form, amends=amends, title=title,
+        action=f"{action}?amends={amends.pk}", submit="Save as a new version",
+        cancel_href=_detail_href(patient, amends),
         crumbs=_crumbs(patient, _list_crumb(patient),
-                       {"text": "Record an investigation", "href": ""}))
+                       {"text": f"{presenter.kind}, {presenter.date}",
+                        "href": _detail_href(patient, amends)},
+                       {"text": doing, "href": ""}))
 
 
 @require(Capability.RECORD_VIEW)
@@ -125,10 +161,17 @@ def investigation_detail(request, patient_id, pk):
     except Investigation.DoesNotExist:
         return _not_found(request, "investigation")
     presenter = InvestigationPresenter(investigation)
+    history = selectors.investigation_history(investigation)
+    detail_href = lambda version: _detail_href(patient, version)  # noqa: E731
     return render(request, "investigations/investigation_detail.jinja", {
         "title": f"{presenter.kind}, {presenter.date}", "patient": patient,
         "investigation": investigation, "presenter": presenter,
-        "can_record": can(request.user, Capability.INVESTIGATION_RECORD),
+        # Only a current entry is corrected; the page and the service check the role again.
+        "can_record": (can(request.user, Capability.INVESTIGATION_RECORD)
+                       and investigation.is_current),
+        "history": history, "entry_pk": investigation.pk, "detail_href": detail_href,
+        "describe": lambda v: InvestigationPresenter(v).version_text,
+        "notice": correction_notice(investigation, history, detail_href),
         "breadcrumbs": _crumbs(patient, _list_crumb(patient),
                                {"text": f"{presenter.kind}, {presenter.date}", "href": ""}),
     })
@@ -136,56 +179,20 @@ def investigation_detail(request, patient_id, pk):
 
 @require(Capability.INVESTIGATION_RECORD)
 @methods("GET", "POST")
-def investigation_edit(request, patient_id, pk):
+def investigation_entered_in_error(request, patient_id, pk):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
-    try:
-        # Opening the form shows the investigation: audited as a view.
-        investigation = selectors.investigation_get(patient=patient, investigation_id=pk,
-                                                    actor=actor)
-    except Investigation.DoesNotExist:
-        return _not_found(request, "investigation")
+    investigation = _investigation_get(patient=patient, pk=pk, actor=actor)
     presenter = InvestigationPresenter(investigation)
-    conflict = None
-    if request.method == "POST":
-        form = InvestigationForm(request.POST, request.FILES)
-        try:
-            response = form_submit(
-                request, form,
-                lambda data: services.investigation_update(
-                    investigation=investigation, details=_details(data),
-                    expected_version=data.get("version") or 0, files=_files(data),
-                    actor=actor),
-                redirect_to=reverse("investigations:investigation_detail",
-                                    args=[patient.pk, investigation.pk]),
-                message=f"{presenter.kind} of {presenter.date} is updated.")
-        except services.InvestigationConflict as error:
-            # Nothing was saved: show the form again, now based on the current version, so
-            # that saving again applies what it shows.
-            conflict = error.current
-            data = request.POST.copy()
-            data["version"] = str(conflict.version)
-            form = InvestigationForm(data)
-            form.is_valid()
-            form.add_error(None, "Someone else saved changes to this investigation while "
-                                 "you were editing, so your changes have not been saved. "
-                                 "Check the investigation's page, then save again: saving "
-                                 "now applies what this form shows.")
-        else:
-            if response:
-                return response
-    else:
-        form = InvestigationForm(initial=InvestigationForm.initial_from(investigation))
-    return _form_page(
-        request, patient=patient, form=form, investigation=investigation, conflict=conflict,
-        title=f"Change: {presenter.kind}, {presenter.date}",
-        action=reverse("investigations:investigation_edit", args=[patient.pk, pk]),
-        submit="Save changes",
+    detail = _detail_href(patient, investigation)
+    return entered_in_error_page(
+        request, patient=patient, entry=investigation,
+        what=f"investigation ({presenter.kind}, {presenter.date})",
+        mark=lambda reason: services.investigation_mark_entered_in_error(
+            investigation=investigation, reason=reason, actor=actor),
+        entry_rows=presenter.summary_rows()[:3], detail_href=detail,
         crumbs=_crumbs(patient, _list_crumb(patient),
-                       {"text": f"{presenter.kind}, {presenter.date}",
-                        "href": reverse("investigations:investigation_detail",
-                                        args=[patient.pk, pk])},
-                       {"text": "Change", "href": ""}))
+                       {"text": f"{presenter.kind}, {presenter.date}", "href": detail}))
 
 
 def file_response(attached: InvestigationFile, handle) -> FileResponse:

@@ -21,7 +21,8 @@ _AGREEING = {"favourable": Decision.SD, "possible": Decision.SD,
 def _attendees(author) -> list[User]:
     people = [author]
     for role in ("neurologist", "neurosurgeon", "physiotherapist"):
-        person = (User.objects.filter(account_type=AccountType.STAFF, role=role, is_active=True)
+        person = (User.objects.filter(account_type=AccountType.STAFF, role=role, is_active=True,
+                                      organisation_id=author.organisation_id)
                   .order_by("username").first())
         if person is not None:
             people.append(person)
@@ -79,7 +80,8 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         commissioner="Example specialised commissioning team (demo)", actor=actor)
     if rng.random() < 0.3:
         return  # still a draft
-    submitted = meeting.held_on + datetime.timedelta(days=rng.randint(1, 5))
+    # Submitted in the days after the meeting, and not after today.
+    submitted = min(meeting.held_on + datetime.timedelta(days=rng.randint(1, 5)), today)
     services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
                                     reference=f"DEMO-{rng.randint(10000, 99999)}",
                                     submitted_on=submitted, actor=actor)

@@ -16,17 +16,18 @@ from collis.core.nhsuk_forms import (
     StaffChoiceField,
     TextareaField,
     TextField,
+    UnitScopedForm,
+    sites_of,
+    unit_scope,
 )
-from collis.core.roles import Capability
 from collis.mdt.models import MUSCLE_CHOICES, SIDE_CHOICES, Decision, FundingRoute
-from collis.mdt.services import ActionRow, PlannedRow
-from collis.sites.models import Site
+from collis.mdt.services import MDT_MEMBERS, ActionRow, PlannedRow
 
 PLANNED_ROWS = 6
 ACTION_ROWS = 3
 # The MDT's members: every member of staff who keeps the record (not auditors or
-# administrators).
-MDT_STAFF = Capability.RECORD_VIEW
+# administrators), of the signed-in user's unit (the forms take `user=`).
+MDT_STAFF = MDT_MEMBERS
 
 PLANNED = MuscleSideRows(
     muscles=MUSCLE_CHOICES, sides=SIDE_CHOICES, count=PLANNED_ROWS,
@@ -35,15 +36,15 @@ PLANNED = MuscleSideRows(
     make_row=PlannedRow)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(UnitScopedForm):
     held_on = DateField(label="Date of the meeting", label_text="The date of the meeting",
                         hint="For example, 21 11 2026")
-    site = ModelSelectField(label="Site", queryset=Site.objects.active(),
+    site = ModelSelectField(label="Site", queryset=sites_of(None),
                             empty_label="Choose a site",
                             error_messages={"required": "Choose the site of the meeting",
-                                            "invalid_choice": "Choose one of the unit's sites"})
+                                            "invalid_choice": "Choose one of your unit's sites."})
     attendees = StaffCheckboxesField(
-        label="Attendees", capability=MDT_STAFF,
+        label="Attendees", capability=MDT_STAFF, organisation=None,
         hint="The MDT is a neurologist, a neurosurgeon and a physiotherapist (clinical "
              "reference §1); a meeting without one of them is shown with a warning.",
         error_messages={"required": "Choose at least one attendee",
@@ -79,7 +80,7 @@ class DecisionForm(forms.Form):
         hint="Needed when the decision departs from the candidacy assessment's "
              "recommendation.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.planned_rows = PLANNED.bind(self)
         for i in range(1, ACTION_ROWS + 1):
@@ -91,6 +92,7 @@ class DecisionForm(forms.Form):
                 error_messages={"invalid_choice": "Choose a member of staff"})
             self.fields[f"due_{i}"] = DateField(label="Due date", required=False,
                                                 label_text=f"The due date of action {i}")
+        unit_scope(self, user)  # the owners: staff of the user's unit
 
     @staticmethod
     def initial_from_plan(plan: list[dict]) -> dict:

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.core.audit import Actor, audit_record
+from collis.core.chronology import clinical_date_check, not_before_check
 from collis.core.models import AuditAction
+from collis.core.nhsuk_forms import staff_who_can
 from collis.core.presenters import date_long
+from collis.core.roles import Capability
 from collis.domain.funding import (
     FUNDING_IN_PROGRESS,
     FundingRefused,
@@ -61,14 +65,24 @@ def _role(actor: Actor) -> str:
     return getattr(actor.user, "role", "")
 
 
+# The MDT's members and the owners of its actions: the staff who keep the record.
+MDT_MEMBERS = Capability.RECORD_VIEW
+
+
 # --- Meetings ---------------------------------------------------------------------------
 
 @transaction.atomic
 def meeting_create(*, held_on: datetime.date, site, attendees, actor: Actor) -> MdtMeeting:
-    """A meeting of the actor's unit, at one of its sites (ValidationError on `site`
-    otherwise: the unit's staff would not see a meeting held at another unit's site)."""
-    if site.organisation_id != getattr(actor.user, "organisation_id", None):
+    """A meeting of the actor's unit, at one of its sites, attended by its staff
+    (ValidationError on `site` or `attendees` otherwise: the unit's staff would not see a
+    meeting held at another unit's site). Its date may be in the future: no decision is
+    recorded on it before that day (see `mdt_decision_create`)."""
+    unit = getattr(actor.user, "organisation_id", None)
+    if site.organisation_id != unit:
         raise ValidationError({"site": "Choose one of your unit's sites."})
+    members = set(staff_who_can(MDT_MEMBERS, organisation=unit).values_list("pk", flat=True))
+    if any(person.pk not in members for person in attendees):
+        raise ValidationError({"attendees": "Choose attendees from your unit's staff."})
     meeting = MdtMeeting(held_on=held_on, site=site, created_by=actor.user)
     meeting.full_clean()
     meeting.save()
@@ -102,6 +116,22 @@ def agenda_item_add(*, meeting: MdtMeeting, episode: Episode, actor: Actor) -> M
 
 # --- Decisions --------------------------------------------------------------------------
 
+def meeting_decision_check(meeting: MdtMeeting) -> None:
+    """A decision is taken at its meeting: ValidationError on `decision` before the day the
+    meeting is held (a meeting may be set for a future day; it decides nothing until then)."""
+    not_before_check(field="decision", value=timezone.localdate(), earliest=meeting.held_on,
+                     label="An MDT decision", cause="the date of its meeting")
+
+
+def meeting_decision_refusal(meeting: MdtMeeting) -> str:
+    """Why no decision can be recorded at the meeting today; "" when one can."""
+    try:
+        meeting_decision_check(meeting)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedRow:
     muscle: str
@@ -127,11 +157,21 @@ def mdt_decision_create(*, episode: Episode, decision: str, discussion: str,
     episode to 'MDT decided' (a correction of an earlier decision moves nothing).
 
     Raises ValidationError for a departure without a reason, a surgical decision without
-    planned muscles, or an assessment of another patient; MoveRefused if the pathway
-    refuses the move or the correction. Nothing is written then."""
+    planned muscles, a decision before its meeting's date (on `decision`), an action owner
+    of another unit, or an assessment of another patient; MoveRefused if the pathway
+    refuses the move or the correction (so never once the episode is withdrawn, declined
+    or discharged). Nothing is written then."""
     check_may(_role(actor), Event.RECORD_MDT_DECISION if corrects is None
               else Task.CORRECT_MDT_DECISION, episode.state)
+    if agenda_item is not None:
+        meeting_decision_check(agenda_item.meeting)
     errors: dict[str, str] = {}
+    owners = set(staff_who_can(MDT_MEMBERS, organisation=episode.patient.organisation_id)
+                 .values_list("pk", flat=True))
+    for number, action in enumerate(actions, start=1):
+        if action.owner.pk not in owners:
+            errors["actions"] = (f"Choose the owner of action {number} from the unit's "
+                                 f"staff")
     if assessment is not None and assessment.patient_id != episode.patient_id:
         raise ValidationError("The assessment is of another patient.")
     agrees = None
@@ -196,6 +236,24 @@ def _is_corrected(decision: MdtDecision) -> bool:
 
 
 # --- Funding ----------------------------------------------------------------------------
+
+def decision_date(decision: MdtDecision) -> datetime.date | None:
+    """The day the decision was taken: its meeting's (None for a decision recorded outside
+    a meeting, whose recording may lag the day it was taken)."""
+    if decision.agenda_item is not None:
+        return decision.agenda_item.meeting.held_on
+    return None
+
+
+def _date_errors(check, **kwargs) -> dict[str, str]:
+    """A chronology check's refusal as {field: message} (empty when the date is fine), so
+    that it joins the other errors of the form."""
+    try:
+        check(**kwargs)
+    except ValidationError as error:
+        return {field: messages[0] for field, messages in error.message_dict.items()}
+    return {}
+
 
 def funding_evidence(decision: MdtDecision) -> list[dict]:
     """The criteria met, with their evidence: the favouring findings of the assessment the
@@ -274,7 +332,8 @@ def funding_request_update(*, request: FundingRequest, status: str, actor: Actor
     FundingRefused (a MoveRefused) when the funding table, or the pathway for the actor's
     role and the episode's state, does not allow the change; ValidationError naming each
     missing or inconsistent field (the reason a change needs among them)."""
-    locked = FundingRequest.objects.select_for_update().get(pk=request.pk)
+    locked = (FundingRequest.objects.select_for_update(of=("self",))
+              .select_related("patient", "decision__agenda_item__meeting").get(pk=request.pk))
     change = funding_change(locked.status, status)
     status = FundingStatus(change.target)
     errors: dict[str, str] = {}
@@ -290,9 +349,21 @@ def funding_request_update(*, request: FundingRequest, status: str, actor: Actor
             errors["reference"] = "Enter the reference number of the request"
         if submitted_on is None:
             errors["submitted_on"] = "Enter the date the request was submitted"
+        else:
+            errors |= _date_errors(
+                clinical_date_check, field="submitted_on", value=submitted_on,
+                patient=locked.patient, label="The date the request was submitted")
+            errors |= _date_errors(
+                not_before_check, field="submitted_on", value=submitted_on,
+                earliest=decision_date(locked.decision),
+                label="The date the request was submitted", cause="the MDT decision")
     else:
         if decided_on is None:
             errors["decided_on"] = "Enter the date of the decision"
+        elif date_errors := _date_errors(clinical_date_check, field="decided_on",
+                                         value=decided_on, patient=locked.patient,
+                                         label="The date of the decision"):
+            errors |= date_errors
         elif locked.submitted_on and decided_on < locked.submitted_on:
             errors["decided_on"] = ("The date of the decision must be the same as or after "
                                     "the date the request was submitted")

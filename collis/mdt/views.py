@@ -15,7 +15,7 @@ from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.funding import funding_targets, funding_targets_open
-from collis.domain.pathway import Event, MoveRefused, Task
+from collis.domain.pathway import Event, MoveRefused, Task, states_where
 from collis.mdt import documents, presenters, selectors, services
 from collis.mdt.forms import (
     AgendaAddForm,
@@ -80,7 +80,8 @@ def meeting_list(request):
 @require(Capability.MDT_RECORD)
 @methods("GET", "POST")
 def meeting_create(request):
-    form = MeetingForm(request.POST if request.method == "POST" else None)
+    form = MeetingForm(request.POST if request.method == "POST" else None,
+                       user=request.user)
     if request.method == "POST":
         response = form_submit(
             request, form,
@@ -146,11 +147,12 @@ def agenda_item(request, meeting_id, item_id):
     episode, patient = item.episode, item.episode.patient
     assessment = selectors.latest_assessment(patient)
     can_record = can(request.user, Capability.MDT_RECORD)
+    too_early = services.meeting_decision_refusal(item.meeting)
     form = None
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("Your role cannot record an MDT decision.")
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, user=request.user)
         response = form_submit(
             request, form,
             _refusals_shown(lambda data: services.mdt_decision_create(
@@ -163,9 +165,9 @@ def agenda_item(request, meeting_id, item_id):
         if response:
             return response
     elif can_record and step_open(episode=episode, step=Event.RECORD_MDT_DECISION,
-                                  user=request.user):
+                                  user=request.user) and not too_early:
         plan = assessment.result.get("denervation_plan", []) if assessment else []
-        form = DecisionForm(initial=DecisionForm.initial_from_plan(plan))
+        form = DecisionForm(initial=DecisionForm.initial_from_plan(plan), user=request.user)
     return render(request, "mdt/agenda_item.jinja", {
         "title": f"MDT: episode {episode.pk}", "item": item, "meeting": item.meeting,
         "episode": episode, "patient": patient, "form": form,
@@ -174,6 +176,9 @@ def agenda_item(request, meeting_id, item_id):
         "agreeing_labels": presenters.agreeing_labels(assessment.recommendation)
         if assessment else [], "presenters": presenters,
         "can_assess": can(request.user, Capability.CANDIDACY_ASSESS),
+        "too_early": too_early,
+        # Whether the episode is where the pathway table takes an MDT decision.
+        "awaiting_decision": episode.state in states_where(Event.RECORD_MDT_DECISION),
         "breadcrumbs": [HOME, _meetings_crumb(), _meeting_crumb(item.meeting),
                         {"text": PatientPresenter(patient).name, "href": ""}],
     }, status=400 if form is not None and form.errors else 200)
@@ -213,7 +218,7 @@ def decision_correct(request, patient_id, episode_id, decision_id):
                                                  actor=actor)
     assessment = original.assessment
     if request.method == "POST":
-        form = CorrectionForm(request.POST)
+        form = CorrectionForm(request.POST, user=request.user)
         response = form_submit(
             request, form,
             _refusals_shown(lambda data: services.mdt_decision_create(
@@ -232,7 +237,7 @@ def decision_correct(request, patient_id, episode_id, decision_id):
         initial |= DecisionForm.initial_from_plan(
             [{"muscle": p.muscle, "side": p.side, "target": p.target}
              for p in original.planned.all()])
-        form = CorrectionForm(initial=initial)
+        form = CorrectionForm(initial=initial, user=request.user)
     return render(request, "mdt/decision_correct.jinja", {
         "title": "Correct the MDT decision", "patient": patient, "episode": episode,
         "original": original, "form": form, "presenters": presenters,

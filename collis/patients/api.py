@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from collis.core.api import ErrorOut, api_actor, api_patient, api_require
 from collis.core.roles import Capability
 from collis.patients import selectors
-from collis.patients.models import validate_nhs_number
+from collis.patients.models import nhs_number_normalise, validate_nhs_number
 
 router = Router(tags=["patients"])
 
@@ -58,14 +58,20 @@ def patient_search(request, q: str = "", dob: date | None = None, page: int = 1)
     """`q` is an NHS number (10 digits) or a name ("Smith", "Jo Smith", "Smith, Jo");
     `dob` a date of birth (YYYY-MM-DD). Each patient returned is recorded in the audit log."""
     api_require(request, Capability.PATIENT_SEARCH)
+    if "\x00" in q:
+        # PostgreSQL cannot store or compare text with a null character: refuse it here.
+        raise HttpError(422, "q: remove the null character from the search.")
     query = selectors.PatientQuery(text=q, date_of_birth=dob)
     if query.is_empty:
         raise HttpError(422, "q or dob: give an NHS number, a name or a date of birth.")
-    if query.nhs_number:
+    digits = nhs_number_normalise(q)
+    if digits.isdigit():  # an NHS number, or digits meant as one (as the search page)
         try:
-            validate_nhs_number(query.nhs_number)
+            validate_nhs_number(digits)
         except ValidationError as error:
             raise HttpError(422, f"q: {error.messages[0]}") from None
+    if query.problem:
+        raise HttpError(422, f"q: {query.problem}.")
     if page < 1:
         raise HttpError(422, "page: must be 1 or more.")
     result = selectors.patient_search(query=query, page_number=page,

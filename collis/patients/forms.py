@@ -12,9 +12,11 @@ from collis.core.nhsuk_forms import (
     ModelSelectField,
     RadiosField,
     TextField,
+    UnitScopedForm,
+    sites_of,
 )
-from collis.patients.models import Patient, Sex, validate_nhs_number
-from collis.sites.models import Site
+from collis.patients.models import Patient, Sex, nhs_number_normalise, validate_nhs_number
+from collis.patients.selectors import DUPLICATE_NHS_NUMBER, nhs_number_taken
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -29,7 +31,7 @@ class PatientSearchForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         text = (cleaned.get("q") or "").strip()
-        digits = re.sub(r"[\s-]", "", text)
+        digits = nhs_number_normalise(text)
         if digits.isdigit() and len(digits) == 10:
             try:
                 validate_nhs_number(digits)
@@ -40,8 +42,12 @@ class PatientSearchForm(forms.Form):
         return cleaned
 
 
-class PatientForm(forms.Form):
-    nhs_number = TextField(label="NHS number", max_length=14, width=10,
+class PatientForm(UnitScopedForm):
+    """A patient's registry details; the home site is one of the user's unit's (`user=`)."""
+
+    # Room for a number pasted in spaced or compatibility digits (a mathematical digit is two
+    # UTF-16 units to a browser's maxlength); the field then folds it to 10 ASCII digits.
+    nhs_number = TextField(label="NHS number", max_length=40, width=10,
                            inputmode="numeric", spellcheck=False,
                            hint="10 digits, for example 943 476 5919",
                            error_messages={"required": "Enter the NHS number"})
@@ -73,9 +79,9 @@ class PatientForm(forms.Form):
     referring_consultant = TextField(label="Referring consultant (optional)", max_length=120,
                                      required=False)
     home_site = ModelSelectField(
-        label="Home site", queryset=Site.objects.active(), empty_label="Choose a site",
+        label="Home site", queryset=sites_of(None), empty_label="Choose a site",
         error_messages={"required": "Choose the patient's home site",
-                        "invalid_choice": "Choose one of the unit's sites"})
+                        "invalid_choice": "Choose one of your unit's sites."})
     version = HiddenIntegerField(required=False)
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
@@ -83,15 +89,12 @@ class PatientForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_nhs_number(self):
-        value = re.sub(r"[\s-]", "", self.cleaned_data["nhs_number"])
+        # Folded to ASCII digits first (fullwidth and mathematical digits are the same
+        # number), so that no spelling of a registered number registers it again.
+        value = nhs_number_normalise(self.cleaned_data["nhs_number"])
         validate_nhs_number(value)
-        others = Patient.objects.filter(nhs_number=value)
-        if self.patient is not None:
-            others = others.exclude(pk=self.patient.pk)
-        if others.exists():
-            raise ValidationError(
-                "A patient with this NHS number is already registered. Search for them "
-                "instead of registering them again.")
+        if nhs_number_taken(value, patient=self.patient):
+            raise ValidationError(DUPLICATE_NHS_NUMBER)
         return value
 
     def clean_given_name(self):

@@ -23,6 +23,18 @@ from collis.patients.models import (
     nhs_number_normalise,
 )
 
+DUPLICATE_NHS_NUMBER = ("A patient with this NHS number is already registered. Search for "
+                        "them instead of registering them again.")
+
+
+def nhs_number_taken(nhs_number: str, *, patient: Patient | None = None) -> bool:
+    """Whether another patient than `patient` has the NHS number, in any unit (the number
+    is unique across the installation). Not audited: it shows nobody."""
+    others = Patient.objects.filter(nhs_number=nhs_number)
+    if patient is not None:
+        others = others.exclude(pk=patient.pk)
+    return others.exists()
+
 
 @dataclass(frozen=True, slots=True)
 class PatientQuery:
@@ -50,6 +62,8 @@ class PatientQuery:
     @property
     def problem(self) -> str:
         """Why the query cannot match anybody, in words for the page; empty if it can."""
+        if "\x00" in self.text:
+            return "Remove the null character from the search"
         if self.text.strip() and not self.nhs_number and not self.name_words:
             return ("Enter a name (letters), a 10-digit NHS number or a date of birth to "
                     "search for")

@@ -35,6 +35,9 @@ def patient_list(request):
                                        date_of_birth=form.cleaned_data.get("dob"))
         if query.is_empty:
             form.add_error("q", "Enter an NHS number, a name or a date of birth")
+        elif query.problem:
+            # Say why nothing can match, rather than showing an empty list of results.
+            form.add_error("q", query.problem)
         else:
             page = selectors.patient_search(query=query, page_number=request.GET.get("page"),
                                             per_page=settings.COLLIS_PAGE_SIZE,
@@ -69,7 +72,7 @@ def patient_detail(request, patient_id):
 @require(Capability.PATIENT_CREATE)
 @methods("GET", "POST")
 def patient_create(request):
-    form = PatientForm(request.POST if request.method == "POST" else None)
+    form = PatientForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         done = form_submit(
             request, form,
@@ -94,7 +97,7 @@ def patient_edit(request, patient_id):
     name = PatientPresenter(patient).name
     conflict = None
     if request.method == "POST":
-        form = PatientForm(request.POST, patient=patient)
+        form = PatientForm(request.POST, patient=patient, user=request.user)
         try:
             done = form_submit(
                 request, form,
@@ -109,7 +112,7 @@ def patient_edit(request, patient_id):
             # Keep everything the user typed; the next save applies over the new version.
             data = request.POST.copy()
             data["version"] = str(conflict.version)
-            form = PatientForm(data, patient=conflict)
+            form = PatientForm(data, patient=conflict, user=request.user)
             form.is_valid()
             form.add_error(None, "Someone else saved changes to this patient while you "
                                  "were editing. Your changes have not been saved yet. "
@@ -119,7 +122,8 @@ def patient_edit(request, patient_id):
             if done:
                 return done
     else:
-        form = PatientForm(initial=PatientForm.initial_from(patient), patient=patient)
+        form = PatientForm(initial=PatientForm.initial_from(patient), patient=patient,
+                           user=request.user)
     return render(request, "patients/patient_form.jinja", {
         "title": f"Change details of {name}", "form": form, "conflict": conflict,
         "differences": conflict_differences(form, conflict) if conflict is not None else [],

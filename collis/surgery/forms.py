@@ -13,9 +13,10 @@ from collis.core.nhsuk_forms import (
     StaffChoiceField,
     TextareaField,
     TextField,
+    UnitScopedForm,
+    sites_of,
 )
 from collis.core.roles import Capability
-from collis.sites.models import Site
 from collis.surgery.models import Priority, Urgency
 
 # Surgeons are the staff who may record an operation.
@@ -64,28 +65,39 @@ class ReferralForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    """A move along the pathway that has no record of its own: its reason."""
+    """A move along the pathway that has no record of its own: its reason, and its date
+    when it was made on an earlier day."""
 
     reason = TextareaField(label="Reason", required=False, max_length=2000)
+    moved_on = DateField(label="Date of this step (if not today)", required=False,
+                         label_text="The date of this step", past_only=True,
+                         hint="Leave blank if it is today. For example, 21 11 2026")
 
 
-class ListingForm(forms.Form):
-    listed_on = DateField(label="Date listed", label_text="The date listed")
+# The pickers offer the signed-in user's unit only (`user=` is required): the sites and
+# staff of another unit are neither shown nor accepted.
+
+class ListingForm(UnitScopedForm):
+    listed_on = DateField(label="Date listed", label_text="The date listed", past_only=True)
     priority = RadiosField(label="Priority", choices=Priority.choices, inline=True,
                            error_messages={"required": "Choose the priority"})
     listing_site = ModelSelectField(
-        label="Site", queryset=Site.objects.active(), empty_label="Choose a site",
-        error_messages={"required": "Choose the site of the operation"})
+        label="Site", queryset=sites_of(None), empty_label="Choose a site",
+        error_messages={"required": "Choose the site of the operation",
+                        "invalid_choice": "Choose one of your unit's sites."})
     surgeon = StaffChoiceField(label="Surgeon", capability=SURGEONS, show_role=False,
-                               empty_label="Choose a surgeon",
-                               error_messages={"required": "Choose the surgeon"})
+                               empty_label="Choose a surgeon", organisation=None,
+                               error_messages={"required": "Choose the surgeon",
+                                               "invalid_choice": "Choose a surgeon of your "
+                                                                 "unit."})
 
 
-class WaitingListFilterForm(forms.Form):
-    site = ModelSelectField(label="Site", queryset=Site.objects.active(), required=False,
+class WaitingListFilterForm(UnitScopedForm):
+    site = ModelSelectField(label="Site", queryset=sites_of(None), required=False,
                             empty_label="All sites")
     # Surgeons who have left still have patients on the list.
     surgeon = StaffChoiceField(label="Surgeon", capability=SURGEONS, active_only=False,
-                               show_role=False, required=False, empty_label="All surgeons")
+                               show_role=False, required=False, empty_label="All surgeons",
+                               organisation=None)
     priority = SelectField(label="Priority", required=False,
                            choices=[("", "Any priority"), *Priority.choices])

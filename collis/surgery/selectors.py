@@ -101,7 +101,7 @@ def work_up_checklist(patient: Patient) -> list[WorkUpItem]:
     from collis.treatments.models import ResistanceTest
     from collis.treatments.selectors import response_summary, toxin_cycles_of
 
-    investigations = list(Investigation.objects.filter(patient=patient)
+    investigations = list(Investigation.objects.filter(patient=patient).current()
                           .order_by("-performed_on", "-id"))
     items = []
     for item in work_up_summary(investigations):
@@ -119,7 +119,8 @@ def work_up_checklist(patient: Patient) -> list[WorkUpItem]:
     failing = derivation.pattern in (ResponsePattern.SECONDARY_NON_RESPONSE,
                                      ResponsePattern.PRIMARY_NON_RESPONSE,
                                      ResponsePattern.PARTIAL_RESPONSE)
-    test = ResistanceTest.objects.filter(patient=patient).order_by("-tested_on", "-id").first()
+    test = (ResistanceTest.objects.filter(patient=patient).current()
+            .order_by("-tested_on", "-id").first())
     if test is not None:
         state, detail = "done", (f"Done: {test.get_kind_display()}, "
                                  f"{test.get_result_display().lower()}, "

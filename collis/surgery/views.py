@@ -147,7 +147,7 @@ def episode_move(request, patient_id, episode_id, event):
             request, form,
             _refused(lambda data: services.episode_transition(
                 episode=episode, event=move.event, reason=data["reason"],
-                actor=Actor.from_request(request))),
+                on=data["moved_on"], actor=Actor.from_request(request))),
             redirect_to=reverse("surgery:episode_detail", args=[patient.pk, episode.pk]),
             message=f"{move.label}: done. The episode is now at "
                     f"'{STATE_LABELS[move.target]}'.")
@@ -165,7 +165,7 @@ def episode_move(request, patient_id, episode_id, event):
 def episode_listing(request, patient_id, episode_id):
     patient = _patient(request, patient_id)
     episode = _episode(request, patient, episode_id)
-    form = ListingForm(request.POST if request.method == "POST" else None)
+    form = ListingForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         done = form_submit(
             request, form,
@@ -184,7 +184,7 @@ def episode_listing(request, patient_id, episode_id):
 
 @require(Capability.WAITING_LIST_VIEW)
 def waiting_list(request):
-    form = WaitingListFilterForm(request.GET or None)
+    form = WaitingListFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.waiting_list(site=filters.get("site"), surgeon=filters.get("surgeon"),
                                   priority=filters.get("priority") or "",

@@ -1,6 +1,7 @@
 """The treatments app's part of the JSON API (/api/v1/): toxin cycles with the domain's
 warnings and derived response pattern, medicines and therapy sessions. Same role checks and
-audit as the pages."""
+audit as the pages. Lists hold current entries only (corrected and mistaken ones are left
+out, ADR 0009); each says its `record_status`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ReviewOut(Schema):
     other_side_effect: str
     side_effect_severity: str
     notes: str
+    record_status: str = "current"
 
 
 class CycleOut(Schema):
@@ -49,6 +51,9 @@ class CycleOut(Schema):
     review: ReviewOut | None
     notes: str
     recorded_at: datetime
+    record_status: str = "current"
+    warnings_acknowledged: list[str] = []
+    warnings_reason: str = ""
 
 
 class WarningOut(Schema):
@@ -83,6 +88,7 @@ class ResistanceTestOut(Schema):
     kind: str
     result: str
     notes: str
+    record_status: str = "current"
 
 
 class ChecklistStepOut(Schema):
@@ -112,6 +118,7 @@ class MedicationOut(Schema):
     stop_reason: str
     effect: str
     side_effects: str
+    record_status: str = "current"
 
 
 class TherapySessionOut(Schema):
@@ -122,6 +129,7 @@ class TherapySessionOut(Schema):
     duration_minutes: int
     goals: str
     notes: str
+    record_status: str = "current"
 
 
 def _cycle(cycle) -> dict:
@@ -141,8 +149,12 @@ def _cycle(cycle) -> dict:
             "benefit_weeks": review.benefit_weeks, "dysphagia": review.dysphagia,
             "neck_weakness": review.neck_weakness,
             "other_side_effect": review.other_side_effect,
-            "side_effect_severity": review.side_effect_severity, "notes": review.notes},
+            "side_effect_severity": review.side_effect_severity, "notes": review.notes,
+            "record_status": review.record_status},
         "notes": cycle.notes, "recorded_at": cycle.created_at,
+        "record_status": cycle.record_status,
+        "warnings_acknowledged": [w["code"] for w in cycle.warnings_acknowledged],
+        "warnings_reason": cycle.warnings_reason,
     }
 
 
@@ -173,7 +185,8 @@ def toxin_cycles(request, patient_id: UUID):
                 "sources": list(DEFAULT_POLICY.value("bont_response_thresholds").sources)},
         },
         "resistance_tests": [{"id": t.pk, "tested_on": t.tested_on, "kind": t.kind,
-                              "result": t.result, "notes": t.notes}
+                              "result": t.result, "notes": t.notes,
+                              "record_status": t.record_status}
                              for t in record.resistance_tests],
         "poor_responder_checklist": [
             {"code": i.step.code, "when": i.step.when, "action": i.step.action,
@@ -183,7 +196,7 @@ def toxin_cycles(request, patient_id: UUID):
 
 @router.get("/patients/{patient_id}/medications",
             response={200: list[MedicationOut], 403: ErrorOut, 404: ErrorOut},
-            summary="A patient's medicines, current and stopped")
+            summary="A patient's medicines, taken now and stopped (current entries)")
 def medications(request, patient_id: UUID):
     """Reading is recorded in the audit log."""
     patient = api_patient(request, patient_id, Capability.RECORD_VIEW)
@@ -199,4 +212,5 @@ def therapy_sessions(request, patient_id: UUID):
     sessions = selectors.therapy_session_list(patient=patient, actor=api_actor(request))
     return [{"id": s.pk, "kind": s.kind, "session_on": s.session_on,
              "therapist": s.therapist.display_name, "duration_minutes": s.duration_minutes,
-             "goals": s.goals, "notes": s.notes} for s in sessions]
+             "goals": s.goals, "notes": s.notes, "record_status": s.record_status}
+            for s in sessions]

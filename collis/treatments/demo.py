@@ -77,9 +77,10 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
             injections=[services.InjectionRow(muscle=m, side=s, units=u) for m, s, u in plan],
             actor=actor)
         cycles.append(cycle)
-    # Review every cycle whose follow-up (6 weeks later) has happened.
+    # Review every cycle at its 12-week follow-up, if that has happened: the benefit it
+    # reports (at most 12 weeks) can then have been seen.
     for index, cycle in enumerate(cycles):
-        reviewed_on = cycle.given_on + datetime.timedelta(weeks=6)
+        reviewed_on = cycle.given_on + datetime.timedelta(weeks=12)
         if reviewed_on > today:
             continue
         late = max(0, index - count // 2)

@@ -1,4 +1,6 @@
-"""Forms of the treatments record. They validate and clean; services save."""
+"""Forms of the treatments record. They validate and clean; services save (and check the
+chronology and plausibility, for the pages and the API alike). A create form opened to
+correct an entry (`amending=True`) asks for the reason for the correction."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from functools import partial
 
 from django import forms
 
+from collis.core.forms import CorrectionReasonMixin
 from collis.core.nhsuk_forms import (
     CheckboxesField,
     DateField,
@@ -22,6 +25,7 @@ from collis.core.nhsuk_forms import (
     TextareaField,
     TextField,
 )
+from collis.core.nhsuk_forms.scoping import unit_scope
 from collis.core.roles import Capability
 from collis.sites.models import Site
 from collis.treatments.models import (
@@ -32,6 +36,7 @@ from collis.treatments.models import (
     RESISTANCE_RESULT_CHOICES,
     RESISTANCE_TEST_CHOICES,
     SIDE_CHOICES,
+    DoseUnit,
     Guidance,
     Severity,
     TherapyKind,
@@ -52,7 +57,25 @@ INJECTIONS = MuscleSideRows(
         none_entered="Enter at least one muscle injected, with its side and units"))
 
 
-class ToxinCycleForm(forms.Form):
+class AmendableForm(CorrectionReasonMixin):
+    """A create form that may correct an entry: when `amending`, the reason for the
+    correction is required (and comes last); otherwise the form has no such field."""
+
+    def __init__(self, *args, amending: bool = False, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amending = amending
+        if user is not None:
+            unit_scope(self, user)  # staff and sites of the user's unit only (ADR 0006)
+        if amending:
+            reason = self.fields.pop("correction_reason")
+            reason.required = True
+            reason.error_messages["required"] = "Give the reason for the correction"
+            self.fields["correction_reason"] = reason
+        else:
+            del self.fields["correction_reason"]
+
+
+class ToxinCycleForm(AmendableForm):
     """A cycle with a fixed number of injection rows; blank rows are ignored."""
 
     given_on = DateField(label="Date of the injections",
@@ -80,6 +103,9 @@ class ToxinCycleForm(forms.Form):
                                             "invalid_choice": "Choose one of the unit's sites"})
     notes = TextareaField(label="Notes (optional)", required=False)
     acknowledged = HiddenTextField(required=False)
+    warnings_reason = TextareaField(
+        label="Why record it anyway?", required=False, max_length=500, rows=3,
+        hint="Needed when the units are above a limit. It is kept with the cycle.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,8 +116,33 @@ class ToxinCycleForm(forms.Form):
         cleaned["injections"] = self.injection_rows.clean()
         return cleaned
 
+    def units_refusals_apply(self, refusals) -> None:
+        """Put the domain's refusals of units (collis.domain.toxin.UnitsRefusal) on the row
+        they are about, or on the whole form for the session's total."""
+        rows = {}
+        for n in range(1, INJECTION_ROWS + 1):
+            names = INJECTIONS.names(n)
+            key = (self.cleaned_data.get(names["muscle"]), self.cleaned_data.get(names["side"]))
+            rows.setdefault(key, names["units"])
+        injections = self.cleaned_data.get("injections") or []
+        for refusal in refusals:
+            field = None
+            if refusal.index is not None and refusal.index < len(injections):
+                row = injections[refusal.index]
+                field = rows.get((row.muscle, row.side))
+            self.add_error(field, refusal.detail)
 
-class ToxinReviewForm(forms.Form):
+    @staticmethod
+    def initial_from(cycle) -> dict:
+        """The fields of a cycle being corrected, as entered."""
+        return {"given_on": cycle.given_on, "product": cycle.product,
+                "batch_number": cycle.batch_number, "guidance": cycle.guidance,
+                "injector": cycle.injector_id, "site": cycle.site_id, "notes": cycle.notes,
+                **INJECTIONS.initial((i.muscle, i.side, i.units)
+                                     for i in cycle.injections.all())}
+
+
+class ToxinReviewForm(AmendableForm):
     SIDE_EFFECT_CHOICES = [("dysphagia", "Difficulty swallowing (dysphagia)"),
                            ("neck_weakness", "Neck weakness"), ("other", "Other")]
 
@@ -115,16 +166,17 @@ class ToxinReviewForm(forms.Form):
         inline=True, clear_label="No side effects", hint="The most severe side effect")
     notes = TextareaField(label="Notes (optional)", required=False)
 
-    def __init__(self, *args, cycle=None, **kwargs):
-        self.cycle = cycle
-        super().__init__(*args, **kwargs)
-
-    def clean_reviewed_on(self):
-        value = self.cleaned_data["reviewed_on"]
-        if value and self.cycle is not None and value < self.cycle.given_on:
-            raise forms.ValidationError("The date of the review must be on or after the date "
-                                        "of the injections")
-        return value
+    @staticmethod
+    def initial_from(review) -> dict:
+        chosen = [name for name, ticked in (("dysphagia", review.dysphagia),
+                                            ("neck_weakness", review.neck_weakness),
+                                            ("other", bool(review.other_side_effect)))
+                  if ticked]
+        return {"reviewed_on": review.reviewed_on,
+                "peak_benefit_percent": review.peak_benefit_percent,
+                "benefit_weeks": review.benefit_weeks, "side_effects": chosen,
+                "other_side_effect": review.other_side_effect,
+                "side_effect_severity": review.side_effect_severity, "notes": review.notes}
 
     def clean(self):
         cleaned = super().clean()
@@ -146,7 +198,7 @@ class ToxinReviewForm(forms.Form):
         return cleaned
 
 
-class ResistanceTestForm(forms.Form):
+class ResistanceTestForm(AmendableForm):
     tested_on = DateField(label="Date of the test", label_text="The date of the test",
                           past_only=True, hint=EXAMPLE_DATE)
     kind = RadiosField(label="Test", choices=RESISTANCE_TEST_CHOICES,
@@ -155,8 +207,13 @@ class ResistanceTestForm(forms.Form):
                          error_messages={"required": "Choose the result"})
     notes = TextareaField(label="Notes (optional)", required=False)
 
+    @staticmethod
+    def initial_from(test) -> dict:
+        return {"tested_on": test.tested_on, "kind": test.kind, "result": test.result,
+                "notes": test.notes}
 
-class MedicationForm(forms.Form):
+
+class MedicationForm(AmendableForm):
     drug_name = TextField(label="Medicine", max_length=120,
                           hint="For example, trihexyphenidyl",
                           error_messages={"required": "Enter the name of the medicine"})
@@ -166,8 +223,10 @@ class MedicationForm(forms.Form):
                                error_messages={"required": "Enter the dose",
                                                "invalid": "Dose must be a number, like 2 or 0.5",
                                                "min_value": "Dose must be more than 0"})
-    dose_unit = TextField(label="Unit", max_length=20, hint="For example, mg",
-                          error_messages={"required": "Enter the unit of the dose"})
+    dose_unit = SelectField(label="Unit", choices=[("", "Choose a unit"), *DoseUnit.choices],
+                            error_messages={"required": "Choose the unit of the dose",
+                                            "invalid_choice": "Choose the unit of the dose "
+                                                              "from the list"})
     frequency = TextField(label="How often", max_length=80,
                           hint="For example, three times a day",
                           error_messages={"required": "Enter how often it is taken"})
@@ -175,6 +234,22 @@ class MedicationForm(forms.Form):
                            hint=EXAMPLE_DATE)
     effect = TextareaField(label="Effect (optional)", required=False)
     side_effects = TextareaField(label="Side effects (optional)", required=False)
+    # Only when correcting a medicine recorded as stopped: its stop is corrected with it.
+    stopped_on = DateField(label="Stop date", label_text="The stop date", past_only=True,
+                           required=False, hint="Leave it empty if the medicine was never "
+                                                "stopped. " + EXAMPLE_DATE)
+    stop_reason = TextField(label="Reason for stopping", max_length=300, required=False)
+
+    def __init__(self, *args, with_stop: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_stop:
+            del self.fields["stopped_on"], self.fields["stop_reason"]
+
+    @staticmethod
+    def initial_from(medication) -> dict:
+        return {name: getattr(medication, name) for name in (
+            "drug_name", "dose_amount", "dose_unit", "frequency", "started_on", "effect",
+            "side_effects", "stopped_on", "stop_reason")}
 
 
 class MedicationStopForm(forms.Form):
@@ -183,18 +258,8 @@ class MedicationStopForm(forms.Form):
     stop_reason = TextField(label="Reason for stopping", max_length=300,
                             error_messages={"required": "Enter the reason for stopping"})
 
-    def __init__(self, *args, medication=None, **kwargs):
-        self.medication = medication
-        super().__init__(*args, **kwargs)
 
-    def clean_stopped_on(self):
-        value = self.cleaned_data["stopped_on"]
-        if value and self.medication is not None and value < self.medication.started_on:
-            raise forms.ValidationError("The stop date must be on or after the start date")
-        return value
-
-
-class TherapySessionForm(forms.Form):
+class TherapySessionForm(AmendableForm):
     kind = RadiosField(label="Kind of therapy", choices=TherapyKind.choices,
                        error_messages={"required": "Choose the kind of therapy"})
     session_on = DateField(label="Date of the session", label_text="The date of the session",
@@ -208,3 +273,10 @@ class TherapySessionForm(forms.Form):
                                                                 "session in minutes"})
     goals = TextareaField(label="Goals (optional)", required=False)
     notes = TextareaField(label="Notes (optional)", required=False)
+
+    @staticmethod
+    def initial_from(session) -> dict:
+        return {"kind": session.kind, "session_on": session.session_on,
+                "therapist": session.therapist_id,
+                "duration_minutes": session.duration_minutes, "goals": session.goals,
+                "notes": session.notes}

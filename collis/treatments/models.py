@@ -1,6 +1,10 @@
 """Treatments: botulinum toxin cycles and their reviews, resistance tests, oral medication
 and therapy sessions. Vocabularies reuse the domain's enums (collis/domain/toxin.py,
-collis/domain/muscles.py); units are stored per product and never converted [18]."""
+collis/domain/muscles.py); units are stored per product and never converted [18].
+
+Every entry is correctable (ADR 0009): an amendment is a new row that supersedes the old
+one (an amended cycle is a new cycle with its own injections), a mistaken entry is marked
+entered in error; summaries read `.current()`."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -54,10 +58,31 @@ class TherapyKind(models.TextChoices):
     OTHER = "other", "Other therapy"
 
 
+class DoseUnit(models.TextChoices):
+    """The units a dose of an oral medicine is written in (a vocabulary, never free text)."""
+
+    MG = "mg", "mg"
+    MICROGRAMS = "micrograms", "micrograms"
+    G = "g", "g"
+    ML = "ml", "ml"
+    UNITS = "units", "units"
+    TABLETS = "tablets", "tablets"
+    CAPSULES = "capsules", "capsules"
+    DROPS = "drops", "drops"
+    PUFFS = "puffs", "puffs"
+    PATCHES = "patches", "patches"
+    SACHETS = "sachets", "sachets"
+
+
 class ToxinCycleQuerySet(CorrectableQuerySet):
     def with_details(self):
-        return (self.select_related("injector", "site", "created_by", "review")
-                .prefetch_related("injections").order_by("given_on", "id"))
+        """With injector, site, authors, injections and every version of the review (the
+        current one is `cycle.review`), oldest first."""
+        reviews = (ToxinReview.objects.select_related("created_by", "status_changed_by")
+                   .order_by("created_at", "id"))
+        return (self.select_related("injector", "site", "created_by", "status_changed_by")
+                .prefetch_related("injections", models.Prefetch("reviews", queryset=reviews))
+                .order_by("given_on", "id"))
 
 
 class ToxinCycle(CorrectableRecord):
@@ -73,6 +98,10 @@ class ToxinCycle(CorrectableRecord):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
                              verbose_name="Site")
     notes = models.TextField("Notes", blank=True)
+    # The warnings the clinician saw and recorded the cycle despite (interval, units per
+    # session or per muscle), each {"code", "detail", "sources"}, and why they went on.
+    warnings_acknowledged = models.JSONField(default=list, blank=True, editable=False)
+    warnings_reason = models.TextField("Reason for recording it anyway", blank=True)
 
     objects = ToxinCycleQuerySet.as_manager()
 
@@ -93,11 +122,14 @@ class ToxinCycle(CorrectableRecord):
         return PRODUCT_LABELS[Product(self.product)]
 
     @property
+    def review(self) -> "ToxinReview | None":
+        """The current review of the cycle; corrected and mistaken versions stay in
+        `reviews` (read from the prefetch of `with_details` when there is one)."""
+        return next((r for r in self.reviews.all() if r.is_current), None)
+
+    @property
     def reviewed(self) -> bool:
-        try:
-            return self.review is not None
-        except ToxinReview.DoesNotExist:
-            return False
+        return self.review is not None
 
 
 class ToxinInjection(models.Model):
@@ -126,9 +158,10 @@ class ToxinInjection(models.Model):
 
 
 class ToxinReview(CorrectableRecord):
-    """The follow-up review of a cycle: how much it helped, for how long, side effects."""
+    """The follow-up review of a cycle: how much it helped, for how long, side effects. A
+    cycle has one current review; its corrections and mistaken versions are kept."""
 
-    cycle = models.OneToOneField(ToxinCycle, on_delete=models.PROTECT, related_name="review")
+    cycle = models.ForeignKey(ToxinCycle, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField("Date of the review")
     peak_benefit_percent = models.PositiveSmallIntegerField(
         "Peak benefit (%)", validators=[MaxValueValidator(100)])
@@ -142,9 +175,16 @@ class ToxinReview(CorrectableRecord):
     notes = models.TextField("Notes", blank=True)
 
     class Meta:
+        ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(name="toxin_review_benefit_percent_range",
                                    condition=models.Q(peak_benefit_percent__lte=100)),
+            # Two first reviews of one cycle at once: the second insert fails here, and the
+            # service says who reviewed it (an amendment, which names what it supersedes,
+            # is kept to one by `supersedes` itself).
+            models.UniqueConstraint(
+                fields=["cycle"], name="toxin_review_one_first_review_per_cycle",
+                condition=models.Q(record_status="current", supersedes__isnull=True)),
         ]
 
     def __str__(self):
@@ -185,7 +225,7 @@ class Medication(CorrectableRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     drug_name = models.CharField("Medicine", max_length=120)
     dose_amount = models.CharField("Dose", max_length=20)
-    dose_unit = models.CharField("Unit", max_length=20)
+    dose_unit = models.CharField("Unit", max_length=20, choices=DoseUnit.choices)
     frequency = models.CharField("How often", max_length=80)
     started_on = models.DateField("Start date")
     effect = models.TextField("Effect", blank=True)
@@ -213,7 +253,9 @@ class Medication(CorrectableRecord):
         return f"{self.dose_amount} {self.dose_unit} {self.frequency}".strip()
 
     @property
-    def is_current(self) -> bool:
+    def is_ongoing(self) -> bool:
+        """Still taken (not stopped). Whether the entry is the current version of itself is
+        `is_current`, as for every correctable record."""
         return self.stopped_on is None
 
 

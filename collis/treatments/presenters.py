@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.urls import reverse
 from markupsafe import Markup
 
 from collis.core.charts import Bar, bar_chart
-from collis.core.presenters import date_long
+from collis.core.models import RecordStatus
+from collis.core.presenters import date_long, datetime_long
 from collis.domain import toxin as domain
 from collis.domain.findings import LOCAL_POLICY_LABEL
 from collis.treatments.models import (
     PRODUCT_LABELS,
     RESISTANCE_RESULT_CHOICES,
     RESISTANCE_TEST_CHOICES,
+    Medication,
+    ResistanceTest,
+    TherapySession,
     ToxinCycle,
+    ToxinReview,
 )
 
 PATTERN_LABELS = {
@@ -109,3 +115,125 @@ def threshold_sources() -> str:
 
 def warning_sources(warning: domain.ToxinWarning) -> str:
     return sources(warning.sources)
+
+
+def warnings_heading(warnings: Sequence[domain.ToxinWarning]) -> str:
+    """The heading of the warnings shown before a cycle is recorded anyway."""
+    interval = any("INTERVAL" in w.code for w in warnings)
+    units = any("INTERVAL" not in w.code for w in warnings)
+    if interval and units:
+        return "Check the interval and the units before you go on"
+    return "Check the interval before you go on" if interval else \
+        "Check the units before you go on"
+
+
+def needs_reason(warnings: Sequence[domain.ToxinWarning]) -> bool:
+    """Units above a limit are recorded only with a reason (the interval needs none)."""
+    return any("INTERVAL" not in w.code for w in warnings)
+
+
+# Corrections (ADR 0009) -------------------------------------------------------------------
+
+STATUS_TAGS = {RecordStatus.AMENDED: ("Superseded", "grey"),
+               RecordStatus.ENTERED_IN_ERROR: ("Entered in error", "red")}
+
+
+def status_tag(entry) -> tuple[str, str] | None:
+    """("Entered in error", "red") for an entry that is no longer current, else None."""
+    return STATUS_TAGS.get(entry.record_status)
+
+
+def status_notice(entry) -> str:
+    """What the page of a corrected or mistaken entry says first."""
+    if entry.is_current:
+        return ""
+    who = entry.status_changed_by.display_name if entry.status_changed_by else "someone"
+    what = ("was marked as entered in error" if entry.record_status
+            == RecordStatus.ENTERED_IN_ERROR else "was corrected")
+    return (f"This entry {what} on {datetime_long(entry.status_changed_at)} by {who}: "
+            f"{entry.status_reason}. It is kept in the record's history and left out of its "
+            "summaries.")
+
+
+def entry_href(entry) -> str:
+    """The page of one version of an entry."""
+    if isinstance(entry, ToxinCycle):
+        return reverse("treatments:toxin_detail",
+                       kwargs={"patient_id": entry.patient_id, "pk": entry.pk})
+    if isinstance(entry, ToxinReview):
+        return reverse("treatments:toxin_detail",
+                       kwargs={"patient_id": entry.cycle.patient_id, "pk": entry.cycle_id})
+    name = {ResistanceTest: "resistance_test_detail", Medication: "medication_detail",
+            TherapySession: "therapy_detail"}[type(entry)]
+    return reverse(f"treatments:{name}", kwargs={"patient_id": entry.patient_id,
+                                                 "pk": entry.pk})
+
+
+def describe_cycle(cycle: ToxinCycle) -> str:
+    return f"{date_long(cycle.given_on)}, {cycle.total_units} units of {cycle.product_label}"
+
+
+def describe_review(review: ToxinReview) -> str:
+    effects = ", ".join(review.side_effects) or "no side effects"
+    return (f"{date_long(review.reviewed_on)}: {review.peak_benefit_percent}% benefit for "
+            f"{review.benefit_weeks} weeks; {effects}")
+
+
+def describe_test(test: ResistanceTest) -> str:
+    return (f"{date_long(test.tested_on)}: {TEST_LABELS[test.kind]}, "
+            f"{RESULT_LABELS[test.result].lower()}")
+
+
+def describe_medication(medication: Medication) -> str:
+    stopped = f", stopped {date_long(medication.stopped_on)}" if medication.stopped_on else ""
+    return (f"{medication.drug_name} {medication.dose} from "
+            f"{date_long(medication.started_on)}{stopped}")
+
+
+def describe_session(session: TherapySession) -> str:
+    return (f"{date_long(session.session_on)}: {session.get_kind_display()}, "
+            f"{session.duration_minutes} minutes")
+
+
+def test_rows(test: ResistanceTest) -> list[tuple[str, str]]:
+    return [("Date of the test", date_long(test.tested_on)), ("Test", TEST_LABELS[test.kind]),
+            ("Result", RESULT_LABELS[test.result]), ("Notes", test.notes or "None"),
+            ("Recorded", _recorded(test))]
+
+
+def medication_rows(medication: Medication) -> list[tuple[str, str]]:
+    rows = [("Medicine", medication.drug_name), ("Dose", medication.dose),
+            ("Start date", date_long(medication.started_on))]
+    if medication.stopped_on:
+        rows.append(("Stopped", f"{date_long(medication.stopped_on)}: "
+                                f"{medication.stop_reason}"))
+    return rows + [("Effect", medication.effect or "Not recorded"),
+                   ("Side effects", medication.side_effects or "Not recorded"),
+                   ("Recorded", _recorded(medication))]
+
+
+def session_rows(session: TherapySession) -> list[tuple[str, str]]:
+    return [("Date of the session", date_long(session.session_on)),
+            ("Kind of therapy", session.get_kind_display()),
+            ("Therapist", session.therapist.display_name),
+            ("Duration", f"{session.duration_minutes} minutes"),
+            ("Goals", session.goals or "None"), ("Notes", session.notes or "None"),
+            ("Recorded", _recorded(session))]
+
+
+def cycle_rows(cycle: ToxinCycle) -> list[tuple[str, str]]:
+    return [("Date of the injections", date_long(cycle.given_on)),
+            ("Product", cycle.product_label),
+            ("Total units", f"{cycle.total_units} units of {cycle.product_label}"),
+            ("Injections", "; ".join(f"{i.muscle_label} ({i.side}) {i.units} U"
+                                     for i in cycle.injections.all())),
+            ("Recorded", _recorded(cycle))]
+
+
+def review_rows(review: ToxinReview) -> list[tuple[str, str]]:
+    return [("Cycle", describe_cycle(review.cycle)), ("Review", describe_review(review)),
+            ("Recorded", _recorded(review))]
+
+
+def _recorded(entry) -> str:
+    return f"{datetime_long(entry.created_at)} by {entry.created_by.display_name}"

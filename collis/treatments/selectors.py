@@ -1,6 +1,9 @@
 """Reads of the treatments record. Reads that show a patient's data are audited; the clinical
-judgements (interval warnings, response pattern, the poor-responder pathway) come from
-collis.domain.toxin and are never recomputed here."""
+judgements (interval warnings, units per session and per muscle, response pattern, the
+poor-responder pathway) come from collis.domain.toxin and are never recomputed here.
+
+Summaries, charts, warnings and derived facts read current entries only (`.current()`,
+ADR 0009); an entry's own page reads it whatever its status, with its history."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction
+from collis.core.corrections import record_history
+from collis.core.models import AuditAction, CorrectableRecord, RecordStatus
 from collis.domain import toxin as domain
 from collis.domain.policy import DEFAULT_POLICY, ResponseThresholds
 from collis.patients.models import Patient
@@ -21,6 +25,7 @@ from collis.treatments.models import (
     ResistanceTest,
     TherapySession,
     ToxinCycle,
+    ToxinReview,
 )
 
 CYCLES_PATH = "botulinum_toxin.cycles"
@@ -92,17 +97,40 @@ def cycle_warnings(cycles: Sequence[ToxinCycle]) -> tuple[CycleWarning, ...]:
     return tuple(result)
 
 
-def proposed_cycle_warnings(*, patient: Patient, given_on: datetime.date,
-                            product: str) -> tuple[domain.ToxinWarning, ...]:
-    """Warnings that a new cycle on this date with this product would raise (not audited:
-    shown on the form the clinician already opened)."""
-    stored = list(patient.toxin_cycles.order_by("given_on", "id"))
+@dataclass(frozen=True, slots=True)
+class ProposedCycleCheck:
+    """What a cycle about to be recorded raises: interval warnings against the patient's
+    current cycles, and the domain's assessment of its units."""
+
+    interval: tuple[domain.ToxinWarning, ...]
+    units: domain.UnitsAssessment
+
+    @property
+    def warnings(self) -> tuple[domain.ToxinWarning, ...]:
+        return self.interval + self.units.warnings
+
+
+def proposed_cycle_check(*, patient: Patient, given_on: datetime.date, product: str,
+                         injections: Sequence = (),
+                         replacing: ToxinCycle | None = None) -> ProposedCycleCheck:
+    """Warnings and refusals that a new cycle (or the correction of `replacing`) on this
+    date with this product and these injections would raise (not audited: shown on the
+    form the clinician already opened). `injections` have muscle, side and units."""
+    stored = ToxinCycle.objects.current().filter(patient=patient).order_by("given_on", "id")
+    if replacing is not None:
+        stored = stored.exclude(pk=replacing.pk)
     cycles = [domain.ToxinCycle(date=c.given_on, product=domain.Product(c.product))
               for c in stored]
     cycles.append(domain.ToxinCycle(date=given_on, product=domain.Product(product)))
     new_path = f"{CYCLES_PATH}[{len(cycles) - 1}]"
-    return tuple(w for w in domain.injection_interval_warnings(cycles, path=CYCLES_PATH)
-                 if w.path == new_path)
+    interval = tuple(w for w in domain.injection_interval_warnings(cycles, path=CYCLES_PATH)
+                     if w.path == new_path)
+    first = not any(c.product == product and c.given_on < given_on for c in stored)
+    units = domain.assess_cycle_units(
+        domain.Product(product),
+        [domain.InjectedUnits(muscle=i.muscle, side=i.side, units=i.units)
+         for i in injections], first_with_product=first)
+    return ProposedCycleCheck(interval=interval, units=units)
 
 
 def response_summary(cycles: Sequence[ToxinCycle],
@@ -131,14 +159,38 @@ def poor_responder_checklist(latest: ResistanceTest | None) -> tuple[ChecklistIt
 
 
 def toxin_cycles_of(patient: Patient) -> QuerySet[ToxinCycle]:
-    return ToxinCycle.objects.filter(patient=patient).with_details()
+    """The patient's current cycles, with their details: what every summary, chart,
+    warning and derived fact reads (amended and mistaken cycles are left out)."""
+    return ToxinCycle.objects.current().filter(patient=patient).with_details()
+
+
+def current_review_of(cycle: ToxinCycle) -> ToxinReview | None:
+    """The cycle's current review, read afresh (a service's check)."""
+    return (ToxinReview.objects.current().select_related("created_by")
+            .filter(cycle_id=cycle.pk).first())
+
+
+def cycle_status(cycle: ToxinCycle) -> str:
+    """The cycle's status as stored now (a service's check)."""
+    return ToxinCycle.objects.filter(pk=cycle.pk).values_list("record_status", flat=True).get()
+
+
+def resistance_tests_of(patient: Patient) -> QuerySet[ResistanceTest]:
+    """The patient's current resistance tests, oldest first."""
+    return (ResistanceTest.objects.current().filter(patient=patient)
+            .select_related("created_by").order_by("tested_on", "id"))
+
+
+def resistance_test_latest(patient: Patient) -> ResistanceTest | None:
+    """The latest current resistance test (the candidacy facts and the work-up read it)."""
+    return resistance_tests_of(patient).order_by("-tested_on", "-id").first()
 
 
 def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
-    """The patient's toxin cycles with the domain's warnings, response pattern and the
-    poor-responder pathway. The read is audited."""
+    """The patient's current toxin cycles with the domain's warnings, response pattern and
+    the poor-responder pathway. The read is audited."""
     cycles = tuple(toxin_cycles_of(patient))
-    tests = tuple(ResistanceTest.objects.filter(patient=patient).select_related("created_by"))
+    tests = tuple(resistance_tests_of(patient))
     record = ToxinRecord(cycles=cycles, warnings=cycle_warnings(cycles),
                          response=response_summary(cycles), resistance_tests=tests,
                          checklist=poor_responder_checklist(tests[-1] if tests else None))
@@ -151,17 +203,73 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
 
 
 def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinCycle:
-    """One cycle of this patient (ToxinCycle.DoesNotExist for another patient's); the read
-    is audited."""
-    cycle = toxin_cycles_of(patient).get(pk=pk)
+    """One cycle of this patient, whatever its status (ToxinCycle.DoesNotExist for another
+    patient's); the read is audited."""
+    cycle = ToxinCycle.objects.filter(patient=patient).with_details().get(pk=pk)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_cycle",
                  object_id=cycle.pk, patient_id=patient.pk,
                  summary=f"Viewed the toxin cycle of {cycle.given_on.isoformat()}")
     return cycle
 
 
+def toxin_cycle_history(cycle: ToxinCycle) -> list[ToxinCycle]:
+    """Every version of the cycle, oldest first, each with its injections and reviews."""
+    chain = [c.pk for c in record_history(cycle)]
+    versions = ToxinCycle.objects.filter(pk__in=chain).with_details().in_bulk()
+    return [versions[pk] for pk in chain]
+
+
+def toxin_review_get(*, cycle: ToxinCycle, pk: int) -> ToxinReview:
+    """One version of the cycle's review (ToxinReview.DoesNotExist for another cycle's),
+    from the cycle as read (and audited) with its details."""
+    for review in cycle.reviews.all():
+        if review.pk == pk:
+            return review
+    raise ToxinReview.DoesNotExist("No such review of this cycle")
+
+
+def corrected_entries(*, patient: Patient, model: type[CorrectableRecord]) -> tuple:
+    """The patient's entries of one kind that were corrected or entered in error, most
+    recently changed first: left out of summaries, still reachable from the list page (read
+    with that page, which audits the read)."""
+    found = (model._base_manager.filter(patient=patient)
+             .exclude(record_status=RecordStatus.CURRENT)
+             .select_related("status_changed_by").order_by("-status_changed_at", "-id"))
+    if model is ToxinCycle:
+        found = found.prefetch_related("injections")
+    return tuple(found)
+
+
+def entry_successor(record: CorrectableRecord) -> CorrectableRecord | None:
+    """The version that superseded an amended entry (None for any other)."""
+    if record.record_status != RecordStatus.AMENDED:
+        return None
+    return type(record)._base_manager.filter(supersedes=record).first()
+
+
+def entry_history(record: CorrectableRecord) -> list[CorrectableRecord]:
+    """Every version of an entry, oldest first, with who changed each and why."""
+    chain = record_history(record)
+    model = type(record)
+    versions = (model._base_manager.select_related("created_by", "status_changed_by")
+                .in_bulk([v.pk for v in chain]))
+    return [versions[v.pk] for v in chain]
+
+
+def resistance_test_get(*, patient: Patient, pk: int, actor: Actor) -> ResistanceTest:
+    """One resistance test of this patient, whatever its status; the read is audited."""
+    test = (ResistanceTest.objects.select_related("created_by", "status_changed_by")
+            .get(patient=patient, pk=pk))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_resistance_test",
+                 object_id=test.pk, patient_id=patient.pk,
+                 summary=f"Viewed the resistance test of {test.tested_on.isoformat()}")
+    return test
+
+
 def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]:
-    medications = tuple(Medication.objects.filter(patient=patient)
+    """The patient's current medicine entries (taken now first, then stopped, most
+    recently stopped first); the read is audited."""
+    medications = tuple(Medication.objects.current().filter(patient=patient)
                         .select_related("created_by", "stopped_by")
                         .order_by(F("stopped_on").desc(nulls_first=True),
                                   "-started_on", "id"))
@@ -172,10 +280,10 @@ def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]
 
 
 def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
-    """One medicine of this patient (Medication.DoesNotExist for another patient's); the
-    read is audited."""
-    medication = Medication.objects.select_related("created_by", "stopped_by").get(
-        patient=patient, pk=pk)
+    """One medicine entry of this patient, whatever its status (Medication.DoesNotExist for
+    another patient's); the read is audited."""
+    medication = Medication.objects.select_related(
+        "created_by", "stopped_by", "status_changed_by").get(patient=patient, pk=pk)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="medication",
                  object_id=medication.pk, patient_id=patient.pk,
                  summary=f"Viewed {medication.drug_name} {medication.dose}")
@@ -183,10 +291,22 @@ def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
 
 
 def therapy_session_list(*, patient: Patient, actor: Actor) -> tuple[TherapySession, ...]:
-    sessions = tuple(TherapySession.objects.filter(patient=patient)
+    """The patient's current therapy sessions, most recent first; the read is audited."""
+    sessions = tuple(TherapySession.objects.current().filter(patient=patient)
                      .select_related("therapist", "created_by")
                      .order_by("-session_on", "-id"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="therapy_sessions",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed {len(sessions)} therapy sessions")
     return sessions
+
+
+def therapy_session_get(*, patient: Patient, pk: int, actor: Actor) -> TherapySession:
+    """One therapy session of this patient, whatever its status; the read is audited."""
+    session = (TherapySession.objects.select_related("therapist", "created_by",
+                                                     "status_changed_by")
+               .get(patient=patient, pk=pk))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="therapy_session",
+                 object_id=session.pk, patient_id=patient.pk,
+                 summary=f"Viewed the therapy session of {session.session_on.isoformat()}")
+    return session

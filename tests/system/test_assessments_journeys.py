@@ -3,6 +3,7 @@ real browser."""
 
 import datetime
 import random
+import re
 
 from playwright.sync_api import expect
 
@@ -46,6 +47,44 @@ class TestRatingScales(Journey):
         self.then_i_see_the_chart_and_its_table()
         self.then_i_see("local policy, needs clinical sign-off")
         self.then_the_page_is_accessible("assessments-scales-after")
+
+    def test_a_mistaken_twstrs_is_corrected_then_another_marked_entered_in_error(self):
+        self.given_a_patient_with_a_demo_history()
+        self.given_i_am_signed_in_as(self.neurologist)
+        self.when_i_open_the_record(self.patient, "scales/")
+        self.when_i_open_the_latest_twstrs()
+        self.when_i_follow(re.compile("Correct this entry"))
+        self.then_i_see_the_heading("Correct the TWSTRS of")
+        self.then_the_page_is_accessible("assessments-twstrs-correct")
+        self.when_i_fill_in({"Rotation": "1e309"}, exact=True)
+        self.when_i_press("Save")
+        self.then_the_error_summary_says("Rotation must be a whole number from 0 to 4",
+                                         "Give the reason for the correction")
+        self.then_the_page_is_accessible("assessments-twstrs-correct-error")
+        self.when_i_fill_in({"Rotation": "0", "Reason for the correction":
+                             "Rotation was scored on the wrong side"}, exact=True)
+        self.when_i_press("Save")
+        self.then_i_see_the_success_banner("The correction of the TWSTRS")
+        self.then_the_superseded_twstrs_is_out_of_the_table()
+        self.when_i_open_the_latest_twstrs()
+        self.then_the_table_shows("Rotation was scored on the wrong side",
+                                  name="Versions of this entry, oldest first")
+        self.when_i_follow(re.compile("Mark as entered in error"))
+        self.then_the_page_is_accessible("assessments-twstrs-entered-in-error")
+        self.when_i_fill_in({"Why was this entered in error?": "Another patient's form"})
+        self.when_i_press("Mark as entered in error")
+        self.then_i_see("This entry was entered in error")
+        self.then_the_page_is_accessible("assessments-twstrs-marked-in-error")
+
+    def when_i_open_the_latest_twstrs(self):
+        self.table(containing="TWSTRS assessments").locator("tbody tr").last.get_by_role(
+            "link").click()
+
+    def then_the_superseded_twstrs_is_out_of_the_table(self):
+        current = ScaleAssessment.objects.filter(patient=self.patient, scale="twstrs")
+        rows = self.table(containing="TWSTRS assessments").locator("tbody tr")
+        expect(rows).to_have_count(current.current().count())
+        assert current.count() == current.current().count() + 1
 
     def given_a_patient_with_a_demo_history(self):
         self.patient = self.given_a_patient("Wren", "Willowherb")
@@ -96,6 +135,23 @@ class TestNeckExamination(Journey):
         self.then_i_see_the_success_banner("The involved muscles are confirmed.")
         self.then_the_confirmed_muscles_are_stored_on_the_examination()
         self.then_the_page_is_accessible("assessments-examination-confirmed")
+        self.when_i_follow(re.compile("Correct this entry"))
+        self.then_i_see_the_heading("Correct the neck examination of")
+        self.then_the_page_is_accessible("assessments-examination-correct")
+        self.when_i_select("Severity of torticaput", "2")
+        self.when_i_fill_in({"Reason for the correction": "Severity over-estimated"})
+        self.when_i_press("Save the correction")
+        self.then_i_see("Torticaput to the right, severity 2")
+        self.then_the_table_shows("Severity over-estimated",
+                                  name="Versions of this entry, oldest first")
+        self.then_the_page_is_accessible("assessments-examination-corrected")
+        self.when_i_follow(re.compile("Mark as entered in error"))
+        self.then_the_page_is_accessible("assessments-examination-entered-in-error")
+        self.when_i_fill_in({"Why was this entered in error?": "Wrong patient"})
+        self.when_i_press("Mark as entered in error")
+        self.then_i_see("This entry was entered in error")
+        self.when_i_open_the_record(self.patient, "examinations/")
+        self.then_i_see("No neck examination is recorded yet")
 
     def when_i_record_torticaput_without_its_side_or_the_date(self):
         self.when_i_select("Severity of torticaput", "3")
@@ -109,7 +165,7 @@ class TestNeckExamination(Journey):
         self.when_i_press("Save the examination")
 
     def then_the_confirmed_muscles_are_stored_on_the_examination(self):
-        examination = Examination.objects.get(patient=self.patient)
+        examination = Examination.objects.get(patient=self.patient, supersedes=None)
         confirmed = set(examination.muscles.values_list("muscle", "side"))
         assert ("splenius_capitis", "right") in confirmed
         assert ("longissimus_capitis", "right") not in confirmed

@@ -102,3 +102,28 @@ def test_an_api_read_audits_the_patient_once_and_the_records_once(client, bearer
     client.get(f"/api/v1/patients/{patient.pk}/scales", **bearer(Role.NEUROLOGIST))
     reads = AuditEvent.objects.filter(action=AuditAction.VIEW, channel=AuditChannel.API)
     assert sorted(reads.values_list("object_type", flat=True)) == ["patient", "scale"]
+
+
+def test_the_lists_give_current_entries_only_with_their_status(client, bearer, patient):
+    import datetime
+
+    from collis.assessments import services
+    from collis.assessments.tests.factories import actor_for
+    from collis.domain.phenotype import Pattern, PatternObservation
+
+    wrong_exam = make_examination(patient)
+    corrected_exam = services.examination_create(
+        patient=patient, actor=actor_for(), amends=wrong_exam, correction_reason="Pattern",
+        details=services.ExaminationDetails(
+            examined_on=datetime.date(2026, 10, 1), tremor="none", sensory_trick="absent",
+            patterns=(PatternObservation(Pattern.RETROCOLLIS, None, 2),)))
+    kept = make_twstrs(patient, assessed_on=datetime.date(2026, 1, 1))
+    mistaken = make_twstrs(patient, assessed_on=datetime.date(2026, 2, 1))
+    services.scale_mark_entered_in_error(assessment=mistaken, reason="Duplicate",
+                                         actor=actor_for())
+    headers = bearer(Role.NEUROLOGIST)
+    examinations = client.get(f"/api/v1/patients/{patient.pk}/examinations", **headers).json()
+    assert [(e["id"], e["record_status"]) for e in examinations] == [
+        (corrected_exam.pk, "current")]
+    scales = client.get(f"/api/v1/patients/{patient.pk}/scales", **headers).json()
+    assert [(a["id"], a["record_status"]) for a in scales["twstrs"]] == [(kept.pk, "current")]

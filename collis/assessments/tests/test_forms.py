@@ -70,3 +70,34 @@ def test_diagnosis_form_asks_the_domain_whether_a_distribution_fits_the_regions(
                                                                                chosen, ok):
     form = DiagnosisForm({"regions": regions, "distribution": chosen})
     assert form.is_valid() is ok
+
+
+@pytest.mark.parametrize("form_class", [
+    "DiagnosisForm", "ExaminationForm", "ExaminationMusclesForm", "TwstrsItemsForm",
+    "TwstrsSubscoresForm", "TsuiForm"])
+@pytest.mark.parametrize("amending", [False, True])
+def test_no_optional_radio_traps_the_user(form_class, amending):
+    """Every optional radio has a way back to no answer: a clear choice ("Not known", "No
+    side", "No sensory trick") or, for the distribution, the derived one it starts on."""
+    from collis.assessments import forms
+    from collis.core.nhsuk_forms import RadiosField
+
+    cls = getattr(forms, form_class)
+    form = cls(amending=amending) if form_class != "DiagnosisForm" else cls()
+    for name, field in form.fields.items():
+        if isinstance(field, RadiosField) and not field.required:
+            choices = {value for value, _ in field.choices}
+            assert field.clear_label or field.initial in choices, name
+            markup = str(form[name].as_field_group())
+            assert 'value=""' in markup or field.initial in choices, name
+
+
+def test_a_correction_asks_why_and_a_new_entry_does_not():
+    from collis.assessments.forms import ExaminationForm, TsuiForm
+
+    assert "correction_reason" not in ExaminationForm().fields
+    assert list(TsuiForm(amending=True).fields)[-1] == "correction_reason"
+    form = TsuiForm({"total": "9", "assessed_on-day": "1", "assessed_on-month": "5",
+                     "assessed_on-year": "2026"}, amending=True)
+    assert not form.is_valid()
+    assert form.errors["correction_reason"] == ["Give the reason for the correction"]

@@ -15,8 +15,6 @@ from collis.assessments.tests.factories import (
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.tests.factories import UserFactory
 from collis.domain.phenotype import PATTERN_TABLE, Pattern, PatternObservation, Side
-from collis.domain.scales.tsui import TsuiError
-from collis.domain.scales.twstrs import TwstrsItemOutOfRange
 from collis.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,22 +100,50 @@ def test_an_examination_with_no_patterns_has_no_dominant_pattern(patient):
     assert examination.dominant_pattern == "" and examination.patterns.count() == 0
 
 
-def test_confirming_muscles_replaces_the_earlier_confirmation_and_is_audited(patient):
+def test_confirming_muscles_completes_the_examination_and_is_audited(patient):
+    examination = make_examination(patient)
+    user = UserFactory()
+    held = services.examination_muscles_confirm(
+        examination=examination, muscles=[("splenius_capitis", "right"),
+                                          ("sternocleidomastoid", "left")],
+        suggested={("splenius_capitis", "right")}, actor=actor_for(user))
+    assert held.pk == examination.pk
+    assert list(examination.muscles.values_list("muscle", "side", "suggested")) == [
+        ("splenius_capitis", "right", True), ("sternocleidomastoid", "left", False)]
+    examination.refresh_from_db()
+    assert examination.muscles_confirmed_by == user
+    last = AuditEvent.objects.filter(action=AuditAction.UPDATE).first()
+    assert last.details["to"] == ["splenius_capitis (right)", "sternocleidomastoid (left)"]
+
+
+def test_changing_confirmed_muscles_is_a_correction_with_a_reason(patient):
     examination = make_examination(patient)
     user = UserFactory()
     services.examination_muscles_confirm(
         examination=examination, muscles=[("splenius_capitis", "right"),
                                           ("sternocleidomastoid", "left")],
         suggested={("splenius_capitis", "right")}, actor=actor_for(user))
-    services.examination_muscles_confirm(
+    with pytest.raises(ValidationError) as refused:
+        services.examination_muscles_confirm(
+            examination=examination, muscles=[("sternocleidomastoid", "left")],
+            actor=actor_for(user))
+    assert "correction_reason" in refused.value.error_dict
+    new = services.examination_muscles_confirm(
         examination=examination, muscles=[("sternocleidomastoid", "left")],
-        suggested={("splenius_capitis", "right")}, actor=actor_for(user))
-    rows = list(examination.muscles.values_list("muscle", "side", "suggested"))
-    assert rows == [("sternocleidomastoid", "left", False)]
+        suggested={("splenius_capitis", "right")}, actor=actor_for(user),
+        correction_reason="Splenius not active on EMG")
+    assert new.pk != examination.pk and new.supersedes == examination
+    assert list(new.muscles.values_list("muscle", "side", "suggested")) == [
+        ("sternocleidomastoid", "left", False)]
+    assert [(p.pattern, p.severity) for p in new.patterns.all()] == [
+        ("torticaput", 3), ("laterocollis", 1)]
     examination.refresh_from_db()
-    assert examination.muscles_confirmed_by == user
-    last = AuditEvent.objects.filter(action=AuditAction.UPDATE).first()
-    assert last.details["from"] == ["splenius_capitis (right)", "sternocleidomastoid (left)"]
+    assert examination.record_status == "amended"
+    assert examination.status_reason == "Splenius not active on EMG"
+    assert examination.muscles.count() == 2  # the old version keeps its muscles
+    # The same muscles again change nothing and need no reason.
+    assert services.examination_muscles_confirm(
+        examination=new, muscles=[("sternocleidomastoid", "left")], actor=actor_for(user)) == new
 
 
 def test_confirming_an_unknown_muscle_is_refused(patient):
@@ -137,9 +163,11 @@ def test_twstrs_items_are_scored_by_the_domain_and_stored_with_the_items(patient
     assert event.action == AuditAction.CREATE and event.details["total"] == 35
 
 
-def test_an_out_of_range_twstrs_item_is_refused_with_the_domain_error(patient):
-    with pytest.raises(TwstrsItemOutOfRange):
+def test_an_out_of_range_twstrs_item_is_refused_naming_the_item(patient):
+    with pytest.raises(ValidationError) as refused:
         make_twstrs(patient, rotation=7)
+    assert refused.value.message_dict == {
+        "rotation": ["Rotation must be a whole number from 0 to 4 (you entered 7)"]}
     assert not ScaleAssessment.objects.exists()
 
 
@@ -163,9 +191,11 @@ def test_tsui_items_and_total_are_stored_as_entered(patient):
                                       items={"rotation": 2, "tremor": 1}, total=9,
                                       actor=actor_for())
     assert assessment.items == {"rotation": 2, "tremor": 1} and assessment.total == 9
-    with pytest.raises(TsuiError):
+    with pytest.raises(ValidationError) as refused:
         services.tsui_create(patient=patient, assessed_on=datetime.date(2026, 1, 1), items={},
                              total=30, actor=actor_for())
+    assert refused.value.message_dict == {
+        "total": ["Total Tsui score must be a number from 0 to 25 (you entered 30)"]}
 
 
 def test_an_examination_pattern_severity_outside_0_to_4_is_refused_by_the_domain():

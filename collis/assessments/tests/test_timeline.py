@@ -39,3 +39,20 @@ def test_timeline_uses_at_most_two_queries_and_does_not_audit(sites,
     with django_assert_max_num_queries(2):
         events = timeline_events(patient)
     assert len(events) == 21 and AuditEvent.objects.count() == audits
+
+
+def test_corrected_and_mistaken_entries_stay_on_the_timeline_tagged(sites):
+    from collis.assessments import services
+    from collis.assessments.tests.factories import actor_for
+
+    patient = PatientFactory()
+    examination = make_examination(patient, examined_on=datetime.date(2026, 3, 1))
+    services.examination_create(
+        patient=patient, actor=actor_for(), amends=examination, correction_reason="Date",
+        details=services.examination_details_of(examination))
+    wrong = make_twstrs(patient, assessed_on=datetime.date(2026, 2, 1))
+    services.scale_mark_entered_in_error(assessment=wrong, reason="Duplicate",
+                                         actor=actor_for())
+    titles = sorted(e.title for e in timeline_events(patient))
+    assert titles == ["Neck examination", "Neck examination (superseded)",
+                      "TWSTRS (entered in error)"]

@@ -31,6 +31,7 @@ from collis.core.nhsuk_forms.muscle_rows import (
     RowMessages,
 )
 from collis.core.nhsuk_forms.rendering import component
+from collis.core.nhsuk_forms.scoping import UnitScopedForm, sites_of, unit_scope
 from collis.core.nhsuk_forms.staff import StaffCheckboxesField, StaffChoiceField, staff_who_can
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ModelSelectField", "MuscleSideGridField", "MuscleSideRows", "NhsBoundField",
     "NhsDateField", "NhsDateWidget", "NhsField", "RadiosField", "RowColumn", "RowMessages",
     "SelectField", "SingleCheckboxField", "StaffCheckboxesField", "StaffChoiceField",
-    "TextField", "TextareaField", "YesNoField", "component", "error_anchor", "error_list",
-    "error_summary", "number", "staff_who_can",
+    "TextField", "TextareaField", "UnitScopedForm", "YesNoField", "component",
+    "error_anchor", "error_list", "error_summary", "number", "sites_of", "staff_who_can",
+    "unit_scope",
 ]

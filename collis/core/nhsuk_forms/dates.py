@@ -7,6 +7,7 @@ differ."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -16,6 +17,8 @@ from markupsafe import Markup, escape
 from collis.core.nhsuk_forms.fields import NhsBoundField, NhsField
 
 PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+# A part of a date as typed: ASCII digits, at most 4 (a leading zero or two is harmless).
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 class NhsDateWidget(forms.MultiWidget):
@@ -62,15 +65,17 @@ class DateField(NhsField, forms.Field):
         missing = [name for (name, _, _), part in zip(PARTS, value, strict=True) if not part]
         if missing:
             raise ValidationError(f"{self.label_text} must include a {' and '.join(missing)}")
-        try:
-            d, m, y = int(day), int(month), int(year)
-        except ValueError:
-            raise ValidationError(f"{self.label_text} must be a real date") from None
+        # Only the digits 0-9, and no more of them than a part can hold: int() would also
+        # read "١٢", "1_2" or a 20-digit year, which date() then fails on with an
+        # OverflowError instead of a message.
+        if not all(_DIGITS.fullmatch(str(part)) for part in value):
+            raise ValidationError(f"{self.label_text} must be a real date")
+        d, m, y = int(day), int(month), int(year)
         if y < 1000:
             raise ValidationError(f"Year must include 4 numbers, for example {date.today().year}")
         try:
             result = date(y, m, d)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(f"{self.label_text} must be a real date") from None
         if self.past_only and result > date.today():
             raise ValidationError(f"{self.label_text} must be today or in the past")

@@ -45,16 +45,10 @@ ENUMS = frozenset({"State", "FundingStatus"})
 # domain (pathway.check_may / first_move, funding.FUNDING_IN_PROGRESS, a presenter boolean).
 # Remove an entry when its copy goes; add none.
 KNOWN_COPIES = {
-    "collis/surgery/models.py": {
-        "[State.DISCHARGED, State.WITHDRAWN, State.DECLINED]",
-    },
     # Who may attend a meeting or own an action: a question for the roles table
     # (collis/core/roles.py), not the pathway's.
     "collis/mdt/forms.py": {
         '["administrator", "auditor"]',
-    },
-    "collis/mdt/jinja2/mdt/agenda_item.jinja": {
-        'episode.state != "awaiting_mdt"',
     },
     "collis/mdt/jinja2/mdt/funding_detail.jinja": {
         'r.status == "draft"',

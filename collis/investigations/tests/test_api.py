@@ -111,3 +111,37 @@ def test_api_answers_404_for_another_units_patient_and_audits_nothing(client, be
     assert not AuditEvent.objects.filter(patient_id=theirs.pk,
                                          action__in=[AuditAction.VIEW,
                                                      AuditAction.DOWNLOAD]).exists()
+
+
+def test_api_lists_current_versions_only_with_their_status_and_earlier_files(client, bearer,
+                                                                             emg_with_file):
+    import datetime
+
+    from collis.investigations.models import Investigation
+
+    investigation, attached = emg_with_file
+    actor = Actor.command_line(investigation.created_by)
+    corrected = services.investigation_create(
+        patient=investigation.patient, amends=investigation, actor=actor,
+        correction_reason="Side was wrong",
+        details=services.InvestigationDetails(
+            kind="emg", performed_on=investigation.performed_on, status="abnormal",
+            active_muscles=(("splenius_capitis", "left"),),
+            requested_on=investigation.performed_on - datetime.timedelta(days=7),
+            result_on=investigation.performed_on))
+    wrong = InvestigationFactory(patient=investigation.patient)
+    services.investigation_mark_entered_in_error(investigation=wrong, reason="Duplicate",
+                                                 actor=actor)
+    assert Investigation.objects.count() == 3
+    response = client.get(f"/api/v1/patients/{investigation.patient_id}/investigations",
+                          **bearer(Role.NEUROLOGIST))
+    [item] = response.json()
+    assert item["id"] == corrected.pk and item["version"] == 2
+    assert item["record_status"] == "current"
+    assert item["requested_on"] == str(corrected.requested_on)
+    assert item["result_on"] == str(corrected.result_on)
+    assert item["active_muscles"] == [{"muscle": "splenius_capitis", "side": "left"}]
+    [meta] = item["files"]  # the file stays with the version it was uploaded with
+    assert meta["investigation_id"] == investigation.pk
+    assert meta["download"].endswith(f"/investigations/{investigation.pk}/files/{attached.pk}")
+    assert client.get(meta["download"], **bearer(Role.NEUROLOGIST)).status_code == 200

@@ -154,52 +154,211 @@ def test_a_genetic_test_keeps_its_gene_panel(sites, actor):
     assert investigation.gene_panel == "Dystonia gene panel"
 
 
-def test_adding_a_result_to_a_pending_investigation_is_audited_with_the_change(sites, actor):
+# ------------------------------------------------------------------- corrections (ADR 0009)
+
+def test_recording_the_result_of_a_pending_investigation_saves_a_new_version(sites, actor):
     pending = InvestigationFactory(kind=InvestigationKind.CT_CERVICAL_SPINE,
                                    status=ResultStatus.PENDING, report="")
-    updated = services.investigation_update(
-        investigation=pending, expected_version=1, actor=actor,
+    result = services.investigation_create(
+        patient=pending.patient, amends=pending, actor=actor,
         details=emg(kind=InvestigationKind.CT_CERVICAL_SPINE, status="normal",
                     active_muscles=(), report="No abnormality.",
-                    performed_on=pending.performed_on))
-    assert updated.status == "normal" and updated.version == 2
-    event = AuditEvent.objects.get(action=AuditAction.UPDATE)
-    assert event.details["changes"]["status"] == {"from": "pending", "to": "normal"}
-    assert event.patient_id == pending.patient_id
+                    performed_on=pending.performed_on,
+                    result_on=pending.performed_on + datetime.timedelta(days=3)))
+    assert result.status == "normal" and result.version == 2 and result.supersedes == pending
+    pending.refresh_from_db()
+    # The pending version keeps its content; only its status moved, with who and why.
+    assert pending.status == ResultStatus.PENDING and pending.report == ""
+    assert pending.record_status == "amended" and pending.status_changed_by == actor.user
+    assert pending.status_reason == "Result recorded (normal)"
+    assert pending.status_changed_at is not None
+    update = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="investigation")
+    assert update.details["before"]["status"] == "pending"
+    assert update.details["after"]["status"] == "normal"
+    assert update.patient_id == pending.patient_id
 
 
-def test_updating_muscles_replaces_them(sites, actor):
+def test_a_correction_copies_the_muscles_as_entered_and_keeps_the_old_ones(sites, actor):
     row = EmgActiveMuscleFactory()
-    services.investigation_update(
-        investigation=row.investigation, expected_version=1, actor=actor,
-        details=emg(performed_on=row.investigation.performed_on,
+    old = row.investigation
+    new = services.investigation_create(
+        patient=old.patient, amends=old, actor=actor, correction_reason="Wrong side",
+        details=emg(performed_on=old.performed_on,
                     active_muscles=(("trapezius", "bilateral"),)))
-    assert list(EmgActiveMuscle.objects.values_list("muscle", "side")) == [
+    assert list(new.active_muscles.values_list("muscle", "side")) == [
         ("trapezius", "bilateral")]
+    assert list(old.active_muscles.values_list("muscle", "side")) == [
+        ("sternocleidomastoid", "left")]
 
 
-def test_a_stale_update_is_refused_and_changes_nothing(sites, actor):
-    investigation = InvestigationFactory(status=ResultStatus.PENDING)
-    investigation.version = 2
-    investigation.save()
-    with pytest.raises(services.InvestigationConflict):
-        services.investigation_update(
-            investigation=investigation, expected_version=1, actor=actor,
-            details=emg(kind=investigation.kind, status="abnormal", active_muscles=()))
+def test_a_correction_needs_a_reason_unless_it_records_the_result(sites, actor):
+    old = InvestigationFactory(status=ResultStatus.NORMAL)
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_create(
+            patient=old.patient, amends=old, actor=actor,
+            details=services.InvestigationDetails(
+                kind=old.kind, performed_on=old.performed_on, status="abnormal"))
+    assert "correction_reason" in refused.value.error_dict
+    assert Investigation.objects.count() == 1
+
+
+def test_correcting_an_already_corrected_investigation_is_refused(sites, actor):
+    old = InvestigationFactory(status=ResultStatus.PENDING)
+    details = services.InvestigationDetails(kind=old.kind, performed_on=old.performed_on,
+                                            status="normal")
+    services.investigation_create(patient=old.patient, amends=old, details=details,
+                                  actor=actor)
+    with pytest.raises(ValidationError, match="already amended"):
+        services.investigation_create(patient=old.patient, amends=old, details=details,
+                                      actor=actor, correction_reason="Second try")
+    assert Investigation.objects.count() == 2
+
+
+def test_a_role_that_cannot_record_investigations_cannot_correct_them(sites):
+    from django.core.exceptions import PermissionDenied
+
+    from collis.core.roles import Role
+
+    old = InvestigationFactory()
+    physio = Actor.command_line(UserFactory(role=Role.PHYSIOTHERAPIST))
+    with pytest.raises(PermissionDenied):
+        services.investigation_create(
+            patient=old.patient, amends=old, actor=physio, correction_reason="x",
+            details=services.InvestigationDetails(kind=old.kind, performed_on=old.performed_on,
+                                                  status="normal"))
+    with pytest.raises(PermissionDenied):
+        services.investigation_mark_entered_in_error(investigation=old, reason="x",
+                                                     actor=physio)
+    old.refresh_from_db()
+    assert old.is_current and Investigation.objects.count() == 1
+
+
+def test_an_investigation_of_another_patient_cannot_be_corrected_here(sites, actor):
+    old = InvestigationFactory()
+    with pytest.raises(ValidationError, match="not one of this patient's"):
+        services.investigation_create(
+            patient=PatientFactory(), amends=old, actor=actor, correction_reason="x",
+            details=services.InvestigationDetails(kind=old.kind, performed_on=old.performed_on,
+                                                  status="normal"))
+
+
+def test_files_stay_with_the_version_they_were_uploaded_with(sites, actor):
+    from collis.investigations.selectors import investigation_get, investigation_list
+
+    first = services.investigation_create(patient=PatientFactory(), actor=actor,
+                                          details=emg(), files=[pdf_upload("first.pdf")])
+    second = services.investigation_create(
+        patient=first.patient, amends=first, actor=actor, correction_reason="Report added",
+        details=emg(), files=[png_upload("second.png")])
+    assert list(first.files.values_list("original_name", flat=True)) == ["first.pdf"]
+    assert list(second.files.values_list("original_name", flat=True)) == ["second.png"]
+    shown = investigation_get(patient=first.patient, investigation_id=second.pk, actor=actor)
+    assert [f.original_name for f in shown.all_files] == ["first.pdf", "second.png"]
+    [listed] = investigation_list(patient=first.patient, actor=actor)
+    assert listed.pk == second.pk and len(listed.all_files) == 2
+    old = investigation_get(patient=first.patient, investigation_id=first.pk, actor=actor)
+    assert [f.original_name for f in old.all_files] == ["first.pdf"]
+
+
+def test_entered_in_error_leaves_the_work_up_and_facts_but_not_the_history(sites, actor):
+    from collis.investigations.selectors import (
+        emg_active_muscles,
+        investigation_history,
+        investigation_list,
+        latest_result,
+        work_up_facts,
+    )
+
+    investigation = services.investigation_create(patient=PatientFactory(), actor=actor,
+                                                  details=emg())
+    patient = investigation.patient
+    assert work_up_facts(patient).emg_mapping is True and emg_active_muscles(patient)
+    services.investigation_mark_entered_in_error(investigation=investigation,
+                                                 reason="Wrong patient", actor=actor)
     investigation.refresh_from_db()
-    assert investigation.status == ResultStatus.PENDING
-    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+    assert investigation.record_status == "entered_in_error"
+    assert investigation.status_reason == "Wrong patient"
+    assert work_up_facts(patient).emg_mapping is None and not emg_active_muscles(patient)
+    assert latest_result(patient, InvestigationKind.EMG) is None
+    assert investigation_list(patient=patient, actor=actor) == []
+    assert investigation_history(investigation) == [investigation]
+    with pytest.raises(ValidationError, match="already entered in error"):
+        services.investigation_mark_entered_in_error(investigation=investigation,
+                                                     reason="again", actor=actor)
 
 
-def test_an_unchanged_save_with_a_new_file_attaches_it_without_an_update_entry(sites, actor):
-    investigation = InvestigationFactory()
-    services.investigation_update(
-        investigation=investigation, expected_version=1, actor=actor, files=[png_upload()],
-        details=services.InvestigationDetails(
-            kind=investigation.kind, performed_on=investigation.performed_on,
-            status=investigation.status, report=investigation.report))
-    assert investigation.files.get().content_type == "image/png"
-    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+def test_a_file_cannot_be_attached_to_a_corrected_version(sites, actor):
+    old = InvestigationFactory()
+    services.investigation_mark_entered_in_error(investigation=old, reason="Duplicate",
+                                                 actor=actor)
+    with pytest.raises(ValidationError, match="attach the file to the current version"):
+        services.investigation_file_attach(investigation=old, upload=pdf_upload(),
+                                           actor=actor)
+    assert not InvestigationFile.objects.exists()
+
+
+# ------------------------------------------------------------------------------ chronology
+
+def test_dates_are_refused_in_the_future_or_before_birth_naming_the_field(sites, actor):
+    patient = PatientFactory(date_of_birth=datetime.date(1980, 1, 1))
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    cases = [
+        ({"performed_on": tomorrow}, "performed_on", "must be today or in the past"),
+        ({"requested_on": tomorrow}, "requested_on", "must be today or in the past"),
+        ({"result_on": tomorrow}, "result_on", "must be today or in the past"),
+        ({"performed_on": datetime.date(1979, 12, 31)}, "performed_on",
+         "cannot be before the patient's date of birth"),
+        ({"requested_on": datetime.date(1979, 12, 31)}, "requested_on",
+         "cannot be before the patient's date of birth"),
+    ]
+    for changes, field, words in cases:
+        with pytest.raises(ValidationError) as refused:
+            services.investigation_create(patient=patient, actor=actor, details=emg(**changes))
+        assert field in refused.value.error_dict, changes
+        assert words in refused.value.error_dict[field][0].message, changes
+    assert not Investigation.objects.exists()
+
+
+def test_a_result_is_not_before_the_request_nor_the_investigation(sites, actor):
+    patient = PatientFactory()
+    march = datetime.date(2026, 3, 2)
+    for changes, words in [
+        ({"requested_on": march, "performed_on": march, "result_on": march.replace(day=1)},
+         "The date of the result cannot be before the date the investigation was requested"),
+        ({"performed_on": march, "result_on": march.replace(day=1)},
+         "The date of the result cannot be before the date of the investigation"),
+        ({"requested_on": march, "performed_on": march.replace(day=1)},
+         "The date of the investigation cannot be before the date it was requested"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            services.investigation_create(patient=patient, actor=actor, details=emg(**changes))
+        assert words in str(refused.value), changes
+    done = services.investigation_create(
+        patient=patient, actor=actor,
+        details=emg(requested_on=march.replace(day=1), performed_on=march, result_on=march))
+    assert done.requested_on < done.performed_on == done.result_on
+
+
+def test_a_pending_result_has_no_result_date(sites, actor):
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_create(
+            patient=PatientFactory(), actor=actor,
+            details=emg(status="pending", active_muscles=(),
+                        result_on=datetime.date(2026, 3, 2)))
+    assert "result_on" in refused.value.error_dict
+
+
+def test_a_correction_meets_the_same_date_checks(sites, actor):
+    old = InvestigationFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_create(
+            patient=old.patient, amends=old, actor=actor, correction_reason="Date",
+            details=services.InvestigationDetails(
+                kind=old.kind, status="normal",
+                performed_on=datetime.date.today() + datetime.timedelta(days=2)))
+    assert "performed_on" in refused.value.error_dict
+    old.refresh_from_db()
+    assert old.is_current
 
 
 def test_attaching_a_file_later_is_audited(sites, actor):

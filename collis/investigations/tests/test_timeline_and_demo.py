@@ -68,3 +68,23 @@ def test_minimal_pdf_is_a_pdf_with_a_cross_reference_table():
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
     xref = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     assert data[xref:xref + 4] == b"xref"
+
+
+@pytest.mark.django_db
+def test_corrected_and_mistaken_investigations_stay_on_the_timeline_tagged(sites):
+    from collis.core.audit import Actor
+    from collis.investigations import services
+
+    actor = Actor.command_line(UserFactory())
+    pending = InvestigationFactory(kind=InvestigationKind.MRI_BRAIN, status="pending")
+    services.investigation_create(
+        patient=pending.patient, amends=pending, actor=actor,
+        details=services.InvestigationDetails(kind="mri_brain",
+                                              performed_on=pending.performed_on,
+                                              status="normal"))
+    wrong = InvestigationFactory(patient=pending.patient)
+    services.investigation_mark_entered_in_error(investigation=wrong, reason="Duplicate",
+                                                 actor=actor)
+    assert sorted(e.title for e in timeline_events(pending.patient)) == [
+        "Blood tests: normal (entered in error)", "MRI brain: normal",
+        "MRI brain: result pending (superseded)"]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
+from collis.core.tests.factories import UserFactory
 from collis.investigations import services, uploads
 from collis.investigations.models import (
     Investigation,
@@ -190,35 +191,101 @@ def test_another_patients_investigation_is_not_found(client_as, sites):
     assert response.status_code == 404
 
 
-def test_editing_adds_a_result_to_a_pending_investigation(client_as, sites):
+def amend_url(investigation):
+    return (reverse("investigations:investigation_create", args=[investigation.patient_id])
+            + f"?amends={investigation.pk}")
+
+
+def error_url(investigation):
+    return reverse("investigations:investigation_entered_in_error",
+                   args=[investigation.patient_id, investigation.pk])
+
+
+def detail_url(investigation):
+    return reverse("investigations:investigation_detail",
+                   args=[investigation.patient_id, investigation.pk])
+
+
+def test_recording_the_result_of_a_pending_investigation_saves_a_new_version(client_as,
+                                                                             sites):
     pending = InvestigationFactory(kind=InvestigationKind.VIDEOFLUOROSCOPY,
                                    status=ResultStatus.PENDING, report="")
-    url = reverse("investigations:investigation_edit", args=[pending.patient_id, pending.pk])
     client = client_as(Role.MDT_COORDINATOR)
-    form = client.get(url).content.decode()
-    assert 'value="pending" checked' in form
-    response = client.post(url, {
+    detail = client.get(detail_url(pending)).content.decode()
+    assert "Record the result or attach its report" in detail
+    form = client.get(amend_url(pending)).content.decode()
+    assert 'value="pending" checked' in form and "Record the result:" in form
+    response = client.post(amend_url(pending), {
         "kind": "videofluoroscopy", "performed_on-day": "2", "performed_on-month": "3",
         "performed_on-year": "2026", "status": "normal", "report": "Safe swallow.",
-        "version": "1"})
+        "result_on-day": "5", "result_on-month": "3", "result_on-year": "2026"})
     assert response.status_code == 302
+    result = Investigation.objects.get(supersedes=pending)
+    assert response["Location"] == detail_url(result)
+    assert result.status == "normal" and result.version == 2
     pending.refresh_from_db()
-    assert pending.status == "normal" and pending.version == 2
-    assert AuditEvent.objects.filter(action=AuditAction.UPDATE,
-                                     patient_id=pending.patient_id).exists()
+    assert pending.status == "pending" and pending.record_status == "amended"
+    page = client.get(response["Location"]).content.decode()
+    assert "History of this entry" in page and "Result recorded (normal)" in page
+    old_page = client.get(detail_url(pending)).content.decode()
+    assert "This entry was corrected" in old_page and "Correct this entry" not in old_page
+    listed = client.get(list_url(pending.patient)).content.decode()
+    assert listed.count("Videofluoroscopic swallow study</a>") == 1
 
 
-def test_a_stale_edit_is_refused_and_explained(client_as, sites):
-    investigation = InvestigationFactory(status=ResultStatus.PENDING)
-    Investigation.objects.filter(pk=investigation.pk).update(version=3)
-    url = reverse("investigations:investigation_edit",
-                  args=[investigation.patient_id, investigation.pk])
-    response = client_as(Role.NEUROLOGIST).post(url, {
+def test_a_correction_without_a_reason_is_refused_on_the_page(client_as, sites):
+    done = InvestigationFactory(status=ResultStatus.NORMAL)
+    response = client_as(Role.NEUROLOGIST).post(amend_url(done), {
         "kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
-        "performed_on-year": "2026", "status": "abnormal", "version": "1"})
-    assert "Someone else saved changes" in response.content.decode()
+        "performed_on-year": "2026", "status": "abnormal"})
+    assert response.status_code == 200
+    assert "Give the reason for the correction" in response.content.decode()
+    assert Investigation.objects.count() == 1
+
+
+def test_a_second_correction_of_the_same_version_is_refused_and_explained(client_as, sites):
+    investigation = InvestigationFactory(status=ResultStatus.PENDING)
+    client = client_as(Role.NEUROLOGIST)
+    data = {"kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
+            "performed_on-year": "2026", "status": "abnormal", "correction_reason": "x"}
+    assert client.post(amend_url(investigation), data).status_code == 302
+    again = client.post(amend_url(investigation), data | {"status": "normal"})
+    assert "already amended" in again.content.decode()
+    assert Investigation.objects.count() == 2
+    # Opening the correction of the old version sends back to it, saying why.
+    opened = client.get(amend_url(investigation))
+    assert opened.status_code == 302 and opened["Location"] == detail_url(investigation)
+
+
+def test_marking_an_investigation_entered_in_error(client_as, sites):
+    investigation = InvestigationFactory(kind=InvestigationKind.EMG,
+                                         status=ResultStatus.ABNORMAL)
+    client = client_as(Role.NURSE_SPECIALIST)
+    page = client.get(error_url(investigation)).content.decode()
+    assert "Mark the investigation (Electromyography (EMG), 2 March 2026)" in page
+    refused = client.post(error_url(investigation), {})
+    assert "Give the reason the entry was entered in error" in refused.content.decode()
+    response = client.post(error_url(investigation), {"correction_reason": "Wrong patient"})
+    assert response.status_code == 302 and response["Location"] == detail_url(investigation)
     investigation.refresh_from_db()
-    assert investigation.status == ResultStatus.PENDING
+    assert investigation.record_status == "entered_in_error"
+    listed = client.get(list_url(investigation.patient)).content.decode()
+    assert "No investigations are recorded" in listed and listed.count("Outstanding") == 3
+    detail = client.get(detail_url(investigation)).content.decode()
+    assert "This entry was entered in error" in detail and "Wrong patient" in detail
+    assert "Mark as entered in error" not in detail
+
+
+def test_roles_without_the_capability_cannot_correct(client_as, sites):
+    investigation = InvestigationFactory()
+    client = client_as(Role.PHYSIOTHERAPIST)
+    assert "Correct this entry" not in client.get(detail_url(investigation)).content.decode()
+    assert client.get(amend_url(investigation)).status_code == 403
+    assert client.get(error_url(investigation)).status_code == 403
+    assert client.post(error_url(investigation),
+                       {"correction_reason": "x"}).status_code == 403
+    investigation.refresh_from_db()
+    assert investigation.is_current
 
 
 def test_download_sends_the_bytes_as_an_attachment_and_audits_it(client_as, sites):
@@ -297,7 +364,9 @@ def _pages_of(investigation, attached):
     return [reverse("investigations:investigation_list", args=[patient_id]),
             reverse("investigations:investigation_create", args=[patient_id]),
             reverse("investigations:investigation_detail", args=[patient_id, pk]),
-            reverse("investigations:investigation_edit", args=[patient_id, pk]),
+            reverse("investigations:investigation_create", args=[patient_id])
+            + f"?amends={pk}",
+            reverse("investigations:investigation_entered_in_error", args=[patient_id, pk]),
             reverse("investigations:investigation_file_download",
                     args=[patient_id, pk, attached.pk])]
 
@@ -314,10 +383,15 @@ def test_another_units_staff_get_404_on_every_page_and_nothing_is_audited(client
         assert response.status_code == 404, page
         assert PDF_BYTES not in b"".join(getattr(response, "streaming_content", [b""]))
     assert client.post(new_url(theirs), EMG).status_code == 404
-    edit = reverse("investigations:investigation_edit", args=[theirs.pk, investigation.pk])
-    assert client.post(edit, {"kind": "blood_tests", "performed_on-day": "2",
-                              "performed_on-month": "3", "performed_on-year": "2026",
-                              "status": "normal", "version": "1"}).status_code == 404
+    assert client.post(amend_url(investigation), {
+        "kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
+        "performed_on-year": "2026", "status": "normal"}).status_code == 404
+    assert client.post(error_url(investigation),
+                       {"correction_reason": "x"}).status_code == 404
+    # Nor is their investigation corrected under one's own patient.
+    own = PatientFactory()
+    assert client.get(reverse("investigations:investigation_create", args=[own.pk])
+                      + f"?amends={investigation.pk}").status_code == 404
     assert Investigation.objects.get().status == ResultStatus.PENDING
     assert AuditEvent.objects.filter(patient_id=theirs.pk).count() == before
 
@@ -342,12 +416,11 @@ def test_opening_the_form_to_record_an_investigation_audits_the_patient_once(cli
     assert event.actor == client.user
 
 
-def test_opening_the_change_form_audits_the_patient_and_the_investigation(client_as, sites):
+def test_opening_the_correction_form_audits_the_patient_and_the_investigation(client_as,
+                                                                              sites):
     investigation = InvestigationFactory()
     client = client_as(Role.NEUROLOGIST)
-    url = reverse("investigations:investigation_edit",
-                  args=[investigation.patient_id, investigation.pk])
-    assert client.get(url).status_code == 200
+    assert client.get(amend_url(investigation)).status_code == 200
     assert sorted(AuditEvent.objects.filter(patient_id=investigation.patient_id)
                   .values_list("object_type", flat=True)) == ["investigation", "patient"]
 
@@ -368,20 +441,61 @@ def test_a_services_error_for_the_whole_form_is_shown_on_the_page(client_as, sit
     assert 'value="sternocleidomastoid:left" checked' in body  # the entry is kept
 
 
-def test_a_services_error_on_a_field_the_form_lacks_is_shown_when_changing(client_as, sites,
-                                                                          monkeypatch):
+def test_a_services_error_on_a_field_the_form_lacks_is_shown_when_correcting(client_as,
+                                                                             sites,
+                                                                             monkeypatch):
     from django.core.exceptions import ValidationError
 
     def refuse(**kwargs):
         raise ValidationError({"created_by": "The recorder of this investigation has left"})
 
-    monkeypatch.setattr(services, "investigation_update", refuse)
+    monkeypatch.setattr(services, "investigation_create", refuse)
     investigation = InvestigationFactory(status=ResultStatus.PENDING)
-    url = reverse("investigations:investigation_edit",
-                  args=[investigation.patient_id, investigation.pk])
-    response = client_as(Role.NEUROLOGIST).post(url, {
+    response = client_as(Role.NEUROLOGIST).post(amend_url(investigation), {
         "kind": "blood_tests", "performed_on-day": "2", "performed_on-month": "3",
-        "performed_on-year": "2026", "status": "normal", "version": "1"})
+        "performed_on-year": "2026", "status": "normal"})
     body = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in body
     assert "The recorder of this investigation has left" in body
+
+
+def test_list_page_queries_stay_bounded_with_many_corrections(client_as, sites,
+                                                              django_assert_max_num_queries):
+    patient = PatientFactory()
+    actor = Actor.command_line(UserFactory())
+    for _ in range(10):
+        first = InvestigationFactory(patient=patient, status=ResultStatus.PENDING)
+        services.investigation_create(
+            patient=patient, amends=first, actor=actor,
+            details=services.InvestigationDetails(kind=first.kind,
+                                                  performed_on=first.performed_on,
+                                                  status="normal"))
+    client = client_as(Role.NEUROLOGIST)
+    # The list's queries and two more for the files of earlier versions.
+    with django_assert_max_num_queries(13):
+        response = client.get(list_url(patient))
+    assert response.content.decode().count("Blood tests</a>") == 10
+
+
+@pytest.mark.parametrize(("field", "day", "words"), [
+    ("requested_on", "tomorrow", "The date requested must be today or in the past"),
+    ("result_on", "tomorrow", "The date of the result must be today or in the past"),
+    ("performed_on", "1900", "The date of the investigation cannot be before the patient"),
+    ("result_on", "before", "The date of the result cannot be before the date of the "
+                            "investigation"),
+])
+def test_dates_out_of_order_are_refused_on_the_page_naming_the_field(client_as, sites, field,
+                                                                     day, words):
+    import datetime
+
+    patient = PatientFactory()
+    when = {"tomorrow": datetime.date.today() + datetime.timedelta(days=1),
+            "1900": datetime.date(1900, 1, 1),
+            "before": datetime.date(2026, 3, 1)}[day]
+    data = EMG | {f"{field}-day": str(when.day), f"{field}-month": str(when.month),
+                  f"{field}-year": str(when.year)}
+    response = client_as(Role.NEUROLOGIST).post(new_url(patient), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and words in body
+    assert f'href="#{field}-day"' in body  # the summary links to the field
+    assert not Investigation.objects.exists()

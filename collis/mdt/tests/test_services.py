@@ -344,3 +344,147 @@ def test_only_roles_the_table_allows_put_an_episode_on_the_agenda(sites):
     with pytest.raises(MoveRefused, match="Your role cannot put the episode on"):
         services.agenda_item_add(meeting=meeting(), episode=episode_at(State.AWAITING_MDT),
                                  actor=physio)
+
+
+# --- Chronology, the end of the pathway, and the unit's own staff ---------------------------
+
+LEFT_THE_PATHWAY = [State.WITHDRAWN, State.DECLINED, State.DISCHARGED]
+
+
+def _force(episode, state):
+    """Put the episode at `state` as if the pathway had taken it there (a status row)."""
+    from collis.surgery.models import Episode
+
+    EpisodeStatus.objects.create(episode=episode, state=state, by=UserFactory(),
+                                 reason="set up by a test")
+    Episode.objects.filter(pk=episode.pk).update(state=state)
+    episode.refresh_from_db()
+    return episode
+
+
+def test_a_meeting_may_be_set_for_a_future_day_but_takes_no_decision_before_it(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    next_week = datetime.date.today() + datetime.timedelta(days=7)
+    m = meeting(held_on=next_week)
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    with pytest.raises(ValidationError) as refused:
+        decided(episode, Decision.SD, item=item)
+    assert refused.value.message_dict == {"decision": [
+        f"An MDT decision cannot be before the date of its meeting "
+        f"({next_week.day} {next_week:%B %Y})"]}
+    assert not MdtDecision.objects.exists()
+    episode.refresh_from_db()
+    assert episode.state == State.AWAITING_MDT
+
+
+def test_a_decision_on_the_day_of_its_meeting_is_recorded(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    m = meeting(held_on=datetime.date.today())
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    assert decided(episode, Decision.SD, item=item).agenda_item == item
+
+
+def test_a_meeting_is_attended_by_the_units_own_staff(sites):
+    from collis.mdt.models import MdtMeeting
+    from collis.patients.tests.factories import other_unit_site
+
+    theirs = UserFactory(role=Role.NEUROLOGIST, organisation=other_unit_site().organisation)
+    with pytest.raises(ValidationError) as refused:
+        meeting(attendees=[UserFactory(role=Role.NEUROSURGEON), theirs])
+    assert refused.value.message_dict == {
+        "attendees": ["Choose attendees from your unit's staff."]}
+    assert not MdtMeeting.objects.exists()
+
+
+def test_an_action_owned_by_another_units_staff_is_refused(sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    episode = episode_at(State.AWAITING_MDT)
+    theirs = UserFactory(role=Role.NEUROLOGIST, organisation=other_unit_site().organisation)
+    with pytest.raises(ValidationError) as refused:
+        services.mdt_decision_create(
+            episode=episode, decision=Decision.CONTINUE_TOXIN, discussion="Toxin for now",
+            assessment=None, actor=coordinator_actor(),
+            actions=[services.ActionRow("Write to the GP", theirs, datetime.date(2026, 12, 9))])
+    assert refused.value.message_dict == {
+        "actions": ["Choose the owner of action 1 from the unit's staff"]}
+    assert not MdtDecision.objects.exists()
+
+
+@pytest.mark.parametrize("state", LEFT_THE_PATHWAY)
+def test_no_decision_is_recorded_for_an_episode_that_left_the_pathway(sites, state):
+    episode = _force(episode_at(State.AWAITING_MDT), state)
+    with pytest.raises(MoveRefused, match="Cannot record the MDT decision while the episode"):
+        decided(episode, Decision.SD)
+    assert not MdtDecision.objects.exists()
+    assert episode.statuses.last().state == state
+
+
+@pytest.mark.parametrize("state", LEFT_THE_PATHWAY)
+def test_no_funding_request_is_drawn_up_for_an_episode_that_left_the_pathway(sites, state):
+    from collis.mdt.models import FundingRequest
+
+    episode = episode_at(State.AWAITING_MDT)
+    decided(episode, Decision.SD)
+    _force(episode, state)
+    with pytest.raises(FundingRefused, match="Cannot draw up a funding request while"):
+        services.funding_request_create(episode=episode, route="prior_approval",
+                                        commissioner="ICB", actor=coordinator_actor())
+    assert not FundingRequest.objects.exists()
+    assert services.funding_request_create_refusal(episode=episode, role=Role.MDT_COORDINATOR)
+
+
+@pytest.mark.parametrize("state", LEFT_THE_PATHWAY)
+@pytest.mark.parametrize(("status", "fields"), [
+    (FundingStatus.SUBMITTED, {"reference": "PA-1",
+                               "submitted_on": datetime.date(2026, 11, 22)}),
+    (FundingStatus.APPROVED, {"decided_on": datetime.date(2026, 11, 25),
+                              "expires_on": datetime.date(2027, 5, 25)}),
+])
+def test_no_funding_request_changes_once_the_episode_left_the_pathway(sites, state, status,
+                                                                      fields):
+    request = _funding_request()
+    if status == FundingStatus.APPROVED:
+        services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                        reference="PA-1", submitted_on=datetime.date(2026, 11, 22),
+                                        actor=coordinator_actor())
+    _force(request.episode, state)
+    before = request.changes.count()
+    with pytest.raises(FundingRefused, match="while the episode is at"):
+        services.funding_request_update(request=request, status=status,
+                                        actor=coordinator_actor(), **fields)
+    assert request.changes.count() == before
+    request.refresh_from_db()
+    assert request.status != status
+
+
+def test_funding_dates_in_the_future_or_before_the_meeting_are_refused_naming_the_field(sites):
+    episode = episode_at(State.AWAITING_MDT)
+    m = meeting(held_on=datetime.date(2026, 11, 20))
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    decided(episode, Decision.SD, item=item)
+    episode.refresh_from_db()
+    request = services.funding_request_create(episode=episode, route="prior_approval",
+                                              commissioner="ICB", actor=coordinator_actor())
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    for submitted_on, words in [
+            (tomorrow, "The date the request was submitted must be today or in the past"),
+            (datetime.date(2026, 11, 19), "The date the request was submitted cannot be "
+                                          "before the MDT decision (20 November 2026)")]:
+        with pytest.raises(ValidationError) as refused:
+            services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                            reference="PA-1", submitted_on=submitted_on,
+                                            actor=coordinator_actor())
+        assert refused.value.message_dict == {"submitted_on": [words]}
+    services.funding_request_update(request=request, status=FundingStatus.SUBMITTED,
+                                    reference="PA-1", submitted_on=datetime.date(2026, 11, 20),
+                                    actor=coordinator_actor())
+    with pytest.raises(ValidationError) as refused:
+        services.funding_request_update(request=request, status=FundingStatus.APPROVED,
+                                        decided_on=tomorrow,
+                                        expires_on=tomorrow + datetime.timedelta(days=180),
+                                        actor=coordinator_actor())
+    assert refused.value.message_dict == {
+        "decided_on": ["The date of the decision must be today or in the past"]}
+    request.refresh_from_db()
+    assert request.status == FundingStatus.SUBMITTED

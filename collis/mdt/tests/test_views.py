@@ -463,3 +463,102 @@ def test_an_episode_of_another_patient_is_not_found(client_as, sites):
     response = client_as(Role.MDT_COORDINATOR).get(
         reverse("mdt:episode_decisions", args=[other.patient.pk, episode.pk]))
     assert response.status_code == 404
+
+
+# --- the unit's own staff and sites; chronology; episodes that left the pathway ------------
+
+def _left(episode, state):
+    """The episode put at `state` (withdrawn, declined or discharged) by a status row."""
+    from collis.surgery.models import Episode, EpisodeStatus
+
+    EpisodeStatus.objects.create(episode=episode, state=state, by=UserFactory(),
+                                 reason="set up by a test")
+    Episode.objects.filter(pk=episode.pk).update(state=state)
+    episode.refresh_from_db()
+    return episode
+
+
+LEFT_THE_PATHWAY = [State.WITHDRAWN, State.DECLINED, State.DISCHARGED]
+
+
+def test_the_meeting_and_decision_forms_offer_only_the_units_staff_and_sites(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    elsewhere = other_unit_site()
+    UserFactory(role=Role.NEUROLOGIST, first_name="Their", last_name="Neurologist",
+                organisation=elsewhere.organisation)
+    UserFactory(role=Role.NEUROLOGIST, first_name="Our", last_name="Neurologist")
+    client = client_as(Role.MDT_COORDINATOR)
+    page = client.get(reverse("mdt:meeting_create")).content.decode()
+    assert "Our Neurologist" in page and sites[0].name in page
+    assert "Their Neurologist" not in page and elsewhere.name not in page
+    episode = episode_at(State.AWAITING_MDT)
+    m, item = _item(episode)
+    page = client.get(reverse("mdt:agenda_item", args=[m.pk, item.pk])).content.decode()
+    assert "Our Neurologist" in page and "Their Neurologist" not in page
+
+
+def test_a_meeting_posted_with_another_units_attendee_is_refused(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    theirs = UserFactory(role=Role.NEUROLOGIST, organisation=other_unit_site().organisation)
+    response = client_as(Role.MDT_COORDINATOR).post(reverse("mdt:meeting_create"), {
+        **_date("held_on", datetime.date(2026, 11, 25)), "site": sites[0].pk,
+        "attendees": [theirs.pk]})
+    assert "Choose attendees from the unit&#39;s staff" in response.content.decode()
+    assert not MdtMeeting.objects.exists()
+
+
+def test_a_decision_posted_before_its_meetings_day_is_refused_on_the_decision(client_as,
+                                                                               sites):
+    episode = episode_at(State.AWAITING_MDT)
+    m = meeting(held_on=datetime.date.today() + datetime.timedelta(days=2))
+    item = services.agenda_item_add(meeting=m, episode=episode, actor=coordinator_actor())
+    client = client_as(Role.MDT_COORDINATOR)
+    url = reverse("mdt:agenda_item", args=[m.pk, item.pk])
+    page = client.get(url).content.decode()
+    assert "Record the decision on or after the day of the meeting" in page
+    assert "<h2 class=\"nhsuk-heading-m\">Record the decision</h2>" not in page
+    response = client.post(url, {"discussion": "x", "decision": Decision.OTHER})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "An MDT decision cannot be before the date of its meeting" in body
+    assert 'href="#decision' in body
+    assert not MdtDecision.objects.exists()
+
+
+@pytest.mark.parametrize("state", LEFT_THE_PATHWAY)
+def test_a_decision_posted_for_an_episode_that_left_the_pathway_is_refused(client_as, sites,
+                                                                            state):
+    episode = episode_at(State.AWAITING_MDT)
+    m, item = _item(episode)
+    _left(episode, state)
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("mdt:agenda_item", args=[m.pk, item.pk]),
+        {"discussion": "x", "decision": Decision.OTHER})
+    assert response.status_code == 400
+    assert "Cannot record the MDT decision while the episode is at" in response.content.decode()
+    assert not MdtDecision.objects.exists()
+
+
+@pytest.mark.parametrize("state", LEFT_THE_PATHWAY)
+def test_funding_posted_for_an_episode_that_left_the_pathway_is_refused(client_as, sites,
+                                                                         state):
+    episode = episode_at(State.AWAITING_MDT)
+    _, request = _funded(episode)
+    _left(episode, state)
+    client = client_as(Role.MDT_COORDINATOR)
+    args = [episode.patient.pk, episode.pk]
+    response = client.post(reverse("mdt:funding_new", args=args),
+                           {"route": "prior_approval", "commissioner": "ICB"})
+    assert response.status_code == 400
+    assert "Cannot draw up a funding request while the episode is at" in (
+        response.content.decode())
+    assert FundingRequest.objects.filter(episode=episode).count() == 1
+    detail = reverse("mdt:funding_detail", args=[*args, request.pk])
+    response = client.post(detail, {"status": "submitted", "reference": "PA-9",
+                                     **_date("submitted_on", datetime.date(2026, 11, 22))})
+    assert response.status_code == 400
+    assert "Cannot request funding while the episode is at" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "draft" and request.changes.count() == 1

@@ -84,3 +84,48 @@ def test_api_another_units_patient_is_404_and_never_searchable(client, bearer, s
     body = client.get("/api/v1/patients", {"q": "elsewhere"}, **headers).json()
     assert body["count"] == 0
     assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["%", "🙂", "_", "***"])
+def test_api_search_that_cannot_match_is_422_with_the_reason(client, bearer, sites, q):
+    from collis.patients.tests.factories import PatientFactory
+
+    PatientFactory()
+    response = client.get("/api/v1/patients", {"q": q}, **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "q: Enter a name (letters), a 10-digit NHS number or a date of birth to search for.")
+    assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("q", "words"), [
+    ("0", "q: NHS number must be 10 digits"),
+    ("٩٤٣٤٧٦٥٩١٩", "q: NHS number must be written with the digits 0 to 9"),
+    ("0000000000", "q: NHS number cannot be all zeros"),
+])
+def test_api_search_by_digits_that_are_no_nhs_number_says_why(client, bearer, sites, q, words):
+    response = client.get("/api/v1/patients", {"q": q}, **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 422 and response.json()["detail"] == words
+
+
+@pytest.mark.django_db
+def test_api_search_finds_a_patient_by_a_fullwidth_nhs_number(client, bearer, sites):
+    from collis.patients.tests.factories import PatientFactory
+    from collis.patients.tests.nhs_numbers import spelt
+
+    patient = PatientFactory()
+    response = client.get("/api/v1/patients", {"q": spelt(patient.nhs_number, 0xFF10)},
+                          **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["q=%00", "q=Smi%00th", "q=%00&dob=1974-05-17"])
+def test_api_search_with_a_null_character_is_refused_not_a_server_error(client, bearer, sites,
+                                                                        query):
+    response = client.get(f"/api/v1/patients?{query}", **bearer(Role.NEUROLOGIST))
+    assert response.status_code == 422
+    assert response.json()["detail"] == "q: remove the null character from the search."
+    assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()

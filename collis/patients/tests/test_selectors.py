@@ -112,6 +112,14 @@ def test_a_query_that_cannot_match_gets_a_message_not_the_registry(irish_and_wel
     assert names(query) == []
 
 
+@pytest.mark.parametrize("typed", ["\x00", "O\x00Hara", "\x00 Sian"])
+def test_a_query_with_a_null_character_is_refused_before_it_reaches_the_database(
+        irish_and_welsh, typed):
+    query = PatientQuery(text=typed)
+    assert query.problem == "Remove the null character from the search"
+    assert names(query) == []
+
+
 def test_renaming_a_patient_updates_what_finds_them(irish_and_welsh):
     patient = irish_and_welsh["sian"]
     patient.family_name = "Llewellyn"

@@ -5,6 +5,12 @@ from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.patients.models import Patient
 from collis.patients.tests.factories import PatientFactory
+from collis.patients.tests.nhs_numbers import (
+    ACCEPTED_SPELLINGS,
+    NUMBER,
+    REFUSED_SPELLINGS,
+    racing_registration,
+)
 
 NEW_PATIENT = {
     "nhs_number": "943 476 5919", "given_name": "Robin", "family_name": "Quillon",
@@ -272,3 +278,92 @@ def test_staff_cannot_register_a_patient_at_another_units_site(client_as, sites)
     assert response.status_code == 200
     assert "Choose one of your unit&#39;s sites." in response.content.decode()
     assert not Patient.objects.exists()
+
+
+# --- The NHS number however typed, a registration race, searches that cannot match -------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ACCEPTED_SPELLINGS.values(), ids=ACCEPTED_SPELLINGS.keys())
+def test_the_register_page_accepts_compatibility_digits_as_the_number(client_as, sites, typed):
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("patients:patient_create"),
+        NEW_PATIENT | {"nhs_number": typed, "home_site": sites[0].pk})
+    assert response.status_code == 302
+    assert Patient.objects.get().nhs_number == NUMBER
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", [*REFUSED_SPELLINGS.values(), "0000000000"],
+                         ids=[*REFUSED_SPELLINGS, "all zeros"])
+def test_the_register_page_refuses_other_scripts_and_all_zeros_on_the_field(client_as, sites,
+                                                                          typed):
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("patients:patient_create"),
+        NEW_PATIENT | {"nhs_number": typed, "home_site": sites[0].pk})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'href="#nhs_number"' in body
+    assert ("NHS number must be written with the digits 0 to 9" in body
+            or "NHS number cannot be all zeros" in body)
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", [*ACCEPTED_SPELLINGS.values(), *REFUSED_SPELLINGS.values()],
+                         ids=[*ACCEPTED_SPELLINGS, *REFUSED_SPELLINGS])
+def test_no_spelling_of_a_registered_number_registers_a_duplicate_on_the_page(client_as,
+                                                                             sites, typed):
+    PatientFactory(nhs_number=NUMBER)
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("patients:patient_create"),
+        NEW_PATIENT | {"nhs_number": typed, "home_site": sites[0].pk})
+    assert response.status_code == 200 and 'href="#nhs_number"' in response.content.decode()
+    assert Patient.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_registration_that_loses_a_race_shows_a_message_on_the_nhs_number(client_as, sites,
+                                                                            monkeypatch):
+    from collis.patients import forms
+
+    # The form's check and the service's both ran before the other registration was saved.
+    monkeypatch.setattr(forms, "nhs_number_taken", lambda number, patient=None: False)
+    racing_registration(monkeypatch)
+    response = client_as(Role.MDT_COORDINATOR).post(
+        reverse("patients:patient_create"), NEW_PATIENT | {"home_site": sites[0].pk})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'href="#nhs_number"' in body
+    assert "A patient with this NHS number is already registered" in body
+    assert Patient.objects.filter(nhs_number=NUMBER).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_register_page_offers_only_the_units_sites(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    elsewhere = other_unit_site()
+    body = client_as(Role.MDT_COORDINATOR).get(
+        reverse("patients:patient_create")).content.decode()
+    assert sites[0].name in body and elsewhere.name not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["%", "🙂", "%%", "_", "***"])
+def test_a_search_that_cannot_match_says_why_instead_of_listing_nobody(client_as, sites, q):
+    PatientFactory()
+    body = client_as(Role.NEUROLOGIST).get("/patients/", {"q": q}).content.decode()
+    assert "There is a problem" in body and 'href="#q"' in body
+    assert "Enter a name (letters), a 10-digit NHS number or a date of birth" in body
+    assert "found" not in body
+    assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()
+
+
+@pytest.mark.django_db
+def test_a_search_for_a_lone_digit_asks_for_ten(client_as, sites):
+    body = client_as(Role.NEUROLOGIST).get("/patients/", {"q": "0"}).content.decode()
+    assert "There is a problem" in body and "NHS number must be 10 digits" in body
+
+
+@pytest.mark.django_db
+def test_a_search_with_a_null_character_is_refused_with_a_message(client_as, sites):
+    response = client_as(Role.NEUROLOGIST).get("/patients/", {"q": "Smi\x00th"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()

@@ -273,3 +273,71 @@ def test_a_missing_referral_letter_is_not_found_and_not_audited(client_as, sites
         reverse("surgery:referral_letter", args=[episode.patient_id, episode.pk]))
     assert response.status_code == 404 and b"No referral letter" in response.content
     assert not AuditEvent.objects.filter(action="download").exists()
+
+
+@pytest.mark.django_db
+def test_a_move_made_on_an_earlier_day_is_dated_and_a_future_date_is_refused(client_as,
+                                                                              sites):
+    episode = episode_at(State.TRIAGE)
+    url = reverse("surgery:episode_move", args=[episode.patient_id, episode.pk, "accept"])
+    client = client_as(Role.NEUROLOGIST)
+    assert 'name="moved_on-day"' in client.get(url).content.decode()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    body = client.post(url, {"reason": "Focal CD", "moved_on-day": tomorrow.day,
+                             "moved_on-month": tomorrow.month,
+                             "moved_on-year": tomorrow.year}).content.decode()
+    assert "The date of this step must be today or in the past" in body
+    before = episode.referral_received_on - datetime.timedelta(days=1)
+    body = client.post(url, {"reason": "Focal CD", "moved_on-day": before.day,
+                             "moved_on-month": before.month,
+                             "moved_on-year": before.year}).content.decode()
+    assert "The date of this step cannot be before the date the referral was received" in body
+    assert 'href="#moved_on-day"' in body
+    assert Episode.objects.get(pk=episode.pk).state == State.TRIAGE
+    today = datetime.date.today()
+    response = client.post(url, {"reason": "Focal CD", "moved_on-day": today.day,
+                                 "moved_on-month": today.month, "moved_on-year": today.year})
+    assert response.status_code == 302
+    assert Episode.objects.get(pk=episode.pk).state == State.WORK_UP
+
+
+@pytest.mark.django_db
+def test_the_listing_offers_only_the_units_sites_and_surgeons(client_as, sites):
+    from collis.patients.tests.factories import other_unit_site
+
+    elsewhere = other_unit_site()
+    UserFactory(role=Role.NEUROSURGEON, first_name="Our", last_name="Surgeon")
+    theirs = UserFactory(role=Role.NEUROSURGEON, first_name="Their", last_name="Surgeon",
+                         organisation=elsewhere.organisation)
+    episode = episode_at(State.FUNDING_APPROVED)
+    url = reverse("surgery:episode_listing", args=[episode.patient_id, episode.pk])
+    client = client_as(Role.NEUROSURGEON)
+    body = client.get(url).content.decode()
+    assert sites[0].name in body and "Our Surgeon" in body
+    assert elsewhere.name not in body and "Their Surgeon" not in body
+    response = client.post(url, {
+        "listed_on-day": "26", "listed_on-month": "11", "listed_on-year": "2026",
+        "priority": "soon", "listing_site": elsewhere.pk, "surgeon": theirs.pk})
+    body = response.content.decode()
+    assert "Choose one of your unit&#39;s sites." in body
+    assert "Choose a surgeon of your unit." in body
+    assert Episode.objects.get(pk=episode.pk).state == State.FUNDING_APPROVED
+    waiting = client_as(Role.AUDITOR).get(reverse("surgery:waiting_list")).content.decode()
+    assert "Our Surgeon" in waiting and "Their Surgeon" not in waiting
+    assert elsewhere.name not in waiting
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", [State.WITHDRAWN, State.DECLINED, State.DISCHARGED])
+def test_a_listing_posted_for_an_episode_that_left_the_pathway_is_refused(client_as, sites,
+                                                                          state):
+    surgeon = UserFactory(role=Role.NEUROSURGEON)
+    episode = episode_at(state)
+    response = client_as(Role.NEUROSURGEON).post(
+        reverse("surgery:episode_listing", args=[episode.patient_id, episode.pk]), {
+            "listed_on-day": "26", "listed_on-month": "11", "listed_on-year": "2026",
+            "priority": "soon", "listing_site": sites[0].pk, "surgeon": surgeon.pk})
+    assert response.status_code == 200
+    assert "Cannot put on the waiting list while the episode is at" in response.content.decode()
+    episode.refresh_from_db()
+    assert (episode.state, episode.listed_on) == (state, None)

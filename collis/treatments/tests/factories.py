@@ -46,7 +46,9 @@ class ToxinReviewFactory(factory.django.DjangoModelFactory):
         model = ToxinReview
 
     cycle = factory.SubFactory(ToxinCycleFactory)
-    reviewed_on = factory.LazyAttribute(lambda o: o.cycle.given_on + datetime.timedelta(weeks=6))
+    # Late enough for the weeks of benefit it reports to have passed.
+    reviewed_on = factory.LazyAttribute(
+        lambda o: o.cycle.given_on + datetime.timedelta(weeks=max(6, o.benefit_weeks)))
     peak_benefit_percent = 70
     benefit_weeks = 11
     created_by = factory.SelfAttribute("cycle.created_by")

@@ -107,3 +107,30 @@ def test_api_answers_404_for_another_units_patient_and_audits_nothing(client, be
     assert response.status_code == 404
     assert response.json() == {"detail": "No patient has this id."}
     assert not AuditEvent.objects.filter(patient_id=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+def test_api_lists_hold_current_entries_only_each_with_its_status(client, bearer, sites):
+    from collis.core.models import RecordStatus
+    from collis.treatments.models import Medication, ResistanceTest, TherapySession, ToxinCycle
+
+    patient = PatientFactory()
+    kept = cycle_with(patient, D(2025, 1, 6), benefit=75, weeks=12)
+    wrong = cycle_with(patient, D(2025, 4, 7), benefit=10, weeks=2)
+    test = ResistanceTestFactory(patient=patient)
+    medication = MedicationFactory(patient=patient)
+    session = TherapySessionFactory(patient=patient)
+    for model, entry in ((ToxinCycle, wrong), (ResistanceTest, test), (Medication, medication),
+                         (TherapySession, session)):
+        model.objects.filter(pk=entry.pk).update(record_status=RecordStatus.ENTERED_IN_ERROR)
+    MedicationFactory(patient=patient, drug_name="Baclofen")
+    headers = bearer(Role.NEUROLOGIST)
+    toxin = client.get(f"/api/v1/patients/{patient.pk}/toxin-cycles", **headers).json()
+    assert [c["id"] for c in toxin["cycles"]] == [kept.pk]
+    assert toxin["cycles"][0]["record_status"] == "current"
+    assert toxin["cycles"][0]["review"]["record_status"] == "current"
+    assert toxin["response_pattern"]["from_cycle_ids"] == [kept.pk]
+    assert toxin["resistance_tests"] == []
+    medicines = client.get(f"/api/v1/patients/{patient.pk}/medications", **headers).json()
+    assert [(m["drug_name"], m["record_status"]) for m in medicines] == [("Baclofen", "current")]
+    assert client.get(f"/api/v1/patients/{patient.pk}/therapy-sessions", **headers).json() == []

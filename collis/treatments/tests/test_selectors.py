@@ -40,10 +40,10 @@ def test_a_proposed_cycle_warns_only_about_itself(sites):
     patient = PatientFactory()
     cycle_with(patient, D(2026, 1, 5))
     cycle_with(patient, D(2026, 3, 2))  # already short: not repeated for the new cycle
-    assert selectors.proposed_cycle_warnings(patient=patient, given_on=D(2026, 6, 1),
-                                             product="onabotulinumtoxinA") == ()
-    found = selectors.proposed_cycle_warnings(patient=patient, given_on=D(2026, 4, 20),
-                                              product="incobotulinumtoxinA")
+    assert selectors.proposed_cycle_check(patient=patient, given_on=D(2026, 6, 1),
+                                          product="onabotulinumtoxinA").warnings == ()
+    found = selectors.proposed_cycle_check(patient=patient, given_on=D(2026, 4, 20),
+                                           product="incobotulinumtoxinA").interval
     assert [w.code for w in found] == ["INTERVAL_BELOW_LICENSED_MINIMUM"]
 
 

@@ -3,12 +3,20 @@ import random
 
 import pytest
 
-from collis.core.models import AuditEvent
+from collis.core.models import AuditEvent, RecordStatus
 from collis.core.tests.factories import UserFactory
 from collis.patients.tests.factories import PatientFactory
 from collis.treatments.demo import demo_history
+from collis.treatments.models import (
+    Medication,
+    ResistanceTest,
+    TherapySession,
+    ToxinCycle,
+    ToxinReview,
+)
 from collis.treatments.tests.factories import (
     MedicationFactory,
+    ResistanceTestFactory,
     TherapySessionFactory,
     cycle_with,
 )
@@ -33,7 +41,34 @@ def test_timeline_lists_cycles_reviews_medicines_and_sessions(sites):
     assert events["medication_stop"].when == D(2025, 6, 1)
     assert events["medication_stop"].detail == "Dry mouth"
     assert events["therapy"].title == "Physiotherapy session"
+    session, medication = TherapySession.objects.get(), Medication.objects.get()
+    assert events["therapy"].href.endswith(f"/therapy/{session.pk}/")
+    assert events["medication_start"].href.endswith(f"/medication/{medication.pk}/")
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_corrected_and_mistaken_entries_stay_on_the_timeline_marked_and_apart(sites):
+    from collis.assessments.selectors import chart_markers
+
+    patient = PatientFactory()
+    right = cycle_with(patient, D(2026, 1, 5), benefit=70, weeks=11)
+    wrong = cycle_with(patient, D(2026, 1, 6), benefit=20, weeks=2)
+    ToxinCycle.objects.filter(pk=wrong.pk).update(record_status=RecordStatus.ENTERED_IN_ERROR)
+    ToxinReview.objects.filter(cycle=wrong).update(record_status=RecordStatus.ENTERED_IN_ERROR)
+    test = ResistanceTestFactory(patient=patient, result="resistant")
+    ResistanceTest.objects.filter(pk=test.pk).update(record_status=RecordStatus.AMENDED)
+    events = timeline_events(patient)
+    kinds = sorted(e.kind for e in events)
+    assert kinds == ["resistance_test_amended", "toxin", "toxin_entered_in_error",
+                     "toxin_review", "toxin_review_entered_in_error"]
+    marked = next(e for e in events if e.kind == "toxin_entered_in_error")
+    assert marked.title.endswith("(entered in error)")
+    assert marked.href.endswith(f"/toxin/{wrong.pk}/")
+    amended = next(e for e in events if e.kind == "resistance_test_amended")
+    assert amended.title == "Frontalis test: resistant (superseded by a correction)"
+    # The TWSTRS chart marks the current cycle only.
+    assert [m.when for m in chart_markers(patient)] == [right.given_on]
 
 
 @pytest.mark.django_db
@@ -46,8 +81,9 @@ def test_timeline_takes_two_queries_whatever_the_number_of_records(
                    weeks=10)
         MedicationFactory(patient=patient)
         TherapySessionFactory(patient=patient)
+        ResistanceTestFactory(patient=patient)
     with django_assert_num_queries(2):
-        assert len(timeline_events(patient)) == count * 4
+        assert len(timeline_events(patient)) == count * 5
 
 
 @pytest.mark.django_db

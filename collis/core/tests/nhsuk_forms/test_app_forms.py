@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django import forms
 
-from collis.core.nhsuk_forms import NhsField, RadiosField
+from collis.core.nhsuk_forms import DateField, NhsField, RadiosField
 
 COLLIS = Path(__file__).resolve().parents[3]
 MODULES = sorted(p.parent.name for p in COLLIS.glob("*/forms.py"))
@@ -49,3 +49,63 @@ def test_no_optional_radio_traps_the_user(form_class):
              and field.initial not in {value for value, _ in field.choices}]
     assert not traps, (f"{form_class.__name__}: optional radios without a way back to no "
                        f"answer (give them clear_label): {traps}")
+
+
+# --- every date of every form refuses a part no calendar has ---------------------------------
+
+# What a form needs besides its data, by keyword: placeholders to find its fields, and (at
+# test time) a signed-in member of staff, every funding status, no episodes.
+PLACEHOLDERS = {"user": None, "statuses": (), "episodes": ()}
+
+
+def built(form_class, data=None, **given):
+    """The form, with the keyword-only arguments its __init__ requires."""
+    kwargs = {}
+    for klass in form_class.__mro__:  # each __init__ may require its own (user=, statuses=)
+        if "__init__" in vars(klass):
+            for name, param in inspect.signature(klass.__init__).parameters.items():
+                if param.kind is param.KEYWORD_ONLY and param.default is param.empty:
+                    kwargs[name] = given.get(name, PLACEHOLDERS[name])
+    return form_class(data, **kwargs)
+
+
+def date_fields(form) -> dict:
+    return {name: field for name, field in form.fields.items() if isinstance(field, DateField)}
+
+
+def date_forms():
+    for param in app_forms():
+        if date_fields(built(param.values[0])):
+            yield pytest.param(param.values[0], id=param.id)
+
+
+DATE_FORMS = list(date_forms())
+ABSURD = "9" * 20  # e.g. the year 99999999999999999999: int() reads it, date() cannot
+
+
+def test_the_date_check_reads_a_form_of_every_app_with_dates():
+    apps = {param.id.split(".")[0] for param in DATE_FORMS}
+    assert {"assessments", "consent", "core", "investigations", "mdt", "outcomes", "patients",
+            "surgery", "treatments"} <= apps
+    assert len(DATE_FORMS) >= 27
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["day", "month", "year"])
+@pytest.mark.parametrize("form_class", DATE_FORMS)
+def test_every_date_with_a_twenty_digit_part_is_not_a_real_date(form_class, part):
+    from collis.core.roles import Role
+    from collis.core.tests.factories import UserFactory
+    from collis.mdt.models import FundingStatus
+
+    user = UserFactory(role=Role.MDT_COORDINATOR)
+    names = date_fields(built(form_class, user=user))
+    data = {}
+    for name in names:
+        data |= {f"{name}-day": "1", f"{name}-month": "1", f"{name}-year": "2020",
+                 f"{name}-{part}": ABSURD}
+    form = built(form_class, data, user=user, statuses=list(FundingStatus))
+    assert not form.is_valid()  # and no OverflowError
+    for name, field in names.items():
+        assert f"{field.label_text} must be a real date" in form.errors.get(name, []), (
+            f"{form_class.__name__}.{name}: {form.errors.get(name)}")

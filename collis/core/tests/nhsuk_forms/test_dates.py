@@ -93,3 +93,49 @@ def test_a_date_cleans_to_a_date_and_links_its_error_to_the_day_box():
 
 def test_core_forms_still_offers_the_date_field():
     assert ImportedFromCoreForms is NhsDateField is DateField
+
+
+HUGE = "9" * 20
+
+
+@pytest.mark.parametrize(("day", "month", "year"), [
+    ("1", "1", HUGE), ("1", "1", "99999999999999999999"), (HUGE, "1", "2000"),
+    ("1", HUGE, "2000"), ("1", "1", "10000"), ("1", "1", "99999"), ("٣", "١", "٢٠٠٠"),
+    ("１", "１", "２０００"), ("1_0", "1", "2000"), ("-1", "1", "2000"), ("1", "1", "+2000"),
+    ("1", "1", "2000.0"), ("1", "1", "1e3"),
+])
+def test_a_date_with_an_absurd_or_foreign_part_is_not_a_real_date(day, month, year):
+    form = DateForm({"dob-day": day, "dob-month": month, "dob-year": year})
+    assert not form.is_valid()
+    assert form.errors["dob"] == ["Date of birth must be a real date"]
+
+
+def test_the_field_refuses_a_huge_year_when_cleaned_directly():
+    from django.core.exceptions import ValidationError
+
+    field = DateField(label="Due date", label_text="The due date", required=False)
+    with pytest.raises(ValidationError, match="The due date must be a real date"):
+        field.clean(["1", "1", HUGE])
+    assert field.clean(["9", "3", "2026"]) == datetime.date(2026, 3, 9)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["day", "month", "year"])
+def test_the_audit_log_filter_with_a_twenty_digit_date_part_says_so(client_as, part):
+    from django.urls import reverse
+
+    from collis.core.models import AuditEvent
+    from collis.core.roles import Role
+
+    query = {"on-day": "1", "on-month": "1", "on-year": "2026", f"on-{part}": HUGE}
+    client = client_as(Role.AUDITOR)
+    response = client.get(reverse("core:audit_list"), query)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body and "The date must be a real date" in body
+    assert 'href="#on-day"' in body
+    # The log is not shown unfiltered in place of what was asked for (nor its read audited).
+    assert "entries." not in body
+    assert not AuditEvent.objects.filter(object_type="audit_log").exists()
+    assert client.get(reverse("core:audit_list"), {"on-day": "1", "on-month": "1",
+                                                   "on-year": "2026"}).status_code == 200

@@ -70,3 +70,92 @@ def test_model_choices_render_as_their_macros():
         "idPrefix": "attendees", "name": "attendees",
         "fieldset": {"legend": {"text": "Attendees", "size": "s"}},
         "items": [{"value": str(nurse.pk), "text": "Nat Nurse (Nurse specialist)"}]}))
+
+
+# --- scoped to the signed-in user's unit -------------------------------------------------------
+
+def _two_units():
+    from collis.patients.tests.factories import other_unit_site
+
+    elsewhere = other_unit_site()
+    ours = UserFactory(role=Role.NEUROSURGEON, first_name="Our", last_name="Surgeon")
+    theirs = UserFactory(role=Role.NEUROSURGEON, first_name="Their", last_name="Surgeon",
+                         organisation=elsewhere.organisation)
+    return elsewhere, ours, theirs
+
+
+def test_staff_who_can_keeps_one_units_staff_when_given_a_user_an_organisation_or_its_id(
+        sites):
+    elsewhere, ours, theirs = _two_units()
+    for who in (ours, ours.organisation, ours.organisation_id):
+        assert list(staff_who_can(Capability.OPERATION_RECORD, organisation=who)) == [ours]
+    assert list(staff_who_can(Capability.OPERATION_RECORD,
+                              organisation=elsewhere.organisation)) == [theirs]
+    assert set(staff_who_can(Capability.OPERATION_RECORD)) == {ours, theirs}
+
+
+def test_someone_of_no_unit_is_offered_no_staff_and_no_sites(sites):
+    from collis.core.nhsuk_forms import sites_of
+
+    _two_units()
+    admin = UserFactory(role=Role.ADMINISTRATOR, organisation=None)
+    for who in (admin, None):
+        assert not staff_who_can(Capability.OPERATION_RECORD, organisation=who).exists()
+        assert not sites_of(who).exists()
+
+
+def test_sites_of_are_the_units_active_sites(sites):
+    from collis.core.nhsuk_forms import sites_of
+    from collis.sites.models import Site
+
+    elsewhere, ours, _ = _two_units()
+    Site.objects.filter(pk=sites[0].pk).update(is_active=False)
+    assert set(sites_of(ours)) == set(sites[1:])
+    assert list(sites_of(elsewhere.organisation)) == [elsewhere]
+
+
+class ListingLikeForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=None)
+    surgeon = StaffChoiceField(label="Surgeon", capability=Capability.OPERATION_RECORD)
+    attendees = StaffCheckboxesField(label="Attendees", capability=Capability.RECORD_VIEW,
+                                     required=False)
+
+    def __init__(self, *args, **kwargs):
+        from collis.sites.models import Site
+
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.active()
+
+
+def test_unit_scope_narrows_every_staff_and_site_picker_of_a_form(sites):
+    from collis.core.nhsuk_forms import unit_scope
+
+    elsewhere, ours, theirs = _two_units()
+    form = ListingLikeForm({"site": elsewhere.pk, "surgeon": theirs.pk,
+                            "attendees": [theirs.pk]})
+    unit_scope(form, ours)
+    assert elsewhere not in form.fields["site"].queryset
+    assert list(form.fields["surgeon"].queryset) == [ours]
+    assert theirs not in form.fields["attendees"].queryset
+    assert not form.is_valid()
+    assert set(form.errors) == {"site", "surgeon", "attendees"}
+    chosen = ListingLikeForm({"site": sites[0].pk, "surgeon": ours.pk})
+    unit_scope(chosen, ours)
+    assert chosen.is_valid(), chosen.errors
+
+
+def test_a_unit_scoped_form_needs_the_user_and_offers_their_unit_only(sites):
+    from collis.core.nhsuk_forms import ModelSelectField, UnitScopedForm, sites_of
+
+    class SiteAndSurgeon(UnitScopedForm):
+        site = ModelSelectField(label="Site", queryset=sites_of(None))
+        surgeon = StaffChoiceField(label="Surgeon", capability=Capability.OPERATION_RECORD,
+                                   organisation=None)
+
+    elsewhere, ours, theirs = _two_units()
+    with pytest.raises(TypeError):
+        SiteAndSurgeon()
+    unbound = SiteAndSurgeon(user=theirs)
+    assert list(unbound.fields["site"].queryset) == [elsewhere]
+    assert list(unbound.fields["surgeon"].queryset) == [theirs]
+    assert SiteAndSurgeon({"site": sites[0].pk, "surgeon": ours.pk}, user=ours).is_valid()
