@@ -44,6 +44,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def _seed(count: int) -> int:
+    from collis.core.services import database_statistics_refresh
     from collis.demo_data import synthetic_patients
     from collis.patients.models import Patient, patient_name_tokens_sync
     from collis.sites.models import Site
@@ -67,6 +68,7 @@ def _seed(count: int) -> int:
             batch = []
     if batch:
         patient_name_tokens_sync(Patient.objects.bulk_create(batch))
+    database_statistics_refresh()
     print(f"  seeded {count - have:,} synthetic patients in {time.perf_counter() - started:.1f} s")
     return Patient.objects.count()
 
@@ -102,7 +104,7 @@ def web_benchmark(*, patients: int, requests: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from collis.core.models import AccountType, User
+    from collis.core.models import AccountType, Organisation, User
     from collis.core.roles import Role
     from collis.demo_data import FAMILY_NAMES, GIVEN_NAMES
     from collis.patients.models import Patient
@@ -110,9 +112,10 @@ def web_benchmark(*, patients: int, requests: int) -> dict:
     print(f"Web benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
     call_command("migrate", verbosity=0)
     total = _seed(patients)
-    user, _ = User.objects.get_or_create(
+    user, _ = User.objects.update_or_create(
         username="bench-neurologist",
-        defaults={"role": Role.NEUROLOGIST, "account_type": AccountType.STAFF})
+        defaults={"role": Role.NEUROLOGIST, "account_type": AccountType.STAFF,
+                  "organisation": Organisation.objects.default()})
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     rng = random.Random(1)

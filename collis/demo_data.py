@@ -14,6 +14,7 @@ from django.db import transaction
 
 from collis.core.models import AccountType, Organisation
 from collis.core.roles import Role
+from collis.core.services import database_statistics_refresh
 from collis.patients.models import Patient, Sex, name_key, patient_name_tokens_sync
 from collis.sites.models import Site
 from collis.sites.services import site_load_unit_sites
@@ -185,6 +186,8 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     with_history = list(Patient.objects.filter(
         nhs_number__in=[p.nhs_number for p in wanted[:DEMO_HISTORIES]]).order_by("nhs_number"))
     histories = demo_histories_load(with_history)
+    if new:
+        database_statistics_refresh()
     return DemoDataResult(
         sites_created=sites_created, users_created=users_created, patients_created=len(new),
         patients_total=Patient.objects.count(),

@@ -39,6 +39,7 @@ class CounsellingOut(Schema):
     recorded_by: str
     recorded_at: datetime
     disclosures: list[DisclosureOut]
+    record_status: str = "current"
 
 
 class ConsentOut(Schema):
@@ -56,6 +57,7 @@ class ConsentOut(Schema):
     recorded_by: str
     recorded_at: datetime
     risks_disclosed: list[str]
+    counselling_record_status: str = "current"
 
 
 def _episode(request, patient_id: UUID, episode_id: int) -> Episode:
@@ -71,17 +73,19 @@ def _session_out(s) -> dict:
             "risk_catalogue_digest": s.risk_catalogue_digest,
             "values_answers": s.values_answers, "notes": s.notes,
             "recorded_by": s.created_by.username, "recorded_at": s.created_at,
-            "disclosures": list(s.disclosures.all())}
+            "record_status": s.record_status, "disclosures": list(s.disclosures.all())}
 
 
 @router.get("/patients/{patient_id}/episodes/{episode_id}/counselling",
             response={200: list[CounsellingOut], 403: ErrorOut, 404: ErrorOut},
-            summary="An episode's counselling sessions with the risks disclosed, newest first")
+            summary="An episode's current counselling sessions with the risks disclosed, "
+                    "newest first")
 def counselling_sessions(request, patient_id: UUID, episode_id: int):
-    """Reading them is recorded in the audit log."""
+    """Sessions amended or entered in error are left out. Reading them is recorded in the
+    audit log."""
     episode = _episode(request, patient_id, episode_id)
     sessions = selectors.counselling_list(episode=episode, actor=api_actor(request))
-    return [_session_out(s) for s in sessions]
+    return [_session_out(s) for s in sessions if s.is_current]
 
 
 @router.get("/patients/{patient_id}/episodes/{episode_id}/consent",
@@ -101,4 +105,5 @@ def consent_detail(request, patient_id: UUID, episode_id: int):
             "surgeon": consent.surgeon.username, "surgeon_signed_on": consent.surgeon_signed_on,
             "cooling_off_days": consent.cooling_off_days,
             "recorded_by": consent.created_by.username, "recorded_at": consent.created_at,
-            "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()]}
+            "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()],
+            "counselling_record_status": consent.counselling.record_status}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils.timezone import localdate as date_today
+
 from collis.consent import services
 from collis.consent.models import CounsellingSession, SignatureMethod
 from collis.core.audit import Actor
@@ -21,15 +23,18 @@ ANSWERS = {
 
 def demo_history(patient, rng: random.Random, today: datetime.date, author) -> None:
     """Counsel the patient's first episode that is listed for surgery, and (when the author
-    is a neurosurgeon and the cooling-off period has passed) record consent. Does nothing
-    if the patient already has counselling records, or has no listed episode."""
+    is a neurosurgeon and the cooling-off period has passed) record consent. The period runs
+    from the day the counselling is recorded, which is now: demo data loaded today has
+    counselling without consent until then. Does nothing if the patient already has
+    counselling records, or has no listed episode."""
     if CounsellingSession.objects.filter(patient=patient).exists():
         return
     episode = patient.episodes.filter(state=State.LISTED).order_by("pk").first()
     if episode is None:
         return
     actor = Actor.command_line(author)
-    held_on = today - datetime.timedelta(days=rng.randint(15, 45))
+    held_on = max(today - datetime.timedelta(days=rng.randint(15, 45)),
+                  episode.referral_received_on)  # never before the referral
     answers = {code: rng.choice(options) for code, options in ANSWERS.items()}
     try:
         session = services.counselling_session_create(
@@ -38,7 +43,8 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     except MoveRefused:
         return  # the author's role may not counsel: leave the episode as it is
     signed_on = services.first_signing_date(session) + datetime.timedelta(days=rng.randint(0, 3))
-    if getattr(author, "role", "") != "neurosurgeon" or signed_on > today or rng.random() < 0.3:
+    if (getattr(author, "role", "") != "neurosurgeon" or signed_on > min(today, date_today())
+            or rng.random() < 0.3):
         return
     episode.refresh_from_db()
     typed = rng.random() < 0.6

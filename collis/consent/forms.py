@@ -6,6 +6,7 @@ from django import forms
 
 from collis.consent.models import SignatureMethod
 from collis.consent.presenters import VALUES_QUESTIONS
+from collis.core.forms import CorrectionReasonMixin
 from collis.core.nhsuk_forms import (
     DateField,
     RadiosField,
@@ -20,16 +21,20 @@ def _sd_risks():
     return risks_for(Intervention.SELECTIVE_DENERVATION)
 
 
-class CounsellingForm(forms.Form):
+class CounsellingForm(CorrectionReasonMixin, forms.Form):
     """The decision-aid conversation: what matters to the patient, and each risk of
-    selective denervation discussed and understood (every one must be ticked)."""
+    selective denervation discussed and understood (every one must be ticked). With
+    `amending`, it corrects a session and asks why (the service requires the reason)."""
 
     held_on = DateField(label="Date of the counselling session",
                         label_text="The date of the counselling session", past_only=True)
     notes = TextareaField(label="Notes (optional)", required=False, max_length=4000, rows=3)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, amending: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.amending = amending
+        if not amending:
+            del self.fields["correction_reason"]
         for q in VALUES_QUESTIONS:
             self.fields[f"values_{q.code}"] = TextareaField(
                 label=q.question, required=q.required, max_length=2000, hint=q.hint, rows=3,

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collis.consent.models import Consent, SignatureMethod
-from collis.consent.presenters import DecisionAid, plan_rows, sources_text
+from collis.consent.presenters import (
+    DecisionAid,
+    consent_counselling_note,
+    plan_rows,
+    sources_text,
+)
 from collis.core.pdf import PdfDocument
 from collis.core.presenters import date_long, datetime_long
 
@@ -24,6 +29,9 @@ def consent_form_pdf(*, consent: Consent) -> bytes:
     else:
         doc.paragraph("No planned denervation was recorded when consent was taken.")
     doc.heading("Counselling")
+    note = consent_counselling_note(consent)
+    if note:
+        doc.paragraph(note)
     doc.key_values([
         ("Counselling session", date_long(session.held_on)),
         ("Counselled by", session.created_by.display_name),

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from collis.core.presenters import date_long, datetime_long
 from collis.domain.pathway import Task, first_move
 from collis.domain.risks import OUTCOMES, RISKS, Intervention, Outcome, Risk, RiskFigure, risks_for
 
@@ -239,3 +240,49 @@ def counselling_pathway_notice(episode) -> str:
     if first_move(Task.RECORD_COUNSELLING, episode.state) is None:
         return ""
     return f"Saving this starts counselling on the pathway for episode {episode.pk}."
+
+
+def status_words(record) -> str:
+    """'amended' or 'marked entered in error' for a corrected entry; "" for a current one."""
+    return {"amended": "amended", "entered_in_error": "marked entered in error"}.get(
+        record.record_status, "")
+
+
+def correction_note(record) -> str:
+    """What a page says of a corrected entry: when, by whom and why."""
+    words = status_words(record)
+    if not words:
+        return ""
+    return (f"This entry was {words} on {datetime_long(record.status_changed_at)} by "
+            f"{record.status_changed_by.display_name}: {record.status_reason}")
+
+
+def consent_counselling_note(consent) -> str:
+    """Said with a consent whose counselling session was corrected after it was taken: the
+    consent stays bound to the session, and the risks, as they were disclosed then."""
+    session = consent.counselling
+    words = status_words(session)
+    if not words:
+        return ""
+    return (f"The counselling session of {date_long(session.held_on)} that this consent rests "
+            f"on was {words} after consent was taken ({session.status_reason}). The consent "
+            f"lists the risks as they were disclosed at that session; review it with the "
+            f"patient.")
+
+
+def counselling_initial(session) -> dict:
+    """The counselling form's values that show a session (to correct it)."""
+    initial = {"held_on": session.held_on, "notes": session.notes}
+    initial |= {f"values_{a['code']}": a.get("answer", "") for a in session.values_answers}
+    initial |= {f"ack_{d.risk_code}": d.acknowledged for d in session.disclosures.all()}
+    return initial
+
+
+def counselling_rows(session) -> list[tuple[str, str]]:
+    """A short description of a session, for the entered-in-error page."""
+    disclosures = list(session.disclosures.all())
+    acknowledged = sum(1 for d in disclosures if d.acknowledged)
+    return [("Date of the counselling session", date_long(session.held_on)),
+            ("Recorded", f"{datetime_long(session.created_at)} by "
+                         f"{session.created_by.display_name}"),
+            ("Risks acknowledged", f"{acknowledged} of {len(disclosures)}")]

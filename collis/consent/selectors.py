@@ -9,14 +9,19 @@ from django.http import Http404
 from collis.consent.models import Consent, CounsellingSession
 from collis.consent.presenters import DecisionAid, decision_aid
 from collis.core.audit import Actor, audit_record
-from collis.core.models import AuditAction
+from collis.core.corrections import record_history
+from collis.core.models import AuditAction, RecordStatus
 from collis.surgery.models import Episode
 
 
 def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSession]:
-    """The episode's counselling sessions, newest first, each with its disclosures."""
-    sessions = list(episode.counselling_sessions.select_related("created_by")
+    """The episode's counselling sessions, newest first, each with its disclosures: the
+    current ones first, then those amended or entered in error (for the page's list of
+    corrected entries; every summary reads the current ones alone)."""
+    sessions = list(episode.counselling_sessions.select_related("created_by",
+                                                                "status_changed_by")
                     .prefetch_related("disclosures"))
+    sessions.sort(key=lambda s: s.record_status != RecordStatus.CURRENT)  # stable
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_sessions",
                  object_id=episode.pk, patient_id=episode.patient_id,
                  summary=f"Viewed counselling and consent of episode {episode.pk}",
@@ -25,11 +30,13 @@ def counselling_list(*, episode: Episode, actor: Actor) -> list[CounsellingSessi
 
 
 def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> CounsellingSession:
-    """One counselling session of the episode (Http404 if it has none with this id)."""
+    """One counselling session of the episode, current or not (Http404 if it has none with
+    this id)."""
     try:
-        session = (episode.counselling_sessions.select_related("created_by")
+        session = (episode.counselling_sessions.select_related("created_by",
+                                                               "status_changed_by")
                    .prefetch_related("disclosures").get(pk=session_id))
-    except CounsellingSession.DoesNotExist:
+    except (CounsellingSession.DoesNotExist, ValueError, TypeError):
         raise Http404("This episode has no counselling session with this number.") from None
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="counselling_session",
                  object_id=session.pk, patient_id=episode.patient_id,
@@ -37,10 +44,24 @@ def counselling_get(*, episode: Episode, session_id: int, actor: Actor) -> Couns
     return session
 
 
+def counselling_history(session: CounsellingSession) -> list[CounsellingSession]:
+    """Every version of the session, oldest first (read with the session: not audited)."""
+    return record_history(session)
+
+
+def counselling_latest(episode: Episode) -> CounsellingSession | None:
+    """The episode's latest current counselling session, which consent rests on (not
+    audited: callers audit what they show)."""
+    return (episode.counselling_sessions.current().prefetch_related("disclosures")
+            .select_related("created_by").order_by("-held_on", "-created_at", "-id").first())
+
+
 def consent_latest(episode: Episode) -> Consent | None:
-    """The episode's consent, if recorded (not audited: callers audit the page)."""
-    return (episode.consents.select_related("surgeon", "created_by", "counselling")
-            .prefetch_related("counselling__disclosures").first())
+    """The episode's consent, if recorded (not audited: callers audit the page), with the
+    counselling session it rests on, whatever that session's status now."""
+    return (episode.consents.select_related(
+        "surgeon", "created_by", "counselling__created_by",
+        "counselling__status_changed_by").prefetch_related("counselling__disclosures").first())
 
 
 def consent_get(*, episode: Episode, actor: Actor,

@@ -1,4 +1,6 @@
-"""Counselling sessions and consents on the patient's timeline (two queries, no audit)."""
+"""Counselling sessions and consents on the patient's timeline (two queries, no audit). A
+session amended or entered in error stays on it, tagged, with a kind of its own so that
+nothing reading the timeline counts it as a current record."""
 
 from __future__ import annotations
 
@@ -7,13 +9,18 @@ from django.urls import reverse
 from collis.consent.models import Consent, CounsellingSession
 from collis.core.timeline import TimelineEvent
 
+STATUS_TAGS = {"amended": "Superseded", "entered_in_error": "Entered in error"}
+
 
 def timeline_events(patient) -> list[TimelineEvent]:
     events = []
     for s in CounsellingSession.objects.filter(patient=patient).select_related("created_by"):
+        tag = STATUS_TAGS.get(s.record_status)
         events.append(TimelineEvent(
-            when=s.held_on, kind="counselling", title="Counselling before selective denervation",
-            detail=f"{s.decision_aid_version}, by {s.created_by.display_name}",
+            when=s.held_on, kind=f"counselling_{s.record_status}" if tag else "counselling",
+            title="Counselling before selective denervation" + (f" ({tag})" if tag else ""),
+            detail=(f"{tag}: " if tag else "")
+            + f"{s.decision_aid_version}, by {s.created_by.display_name}",
             href=reverse("consent:counselling_detail", kwargs={
                 "patient_id": patient.pk, "episode_id": s.episode_id, "session_id": s.pk})))
     for c in Consent.objects.filter(patient=patient).select_related("surgeon"):

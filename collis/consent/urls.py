@@ -16,6 +16,8 @@ urlpatterns = [
     path(EPISODE + "consent/counselling/new/", views.counselling_new, name="counselling_new"),
     path(EPISODE + "consent/counselling/<int:session_id>/", views.counselling_detail,
          name="counselling_detail"),
+    path(EPISODE + "consent/counselling/<int:session_id>/entered-in-error/",
+         views.counselling_entered_in_error, name="counselling_entered_in_error"),
     path(EPISODE + "consent/new/", views.consent_new, name="consent_new"),
     path(EPISODE + "consent/form.pdf", views.consent_pdf, name="consent_pdf"),
 ]

@@ -12,13 +12,18 @@ from django.utils import timezone
 from collis.consent import pdfs, selectors, services
 from collis.consent.forms import ConsentForm, CounsellingForm
 from collis.consent.presenters import (
+    consent_counselling_note,
+    correction_note,
+    counselling_initial,
     counselling_pathway_notice,
+    counselling_rows,
     figure_text,
     plan_rows,
     sources_text,
 )
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
+from collis.core.forms import EnteredInErrorForm
 from collis.core.models import AuditAction
 from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
@@ -64,14 +69,18 @@ def episode_consent(request, patient_id, episode_id):
     """The episode's counselling sessions and consent, with the next step for the role."""
     episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
-    sessions = selectors.counselling_list(episode=episode, actor=actor)
+    every = selectors.counselling_list(episode=episode, actor=actor)
+    sessions = [s for s in every if s.is_current]
     consent = selectors.consent_get(episode=episode, actor=actor)
-    latest = sessions[0] if sessions else None
+    latest = sessions[0] if sessions else None  # newest first: what consent rests on
     return render(request, "consent/episode_consent.jinja", {
         "title": "Counselling and consent", "patient": episode.patient, "episode": episode,
-        "sessions": sessions, "consent": consent,
+        "sessions": sessions, "corrected": [s for s in every if not s.is_current],
+        "consent": consent,
+        "consent_note": consent_counselling_note(consent) if consent else "",
         "plan": plan_rows(consent.planned_denervation) if consent else [],
         "first_signing_date": services.first_signing_date(latest) if latest else None,
+        "cooling_off_from": services.cooling_off_starts(latest) if latest else None,
         "cooling_off_days": services.cooling_off_days(),
         "can_counsel": (can(request.user, Capability.COUNSELLING_RECORD)
                         and step_open(episode=episode, step=Task.RECORD_COUNSELLING,
@@ -104,34 +113,49 @@ def decision_aid_pdf(request, patient_id, episode_id):
                         f"decision-aid-episode-{episode.pk}.pdf")
 
 
+def _session_href(episode, session) -> str:
+    return reverse("consent:counselling_detail", kwargs={
+        "patient_id": episode.patient_id, "episode_id": episode.pk, "session_id": session.pk})
+
+
 @require(Capability.COUNSELLING_RECORD)
 @methods("GET", "POST")
 def counselling_new(request, patient_id, episode_id):
+    """Record counselling; with `?amends=<id>`, correct that session (pre-filled from it,
+    with the reason for the correction)."""
     episode = _episode(request, patient_id, episode_id)
     actor = Actor.from_request(request)
+    amends = (selectors.counselling_get(episode=episode, session_id=request.GET["amends"],
+                                        actor=actor)
+              if request.GET.get("amends") else None)
+    initial = (counselling_initial(amends) if amends is not None
+               else {"held_on": timezone.localdate()})
     form = CounsellingForm(request.POST if request.method == "POST" else None,
-                           initial={"held_on": timezone.localdate()})
+                           initial=initial, amending=amends is not None)
     if request.method == "POST":
         done = form_submit(
             request, form,
             _refusals_shown(lambda data: services.counselling_session_create(
                 episode=episode, held_on=data["held_on"], answers=form.answers(),
                 acknowledged=form.acknowledged(), notes=data.get("notes") or "",
-                actor=actor)),
-            redirect_to=lambda session: reverse("consent:counselling_detail", kwargs={
-                "patient_id": episode.patient_id, "episode_id": episode.pk,
-                "session_id": session.pk}),
-            message="The counselling session and the risks disclosed are recorded.")
+                actor=actor, amends=amends,
+                correction_reason=data.get("correction_reason") or "")),
+            redirect_to=lambda session: _session_href(episode, session),
+            message=("The counselling session is corrected: the original stays in its "
+                     "history." if amends is not None else
+                     "The counselling session and the risks disclosed are recorded."))
         if done:
             return done
     # The form shows the decision aid for the patient: an audited read.
     aid = selectors.decision_aid_get(episode=episode, actor=actor)
+    title = "Correct the counselling session" if amends is not None else "Record counselling"
     return render(request, "consent/counselling_form.jinja", {
-        "title": "Record counselling", "patient": episode.patient, "episode": episode,
-        "form": form, "aid": aid, "figure_text": figure_text,
-        "sources_text": sources_text, "pathway_notice": counselling_pathway_notice(episode),
+        "title": title, "patient": episode.patient, "episode": episode,
+        "form": form, "aid": aid, "figure_text": figure_text, "amends": amends,
+        "sources_text": sources_text,
+        "pathway_notice": "" if amends is not None else counselling_pathway_notice(episode),
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
-                               {"text": "Record counselling", "href": ""}),
+                               {"text": title, "href": ""}),
     })
 
 
@@ -140,13 +164,46 @@ def counselling_detail(request, patient_id, episode_id, session_id):
     episode = _episode(request, patient_id, episode_id)
     session = selectors.counselling_get(episode=episode, session_id=session_id,
                                         actor=Actor.from_request(request))
+    may_correct = session.is_current and can(request.user, Capability.COUNSELLING_RECORD)
     return render(request, "consent/counselling_detail.jinja", {
         "title": f"Counselling on {session.held_on:%-d %B %Y}", "patient": episode.patient,
         "episode": episode, "session": session, "sources_text": sources_text,
         "first_signing_date": services.first_signing_date(session),
+        "recorded_on": services.recorded_on(session),
         "cooling_off_days": services.cooling_off_days(),
+        "correction_note": correction_note(session),
+        "history": selectors.counselling_history(session), "entry_pk": session.pk,
+        "detail_href": lambda version: _session_href(episode, version),
+        "may_correct": may_correct,
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
                                {"text": "Counselling session", "href": ""}),
+    })
+
+
+@require(Capability.COUNSELLING_RECORD)
+@methods("GET", "POST")
+def counselling_entered_in_error(request, patient_id, episode_id, session_id):
+    episode = _episode(request, patient_id, episode_id)
+    actor = Actor.from_request(request)
+    session = selectors.counselling_get(episode=episode, session_id=session_id, actor=actor)
+    form = EnteredInErrorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refusals_shown(lambda data: services.counselling_session_mark_entered_in_error(
+                session=session, reason=data["correction_reason"], actor=actor)),
+            redirect_to=_session_href(episode, session),
+            message="The counselling session is marked as entered in error. It stays in the "
+                    "record's history.")
+        if done:
+            return done
+    return render(request, "core/entered_in_error.jinja", {
+        "title": "Mark the counselling session as entered in error",
+        "patient": episode.patient, "episode": episode, "form": form,
+        "entry_rows": counselling_rows(session),
+        "cancel_href": _session_href(episode, session),
+        "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
+                               {"text": "Entered in error", "href": ""}),
     })
 
 
@@ -169,14 +226,16 @@ def consent_new(request, patient_id, episode_id):
             message="The consent is recorded. Download the consent form for the notes.")
         if done:
             return done
-    sessions = selectors.counselling_list(episode=episode, actor=actor)
-    latest = sessions[0] if sessions else None
+    sessions = [s for s in selectors.counselling_list(episode=episode, actor=actor)
+                if s.is_current]
+    latest = sessions[0] if sessions else None  # newest first: what consent rests on
     plan, plan_source = services.planned_denervation(episode)
     return render(request, "consent/consent_form.jinja", {
         "title": "Record consent", "patient": episode.patient, "episode": episode,
         "form": form, "session": latest, "plan": plan_rows(plan), "plan_source": plan_source,
         "procedure": services.SD_PROCEDURE,
         "first_signing_date": services.first_signing_date(latest) if latest else None,
+        "cooling_off_from": services.cooling_off_starts(latest) if latest else None,
         "cooling_off_days": services.cooling_off_days(),
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
                                {"text": "Record consent", "href": ""}),

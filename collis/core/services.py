@@ -86,3 +86,14 @@ def admin_audit_log_view_audit(*, request, object_id=None) -> None:
                  object_type="audit_log", object_id=object_id or "",
                  summary="Viewed the audit log in the admin",
                  details={"filters": dict(request.GET.items())})
+
+
+def database_statistics_refresh() -> None:
+    """Refresh the query planner's statistics (ANALYZE) after a bulk load. Without them
+    SQLite walks every patient of the unit to answer a name search instead of starting
+    from the name index (PostgreSQL's autovacuum keeps its own statistics, but a fresh
+    ANALYZE does no harm)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -1,8 +1,9 @@
 """The outcomes app's part of the JSON API (/api/v1/): the operation note, the physiotherapy
 programme, follow-up reviews, complications and the outcome against the baseline; each
-read is role-checked (RECORD_VIEW) and audited like the pages."""
+read is role-checked (RECORD_VIEW) and audited like the pages. Only current entries are
+given (each says its `record_status`); corrections are made through the pages."""
 
-from datetime import date
+from datetime import date, time
 from uuid import UUID
 
 from django.http import Http404
@@ -23,11 +24,13 @@ class DivisionOut(Schema):
     muscle: str
     side: str
     nerve: str
+    outside_plan: bool = False
 
 
 class OperationOut(Schema):
     id: int
     operated_on: date
+    started_at: time | None = None
     site: str
     surgeon: str
     anaesthetic: str
@@ -38,6 +41,9 @@ class OperationOut(Schema):
     findings: str
     complication_codes: list[str]
     complication_notes: str
+    consented_plan: list = []
+    outside_plan_reason: str = ""
+    record_status: str = "current"
 
 
 class SessionOut(Schema):
@@ -47,6 +53,7 @@ class SessionOut(Schema):
     held_on: date | None
     exercises: str
     notes: str
+    record_status: str = "current"
 
 
 class ProgrammeOut(Schema):
@@ -75,6 +82,14 @@ class ComplicationOut(Schema):
     status: str
     resolved_on: date | None
     notes: str
+    record_status: str = "current"
+
+
+class FurtherSurgeryOut(Schema):
+    kind: str
+    performed_on: date
+    reason: str
+    record_status: str = "current"
 
 
 class OutcomeOut(Schema):
@@ -90,6 +105,7 @@ class OutcomeOut(Schema):
 class FollowUpOut(Schema):
     reviews: list[ScheduledReviewOut]
     complications: list[ComplicationOut]
+    further_surgeries: list[FurtherSurgeryOut] = []
     baseline_date: date | None
     baseline_total: float | None
     outcome: list[OutcomeOut]
@@ -103,6 +119,11 @@ def _episode(request, patient_id: UUID, episode_id: int) -> tuple[Episode, Actor
     return episode_get(patient=patient, episode_id=episode_id, actor=actor), actor
 
 
+def _total(assessment) -> float | None:
+    current = presenters.current_scale(assessment)
+    return current.total if current is not None else None
+
+
 @router.get(BASE + "/operation", response={200: OperationOut, 403: ErrorOut, 404: ErrorOut},
             summary="The operation note of an episode")
 def operation_get(request, patient_id: UUID, episode_id: int):
@@ -111,11 +132,13 @@ def operation_get(request, patient_id: UUID, episode_id: int):
     if operation is None:
         raise Http404("No operation is recorded for this episode.")
     return {**{f: getattr(operation, f) for f in (
-        "id", "operated_on", "anaesthetic", "anaesthetist", "myectomy", "myectomy_muscles",
-        "findings", "complication_codes", "complication_notes")},
+        "id", "operated_on", "started_at", "anaesthetic", "anaesthetist", "myectomy",
+        "myectomy_muscles", "findings", "complication_codes", "complication_notes",
+        "outside_plan_reason", "record_status")},
         "site": operation.site.code, "surgeon": operation.surgeon.display_name,
-        "divisions": [{"muscle": d.muscle, "side": d.side, "nerve": d.nerve}
-                      for d in operation.divisions.all()]}
+        "consented_plan": operation.consent.planned_denervation if operation.consent else [],
+        "divisions": [{"muscle": d.muscle, "side": d.side, "nerve": d.nerve,
+                       "outside_plan": d.outside_plan} for d in operation.divisions.all()]}
 
 
 @router.get(BASE + "/physiotherapy",
@@ -128,7 +151,7 @@ def physio_programme_get(request, patient_id: UUID, episode_id: int):
         raise Http404("No physiotherapy programme for this episode.")
     return {"starts_on": programme.starts_on, "session_count": programme.session_count,
             "interval_days": programme.interval_days, "goals": programme.goals,
-            "sessions": list(programme.sessions.all())}
+            "sessions": programme.current_sessions}
 
 
 @router.get(BASE + "/follow-up", response={200: FollowUpOut, 403: ErrorOut, 404: ErrorOut},
@@ -143,15 +166,19 @@ def follow_up_get(request, patient_id: UUID, episode_id: int):
         reviews.append({
             "months_after": row.point.months_after, "due_on": row.point.due_on,
             "overdue": row.overdue, "reviewed_on": r.reviewed_on if r else None,
-            "twstrs_total": r.twstrs.total if r and r.twstrs else None,
-            "tsui_total": r.tsui.total if r and r.tsui else None,
+            "twstrs_total": _total(r.twstrs) if r else None,
+            "tsui_total": _total(r.tsui) if r else None,
             "notes": r.notes if r else ""})
     return {
         "reviews": reviews,
         "complications": [{"risk_code": c.risk_code, "name": c.get_risk_code_display(),
                            "onset_on": c.onset_on, "severity": c.severity, "status": c.status,
-                           "resolved_on": c.resolved_on, "notes": c.notes}
+                           "resolved_on": c.resolved_on, "notes": c.notes,
+                           "record_status": c.record_status}
                           for c in data.complications],
+        "further_surgeries": [{"kind": s.kind, "performed_on": s.performed_on,
+                               "reason": s.reason, "record_status": s.record_status}
+                              for s in data.further_surgeries],
         "baseline_date": data.baseline.assessed_on if data.baseline else None,
         "baseline_total": data.baseline.total if data.baseline else None,
         "outcome": [{"review": o.label, "date": o.date, "twstrs_total": o.total,

@@ -1,10 +1,15 @@
 """Forms after SD: the operation note (nerve rows), the physiotherapy programme and a
 session, a follow-up review, a complication, further surgery and discharge."""
 
+import dataclasses
+import datetime
+import re
 from functools import partial
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from collis.core.forms import CorrectionReasonMixin
 from collis.core.nhsuk_forms import (
     CheckboxesField,
     DateField,
@@ -50,13 +55,60 @@ DIVISIONS = MuscleSideRows(
         none_entered="Enter at least one nerve divided: muscle, side and nerve or level"))
 
 
+def division_rows_for(rows) -> int:
+    """How many rows the nerves-divided table needs to show `rows` and leave some blank."""
+    return max(len(rows) + 2, DIVISION_ROWS)
+
+
+def divisions_initial(rows) -> dict:
+    """Initial values that show these rows ({muscle, side, nerve}) in the table."""
+    return dataclasses.replace(DIVISIONS, count=division_rows_for(rows)).initial(rows)
+
+
 def _required(message):
     return {"required": message}
 
 
-class OperationForm(forms.Form):
+class AmendingForm(CorrectionReasonMixin, forms.Form):
+    """A form that records an entry or, with `amending`, corrects one and asks why (the
+    service requires the reason; the field is left out of a new entry's form)."""
+
+    def __init__(self, *args, amending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amending = amending
+        reason = self.fields.pop("correction_reason")
+        if amending:
+            self.fields["correction_reason"] = reason  # last, after the entry's own fields
+
+
+TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+class TimeOfDayField(TextField):
+    """A time on the 24-hour clock, typed as 08:30."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        match = TIME.match(text.strip())
+        try:
+            if match is None:
+                raise ValueError(text)
+            return datetime.time(int(match[1]), int(match[2]))
+        except ValueError:
+            raise ValidationError(f"{self.name_in_errors} must be a time on the 24-hour "
+                                  f"clock, like 08:30") from None
+
+
+class OperationForm(AmendingForm):
     operated_on = DateField(label="Date of the operation",
                             label_text="The date of the operation", past_only=True)
+    started_at = TimeOfDayField(
+        label="Time the operation started (optional)", required=False, width=5,
+        error_name="The time the operation started",
+        hint="On the 24-hour clock, for example 08:30. A TWSTRS recorded earlier that day "
+             "then counts as the pre-operative baseline.")
     site = ModelSelectField(label="Site", queryset=Site.objects.active().order_by("name"),
                             empty_label="Choose a site",
                             error_messages=_required("Choose the site"))
@@ -82,10 +134,14 @@ class OperationForm(forms.Form):
         hint="Tick any that happened during the operation.")
     complication_notes = TextareaField(
         label="Other intra-operative complications, or details", required=False)
+    outside_plan_reason = TextareaField(
+        label="Reason for dividing nerves outside the consented plan", required=False,
+        rows=3, hint="Needed when a nerve divided is not in the planned denervation the "
+                     "patient consented to. Such nerves are flagged on the note.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rows: int = DIVISION_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
-        self.division_rows = DIVISIONS.bind(self)
+        self.division_rows = dataclasses.replace(DIVISIONS, count=max(rows, 1)).bind(self)
 
     def clean(self):
         data = super().clean()
@@ -109,7 +165,7 @@ class PhysioProgrammeForm(forms.Form):
     goals = TextareaField(label="Goals and exercises planned", required=False)
 
 
-class PhysioSessionForm(forms.Form):
+class PhysioSessionForm(AmendingForm):
     attendance = RadiosField(
         label="Did the patient attend?",
         choices=[(Attendance.ATTENDED.value, "Attended"),
@@ -135,7 +191,7 @@ def _score(label, low, high, *, whole=True, width=3, hint=None):
                  hint=hint or f"{low} to {high}")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AmendingForm):
     reviewed_on = DateField(label="Date of the review", label_text="The date of the review",
                             past_only=True)
     twstrs_existing = SelectField(label="Use a TWSTRS already recorded", required=False)
@@ -174,7 +230,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ComplicationForm(forms.Form):
+class ComplicationForm(AmendingForm):
     risk_code = SelectField(label="Complication",
                             choices=[("", "Choose a complication"), *SD_RISK_CHOICES],
                             hint="From the risk catalogue of selective denervation.",
@@ -200,7 +256,7 @@ class ComplicationForm(forms.Form):
         return data
 
 
-class FurtherSurgeryForm(forms.Form):
+class FurtherSurgeryForm(AmendingForm):
     kind = RadiosField(label="Further surgery", choices=FurtherSurgeryKind.choices,
                        error_messages=_required("Choose the kind of further surgery"))
     performed_on = DateField(label="Date", label_text="The date of the further surgery",

@@ -2,7 +2,14 @@
 programme, follow-up reviews, complications and further surgery of an episode.
 
 Vocabularies are the domain's (muscles, sides, SD risk codes from collis.domain.risks);
-scores are the assessments app's ScaleAssessment records, never recomputed here."""
+scores are the assessments app's ScaleAssessment records, never recomputed here. Every
+entry but the programme is correctable (ADR 0009): a correction is a new row that
+supersedes the old, so "one per episode" (one note, one session of each number, one review
+at each point) holds for the current rows only. The services keep it, each under the
+episode's row lock; the database cannot, because a correction briefly has two current rows
+inside its transaction and PostgreSQL cannot defer a partial unique index. What the
+database does keep is that each row is superseded at most once (`supersedes` is one to
+one)."""
 
 from django.conf import settings
 from django.db import models
@@ -27,11 +34,19 @@ class Anaesthetic(models.TextChoices):
 
 
 class Operation(CorrectableRecord):
-    """The operation note of an episode: one per episode."""
+    """The operation note of an episode: one current note per episode, pre-filled from the
+    plan of the consent it was done under (`consent`)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="operations")
-    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="operation")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="operations")
+    # The consent the operation was done under, whose planned denervation the nerves
+    # divided are compared with.
+    consent = models.ForeignKey("consent.Consent", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
     operated_on = models.DateField("Date of the operation")
+    started_at = models.TimeField(
+        "Time the operation started", null=True, blank=True,
+        help_text="A TWSTRS recorded earlier that day counts as the pre-operative baseline.")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
                              verbose_name="Site")
     surgeon = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -44,6 +59,8 @@ class Operation(CorrectableRecord):
     complication_codes = models.JSONField("Intra-operative complications", default=list,
                                           blank=True)
     complication_notes = models.TextField("Other intra-operative complications", blank=True)
+    outside_plan_reason = models.TextField(
+        "Reason for dividing nerves outside the consented plan", blank=True)
 
     class Meta:
         ordering = ["-operated_on", "-id"]
@@ -60,6 +77,8 @@ class NerveDivision(models.Model):
     muscle = models.CharField("Muscle", max_length=40, choices=MUSCLE_CHOICES)
     side = models.CharField("Side", max_length=10, choices=SIDE_CHOICES)
     nerve = models.CharField("Nerve and level", max_length=200)
+    # Not in the planned denervation of the consent: the note gives the reason.
+    outside_plan = models.BooleanField("Outside the consented plan", default=False)
 
     class Meta:
         ordering = ["operation", "position"]
@@ -109,9 +128,7 @@ class PhysioSession(CorrectableRecord):
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["programme", "number"]
-        constraints = [models.UniqueConstraint(fields=["programme", "number"],
-                                               name="physio_session_once")]
+        ordering = ["programme", "number", "id"]
 
     def __str__(self):
         return f"Session {self.number} ({self.attendance})"
@@ -135,9 +152,7 @@ class FollowUpReview(CorrectableRecord):
     notes = models.TextField("Notes", blank=True)
 
     class Meta:
-        ordering = ["episode", "months_after"]
-        constraints = [models.UniqueConstraint(fields=["episode", "months_after"],
-                                               name="follow_up_review_once")]
+        ordering = ["episode", "months_after", "id"]
 
     def __str__(self):
         return f"{self.months_after}-month review of episode {self.episode_id}"

@@ -1,36 +1,56 @@
 """The outcomes app's events on the patient's timeline: operations (kind "operation", which
 the TWSTRS chart marks), physiotherapy sessions held, follow-up reviews and complications.
 Two queries whatever the number of records (the operations, then one UNION of the rest);
-no audit (the timeline page audits once)."""
+no audit (the timeline page audits once).
+
+An entry amended or entered in error stays on the timeline, tagged ("Superseded",
+"Entered in error") and with a kind of its own (e.g. "operation_amended"), so that the
+chart's markers and anything else reading the current record pass it by."""
 
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
 from collis.core.timeline import TimelineEvent
-from collis.outcomes.models import Complication, FollowUpReview, NerveDivision, PhysioSession
-from collis.outcomes.presenters import months_words, muscle_words, risk_name
+from collis.outcomes.models import (
+    Complication,
+    FollowUpReview,
+    NerveDivision,
+    Operation,
+    PhysioSession,
+)
+from collis.outcomes.presenters import STATUS_TAGS, months_words, muscle_words, risk_name
 
-COLUMNS = ("w", "k", "a", "b", "e")
+COLUMNS = ("w", "k", "a", "b", "e", "o", "s")
 
 
-def _rows(queryset, *, when, kind, a, b, episode):
+def _rows(queryset, *, when, kind, a, b, episode, pk="pk", status="record_status"):
     return queryset.annotate(
         w=F(when), k=Value(kind, output_field=CharField()),
         a=Cast(a, CharField()), b=Cast(b, CharField()),
-        e=Cast(episode, IntegerField())).order_by().values_list(*COLUMNS)
+        e=Cast(episode, IntegerField()), o=Cast(pk, IntegerField()),
+        s=Cast(status, CharField())).order_by().values_list(*COLUMNS)
+
+
+def _event(when, kind, status, title, detail, href) -> TimelineEvent:
+    """The event of an entry; a corrected one tagged, with a kind of its own."""
+    tag = STATUS_TAGS.get(status)
+    if tag:
+        return TimelineEvent(when, f"{kind}_{status}", f"{title} ({tag})",
+                             f"{tag}: {detail}", href)
+    return TimelineEvent(when, kind, title, detail, href)
 
 
 def timeline_events(patient) -> list[TimelineEvent]:
-    from collis.outcomes.models import Operation
-
     operations = list(Operation.objects.filter(patient=patient)
-                      .values_list("operated_on", "episode_id", "site__name"))
+                      .values_list("operated_on", "episode_id", "site__name", "pk",
+                                   "record_status"))
     if not operations:
         return []
     rest = _rows(NerveDivision.objects.filter(operation__patient=patient),
                  when="operation__operated_on", kind="division", a="muscle", b="side",
-                 episode="operation__episode_id").union(
+                 episode="operation__episode_id", pk="operation_id",
+                 status="operation__record_status").union(
         _rows(PhysioSession.objects.filter(programme__patient=patient, held_on__isnull=False),
               when="held_on", kind="physiotherapy", a="number", b="attendance",
               episode="programme__episode_id"),
@@ -41,24 +61,25 @@ def timeline_events(patient) -> list[TimelineEvent]:
         all=True)
     divisions: dict[int, list[str]] = {}
     events: list[TimelineEvent] = []
-    for when, kind, a, b, episode in rest:
+    for when, kind, a, b, episode, pk, status in rest:
         args = [patient.pk, episode]
         if kind == "division":
-            divisions.setdefault(episode, []).append(muscle_words(a, b))
+            divisions.setdefault(pk, []).append(muscle_words(a, b))
         elif kind == "physiotherapy":
-            events.append(TimelineEvent(when, "physiotherapy", f"Physiotherapy session {a}",
-                                        "Attended" if b == "attended" else "Did not attend",
-                                        reverse("outcomes:physio_programme", args=args)))
+            events.append(_event(when, "physiotherapy", status, f"Physiotherapy session {a}",
+                                 "Attended" if b == "attended" else "Did not attend",
+                                 reverse("outcomes:physio_session_detail", args=[*args, pk])))
         elif kind == "review":
-            events.append(TimelineEvent(when, "review", f"Follow-up: {months_words(int(a))}",
-                                        b or "", reverse("outcomes:follow_up", args=args)))
+            events.append(_event(when, "review", status, f"Follow-up: {months_words(int(a))}",
+                                 b or "", reverse("outcomes:follow_up_review_detail",
+                                                  args=[*args, pk])))
         else:
-            events.append(TimelineEvent(when, "complication", f"Complication: {risk_name(a)}",
-                                        f"Severity {b}", reverse("outcomes:follow_up",
-                                                                 args=args)))
-    for operated_on, episode, site in operations:
-        events.append(TimelineEvent(
-            operated_on, "operation", "Selective denervation",
-            f"{site}. Nerves divided: " + ", ".join(divisions.get(episode, [])),
-            reverse("outcomes:operation_detail", args=[patient.pk, episode])))
+            events.append(_event(when, "complication", status, f"Complication: {risk_name(a)}",
+                                 f"Severity {b}", reverse("outcomes:complication_detail",
+                                                          args=[*args, pk])))
+    for operated_on, episode, site, pk, status in operations:
+        events.append(_event(
+            operated_on, "operation", status, "Selective denervation",
+            f"{site}. Nerves divided: " + ", ".join(divisions.get(pk, [])),
+            reverse("outcomes:operation_version", args=[patient.pk, episode, pk])))
     return events

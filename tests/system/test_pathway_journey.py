@@ -84,6 +84,7 @@ class TestSelectiveDenervationPathway(Journey):
         self.then_the_page_is_accessible("pathway-counselling")
         self.when_i_press("Save counselling")
         self.then_the_page_heading_says("Counselling on")
+        self.given_the_counselling_was_recorded_on_the_day_it_was_held()
 
         self.when_the_user_changes_to(self.surgeon)
         self.when_i_open_the_episode(self.episode, "consent/")
@@ -222,6 +223,14 @@ class TestSelectiveDenervationPathway(Journey):
             box.check()
         self.when_i_fill_in({"What matters most to you about your treatment?":
                              "Being able to drive and read again."})
+
+    def given_the_counselling_was_recorded_on_the_day_it_was_held(self):
+        """The journey runs months in minutes: the session was entered the day it was held
+        (the cooling-off period runs from when counselling was recorded)."""
+        from collis.consent.models import CounsellingSession
+        from collis.consent.tests.factories import recorded_at
+
+        recorded_at(CounsellingSession.objects.get(episode=self.episode), COUNSELLED)
 
     def when_the_patient_signs_after_the_cooling_off_period(self):
         self.when_i_choose("The patient typed their name as a signature")

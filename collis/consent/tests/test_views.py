@@ -425,3 +425,159 @@ def test_counselling_posted_directly_on_a_consented_episode_is_refused_by_the_ta
     assert ("Cannot record counselling while the episode is at &#39;Consented&#39;: that is "
             "done while it is at &#39;Listed for surgery&#39; or &#39;Counselling&#39;.") in page
     assert CounsellingSession.objects.filter(episode=episode).count() == 1
+
+
+# --- corrections: correct a session, or mark it entered in error, keeping its history
+
+def _amend_post(day, reason="The date was typed wrongly"):
+    return _counselling_post(day) | {"correction_reason": reason}
+
+
+def test_the_session_page_offers_corrections_only_to_roles_that_may_counsel(client_as):
+    episode = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=episode)
+    page = client_as(Role.NURSE_SPECIALIST).get(
+        _url("counselling_detail", episode, session_id=session.pk)).content.decode()
+    assert "Correct this entry" in page and "Mark as entered in error" in page
+    assert f"?amends={session.pk}" in page
+    page = client_as(Role.PHYSIOTHERAPIST).get(
+        _url("counselling_detail", episode, session_id=session.pk)).content.decode()
+    assert "Correct this entry" not in page and "Mark as entered in error" not in page
+
+
+def test_the_correction_form_is_pre_filled_from_the_session(client_as):
+    held = timezone.localdate() - datetime.timedelta(days=3)
+    episode = counselled_episode(held)
+    session = CounsellingSession.objects.get(episode=episode)
+    page = client_as(Role.NURSE_SPECIALIST).get(
+        _url("counselling_new", episode) + f"?amends={session.pk}").content.decode()
+    assert "Correct the counselling session" in page
+    assert f'value="{held.day}"' in page and "Holding my head straight" in page
+    assert "Reason for the correction" in page
+    assert "Saving this starts counselling" not in page
+
+
+def test_a_correction_without_a_reason_is_refused_on_the_reason(client_as):
+    episode = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=episode)
+    response = client_as(Role.NURSE_SPECIALIST).post(
+        _url("counselling_new", episode) + f"?amends={session.pk}",
+        _amend_post(timezone.localdate(), reason=""))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#correction_reason"' in page and "Give the reason for the correction" in page
+    assert CounsellingSession.objects.count() == 1
+
+
+def test_a_nurse_corrects_a_session_and_both_versions_stay_reachable(client_as):
+    day = timezone.localdate() - datetime.timedelta(days=2)
+    episode = counselled_episode(day)
+    original = CounsellingSession.objects.get(episode=episode)
+    client = client_as(Role.NURSE_SPECIALIST)
+    response = client.post(_url("counselling_new", episode) + f"?amends={original.pk}",
+                           _amend_post(day - datetime.timedelta(days=1)))
+    amended = CounsellingSession.objects.get(supersedes=original)
+    assert response["Location"] == _url("counselling_detail", episode, session_id=amended.pk)
+    original.refresh_from_db()
+    assert original.record_status == "amended" and original.status_changed_by == client.user
+    page = client.get(_url("counselling_detail", episode, session_id=amended.pk)).content
+    assert b"History of this entry" in page and b"The date was typed wrongly" in page
+    old_page = client.get(_url("counselling_detail", episode,
+                               session_id=original.pk)).content.decode()
+    assert "Superseded by a correction" in old_page and "Correct this entry" not in old_page
+    overview = client.get(_url("episode_consent", episode)).content.decode()
+    assert "Corrected counselling entries (1)" in overview
+    assert overview.count("collis-decision-aid/1") == 1  # the summary table: current only
+
+
+def test_marking_a_session_entered_in_error(client_as):
+    episode = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=episode)
+    client = client_as(Role.NEUROSURGEON)
+    url = _url("counselling_entered_in_error", episode, session_id=session.pk)
+    page = client.get(url).content.decode()
+    assert "Mark the counselling session as entered in error" in page
+    assert "Why was this entered in error?" in page
+    assert b"Give the reason" in client.post(url, {"correction_reason": ""}).content
+    response = client.post(url, {"correction_reason": "Recorded on the wrong patient"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.record_status == "entered_in_error"
+    page = client.get(_url("counselling_detail", episode, session_id=session.pk)).content
+    assert b"Entered in error" in page and b"Recorded on the wrong patient" in page
+    # A second attempt is refused by the service, with its message.
+    page = client.post(url, {"correction_reason": "Again"}).content.decode()
+    assert "already entered in error" in page
+
+
+def test_corrections_are_refused_to_roles_without_the_capability(client_as):
+    episode = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=episode)
+    client = client_as(Role.PHYSIOTHERAPIST)
+    assert client.get(_url("counselling_entered_in_error", episode,
+                           session_id=session.pk)).status_code == 403
+    assert client.post(_url("counselling_entered_in_error", episode, session_id=session.pk),
+                       {"correction_reason": "x"}).status_code == 403
+    assert client.get(_url("counselling_new", episode)
+                      + f"?amends={session.pk}").status_code == 403
+    session.refresh_from_db()
+    assert session.is_current
+
+
+def test_corrections_of_another_units_session_are_not_found(client):
+    from collis.patients.tests.factories import other_unit_patient
+
+    theirs = counselled_episode(timezone.localdate(), patient=other_unit_patient())
+    session = CounsellingSession.objects.get(episode=theirs)
+    client.force_login(UserFactory(role=Role.NURSE_SPECIALIST))
+    url = _url("counselling_entered_in_error", theirs, session_id=session.pk)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"correction_reason": "x"}).status_code == 404
+    assert client.post(_url("counselling_new", theirs) + f"?amends={session.pk}",
+                       _amend_post(timezone.localdate())).status_code == 404
+    session.refresh_from_db()
+    assert session.is_current
+
+
+def test_a_consent_whose_session_was_corrected_says_so_and_stays_bound(client_as, settings):
+    episode = _consented(settings)
+    consent = Consent.objects.get(episode=episode)
+    services.counselling_session_mark_entered_in_error(
+        session=consent.counselling, reason="Wrong decision aid shown",
+        actor=Actor.command_line(UserFactory(role=Role.NURSE_SPECIALIST)))
+    client = client_as(Role.NEUROSURGEON)
+    page = _norm(client.get(_url("episode_consent", episode)).content.decode())
+    assert "was marked entered in error after consent was taken" in page
+    text = _pdf_text(client.get(_url("consent_pdf", episode)).content)
+    assert "marked entered in error after consent was taken" in text
+    assert all(_norm(r.patient_description) in text for r in SD_RISKS)
+
+
+def test_the_api_lists_current_sessions_with_their_status(client, token, settings):
+    episode = _consented(settings)
+    session = CounsellingSession.objects.get(episode=episode)
+    services.counselling_session_create(
+        episode=episode, held_on=session.held_on, answers={"matters_most": "x"},
+        acknowledged=frozenset(services.sd_risk_codes()), amends=session,
+        correction_reason="Answer recorded wrongly",
+        actor=Actor.command_line(UserFactory(role=Role.NURSE_SPECIALIST)))
+    base = f"/api/v1/patients/{episode.patient_id}/episodes/{episode.pk}"
+    sessions = client.get(f"{base}/counselling", **token).json()
+    assert [s["record_status"] for s in sessions] == ["current"]
+    assert sessions[0]["id"] != session.pk
+    consent = client.get(f"{base}/consent", **token).json()
+    assert consent["counselling_id"] == session.pk
+    assert consent["counselling_record_status"] == "amended"
+
+
+def test_the_timeline_tags_a_corrected_session(settings):
+    from collis.consent.timeline import timeline_events
+
+    episode = counselled_episode(timezone.localdate())
+    session = CounsellingSession.objects.get(episode=episode)
+    services.counselling_session_mark_entered_in_error(
+        session=session, reason="Duplicate",
+        actor=Actor.command_line(UserFactory(role=Role.NURSE_SPECIALIST)))
+    (event,) = timeline_events(episode.patient)
+    assert event.kind == "counselling_entered_in_error"
+    assert "(Entered in error)" in event.title and event.detail.startswith("Entered in error")

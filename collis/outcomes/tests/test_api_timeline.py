@@ -60,3 +60,43 @@ def test_the_timeline_has_the_operation_and_complication_in_two_queries(
     assert {"operation", "complication"} <= kinds
     operation = next(e for e in events if e.kind == "operation")
     assert "sternocleidomastoid (left)" in operation.detail
+
+
+def test_the_api_gives_current_entries_only_with_their_status(client, episode):
+    complication = episode.complications.get()
+    actor = Actor.command_line(UserFactory(role=Role.NEUROSURGEON))
+    services.complication_create(
+        episode=episode, risk_code="SD_HAEMATOMA", onset_on=datetime.date(2026, 3, 4),
+        severity="severe", status="ongoing", actor=actor, amends=complication,
+        correction_reason="Severity and onset wrong")
+    user = UserFactory(role=Role.NEUROLOGIST)
+    token = api_token_create(user=user, name="t", actor=Actor.command_line(user))
+    follow = client.get(f"/api/v1/patients/{episode.patient_id}/episodes/{episode.pk}"
+                        "/follow-up", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [(c["severity"], c["record_status"]) for c in follow["complications"]] == [
+        ("severe", "current")]
+    assert follow["further_surgeries"] == []
+
+
+def test_the_timeline_tags_corrected_entries_and_keeps_two_queries(
+        episode, django_assert_max_num_queries):
+    operation = episode.operations.get()
+    complication = episode.complications.get()
+    actor = Actor.command_line(UserFactory(role=Role.NEUROSURGEON))
+    services.complication_mark_entered_in_error(complication=complication, reason="Duplicate",
+                                                actor=actor)
+    services.operation_create(
+        episode=episode, actor=actor, amends=operation, correction_reason="Wrong level",
+        details=services.OperationDetails(
+            operated_on=operation.operated_on, site=operation.site, surgeon=operation.surgeon,
+            anaesthetic="general", anaesthetist="Dr Birch",
+            divisions=[services.Division("sternocleidomastoid", "left", "XI, lower branch")]))
+    with django_assert_max_num_queries(2):
+        events = timeline_events(episode.patient)
+    kinds = sorted(e.kind for e in events)
+    assert kinds == ["complication_entered_in_error", "operation", "operation_amended"]
+    amended = next(e for e in events if e.kind == "operation_amended")
+    assert amended.title == "Selective denervation (Superseded)"
+    assert "splenius capitis (right)" in amended.detail
+    current = next(e for e in events if e.kind == "operation")
+    assert "splenius" not in current.detail

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -118,18 +119,20 @@ def test_the_follow_up_page_shows_the_outcome_and_keeps_its_queries_bounded(
         client_as, patient, django_assert_max_num_queries):
     neurologist = UserFactory(role=Role.NEUROLOGIST)
     actor = Actor.command_line(neurologist)
-    episode = make_episode(patient, state="consented")
+    episode = make_episode(patient, state="consented", consented_on=datetime.date(2000, 1, 20))
     assessment_services.twstrs_create_from_subscores(
         patient=patient, assessed_on=datetime.date(2000, 1, 1), severity=20, disability=15,
         pain=10, actor=actor)
     operate(episode, operated_on=datetime.date(2000, 2, 1))
     start_physio(episode, starts_on=datetime.date(2000, 2, 8))
     from collis.outcomes import services
+    from collis.outcomes.schedules import add_months
 
     for i in range(20):
         months = (3, 6, 12)[i] if i < 3 else 12 * (i - 1)
+        reviewed_on = add_months(datetime.date(2000, 2, 1), months) + datetime.timedelta(days=9)
         services.follow_up_review_create(episode=episode, details=services.ReviewDetails(
-            months_after=months, reviewed_on=datetime.date(2000 + months // 12, 5, 1),
+            months_after=months, reviewed_on=reviewed_on,
             twstrs_severity=10, twstrs_disability=5, twstrs_pain=5, tsui_total=4), actor=actor)
     assert FollowUpReview.objects.count() == 20
     client = client_as(Role.NEUROLOGIST)
@@ -362,3 +365,300 @@ def test_further_surgery_posted_before_the_operation_is_refused_by_the_table(cli
     assert ("Cannot record a reoperation or conversion to DBS while the episode is at "
             "&#39;Consented&#39;") in body
     assert not episode.further_surgeries.exists()
+
+
+# --- the operation note: pre-filled from the consented plan, dated after the consent
+
+def _operation_post(client, day, **rows):
+    return {**date_data("operated_on", day), "site": Site.objects.first().pk,
+            "surgeon": client.user.pk, "anaesthetic": "general", "anaesthetist": "Dr Birch",
+            "myectomy": "no", **rows}
+
+
+def test_the_operation_note_page_shows_intra_operative_complications(client_as, patient):
+    """Regression: the page failed (500) once a note named an intra-operative complication
+    or a myectomy (a template mapped names through a filter that did not exist)."""
+    episode = make_episode(patient)
+    operate(episode, myectomy=True, myectomy_muscles=["splenius_capitis"],
+            complication_codes=["SD_HAEMATOMA", "SD_DYSAESTHESIA"])
+    response = client_as(Role.NEUROLOGIST).get(url("operation_detail", episode))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Haematoma" in body and "Dysaesthesia" in body
+    assert "Yes: splenius capitis" in body
+
+
+def test_the_operation_form_is_pre_filled_from_the_consented_plan(client_as, patient):
+    episode = make_episode(patient)  # the plan: sternocleidomastoid (left), splenius (right)
+    body = client_as(Role.NEUROSURGEON).get(url("operation_create", episode)).content.decode()
+    body = re.sub(r"\s+", " ", body)
+    assert '<option value="sternocleidomastoid" selected >' in body
+    assert '<option value="splenius_capitis" selected >' in body
+    assert 'value="posterior ramus C2"' in body
+    assert "The consented plan" in body and "splenius capitis (right): posterior ramus C2" in body
+
+
+def test_an_operation_dated_before_the_consent_is_refused_on_the_date_field(client_as,
+                                                                            patient):
+    episode = make_episode(patient, consented_on=datetime.date(2026, 3, 5))
+    client = client_as(Role.NEUROSURGEON)
+    response = client.post(url("operation_create", episode), _operation_post(
+        client, datetime.date(2026, 3, 4), muscle_1="sternocleidomastoid", side_1="left"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#operated_on-day"' in body
+    assert ('id="operated_on-error"><span class="nhsuk-u-visually-hidden">Error: </span>The '
+            'date of the operation cannot be before the patient signed the consent (5 March '
+            '2026)') in body
+    assert not Operation.objects.exists()
+
+
+def test_a_nerve_outside_the_plan_needs_a_reason_and_is_flagged_on_the_note(client_as,
+                                                                           patient):
+    episode = make_episode(patient)
+    client = client_as(Role.NEUROSURGEON)
+    rows = {"muscle_1": "sternocleidomastoid", "side_1": "left",
+            "muscle_2": "levator_scapulae", "side_2": "right"}
+    body = client.post(url("operation_create", episode), _operation_post(
+        client, datetime.date(2026, 3, 2), **rows)).content.decode()
+    assert 'href="#outside_plan_reason"' in body
+    assert "outside the consented plan: levator scapulae (right)" in body
+    response = client.post(url("operation_create", episode), _operation_post(
+        client, datetime.date(2026, 3, 2), **rows,
+        outside_plan_reason="Levator overactive on stimulation"))
+    assert response.status_code == 302
+    body = client.get(url("operation_detail", episode)).content.decode()
+    assert "Outside the plan" in body and "Levator overactive on stimulation" in body
+    assert "Nerves divided outside the consented plan" in body
+
+
+def test_the_api_flags_a_nerve_divided_outside_the_plan(client, patient):
+    from collis.core.services import api_token_create
+    from collis.outcomes import services
+
+    episode = make_episode(patient)
+    services.operation_create(episode=episode, actor=Actor.command_line(
+        UserFactory(role=Role.NEUROSURGEON)), details=services.OperationDetails(
+        operated_on=datetime.date(2026, 3, 2), site=Site.objects.first(),
+        surgeon=UserFactory(role=Role.NEUROSURGEON), anaesthetic="general",
+        anaesthetist="Dr Birch", started_at=datetime.time(8, 30),
+        divisions=[services.Division("levator_scapulae", "left")],
+        outside_plan_reason="Found overactive"))
+    user = UserFactory(role=Role.NEUROLOGIST)
+    token = api_token_create(user=user, name="t", actor=Actor.command_line(user))
+    note = client.get(f"/api/v1/patients/{patient.pk}/episodes/{episode.pk}/operation",
+                      HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert note["divisions"] == [{"muscle": "levator_scapulae", "side": "left",
+                                  "nerve": note["divisions"][0]["nerve"],
+                                  "outside_plan": True}]
+    assert note["outside_plan_reason"] == "Found overactive"
+    assert note["record_status"] == "current" and note["started_at"] == "08:30:00"
+    assert [e["muscle"] for e in note["consented_plan"]] == ["sternocleidomastoid",
+                                                             "splenius_capitis"]
+
+
+# --- corrections of the operation note
+
+def test_a_surgeon_corrects_the_operation_note_and_both_versions_stay(client_as, patient):
+    episode = make_episode(patient)
+    original = operate(episode)
+    client = client_as(Role.NEUROSURGEON)
+    page = client.get(url("operation_detail", episode)).content.decode()
+    assert f"?amends={original.pk}" in page and "Mark as entered in error" in page
+    form = client.get(url("operation_create", episode) + f"?amends={original.pk}").content
+    assert b"Correct the operation note" in form and b"Reason for the correction" in form
+    assert b'value="posterior ramus C2"' in form  # the note's own rows
+    data = _operation_post(client, datetime.date(2026, 3, 3), muscle_1="sternocleidomastoid",
+                           side_1="left")
+    body = client.post(url("operation_create", episode) + f"?amends={original.pk}",
+                       data).content.decode()
+    assert "Give the reason for the correction" in body
+    response = client.post(url("operation_create", episode) + f"?amends={original.pk}",
+                           data | {"correction_reason": "Date typed wrongly"})
+    assert response.status_code == 302
+    current = Operation.objects.current().get(episode=episode)
+    assert current.supersedes == original and current.operated_on == datetime.date(2026, 3, 3)
+    page = client.get(url("operation_detail", episode)).content.decode()
+    assert "History of this entry" in page and "Date typed wrongly" in page
+    old = client.get(url("operation_version", episode, pk=original.pk)).content.decode()
+    assert "Superseded" in old and "Correct this entry" not in old
+
+
+def test_operation_corrections_are_refused_to_roles_that_may_not_record_it(client_as,
+                                                                           patient):
+    episode = make_episode(patient)
+    original = operate(episode)
+    client = client_as(Role.NEUROLOGIST)
+    page = client.get(url("operation_detail", episode)).content.decode()
+    assert "Correct this entry" not in page and "Mark as entered in error" not in page
+    assert client.get(url("operation_entered_in_error", episode, pk=original.pk)
+                      ).status_code == 403
+    assert client.post(url("operation_entered_in_error", episode, pk=original.pk),
+                       {"correction_reason": "x"}).status_code == 403
+    assert client.get(url("operation_create", episode)
+                      + f"?amends={original.pk}").status_code == 403
+
+
+def test_an_operation_note_marked_entered_in_error(client_as, patient):
+    episode = make_episode(patient)
+    original = operate(episode)
+    client = client_as(Role.NEUROSURGEON)
+    target = url("operation_entered_in_error", episode, pk=original.pk)
+    assert b"Mark the operation note as entered in error" in client.get(target).content
+    response = client.post(target, {"correction_reason": "Another patient's note"})
+    assert response["Location"] == url("operation_version", episode, pk=original.pk)
+    page = client.get(url("operation_detail", episode)).content.decode()
+    assert "No operation is recorded for this episode yet." in page
+    assert "Operation notes entered in error" in page
+    body = client.get(url("follow_up", episode)).content.decode()
+    assert "no follow-up schedule yet" in body
+
+
+# --- the entries after the operation: their pages, corrections and errors
+
+def _complication(episode, role=Role.NEUROLOGIST):
+    from collis.outcomes import services
+
+    return services.complication_create(
+        episode=episode, risk_code="SD_DYSAESTHESIA", onset_on=datetime.date(2026, 3, 10),
+        severity="mild", status="ongoing",
+        actor=Actor.command_line(UserFactory(role=role)))
+
+
+def test_a_complication_is_corrected_from_its_page(client_as, patient):
+    episode = make_episode(patient)
+    operate(episode)
+    original = _complication(episode)
+    client = client_as(Role.NURSE_SPECIALIST)
+    page = client.get(url("follow_up", episode)).content.decode()
+    assert url("complication_detail", episode, pk=original.pk) in page
+    page = client.get(url("complication_detail", episode, pk=original.pk)).content.decode()
+    assert "Correct this entry" in page
+    correct = url("complication_create", episode) + f"?amends={original.pk}"
+    assert correct in page
+    form = client.get(correct).content.decode()
+    assert "Correct the complication" in form
+    assert '<option value="SD_DYSAESTHESIA" selected' in re.sub(r"\s+", " ", form)
+    body = client.post(correct, {
+        "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 1)),
+        "severity": "mild", "status": "ongoing", "correction_reason": "Onset wrong"}
+                       ).content.decode()
+    assert "The date of onset cannot be before the operation (2 March 2026)" in body
+    assert 'href="#onset_on-day"' in body
+    response = client.post(correct, {
+        "risk_code": "SD_DYSAESTHESIA", **date_data("onset_on", datetime.date(2026, 3, 12)),
+        "severity": "moderate", "status": "ongoing", "correction_reason": "Onset wrong"})
+    assert response.status_code == 302
+    page = client.get(url("follow_up", episode)).content.decode()
+    assert "Corrected follow-up entries (1)" in page and "Superseded" in page
+
+
+def test_a_further_surgery_entered_in_error_leaves_the_list(client_as, patient):
+    from collis.outcomes import services
+
+    episode = make_episode(patient)
+    operate(episode)
+    surgery = services.further_surgery_create(
+        episode=episode, kind="reoperation", performed_on=datetime.date(2026, 9, 1),
+        reason="Persistent pull to the left",
+        actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
+    client = client_as(Role.NEUROSURGEON)
+    target = url("further_surgery_entered_in_error", episode, pk=surgery.pk)
+    assert b"Persistent pull to the left" in client.get(target).content
+    assert client.post(target, {"correction_reason": "Wrong episode"}).status_code == 302
+    page = client.get(url("follow_up", episode)).content.decode()
+    assert "None recorded." in page and "Entered in error" in page
+    detail = client.get(url("further_surgery_detail", episode, pk=surgery.pk)).content
+    assert b"Wrong episode" in detail and b"Correct this entry" not in detail
+
+
+def test_a_review_is_corrected_with_its_window_checked(client_as, patient):
+    from collis.outcomes import services
+
+    episode = make_episode(patient)
+    operate(episode)
+    start_physio(episode)
+    review = services.follow_up_review_create(
+        episode=episode, actor=Actor.command_line(UserFactory(role=Role.NEUROLOGIST)),
+        details=services.ReviewDetails(months_after=3, reviewed_on=datetime.date(2026, 6, 2),
+                                       tsui_total=4))
+    client = client_as(Role.NEUROLOGIST)
+    page = client.get(url("follow_up_review_detail", episode, pk=review.pk)).content.decode()
+    assert "Correct this entry" in page and "3-month review" in page
+    correct = url("follow_up_review_create", episode, months=3) + f"?amends={review.pk}"
+    assert "6 weeks either side" in client.get(correct).content.decode()
+    body = client.post(correct, {**date_data("reviewed_on", datetime.date(2026, 8, 1)),
+                                 "tsui_total": "5", "correction_reason": "Tsui typo"}
+                       ).content.decode()
+    assert 'href="#reviewed_on-day"' in body and "between 21 April 2026 and 14 July 2026" in body
+    response = client.post(correct, {**date_data("reviewed_on", datetime.date(2026, 6, 2)),
+                                     "tsui_total": "5", "correction_reason": "Tsui typo"})
+    assert response.status_code == 302
+    assert FollowUpReview.objects.current().get().tsui.total == 5
+
+
+def test_a_recorded_session_is_corrected_through_its_form_with_a_reason(client_as, patient):
+    from collis.outcomes import services
+
+    episode = make_episode(patient)
+    operate(episode)
+    session = start_physio(episode).sessions.first()
+    recorded = services.physio_session_record(
+        session=session, attendance="attended", held_on=datetime.date(2026, 3, 9),
+        exercises="Chin tucks", actor=Actor.command_line(UserFactory(role=Role.PHYSIOTHERAPIST)))
+    client = client_as(Role.PHYSIOTHERAPIST)
+    page = client.get(url("physio_session_detail", episode, pk=recorded.pk)).content.decode()
+    assert "Correct this entry" in page and "Chin tucks" in page
+    form = client.get(url("physio_session_update", episode, session_id=recorded.pk)).content
+    assert b"Correct session 1" in form and b"Reason for the correction" in form
+    body = client.post(url("physio_session_update", episode, session_id=recorded.pk), {
+        "attendance": "attended", **date_data("held_on", datetime.date(2026, 3, 10))}
+                       ).content.decode()
+    assert "Give the reason for the correction" in body
+    response = client.post(url("physio_session_update", episode, session_id=recorded.pk), {
+        "attendance": "attended", **date_data("held_on", datetime.date(2026, 3, 10)),
+        "exercises": "Chin tucks", "correction_reason": "Held the next day"})
+    assert response.status_code == 302
+    page = client.get(url("physio_programme", episode)).content.decode()
+    assert "10 March 2026" in page and "Corrected session records (1)" in page
+    assert client_as(Role.NURSE_SPECIALIST).get(
+        url("physio_session_entered_in_error", episode, pk=recorded.pk)).status_code == 403
+
+
+def test_entry_pages_of_another_unit_are_not_found(client, sites):
+    from collis.patients.tests.factories import other_unit_patient
+
+    theirs = make_episode(other_unit_patient())
+    operation = operate(theirs)
+    complication = _complication(theirs)
+    client.force_login(UserFactory(role=Role.NEUROSURGEON))
+    for name, pk in (("operation_version", operation.pk),
+                     ("operation_entered_in_error", operation.pk),
+                     ("complication_detail", complication.pk),
+                     ("complication_entered_in_error", complication.pk)):
+        assert client.get(url(name, theirs, pk=pk)).status_code == 404, name
+    assert client.post(url("complication_entered_in_error", theirs, pk=complication.pk),
+                       {"correction_reason": "x"}).status_code == 404
+    assert client.get(url("operation_create", theirs)
+                      + f"?amends={operation.pk}").status_code == 404
+    complication.refresh_from_db()
+    assert complication.is_current
+
+
+def test_an_entry_of_another_episode_is_not_found(client_as, patient):
+    theirs = make_episode(PatientFactory())
+    operate(theirs)
+    complication = _complication(theirs)
+    ours = make_episode(patient)
+    operate(ours)
+    client = client_as(Role.NEUROLOGIST)
+    assert client.get(url("complication_detail", ours, pk=complication.pk)).status_code == 404
+    assert client.get(url("complication_create", ours)
+                      + f"?amends={complication.pk}").status_code == 404
+
+
+def test_the_follow_up_page_states_the_baseline_rule(client_as, patient):
+    episode = make_episode(patient)
+    operate(episode)
+    body = client_as(Role.NEUROLOGIST).get(url("follow_up", episode)).content.decode()
+    assert "recorded before the time the operation started" in body

@@ -38,4 +38,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(tokens_for_existing_patients, migrations.RunPython.noop),
+        # Planner statistics, so that name search starts from the token index (see
+        # collis.core.services.database_statistics_refresh).
+        migrations.RunSQL("ANALYZE", migrations.RunSQL.noop),
     ]
