@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.functions import Upper
 from django.http import Http404
 
 from collis.core.audit import Actor, audit_patient_shown, audit_record, audit_record_many
@@ -85,6 +86,11 @@ def patient_list_matching(query: PatientQuery, *, actor: Actor) -> QuerySet[Pati
             token__gte=word, token__lte=upper).values("patient_id"))
     if query.date_of_birth:
         patients = patients.filter(date_of_birth=query.date_of_birth)
+    if query.name_words:
+        # Sort the matches rather than walk the whole name index in order: PostgreSQL would
+        # otherwise scan tens of thousands of patients to fill one page of a rare name.
+        return patients.order_by(Upper("family_key"), Upper("given_key"), "date_of_birth",
+                                 "id")
     return patients.order_by("family_key", "given_key", "date_of_birth", "id")
 
 

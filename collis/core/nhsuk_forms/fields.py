@@ -173,8 +173,8 @@ class TextareaField(NhsField, forms.CharField):
 
 # -- Numbers ----------------------------------------------------------------------------
 
-_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")  # ASCII digits only, as for NHS numbers
+_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
 
 
 def number(value: Decimal) -> int | float:

@@ -426,3 +426,10 @@ def test_a_file_input_with_an_error_says_to_choose_the_file_again():
         "errorMessage": error("The referral letter must be a PDF file")})
     assert_same_markup(form["letter"].as_field_group(),
                        expected.replace(' data-module="nhsuk-file-upload"', ""))
+
+
+@pytest.mark.parametrize("typed", ["١٢", "１２", "12٫5", "৫"])
+def test_numbers_are_written_with_the_digits_0_to_9(typed):
+    form = NumberForm({"peak": typed, "pain": typed})
+    assert not form.is_valid()
+    assert "peak" in form.errors and "pain" in form.errors
