@@ -158,31 +158,65 @@ class Patient(models.Model):
         return f"{self.given_name} {self.family_name}"
 
 
+class PatientNameTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tokens of the patients `user` may read (`PatientQuerySet.visible_to`): for staff
+        through the token's own unit column, so that a search stays inside the index."""
+        if (getattr(user, "is_authenticated", False) and user.is_active
+                and user.account_type == AccountType.STAFF and user.organisation_id):
+            return self.filter(organisation_id=user.organisation_id)
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+    def matching(self, word: str):
+        """The tokens that begin with the name key `word`."""
+        return self.filter(token__gte=word, token__lte=word + "Z" * (NAME_KEY_LENGTH - len(word)))
+
+
 class PatientNameToken(models.Model):
     """One key a patient can be found by (see `name_tokens`): search matches each word the
-    user typed against these by prefix, through the (token, patient) index."""
+    user typed against these by prefix. The patient's unit and sort key are copied here so
+    that a search is answered from the (unit, token) index alone, without reading patients
+    (`patients.selectors.patient_list_matching`); `patient_name_tokens_sync` keeps them."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
     token = models.CharField(max_length=NAME_KEY_LENGTH)
+    # Family key, given key and date of birth ("PEPPER JO 1980-03-04"): the order of the
+    # registry (`Patient.Meta.ordering`) as one string that sorts by code point.
+    sort_key = models.CharField(max_length=2 * NAME_KEY_LENGTH + 12)
+
+    objects = PatientNameTokenQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["token", "patient"],
+        constraints = [models.UniqueConstraint(fields=["patient", "token"],
                                                name="patient_name_token_unique")]
+        indexes = [models.Index(fields=["organisation", "token", "sort_key", "patient"],
+                                name="patient_name_token_unit")]
 
     def __str__(self):
         return self.token
 
 
+def patient_sort_key(patient) -> str:
+    """The registry's order for one patient, as a string (`PatientNameToken.sort_key`)."""
+    return (f"{name_key(patient.family_name)} {name_key(patient.given_name)} "
+            f"{patient.date_of_birth}")
+
+
 def patient_name_tokens_sync(patients) -> None:
-    """Make the patients' search tokens match their names (after a save or a bulk create)."""
+    """Make the patients' search tokens match their names, unit and date of birth (after a
+    save or a bulk create)."""
     patients = list(patients)
-    wanted = {(p.pk, token) for p in patients for token in name_tokens(p.given_name,
-                                                                     p.family_name)}
+    wanted = {(p.pk, token, p.organisation_id, patient_sort_key(p))
+              for p in patients for token in name_tokens(p.given_name, p.family_name)}
     stored = set(PatientNameToken.objects.filter(patient__in=[p.pk for p in patients])
-                 .values_list("patient_id", "token"))
+                 .values_list("patient_id", "token", "organisation_id", "sort_key"))
     if stale := stored - wanted:
-        for patient_id, token in stale:
-            PatientNameToken.objects.filter(patient_id=patient_id, token=token).delete()
+        stale_patients = {patient_id for patient_id, *_ in stale}
+        PatientNameToken.objects.filter(patient__in=stale_patients).delete()
+        stored = {row for row in stored if row[0] not in stale_patients}
     PatientNameToken.objects.bulk_create(
-        [PatientNameToken(patient_id=pk, token=token) for pk, token in wanted - stored],
-        batch_size=1000)
+        [PatientNameToken(patient_id=pk, token=token, organisation_id=unit, sort_key=key)
+         for pk, token, unit, key in wanted - stored], batch_size=1000)

@@ -5,19 +5,19 @@ Reads that show patients are audited. This module holds the one way to fetch a p
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.db.models.functions import Upper
+from django.db.models import CharField, ExpressionWrapper, F, QuerySet
 from django.http import Http404
 
 from collis.core.audit import Actor, audit_patient_shown, audit_record, audit_record_many
 from collis.core.models import AuditAction, AuditEvent
 from collis.patients.models import (
-    NAME_KEY_LENGTH,
     Patient,
     PatientNameToken,
     name_key,
@@ -71,27 +71,63 @@ class PatientQuery:
         return ""
 
 
-def patient_list_matching(query: PatientQuery, *, actor: Actor) -> QuerySet[Patient]:
-    """The patients the actor may see that match the query (not audited: callers that show
-    them audit them). Each word of a name must begin one of the patient's name tokens
-    (`name_tokens`), in any order, through the (token, patient) index."""
+class _NameMatches:
+    """The patients matching a name search, in the registry's order, as a sequence that
+    `Paginator` can count and slice: the matches are found and ordered from the token index
+    alone (unit, token, patient, sort key), and only the patients of the slice asked for are
+    read. Sorting the few thousand keys here is steadier than any plan the database could
+    choose between walking the patients in order and joining them to the tokens."""
+
+    def __init__(self, patients: QuerySet[Patient], tokens):
+        self.patients = patients
+        # The patient ids as the database driver gives them (a UUID on PostgreSQL, its hex
+        # text on SQLite), without building a UUID for each of thousands of rows; either
+        # sorts as the database orders `id`.
+        raw_id = ExpressionWrapper(F("patient_id"), output_field=CharField())
+        self.ids = [pk for _key, pk in sorted(set(
+            tokens.annotate(raw_id=raw_id).values_list("sort_key", "raw_id")))]
+
+    def __len__(self):
+        return len(self.ids)
+
+    def count(self):
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        ids = [uuid.UUID(str(pk)) for pk in (
+            self.ids[index] if isinstance(index, slice) else [self.ids[index]])]
+        found = {p.pk: p for p in self.patients.filter(pk__in=ids)}
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]
+
+
+def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Patient]:
+    """The patients the actor may see that match the query, in the registry's order (not
+    audited: callers that show them audit them). Each word of a name must begin one of the
+    patient's name tokens (`name_tokens`), in any order."""
     patients = Patient.objects.visible_to(actor.user).select_related("home_site")
     if query.problem:
         return patients.none()
     if query.nhs_number:
         return patients.filter(nhs_number=query.nhs_number)
-    for word in query.name_words:
-        upper = word + "Z" * (NAME_KEY_LENGTH - len(word))
-        patients = patients.filter(pk__in=PatientNameToken.objects.filter(
-            token__gte=word, token__lte=upper).values("patient_id"))
+    words = query.name_words
     if query.date_of_birth:
+        # The date of birth narrows to a handful of patients through its own index.
         patients = patients.filter(date_of_birth=query.date_of_birth)
-    if query.name_words:
-        # Sort the matches rather than walk the whole name index in order: PostgreSQL would
-        # otherwise scan tens of thousands of patients to fill one page of a rare name.
-        return patients.order_by(Upper("family_key"), Upper("given_key"), "date_of_birth",
-                                 "id")
-    return patients.order_by("family_key", "given_key", "date_of_birth", "id")
+        for word in words:
+            patients = patients.filter(
+                pk__in=PatientNameToken.objects.matching(word).values("patient_id"))
+        return patients
+    if not words:
+        return patients
+    visible = PatientNameToken.objects.visible_to(actor.user)
+    tokens = visible.matching(words[0])
+    for word in words[1:]:
+        tokens = tokens.filter(patient__in=visible.matching(word).values("patient_id"))
+    return _NameMatches(patients, tokens)
 
 
 def patient_search(*, query: PatientQuery, page_number, per_page: int, actor: Actor) -> Page:
