@@ -115,6 +115,53 @@ def _restore(args) -> int:
     return 0
 
 
+def _audit(args) -> int:
+    """`collis audit partitions` and `collis audit archive` (PostgreSQL, as the owner)."""
+    _django_setup()
+    from datetime import date
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from collis.core import audit_partitions
+    from collis.core.audit import Actor, audit_record
+    from collis.core.models import AuditAction
+
+    if connection.vendor != "postgresql":
+        print("collis audit: the audit log is partitioned on PostgreSQL only; on SQLite it "
+              "is one table and there is nothing to do.", file=sys.stderr)
+        return 2
+    with connection.cursor() as cursor:
+        if args.audit_command == "partitions":
+            made = audit_partitions.partitions_ensure(cursor, months_ahead=args.months_ahead)
+            print(f"Made {made} partitions; the audit log has a partition for every month "
+                  f"to {args.months_ahead} months ahead.")
+            return 0
+        today = date.today()
+        oldest_kept = today.replace(year=today.year - settings.COLLIS_AUDIT_RETENTION_YEARS,
+                                    day=1)
+        before = date.fromisoformat(f"{args.before}-01")
+        if before > oldest_kept:
+            print(f"collis audit archive: the log is kept for "
+                  f"{settings.COLLIS_AUDIT_RETENTION_YEARS} years (COLLIS_AUDIT_RETENTION_YEARS, "
+                  f"local policy): months before {oldest_kept:%Y-%m} only.", file=sys.stderr)
+            return 2
+        directory = Path(args.to)
+        directory.mkdir(parents=True, exist_ok=True)
+        for suffix in audit_partitions.archivable_months(cursor, before=before):
+            with transaction.atomic():
+                manifest = audit_partitions.month_archive(
+                    cursor, cursor.cursor, suffix=suffix, directory=directory)
+                rows = {name: entry["rows"] for name, entry in manifest.items()}
+                audit_record(actor=Actor.command_line(), action=AuditAction.DELETE,
+                             object_type="audit_log",
+                             summary=f"Archived the audit log of {suffix[2:6]}-{suffix[7:9]} "
+                                     f"to {directory}", details={"files": manifest})
+            print(f"Archived {suffix[2:6]}-{suffix[7:9]}: {rows}")
+    return 0
+
+
 def _manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
     from django.core.management import execute_from_command_line
@@ -170,6 +217,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--no-keep", dest="keep_previous", action="store_false",
                          help="do not keep a copy of the database as it was before")
     restore.set_defaults(handler=_restore)
+
+    audit = commands.add_parser("audit", help="the audit log's partitions and archive")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True,
+                                          metavar="ACTION")
+    partitions = audit_commands.add_parser(
+        "partitions", help="make the monthly partitions ahead (run monthly, as the owner)")
+    partitions.add_argument("--months-ahead", type=int, default=12)
+    archive = audit_commands.add_parser(
+        "archive", help="export months past the retention period to files, then drop them")
+    archive.add_argument("--before", required=True, metavar="YYYY-MM",
+                         help="archive the months before this one")
+    archive.add_argument("--to", required=True, metavar="FOLDER",
+                         help="where the gzipped CSV files and manifests go")
+    audit.set_defaults(handler=_audit)
 
     manage = commands.add_parser("manage", help="run a Django management command",
                                  add_help=False)

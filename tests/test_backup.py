@@ -226,7 +226,7 @@ def postgres_rows(url: str) -> dict[str, list[tuple]]:
             rows[table] = sorted(connection.execute(query).fetchall(), key=repr)
         rows["triggers"] = connection.execute(
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
-            "ORDER BY tgname").fetchall()
+            "ORDER BY 1, 2").fetchall()  # cloned triggers share a name
     return rows
 
 

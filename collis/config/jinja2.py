@@ -16,10 +16,12 @@ def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def page_query(request) -> str:
-    """The current query string without its page number, for pagination links."""
+def page_query(request, *names: str) -> str:
+    """The current query string without its page number (or the parameters named), for
+    pagination links."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names or ("page",):
+        query.pop(name, None)
     return query.urlencode()
 
 

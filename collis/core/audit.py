@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
-from collis.core.models import AuditAction, AuditChannel, AuditEvent, User
+from collis.core.models import AuditAction, AuditChannel, AuditEvent, AuditEventPatient, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,48 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _event(actor: Actor, **values) -> AuditEvent:
+    user = actor.user
+    return AuditEvent(
+        at=timezone.now(), actor=user, actor_username=user.username if user else "",
+        actor_role=getattr(user, "role", "") if user else "", channel=actor.channel,
+        ip_address=actor.ip_address, user_agent=actor.user_agent, path=actor.path, **values)
+
+
+def _event_insert(event: AuditEvent, patient_ids: list) -> AuditEvent:
+    """Write the entry, and the (patient, entry) rows of the patients a page showed, in one
+    statement on PostgreSQL (two on SQLite), without a model instance per patient. An entry
+    about one patient (`patient_id`) is put in their index by a database trigger
+    (migration 0007)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    # Table and column names come from the models' meta, never from input.
+    insert = (f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) "  # noqa: S608
+              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id")
+    links = AuditEventPatient._meta.db_table
+    uuid_field = AuditEventPatient._meta.get_field("patient_id")
+    with connection.cursor() as cursor:
+        if patient_ids and connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH event AS ({insert}, at) INSERT INTO {links} (patient_id, at, event_id) "  # noqa: S608
+                "SELECT patient, event.at, event.id FROM event, unnest(%s::uuid[]) AS patient "
+                "RETURNING event_id", [*values, patient_ids])
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(insert, values)
+            event.pk = cursor.fetchone()[0]
+            if patient_ids:
+                at = values[[f.name for f in fields].index("at")]
+                cursor.executemany(
+                    f"INSERT INTO {links} (patient_id, at, event_id) VALUES (%s, %s, %s)",  # noqa: S608
+                    [(uuid_field.get_db_prep_save(pk, connection), at, event.pk)
+                     for pk in patient_ids])
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -68,23 +111,11 @@ def audit_record(
     summary: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    user = actor.user
-    return AuditEvent.objects.create(
-        at=timezone.now(),
-        actor=user,
-        actor_username=user.username if user else "",
-        actor_role=getattr(user, "role", "") if user else "",
-        action=action,
-        channel=actor.channel,
-        object_type=object_type,
-        object_id=str(object_id) if object_id not in (None, "") else "",
-        patient_id=patient_id,
-        summary=summary[:300],
-        details=details or {},
-        ip_address=actor.ip_address,
-        user_agent=actor.user_agent,
-        path=actor.path,
-    )
+    """One entry; one about a patient is also listed in their access history."""
+    event = _event(actor, action=action, object_type=object_type,
+                   object_id=str(object_id) if object_id not in (None, "") else "",
+                   patient_id=patient_id, summary=summary[:300], details=details or {})
+    return _event_insert(event, [])
 
 
 def audit_patient_shown(*, actor: Actor, patient, summary: str = "",
@@ -102,28 +133,11 @@ def audit_patient_shown(*, actor: Actor, patient, summary: str = "",
 
 def audit_record_many(*, actor: Actor, action: AuditAction, object_type: str,
                       patients: list[tuple[Any, str]], summary: str, details: dict | None = None
-                      ) -> None:
-    """One entry per patient (id, label) in a single INSERT: searches that return patients."""
-    now = timezone.now()
-    user = actor.user
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=now,
-                actor=user,
-                actor_username=user.username if user else "",
-                actor_role=getattr(user, "role", "") if user else "",
-                action=action,
-                channel=actor.channel,
-                object_type=object_type,
-                object_id=str(patient_id),
-                patient_id=patient_id,
-                summary=f"{summary} ({label})"[:300],
-                details=details or {},
-                ip_address=actor.ip_address,
-                user_agent=actor.user_agent,
-                path=actor.path,
-            )
-            for patient_id, label in patients
-        ]
-    )
+                      ) -> AuditEvent:
+    """One entry for a page that showed several patients (id, label): a search or a list. It
+    names them in its details and is listed in each one's access history."""
+    labels = [label for _pk, label in patients]
+    event = _event(actor, action=action, object_type=object_type,
+                   summary=f"{summary} ({len(patients)}: {', '.join(labels)})"[:300],
+                   details={**(details or {}), "patients": labels})
+    return _event_insert(event, [pk for pk, _label in patients])

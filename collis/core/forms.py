@@ -12,8 +12,8 @@ from collis.core.nhsuk_forms import (
     TextField,
 )
 
-__all__ = ["AuditFilterForm", "CorrectionReasonMixin", "EnteredInErrorForm", "LoginForm",
-           "NhsDateField", "NhsDateWidget"]
+__all__ = ["AuditExportForm", "AuditFilterForm", "CorrectionReasonMixin", "EnteredInErrorForm",
+           "LoginForm", "NhsDateField", "NhsDateWidget"]
 
 
 class LoginForm(forms.Form):
@@ -28,6 +28,8 @@ class LoginForm(forms.Form):
 class AuditFilterForm(forms.Form):
     username = TextField(label="Username", required=False, max_length=150, spellcheck=False)
     action = SelectField(label="Action", required=False)
+    patient = TextField(label="Patient's NHS number", required=False, max_length=40, width=10,
+                        inputmode="numeric", spellcheck=False)
     on = DateField(label="Date", label_text="The date", required=False, past_only=True)
 
     def __init__(self, *args, **kwargs):
@@ -35,6 +37,27 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Any action"), *AuditAction.choices]
+
+    def clean_patient(self):
+        from collis.patients.models import nhs_number_normalise, validate_nhs_number
+
+        value = nhs_number_normalise(self.cleaned_data["patient"])
+        if value:
+            validate_nhs_number(value)
+        return value
+
+
+class AuditExportForm(forms.Form):
+    start = DateField(label="From", label_text="The first day", past_only=True,
+                      error_messages={"required": "Enter the first day of the export"})
+    end = DateField(label="To", label_text="The last day", past_only=True,
+                    error_messages={"required": "Enter the last day of the export"})
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", "The last day must be the same as or after the first day")
+        return cleaned
 
 
 class EnteredInErrorForm(forms.Form):

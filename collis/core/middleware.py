@@ -1,6 +1,7 @@
 """Request middleware: sign-in required by default, sign-out after idle time, and no
 caching of anything a signed-in user or an API client is shown."""
 
+import contextlib
 import time
 from urllib.parse import quote
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -35,17 +37,42 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 class IdleTimeoutMiddleware:
-    """Signs a user out after COLLIS_IDLE_TIMEOUT without a request."""
+    """Signs a user out after COLLIS_IDLE_TIMEOUT without a request, counted to the second
+    from the last one.
 
+    The time of the last request travels in a cookie signed for this session (`COOKIE`), so
+    that a request does not write the session row; a cookie from another session, or
+    tampered with, is ignored. The session keeps the time of sign-in (`SESSION_KEY`), which
+    counts when the cookie is missing: a session cookie taken without it times out from the
+    sign-in, never later than the user's own."""
+
+    COOKIE = "collis_seen"
     SESSION_KEY = "collis_last_seen"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def _signer(session_key: str) -> signing.Signer:
+        return signing.Signer(salt=f"collis.idle.{session_key}")
+
+    @classmethod
+    def cookie_value(cls, session_key: str, seen: float) -> str:
+        return cls._signer(session_key).sign(f"{seen:.3f}")
+
+    @classmethod
+    def last_seen(cls, request) -> float | None:
+        stamps = [request.session.get(cls.SESSION_KEY)]
+        value = request.COOKIES.get(cls.COOKIE)
+        if value and request.session.session_key:
+            with contextlib.suppress(signing.BadSignature, ValueError):
+                stamps.append(float(cls._signer(request.session.session_key).unsign(value)))
+        return max((stamp for stamp in stamps if stamp is not None), default=None)
+
     def __call__(self, request):
+        now = time.time()
         if request.user.is_authenticated:
-            now = time.time()
-            last_seen = request.session.get(self.SESSION_KEY)
+            last_seen = self.last_seen(request)
             limit = settings.COLLIS_IDLE_TIMEOUT.total_seconds()
             if last_seen is not None and now - last_seen > limit:
                 from collis.core.services import user_logout  # avoid an import cycle
@@ -58,11 +85,22 @@ class IdleTimeoutMiddleware:
                     f"You were signed out because you had not used Collis for {minutes} "
                     "minutes. Sign in again to carry on.",
                 )
-                return redirect(f"{settings.LOGIN_URL_PATH}?next="
-                                f"{quote(request.get_full_path(), safe='/')}")
-            # The idle time counts from the last request, to the second.
-            request.session[self.SESSION_KEY] = now
-        return self.get_response(request)
+                response = redirect(f"{settings.LOGIN_URL_PATH}?next="
+                                    f"{quote(request.get_full_path(), safe='/')}")
+                response.delete_cookie(self.COOKIE)
+                return response
+        response = self.get_response(request)
+        # After the view: signing in happens inside it.
+        if request.user.is_authenticated and hasattr(request, "session"):
+            if self.SESSION_KEY not in request.session:
+                request.session[self.SESSION_KEY] = now  # once, at sign-in
+            if request.session.session_key:
+                response.set_cookie(
+                    self.COOKIE, self.cookie_value(request.session.session_key, now),
+                    secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+        elif self.COOKIE in request.COOKIES:
+            response.delete_cookie(self.COOKIE)
+        return response
 
 
 class NoStoreMiddleware:

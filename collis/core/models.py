@@ -245,7 +245,10 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
     refusal = "The audit log is append-only"
 
     def for_patient(self, patient_id):
-        return self.filter(patient_id=patient_id)
+        """Every entry that concerns the patient: those about them alone and the searches and
+        lists that showed them, through the (patient, at) index of `AuditEventPatient`."""
+        return self.filter(pk__in=AuditEventPatient.objects.filter(patient_id=patient_id)
+                           .values("event_id"))
 
 
 class AuditEvent(models.Model):
@@ -255,10 +258,10 @@ class AuditEvent(models.Model):
     database refuses UPDATE (and DELETE on PostgreSQL) with triggers."""
 
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        db_index=False, related_name="+",
     )
     # Kept as text too, so the entry still reads correctly if an account is renamed.
     actor_username = models.CharField(max_length=150, blank=True)
@@ -268,7 +271,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     # A plain value rather than a foreign key: the log must outlive and never block the
-    # records it describes.
+    # records it describes. Set when the entry is about one patient; an entry that showed
+    # several (a search page) leaves it empty and names them in `AuditEventPatient`, which
+    # holds every (patient, entry) pair and answers "who has seen this patient".
     patient_id = models.UUIDField(null=True, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -280,9 +285,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # One index per filter of the audit log, each ending in (at, id) so that a page of
+        # it is a walk down the index from a (at, id) cursor (`core.selectors`). On
+        # PostgreSQL the table is partitioned by month of `at` (migration 0007).
         indexes = [
-            models.Index(fields=["patient_id", "-at"], name="audit_patient_at"),
-            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            models.Index(fields=["at", "id"], name="audit_at_id"),
+            models.Index(fields=["actor_username", "at", "id"], name="audit_username_at"),
+            models.Index(fields=["action", "at", "id"], name="audit_action_at"),
         ]
 
     def __str__(self):
@@ -299,3 +308,30 @@ class AuditEvent(models.Model):
     @property
     def actor_role_label(self) -> str:
         return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
+
+
+class AuditEventPatient(models.Model):
+    """One patient an audit entry concerns: the entry about a patient's record has one, a
+    search or list page one per patient it showed (so that a page of twenty patients is one
+    entry and twenty of these narrow rows, not twenty entries). A patient's access history
+    is read from its primary key, (patient, at, entry). Append-only like the log; on
+    PostgreSQL partitioned by month of `at` with it."""
+
+    pk = models.CompositePrimaryKey("patient_id", "at", "event")
+    patient_id = models.UUIDField()
+    at = models.DateTimeField()
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False,
+                              db_index=False, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.patient_id} in entry {self.event_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only: entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only: entries cannot be deleted.")

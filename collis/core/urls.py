@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
 ]

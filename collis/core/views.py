@@ -1,18 +1,27 @@
 """Sign-in and out, home, the audit log, the accessibility statement and error pages."""
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from collis.core import services
 from collis.core.audit import Actor
-from collis.core.forms import AuditFilterForm, LoginForm
+from collis.core.forms import AuditExportForm, AuditFilterForm, LoginForm
 from collis.core.models import AccountType
 from collis.core.permissions import methods, public, require, signed_in
 from collis.core.roles import Capability, capabilities_of
-from collis.core.selectors import audit_log_page
+from collis.core.selectors import (
+    AuditCursor,
+    AuditFilters,
+    audit_export_rows,
+    audit_log_page,
+    audit_patients_with_number,
+)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -86,15 +95,48 @@ def audit_list(request):
     # A filter that is not valid (a date that is not a real date) is shown with its error,
     # not silently dropped to show the whole log.
     if not form.is_bound or form.is_valid():
-        filters = form.cleaned_data if form.is_bound else {}
-        page = audit_log_page(
-            username=filters.get("username") or "", action=filters.get("action") or "",
-            on=filters.get("on"), page_number=request.GET.get("page"),
-            actor=Actor.from_request(request))
+        cleaned = form.cleaned_data if form.is_bound else {}
+        actor = Actor.from_request(request)
+        patients = (audit_patients_with_number(cleaned["patient"], actor=actor)
+                    if cleaned.get("patient") else None)
+        filters = AuditFilters(username=cleaned.get("username") or "",
+                               action=cleaned.get("action") or "", on=cleaned.get("on"),
+                               patient_ids=patients)
+        page = audit_log_page(filters=filters, before=AuditCursor.parse(request.GET.get("before")),
+                              after=AuditCursor.parse(request.GET.get("after")), actor=actor)
+        if patients == ():
+            form.add_error("patient", "No patient of your unit has this NHS number")
     return render(request, "core/audit_list.jinja", {
         "title": "Audit log", "form": form, "page": page,
         "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Audit log", "href": ""}],
     })
+
+
+@require(Capability.AUDIT_VIEW)
+def audit_export(request):
+    """The log from one day to another as CSV, streamed as it is read."""
+    form = AuditExportForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        writer = csv.writer(_Echo())
+        rows = audit_export_rows(start=start, end=end, actor=Actor.from_request(request))
+        response = StreamingHttpResponse((writer.writerow(row) for row in rows),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="collis-audit-{start}-to-{end}.csv"')
+        return response
+    return render(request, "core/audit_export.jinja", {
+        "title": "Export the audit log", "form": form,
+        "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "Audit log", "href": "/audit/"},
+                        {"text": "Export", "href": ""}],
+    })
+
+
+class _Echo:
+    """A file that hands back what is written to it, for csv.writer over a stream."""
+
+    def write(self, value):
+        return value
 
 
 @public

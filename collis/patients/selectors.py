@@ -16,7 +16,8 @@ from django.db.models import CharField, ExpressionWrapper, F, QuerySet
 from django.http import Http404
 
 from collis.core.audit import Actor, audit_patient_shown, audit_record, audit_record_many
-from collis.core.models import AuditAction, AuditEvent
+from collis.core.models import AuditAction
+from collis.core.selectors import AuditFilters, AuditPage, audit_events_page
 from collis.patients.models import (
     Patient,
     PatientNameToken,
@@ -173,9 +174,12 @@ def patient_timeline(*, patient: Patient, actor: Actor) -> list:
     return events
 
 
-def patient_access_history(*, patient: Patient, actor: Actor) -> QuerySet[AuditEvent]:
-    """Every audited access to the patient, newest first. Reading it is audited too."""
+def patient_access_history(*, patient: Patient, actor: Actor, before=None, after=None,
+                           per_page: int = 50) -> AuditPage:
+    """A page of every audited access to the patient, newest first (searches that listed
+    them included), by keyset from the patient's own index. Reading it is audited too."""
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="access_history",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed the access history of {patient.nhs_number}")
-    return AuditEvent.objects.for_patient(patient.pk).order_by("-at", "-id")
+    return audit_events_page(AuditFilters(patient_ids=(patient.pk,)), before=before,
+                             after=after, per_page=per_page)

@@ -2,7 +2,6 @@
 Every patient is read through `selectors.patient_get` (scoped to the user's unit, audited)."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from collis.core.audit import Actor
 from collis.core.flow import form_submit
 from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
+from collis.core.selectors import AuditCursor
 from collis.patients import selectors, services
 from collis.patients.forms import PatientForm, PatientSearchForm
 from collis.patients.presenters import PatientPresenter, conflict_differences, record_crumbs
@@ -148,8 +148,10 @@ def patient_timeline(request, patient_id):
 @require(Capability.AUDIT_VIEW)
 def patient_access_history(request, patient_id):
     patient = _patient(request, patient_id)
-    events = selectors.patient_access_history(patient=patient, actor=Actor.from_request(request))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = selectors.patient_access_history(
+        patient=patient, actor=Actor.from_request(request),
+        before=AuditCursor.parse(request.GET.get("before")),
+        after=AuditCursor.parse(request.GET.get("after")))
     return render(request, "patients/patient_access_history.jinja", {
         "title": f"Access history of {PatientPresenter(patient).name}", "patient": patient,
         "presenter": PatientPresenter(patient), "page": page,

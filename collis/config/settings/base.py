@@ -144,6 +144,9 @@ AXES_VERBOSE = False
 # Sessions end after a period without activity (IdleTimeoutMiddleware), and at most after
 # a working day whatever the activity.
 COLLIS_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("COLLIS_IDLE_TIMEOUT_MINUTES", "30")))
+# How long the audit log is kept before `collis audit archive` may move a month out of the
+# database into files. Local policy (UNSOURCED): set by the unit's information governance.
+COLLIS_AUDIT_RETENTION_YEARS = int(os.environ.get("COLLIS_AUDIT_RETENTION_YEARS", "8"))
 # API tokens stop working this many days after they are made (0: never).
 COLLIS_API_TOKEN_LIFETIME_DAYS = int(os.environ.get("COLLIS_API_TOKEN_LIFETIME_DAYS", "90"))
 SESSION_COOKIE_AGE = 12 * 60 * 60

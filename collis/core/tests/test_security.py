@@ -6,10 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
@@ -37,13 +39,46 @@ def test_pages_and_api_with_patient_data_are_never_cached(client_as, patient):
     assert "no-store" in api.get("/api/v1/patients/not-a-patient")["Cache-Control"]
 
 
+def seen(client) -> float:
+    """The time of the last request, as the signed cookie the idle timeout reads says."""
+    value = client.cookies[IdleTimeoutMiddleware.COOKIE].value
+    return float(signing.Signer(salt=f"collis.idle.{client.session.session_key}")
+                 .unsign(value))
+
+
 def test_idle_time_counts_from_the_last_request_to_the_second(client_as):
     client = client_as(Role.NEUROLOGIST)
     client.get("/")
-    first = client.session[IdleTimeoutMiddleware.SESSION_KEY]
+    first = seen(client)
     time.sleep(1.1)
     client.get("/")
-    assert client.session[IdleTimeoutMiddleware.SESSION_KEY] - first >= 1
+    assert seen(client) - first >= 1
+
+
+def test_a_request_does_not_write_the_session(client_as):
+    client = client_as(Role.NEUROLOGIST)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]
+                and q["sql"].startswith(("UPDATE", "INSERT"))]
+
+
+@override_settings(COLLIS_IDLE_TIMEOUT=timedelta(seconds=60))
+@pytest.mark.parametrize("cookie", ["another session", "forged", "none"])
+def test_the_idle_time_of_another_session_or_a_forged_one_is_ignored(client_as, cookie):
+    client = client_as(Role.NEUROLOGIST)
+    client.get("/")
+    session = client.session
+    session[IdleTimeoutMiddleware.SESSION_KEY] -= 120   # signed in two minutes ago
+    session.save()
+    # A fresh time signed for another session, a forged one, or none, does not keep the
+    # session alive: the time of sign-in counts.
+    value = {"another session": IdleTimeoutMiddleware.cookie_value("other", time.time()),
+             "forged": f"{time.time():.3f}:forged", "none": ""}[cookie]
+    client.cookies[IdleTimeoutMiddleware.COOKIE] = value
+    response = client.get("/patients/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 @override_settings(COLLIS_IDLE_TIMEOUT=timedelta(seconds=0))

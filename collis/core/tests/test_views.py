@@ -1,9 +1,11 @@
+import time
 from datetime import timedelta
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from collis.core.middleware import IdleTimeoutMiddleware
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import PASSWORD, UserFactory
@@ -101,13 +103,20 @@ def test_sign_out_needs_post_and_ends_the_session(client_as):
     assert AuditEvent.objects.filter(action=AuditAction.LOGOUT).exists()
 
 
+def idle_for(client, seconds: float) -> None:
+    """As if the client's last request had been `seconds` ago."""
+    session = client.session
+    session[IdleTimeoutMiddleware.SESSION_KEY] -= seconds
+    session.save()
+    client.cookies[IdleTimeoutMiddleware.COOKIE] = IdleTimeoutMiddleware.cookie_value(
+        session.session_key, time.time() - seconds)
+
+
 @pytest.mark.django_db
 def test_idle_session_is_signed_out(client_as, settings):
     client = client_as(Role.NEUROLOGIST)
     assert client.get("/").status_code == 200
-    session = client.session
-    session["collis_last_seen"] -= 31 * 60
-    session.save()
+    idle_for(client, 31 * 60)
     response = client.get("/patients/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert client.get("/").status_code == 302
@@ -118,9 +127,7 @@ def test_active_session_stays_signed_in(client_as, settings):
     settings.COLLIS_IDLE_TIMEOUT = timedelta(minutes=30)
     client = client_as(Role.NEUROLOGIST)
     client.get("/")
-    session = client.session
-    session["collis_last_seen"] -= 29 * 60
-    session.save()
+    idle_for(client, 29 * 60)
     assert client.get("/").status_code == 200
 
 

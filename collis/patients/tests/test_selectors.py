@@ -6,7 +6,12 @@ from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
-from collis.patients.selectors import PatientQuery, patient_list_matching, patient_search
+from collis.patients.selectors import (
+    PatientQuery,
+    patient_access_history,
+    patient_list_matching,
+    patient_search,
+)
 from collis.patients.tests.factories import PatientFactory
 
 
@@ -59,9 +64,24 @@ def test_search_audits_each_patient_shown(people):
     page = patient_search(query=PatientQuery(text="pepp"), page_number=1, per_page=25,
                           actor=actor)
     assert len(page.object_list) == 2
-    audited = set(AuditEvent.objects.filter(action=AuditAction.SEARCH)
-                  .values_list("patient_id", flat=True))
-    assert audited == {people["jo"].pk, people["joe"].pk}
+    # One entry for the page, listed in the access history of each patient it showed.
+    event = AuditEvent.objects.get(action=AuditAction.SEARCH)
+    assert event.patient_id is None
+    assert sorted(event.details["patients"]) == sorted(
+        [people["jo"].nhs_number, people["joe"].nhs_number])
+    for name in ("jo", "joe"):
+        assert list(AuditEvent.objects.for_patient(people[name].pk)) == [event]
+    assert not AuditEvent.objects.for_patient(people["ann"].pk).exists()
+
+
+def test_access_history_lists_each_search_page_that_showed_the_patient(people):
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    for text in ("pepp", "peppercorn", "jo pepp", "ann"):
+        patient_search(query=PatientQuery(text=text), page_number=1, per_page=25, actor=actor)
+    history = patient_access_history(patient=people["jo"], actor=actor)
+    searches = [e for e in history.events if e.action == AuditAction.SEARCH]
+    assert len(searches) == 3          # "ann" did not show Jo
+    assert all(people["jo"].nhs_number in e.details["patients"] for e in searches)
 
 
 def test_search_returning_nobody_writes_no_audit_entry(people):
