@@ -36,7 +36,7 @@ class StoredAssessmentOut(Schema):
                                                  "description": "collis-case/1 case facts"}}}}})
 def candidacy_evaluate(request):
     """The body is a case-facts document (schema collis-case/1). Answers 200 with the
-    assessment (ruleset collis-sd-candidacy/1), or 422 naming each bad field and the
+    assessment (ruleset collis-sd-candidacy/2), or 422 naming each bad field and the
     allowed values."""
     api_require(request, Capability.CANDIDACY_ASSESS)
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from collis.core.presenters import age_on, date_long
 from collis.patients.models import Patient
@@ -52,18 +53,24 @@ ANSWER_PATHS = {
     "cervical_myelopathy": "health.cervical_myelopathy",
     "prior_neck_surgery": "health.prior_neck_surgery",
     "wants_surgery": "preferences.wants_surgery",
+    "response_pattern": "botulinum_toxin.response_pattern",
 }
 
 
-def collect_case_facts(*, patient: Patient, answers: dict[str, bool]) -> CollectedFacts:
+def collect_case_facts(*, patient: Patient, answers: dict[str, Any],
+                       recorded_by: str = "") -> CollectedFacts:
+    """The case facts from the patient's current record and the clinician's answers;
+    ``recorded_by`` names the clinician whose answers they are."""
     collected = CollectedFacts()
     collected.put("age", age_on(patient.date_of_birth),
                   f"Date of birth {date_long(patient.date_of_birth)} in the registry",
                   reverse("patients:patient_detail", args=[patient.pk]))
     for contributor in CONTRIBUTORS:
         contributor(patient, collected)
+    answered = (f"Recorded by {recorded_by} on {date_long(timezone.localdate())} when "
+                "assessing" if recorded_by else "The clinician's answer when assessing")
     for name, value in answers.items():
-        collected.put(ANSWER_PATHS[name], value, "The clinician's answer when assessing")
+        collected.put(ANSWER_PATHS[name], value, answered)
     return collected
 
 
@@ -112,7 +119,7 @@ def _toxin_facts(patient: Patient, collected: CollectedFacts) -> None:
     if latest is not None:
         collected.put("botulinum_toxin.resistance_test",
                       {"test": latest.kind, "result": latest.result},
-                      f"{latest.get_kind_display()} test of {date_long(latest.tested_on)}: "
+                      f"{latest.get_kind_display()} of {date_long(latest.tested_on)}: "
                       f"{latest.get_result_display().lower()}",
                       reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}))
 
@@ -151,9 +158,7 @@ def _examination_facts(patient: Patient, collected: CollectedFacts) -> None:
     patterns = [{"pattern": p.pattern, **({"side": p.side} if p.side else {}),
                  "severity": p.severity}
                 for p in sorted(examination.patterns.all(), key=lambda p: p.position)]
-    collected.put("patterns", patterns, source + ": " + ", ".join(
-        f"{p['pattern']}{' (' + p['side'] + ')' if 'side' in p else ''} {p['severity']}"
-        for p in patterns), href)
+    collected.put("patterns", patterns, source, href)
     collected.put("tremor", examination.tremor or None, source, href)
 
 
@@ -177,17 +182,30 @@ def _muscle_facts(patient: Patient, collected: CollectedFacts) -> None:
             f"{m.replace('_', ' ')} ({s})" for m, s, _ in active))
     examination = _latest_examination(patient)
     if examination is not None and examination.muscles_confirmed_at is not None:
-        seen = {(m["muscle"], m["side"]) for m in muscles}
-        confirmed = [m for m in examination.muscles.all() if (m.muscle, m.side) not in seen]
-        muscles += [{"muscle": m.muscle, "side": m.side} for m in confirmed]
+        # One muscle on two sides, not three: a side the EMG already shows (bilateral
+        # covers left and right) is not added again from the examination.
+        seen = {(m["muscle"], side) for m in muscles for side in _sides(m["side"])}
+        confirmed = []
+        for m in examination.muscles.all():
+            new_sides = [side for side in _sides(m.side) if (m.muscle, side) not in seen]
+            if not new_sides:
+                continue
+            side = m.side if len(new_sides) == len(_sides(m.side)) else new_sides[0]
+            seen.update((m.muscle, s) for s in new_sides)
+            confirmed.append((m.muscle, side))
+        muscles += [{"muscle": muscle, "side": side} for muscle, side in confirmed]
         if confirmed:
             parts.append(f"confirmed at the examination of "
                          f"{date_long(examination.examined_on)}, not on EMG: " + ", ".join(
-                             f"{m.muscle.replace('_', ' ')} ({m.side})" for m in confirmed))
+                             f"{muscle.replace('_', ' ')} ({side})" for muscle, side in confirmed))
             href = href or reverse("assessments:examination_detail",
                                    kwargs={"patient_id": patient.pk, "pk": examination.pk})
     if muscles:
         collected.put("muscles", muscles, "Muscles " + "; ".join(parts), href)
+
+
+def _sides(side: str) -> tuple[str, ...]:
+    return ("left", "right") if side == "bilateral" else (side,)
 
 
 def _twstrs_facts(patient: Patient, collected: CollectedFacts) -> None:

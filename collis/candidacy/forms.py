@@ -4,6 +4,8 @@ patient's wishes (reference §6: local criteria; §4 of the pathway: preferences
 from django import forms
 
 from collis.core.nhsuk_forms import YesNoField
+from collis.core.nhsuk_forms.fields import RadiosField
+from collis.domain.toxin import ResponsePattern
 
 LOCAL_POLICY = "Local policy, needs clinical sign-off."
 
@@ -13,7 +15,23 @@ def _question(label: str, required: str, hint: str | None = None) -> YesNoField:
                       hint=hint, error_messages={"required": required})
 
 
+DERIVE = "derive"
+RESPONSE_CHOICES = [
+    (str(ResponsePattern.SECONDARY_NON_RESPONSE), "Secondary non-response (a good response lost)"),
+    (str(ResponsePattern.PRIMARY_NON_RESPONSE), "Primary non-response (never a useful response)"),
+    (str(ResponsePattern.PARTIAL_RESPONSE), "Partial response"),
+    (str(ResponsePattern.GOOD_RESPONSE), "Good response"),
+    (DERIVE, "Not judged: derive it from the reviewed cycles"),
+]
+
+
 class CandidacyAnswersForm(forms.Form):
+    response_pattern = RadiosField(
+        label="How has the patient responded to botulinum toxin?",
+        choices=RESPONSE_CHOICES, initial=DERIVE, required=False,
+        hint="Your judgement is recorded with your name and stands on its own: it needs no "
+        "dated cycles. Otherwise Collis derives the response from the reviewed cycles under "
+        "local-policy thresholds and says so.")
     fit_for_general_anaesthetic = _question(
         "Is the patient fit for a general anaesthetic?",
         "Answer whether the patient is fit for a general anaesthetic",
@@ -29,7 +47,12 @@ class CandidacyAnswersForm(forms.Form):
         "Does the patient want to consider surgery?",
         "Answer whether the patient wants to consider surgery")
 
-    def answers(self) -> dict[str, bool]:
-        """The answers given as yes or no; "not known" leaves the fact absent."""
-        return {name: value == YesNoField.YES for name, value in self.cleaned_data.items()
-                if value in (YesNoField.YES, YesNoField.NO)}
+    def answers(self) -> dict[str, bool | str]:
+        """The answers given: yes or no, and a toxin response judged by the clinician;
+        "not known" and "derive it" leave the fact absent."""
+        answers: dict[str, bool | str] = {
+            name: value == YesNoField.YES for name, value in self.cleaned_data.items()
+            if name != "response_pattern" and value in (YesNoField.YES, YesNoField.NO)}
+        if self.cleaned_data.get("response_pattern") not in (None, "", DERIVE):
+            answers["response_pattern"] = self.cleaned_data["response_pattern"]
+        return answers

@@ -13,11 +13,12 @@ from collis.patients.models import Patient
 
 
 @transaction.atomic
-def candidacy_assess(*, patient: Patient, answers: dict[str, bool],
+def candidacy_assess(*, patient: Patient, answers: dict[str, bool | str],
                      actor: Actor) -> CandidacyAssessmentRecord:
     """Build the case facts from the record and the clinician's answers, run the domain
     engine, and store facts, their sources and the result together."""
-    collected = collect_case_facts(patient=patient, answers=answers)
+    collected = collect_case_facts(patient=patient, answers=answers,
+                                   recorded_by=getattr(actor.user, "display_name", ""))
     facts = parse_case_facts(collected.facts)  # validates against the contract's schema
     assessment = assess_candidacy(facts, DEFAULT_POLICY)
     record = CandidacyAssessmentRecord(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from collis.candidacy import selectors, services
 from collis.candidacy.forms import CandidacyAnswersForm
 from collis.candidacy.models import CandidacyAssessmentRecord
-from collis.candidacy.presenters import AssessmentPresenter
+from collis.candidacy.presenters import AssessmentPresenter, fact_rows
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
 from collis.core.permissions import methods, require
@@ -51,7 +51,7 @@ def candidacy_new(request, patient_id):
     preview = selectors.case_facts_preview(patient=patient, actor=actor)
     return render(request, "candidacy/candidacy_new.jinja", {
         "title": "Assess selective denervation candidacy", "patient": patient, "form": form,
-        "sources": preview.sources,
+        "sources": fact_rows(preview.facts, preview.sources),
         "breadcrumbs": _crumbs(patient, {"text": "Candidacy", "href": reverse(
             "candidacy:candidacy_list", args=[patient.pk])}, {"text": "Assess", "href": ""}),
     })
@@ -70,6 +70,7 @@ def candidacy_detail(request, patient_id, pk):
     return render(request, "candidacy/candidacy_detail.jinja", {
         "title": "Candidacy assessment", "patient": patient, "record": record,
         "presenter": AssessmentPresenter(record),
+        "can_assess": can(request.user, Capability.CANDIDACY_ASSESS),
         "breadcrumbs": _crumbs(patient, {"text": "Candidacy", "href": reverse(
             "candidacy:candidacy_list", args=[patient.pk])},
             {"text": "Assessment", "href": ""}),

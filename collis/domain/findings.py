@@ -68,7 +68,9 @@ class Finding:
     response pattern derived from cycles, a distribution derived from regions, muscles
     taken from the pattern table or not confirmed on EMG) rather than on a fact the
     clinician recorded; such findings never outrank missing facts.
-    ``paths`` names the case-facts fields a ``missing`` finding asks for.
+    ``paths`` names the case-facts fields a ``missing`` finding asks for; ``core`` marks a
+    missing fact without which no judgement is possible (ruleset 2 on), as opposed to a
+    supporting fact that only refines one.
     """
 
     code: str
@@ -78,6 +80,7 @@ class Finding:
     paths: tuple[str, ...] = ()
     policy: PolicyRef | None = None
     derived: bool = False
+    core: bool = False
 
     @property
     def decisive(self) -> bool:
@@ -96,6 +99,8 @@ class Finding:
             data["policy"] = self.policy.as_dict()
         if self.derived:
             data["derived"] = True
+        if self.core:
+            data["core"] = True
         return data
 
 

@@ -14,6 +14,7 @@ from collis.core.flow import form_submit
 from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
+from collis.domain.candidacy.plan import merge_plan_rows
 from collis.domain.funding import funding_targets, funding_targets_open
 from collis.domain.pathway import Event, MoveRefused, Task, states_where
 from collis.mdt import documents, presenters, selectors, services
@@ -167,7 +168,9 @@ def agenda_item(request, meeting_id, item_id):
     elif can_record and step_open(episode=episode, step=Event.RECORD_MDT_DECISION,
                                   user=request.user) and not too_early:
         plan = assessment.result.get("denervation_plan", []) if assessment else []
-        form = DecisionForm(initial=DecisionForm.initial_from_plan(plan), user=request.user)
+        # One muscle on two sides is one row, even in a plan stored by an older ruleset.
+        form = DecisionForm(initial=DecisionForm.initial_from_plan(merge_plan_rows(plan)),
+                            user=request.user)
     return render(request, "mdt/agenda_item.jinja", {
         "title": f"MDT: episode {episode.pk}", "item": item, "meeting": item.meeting,
         "episode": episode, "patient": patient, "form": form,

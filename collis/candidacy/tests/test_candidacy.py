@@ -62,7 +62,7 @@ def test_not_known_answers_leave_the_fact_absent(patient):
 def test_assessment_is_stored_with_ruleset_facts_sources_and_result_and_audited(patient):
     actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
     record = candidacy_assess(patient=patient, answers={"wants_surgery": True}, actor=actor)
-    assert record.ruleset == "collis-sd-candidacy/1"
+    assert record.ruleset == "collis-sd-candidacy/2"
     assert record.result["recommendation"] == record.recommendation
     assert record.facts["preferences"]["wants_surgery"] is True
     assert any(s["path"] == "age" for s in record.provenance)
@@ -97,8 +97,8 @@ def test_neurologist_assesses_in_one_action_and_reads_the_findings(client_as, pa
     assert response["Location"] == reverse("candidacy:candidacy_detail",
                                            args=[patient.pk, record.pk])
     body = client.get(response["Location"]).content.decode()
-    assert "Not enough information" in body and "collis-sd-candidacy/1" in body
-    assert "Missing facts" in body and "Sources cited" in body
+    assert "Not enough information" in body and "collis-sd-candidacy/2" in body
+    assert "Core facts missing" in body and "Sources cited" in body
     assert record.facts["health"] == {"fit_for_general_anaesthetic": True,
                                       "cervical_myelopathy": False}
 
@@ -151,7 +151,7 @@ def test_api_assesses_the_contract_example(client, token):
                            content_type="application/json", **token)
     assert response.status_code == 200
     body = response.json()
-    assert body["ruleset"] == "collis-sd-candidacy/1"
+    assert body["ruleset"] == "collis-sd-candidacy/2"
     assert body["recommendation"] in {"favourable", "possible"}
     assert {"muscle": "sternocleidomastoid", "side": "left",
             "target": "spinal accessory nerve branches"}.items() <= body[

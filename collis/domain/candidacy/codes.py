@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-RULESET = "collis-sd-candidacy/1"
+RULESET = "collis-sd-candidacy/2"
 
 
 class Recommendation(StrEnum):
@@ -21,11 +21,13 @@ class Recommendation(StrEnum):
 
 RECOMMENDATION_TEXT = {
     Recommendation.NOT_INDICATED: "Not indicated: botulinum toxin still works; continue it.",
-    Recommendation.INSUFFICIENT_INFORMATION: "Insufficient information: a fact needed to judge is "
-    "missing.",
+    Recommendation.INSUFFICIENT_INFORMATION: "Insufficient information: a core fact, without "
+    "which no judgement is possible, is missing.",
     Recommendation.UNFAVOURABLE: "Unfavourable: a finding weighs decisively against SD.",
-    Recommendation.POSSIBLE: "Possible: indicated, with one or more cautions.",
-    Recommendation.FAVOURABLE: "Favourable: indicated, with the favourable profile and no caution.",
+    Recommendation.POSSIBLE: "Possible: indicated, with one or more cautions, supporting facts "
+    "missing or findings the engine derived.",
+    Recommendation.FAVOURABLE: "Favourable: indicated, with the favourable profile on recorded "
+    "facts, no caution and nothing missing.",
 }
 
 
@@ -50,6 +52,7 @@ class FindingCode(StrEnum):
     DISTRIBUTION_CONFLICT = "DISTRIBUTION_CONFLICT"
     NECK_NOT_INVOLVED = "NECK_NOT_INVOLVED"
     MISSING_DISTRIBUTION = "MISSING_DISTRIBUTION"
+    MISSING_REGIONS = "MISSING_REGIONS"
     # patterns (§3, §6)
     ROTATION_DOMINANT = "ROTATION_DOMINANT"
     ANTEROCOLLIS_DOMINANT = "ANTEROCOLLIS_DOMINANT"

@@ -18,10 +18,16 @@ Criterion = Callable[[CaseFacts, Policy], tuple[Finding, ...]]
 
 
 def missing_fact(
-    code: FindingCode, paths: tuple[str, ...], detail: str, sources: tuple[int, ...]
+    code: FindingCode,
+    paths: tuple[str, ...],
+    detail: str,
+    sources: tuple[int, ...],
+    *,
+    core: bool = False,
 ) -> Finding:
-    """A ``missing`` finding that names the case-facts fields it asks for."""
-    return Finding(code, Effect.MISSING, detail, sources, paths=paths)
+    """A ``missing`` finding that names the case-facts fields it asks for; ``core`` when no
+    judgement is possible without them, else a supporting fact that only refines one."""
+    return Finding(code, Effect.MISSING, detail, sources, paths=paths, core=core)
 
 
 def plain(value: Any) -> str:

@@ -80,6 +80,16 @@ MISSING_DISTRIBUTION = missing_fact(
     "Body distribution not recorded (nor the regions involved): widespread dystonia is "
     "unfavourable for SD [28].",
     (1, 28),
+    core=True,
+)
+# A supporting fact: with the distribution recorded, the regions confirm that the neck is
+# involved [24] and that the distribution agrees with them [1].
+MISSING_REGIONS = missing_fact(
+    FindingCode.MISSING_REGIONS,
+    ("dystonia.regions",),
+    "Regions involved not recorded: they confirm that the neck is involved (SD is an operation "
+    "for cervical dystonia [24]) and that they agree with the recorded distribution [1].",
+    (1, 24),
 )
 
 
@@ -102,13 +112,16 @@ def _distribution_finding(
 
 def distribution(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
     """The recorded distribution, else the one the regions imply; a conflict between the two
-    is flagged (derived) with the stronger effect."""
+    is flagged (derived) with the stronger effect. Without either, a core fact is missing;
+    the regions alone missing is a supporting fact."""
     stated = facts.dystonia.distribution
     derivation = _derivation(facts)
     implied = derivation.distribution if derivation else None
     if stated is not None:
         recorded = _distribution_finding(stated, policy, derived=False)
-        if implied is None or distribution_compatible(stated, implied):
+        if implied is None:
+            return (recorded, MISSING_REGIONS)
+        if distribution_compatible(stated, implied):
             return (recorded,)
         implied_finding = _distribution_finding(implied, policy, derived=True)
         stronger = EFFECT_WEIGHT[implied_finding.effect] > EFFECT_WEIGHT[recorded.effect]

@@ -1,5 +1,6 @@
 """Runs every SD candidacy criterion and gives one recommendation by precedence, after the
-clinical reference §5 and §6 ([20][25][26][28]).
+clinical reference §5 and §6 ([20][25][26][28]). The facts that decide (core) and those that
+refine (supporting) are listed in the package docstring and docs/case-facts.md.
 """
 
 from __future__ import annotations
@@ -50,31 +51,29 @@ CRITERIA: tuple[Criterion, ...] = (
 def recommend(findings: Sequence[Finding]) -> Recommendation:
     """The recommendation: the first step of the precedence below that applies."""
     # 1. not_indicated: a recorded good toxin response; toxin still works [20][25].
-    # 2. unfavourable: a decisive finding (against, excludes) on recorded facts, e.g. widespread
-    #    dystonia [28] or primary non-response [26][28]; missing facts are still listed.
-    # 3. insufficient_information: a fact needed to judge is missing.
-    # 4. not_indicated: a good response derived from cycles (local-policy thresholds).
-    # 5. unfavourable: a decisive finding that rests on an inference (derived).
-    # 6. possible: one or more cautions.
-    # 7. favourable: none of the above, which leaves the favourable profile: rotation-dominant
-    #    focal CD with secondary non-response and resistance [20][26][27][37].
-    # Derived findings wait behind missing facts (3 before 4 and 5) so that making a fact
-    # absent never turns insufficient_information into a confident answer: absence only adds
-    # missing facts, but it can change an inference (property-tested).
+    # 2. unfavourable: a decisive finding (against, excludes), whether it rests on recorded
+    #    facts or on facts the engine derived (its detail says so), e.g. widespread dystonia
+    #    [28] or primary non-response [26][28], whatever else is missing.
+    # 3. not_indicated: a good response derived from the cycles (local-policy thresholds).
+    # 4. insufficient_information: a core fact is missing (no judgement is possible).
+    # 5. possible: one or more cautions, a supporting fact missing, or a finding the engine
+    #    derived rather than read from the record.
+    # 6. favourable: none of the above, which leaves the favourable profile on recorded facts:
+    #    rotation-dominant focal CD with secondary non-response and resistance
+    #    [20][26][27][37].
+    # Steps 4 to 6 keep the module's monotonicity: absence only adds missing facts or
+    # inferences, and both keep an answer from becoming favourable (property-tested).
     response = response_found(findings)
     good = response is not None and response.code == FindingCode.GOOD_BONT_RESPONSE
     if good and not response.derived:
         return Recommendation.NOT_INDICATED
-    if any(f.effect in DECISIVE_EFFECTS and not f.derived for f in findings):
+    if any(f.effect in DECISIVE_EFFECTS and not (good and f is response) for f in findings):
         return Recommendation.UNFAVOURABLE
-    effects = {f.effect for f in findings}
-    if Effect.MISSING in effects:
-        return Recommendation.INSUFFICIENT_INFORMATION
     if good:
         return Recommendation.NOT_INDICATED
-    if effects & DECISIVE_EFFECTS:
-        return Recommendation.UNFAVOURABLE
-    if Effect.CAUTIONS in effects:
+    if any(f.effect is Effect.MISSING and f.core for f in findings):
+        return Recommendation.INSUFFICIENT_INFORMATION
+    if any(f.effect in (Effect.CAUTIONS, Effect.MISSING) or f.derived for f in findings):
         return Recommendation.POSSIBLE
     return Recommendation.FAVOURABLE
 

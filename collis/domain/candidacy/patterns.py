@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from collis.domain.candidacy.codes import FindingCode
-from collis.domain.candidacy.common import missing_fact
+from collis.domain.candidacy.common import missing_fact, plain
 from collis.domain.case_facts import CaseFacts, Tremor
 from collis.domain.findings import Effect, Finding
 from collis.domain.phenotype import (
@@ -140,7 +140,13 @@ MISSING_PATTERNS = missing_fact(
     "No Col-Cap patterns recorded: rotation-dominant cervical dystonia favours SD [27][37] and "
     "anterocollis or retrocollis weighs against it [37][38].",
     (27, 37, 38),
+    core=True,
 )
+
+
+def _describe(observation: PatternObservation) -> str:
+    """The observation as a clinician writes it ("sagittal shift forward, severity 3")."""
+    return plain(observation.describe())
 
 
 def _forward_shift(pattern: Pattern, sources: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
@@ -153,7 +159,7 @@ def _forward_shift(pattern: Pattern, sources: tuple[int, ...]) -> tuple[str, tup
 def _dominant_finding(observation: PatternObservation, policy: Policy) -> Finding:
     rule = DOMINANT_RULES[PATTERN_GROUPS[observation.pattern]]
     note, sources = _forward_shift(observation.pattern, rule.sources)
-    text = f"Dominant pattern {observation.describe()}{note}"
+    text = f"Dominant pattern {_describe(observation)}{note}"
     if rule.policy is None:
         return Finding(
             rule.code, rule.effect, f"{text}: {rule.reason}" if rule.reason else text, sources
@@ -178,14 +184,16 @@ def _component_finding(observation: PatternObservation, dominance_known: bool) -
     return Finding(
         rule.code,
         Effect.CAUTIONS,
-        f"{rule.label} {kind}: {observation.describe()}{note}; {rule.reason}",
+        f"{rule.label} {kind}: {_describe(observation)}{note}; {rule.reason}",
         sources,
     )
 
 
 def patterns(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
     """The dominant pattern (first-listed with the highest severity) and each other pattern
-    rated above 0; a lateralised pattern needs its side [27]."""
+    rated above 0. The dominant pattern is a core fact; a lateralised pattern's side is a
+    supporting one [27] (without it the muscles cannot be derived from the pattern, which
+    the muscle criterion weighs)."""
     observations = facts.patterns
     if not observations:
         return (MISSING_PATTERNS,)
@@ -218,6 +226,7 @@ def patterns(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
                 "Severity not recorded for every pattern, so the dominant pattern is not known: "
                 "rotation-dominant cervical dystonia favours SD [27][37].",
                 (27, 37),
+                core=True,
             )
         )
     else:

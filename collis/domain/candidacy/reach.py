@@ -26,10 +26,20 @@ GROUP_SIDES: dict[MuscleSide | None, tuple[str, ...]] = {
     None: ("unknown",),
 }
 
+# No muscles recorded: a core fact when the dominant pattern cannot give them either.
 MISSING_MUSCLES = missing_fact(
     FindingCode.MISSING_MUSCLES,
     ("muscles",),
-    "No muscles recorded: the plan needs the active muscles from EMG mapping [28].",
+    "No muscles recorded, and no dominant pattern with its side to derive them from: the plan "
+    "needs the active muscles from EMG mapping [28].",
+    (28,),
+    core=True,
+)
+MISSING_MUSCLES_PATTERN_KNOWN = missing_fact(
+    FindingCode.MISSING_MUSCLES,
+    ("muscles",),
+    "No muscles recorded: the muscles that typically drive the dominant pattern stand in for "
+    "them, but the plan needs the active muscles from EMG mapping [28].",
     (28,),
 )
 NO_EMG_ACTIVE = Finding(
@@ -46,6 +56,29 @@ LEVATOR_SCAPULAE = Finding(
     "denervation or section of its insertion [35].",
     (35,),
 )
+
+
+def _derivable_from_pattern(facts: CaseFacts) -> bool:
+    """Whether the pattern table gives muscles for the dominant pattern on known sides."""
+    observations = facts.patterns or ()
+    dominant = dominant_index(observations)
+    if dominant is None:
+        return False
+    pattern, side = observations[dominant].pattern, observations[dominant].side
+    if pattern in LATERALISED_PATTERNS and side is None:
+        return False
+    return bool(PATTERN_TABLE.suggest(pattern, side))
+
+
+def _unconfirmed_note(muscles: list[MuscleFact]) -> str:
+    """How a finding on recorded muscles rests on an inference (said in derived details)."""
+    unconfirmed = [_muscle_text(m) for m in muscles if m.emg_active is not True]
+    if not unconfirmed:
+        return ""
+    return (
+        " Derived: " + ", ".join(unconfirmed) + " not confirmed on EMG (taken as involved from "
+        "the examination or the record)."
+    )
 
 
 def _muscle_text(muscle: MuscleFact) -> str:
@@ -75,7 +108,7 @@ def dominant_pattern_reach(facts: CaseFacts, policy: Policy) -> tuple[Finding, .
     if dominant is None:
         return ()
     pattern, side = observations[dominant].pattern, observations[dominant].side
-    what = f"the dominant pattern {pattern}" + (f" ({side})" if side else "")
+    what = f"the dominant pattern {plain(pattern)}" + (f" ({side})" if side else "")
     table = PATTERN_TABLE.suggest(pattern, side)
     if not table:
         return (
@@ -93,15 +126,23 @@ def dominant_pattern_reach(facts: CaseFacts, policy: Policy) -> tuple[Finding, .
         names = [_muscle_text(m) for m in drivers]
         reachable = [MUSCLES[m.muscle].reach.reachable for m in drivers]
         unconfirmed = any(m.emg_active is not True or m.side is None for m in drivers)
-        derived = unconfirmed or (pattern in LATERALISED_PATTERNS and side is None)
+        no_side = pattern in LATERALISED_PATTERNS and side is None
+        derived = unconfirmed or no_side
         origin = "Recorded muscles that drive " + what
+        note = _unconfirmed_note(drivers) + (
+            " Derived: the side of the pattern is not recorded, so muscles on either side are "
+            "taken as its drivers."
+            if no_side
+            else ""
+        )
     else:
         names = [plain(s.muscle) + (f" ({s.side})" if s.side else "") for s in table]
         reachable = [MUSCLES[s.muscle].reach.reachable for s in table]
         derived = True
+        note = ""
         origin = (
-            f"No recorded muscle is a typical driver of {what}; the pattern table (version "
-            f"{PATTERN_TABLE.version}, needs clinician sign-off) gives"
+            f"Derived: no recorded muscle is a typical driver of {what}; the pattern table "
+            f"(version {PATTERN_TABLE.version}, needs clinician sign-off) gives"
         )
     unreachable = [name for name, can in zip(names, reachable, strict=True) if not can]
     listed = ", ".join(names)
@@ -110,7 +151,7 @@ def dominant_pattern_reach(facts: CaseFacts, policy: Policy) -> tuple[Finding, .
             FindingCode.DOMINANT_PATTERN_UNREACHABLE,
             Effect.AGAINST,
             f"{origin}: {listed}. SD cannot reach any of them (SD reaches SCM and the posterior "
-            "group [31][34], and levator scapulae by an extra procedure [35]).",
+            f"group [31][34], and levator scapulae by an extra procedure [35]).{note}",
             (31, 34, 35),
             derived=derived,
         )
@@ -118,7 +159,7 @@ def dominant_pattern_reach(facts: CaseFacts, policy: Policy) -> tuple[Finding, .
         finding = Finding(
             FindingCode.DOMINANT_PATTERN_PARTLY_UNREACHABLE,
             Effect.CAUTIONS,
-            f"{origin}: {listed}. SD cannot reach {', '.join(unreachable)} [31][34].",
+            f"{origin}: {listed}. SD cannot reach {', '.join(unreachable)} [31][34].{note}",
             (31, 34),
             derived=derived,
         )
@@ -126,7 +167,7 @@ def dominant_pattern_reach(facts: CaseFacts, policy: Policy) -> tuple[Finding, .
         finding = Finding(
             FindingCode.DOMINANT_PATTERN_REACHABLE,
             Effect.FAVOURS,
-            f"{origin}: {listed}. SD can reach all of them [31][34][35].",
+            f"{origin}: {listed}. SD can reach all of them [31][34][35].{note}",
             (31, 34, 35),
             derived=derived,
         )
@@ -152,9 +193,12 @@ def _not_addressable_finding(unreachable: list[MuscleFact]) -> Finding:
 
 def muscles(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
     """Whether SD can reach the involved muscles [31][34]; levator scapulae needs an extra
-    procedure [35]; a reachable muscle needs its side to be planned."""
+    procedure [35]; a reachable muscle needs its side to be planned. No muscles at all is a
+    core fact unless the dominant pattern, with its side, can stand in for them."""
     if not facts.muscles:
-        return (MISSING_MUSCLES,)
+        return (
+            MISSING_MUSCLES_PATTERN_KNOWN if _derivable_from_pattern(facts) else MISSING_MUSCLES,
+        )
     involved = involved_muscles(facts)
     if not involved:
         return (NO_EMG_ACTIVE,)
@@ -182,7 +226,8 @@ def muscles(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
                 Effect.AGAINST,
                 "None of the involved muscles ("
                 + ", ".join(_muscle_text(m) for m in involved)
-                + ") can be reached by SD, which reaches SCM and the posterior group [31][34].",
+                + ") can be reached by SD, which reaches SCM and the posterior group [31][34]."
+                + _unconfirmed_note(involved),
                 (31, 34),
                 derived=any(m.emg_active is not True for m in involved),
             )
@@ -220,7 +265,13 @@ def muscle_groups(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
                 Effect.AGAINST,
                 f"{len(every)} muscle groups involved, counted per side ({groups}): at or above "
                 f'the local limit of {limit}. SD "might not be possible if numerous muscle groups '
-                'are involved" [37].',
+                'are involved" [37].'
+                + (
+                    ""
+                    if confirmed_at_limit
+                    else " Derived: the count reaches the limit only with muscles not confirmed "
+                    "on EMG or without a recorded side."
+                ),
                 (37,),
                 policy=ref,
                 derived=not confirmed_at_limit,

@@ -1,5 +1,6 @@
-"""Botulinum toxin criteria: the response pattern [20][22][23][25][26][28], the resistance
-test [20][21][22] and how long toxin has been tried (after Bertrand [25]).
+"""Botulinum toxin criteria: the response pattern [20][22][23][25][26][28] (a core fact:
+recorded, or derived from the cycles), the resistance test [20][21][22] and, when the
+response is derived, how long toxin has been tried (after Bertrand [25]); both supporting.
 """
 
 from __future__ import annotations
@@ -9,10 +10,16 @@ from typing import NamedTuple
 
 from collis.domain.candidacy.codes import FindingCode
 from collis.domain.candidacy.common import missing_fact, plain
+from collis.domain.candidacy.wording import field_label
 from collis.domain.case_facts import CaseFacts
 from collis.domain.findings import Effect, Finding
 from collis.domain.policy import Policy
-from collis.domain.toxin import ResistanceResult, ResponsePattern, derive_response_pattern
+from collis.domain.toxin import (
+    ResistanceResult,
+    ResponseDerivation,
+    ResponsePattern,
+    derive_response_pattern,
+)
 
 
 class ResponseRule(NamedTuple):
@@ -93,6 +100,18 @@ RESISTANCE_RULES: dict[ResistanceResult, ResistanceRule] = {
 NO_RESISTANCE_TEST_NEEDED = (ResponsePattern.GOOD_RESPONSE, ResponsePattern.PRIMARY_NON_RESPONSE)
 
 
+def _reason_in_words(derivation: ResponseDerivation) -> str:
+    """Why the response could not be derived, naming cycle fields in words, not paths."""
+    indexed = [path for path in derivation.missing_paths if "[" in path]
+    if not indexed:
+        return derivation.reason
+    return (
+        "It cannot be derived from the cycles: "
+        + ", ".join(field_label(path) for path in indexed)
+        + " not recorded."
+    )
+
+
 def toxin_response(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
     """The recorded response pattern, else one derived from the cycles under local-policy
     thresholds (derived): good against, secondary favours, partial cautions, primary excludes."""
@@ -107,9 +126,10 @@ def toxin_response(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
                 FindingCode.MISSING_RESPONSE_PATTERN,
                 ("botulinum_toxin.response_pattern",),
                 "Response to botulinum toxin not recorded. "
-                + derivation.reason
+                + _reason_in_words(derivation)
                 + " SD is for toxin that has failed or is failing [20][26].",
                 (20, 26),
+                core=True,
             ),
         )
     rule = RESPONSE_RULES[derivation.pattern]
@@ -134,9 +154,18 @@ def response_pattern(finding: Finding | None) -> ResponsePattern | None:
     return None if finding is None else _PATTERN_OF_CODE[finding.code]
 
 
+def _response_pattern(facts: CaseFacts, policy: Policy) -> ResponsePattern | None:
+    """The recorded response pattern, else the one derived from the cycles (if any)."""
+    toxin = facts.botulinum_toxin
+    if toxin.response_pattern is not None:
+        return toxin.response_pattern
+    return derive_response_pattern(toxin.cycles, policy.bont_response_thresholds).pattern
+
+
 def resistance_test(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
-    """The resistance test result, needed unless a good response or primary non-response is
-    recorded [20]."""
+    """The resistance test result, a supporting fact unless the response (recorded or
+    derived) is good or a primary non-response, for which a test would not change the
+    advice [20]."""
     toxin = facts.botulinum_toxin
     test = toxin.resistance_test
     if test is not None and test.result is not None:
@@ -145,7 +174,7 @@ def resistance_test(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
         return (
             Finding(rule.code, rule.effect, f"{rule.label}{which}: {rule.reason}", rule.sources),
         )
-    if toxin.response_pattern in NO_RESISTANCE_TEST_NEEDED:
+    if _response_pattern(facts, policy) in NO_RESISTANCE_TEST_NEEDED:
         return ()
     path = "botulinum_toxin.resistance_test" + ("" if test is None else ".result")
     return (
@@ -160,8 +189,13 @@ def resistance_test(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
 
 
 def treatment_duration(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
-    """Treatment documented by dated cycles for at least the local minimum; Bertrand operated
-    when treatment was unsatisfactory after 2 years [25]."""
+    """When the response is not recorded (so derived from the cycles), treatment documented by
+    dated cycles for at least the local minimum; Bertrand operated when treatment was
+    unsatisfactory after 2 years [25]. A recorded response stands on its own: the clinician
+    has judged it, so undated or absent cycles are then not a missing fact, and their span
+    is not weighed."""
+    if facts.botulinum_toxin.response_pattern is not None:
+        return ()
     cycles = facts.botulinum_toxin.cycles or ()
     dates = [c.date for c in cycles if c.date is not None]
     if not dates:

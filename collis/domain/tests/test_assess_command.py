@@ -38,7 +38,7 @@ def test_json_output_matches_the_contract(case_file, capsys):
     assert main([case_file(EXAMPLE), "--json"]) == 0
     output = json.loads(capsys.readouterr().out)
     assert assessment_errors(output) == []
-    assert output["ruleset"] == "collis-sd-candidacy/1"
+    assert output["ruleset"] == "collis-sd-candidacy/2"
     assert output["recommendation"] == "possible"
     assert output["missing"] == []
 
@@ -51,7 +51,10 @@ def test_reads_standard_input(monkeypatch, capsys):
 
 def test_policy_file_overrides_defaults(case_file, capsys):
     policy = case_file({"min_bont_treatment_years": 0}, "policy.json")
-    assert main([case_file(EXAMPLE), "--json", "--policy", policy]) == 0
+    # ruleset 2 weighs the span of the cycles only when the response is derived from them
+    toxin = {k: v for k, v in EXAMPLE["botulinum_toxin"].items() if k != "response_pattern"}
+    derived = case_file({**EXAMPLE, "botulinum_toxin": toxin})
+    assert main([derived, "--json", "--policy", policy]) == 0
     codes = [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
     assert "TREATMENT_DURATION_MET" in codes
 

@@ -100,7 +100,7 @@ def test_assessment_dict_has_the_contract_keys_in_order():
         "alternatives",
         "missing",
     ]
-    assert output["ruleset"] == RULESET == "collis-sd-candidacy/1"
+    assert output["ruleset"] == RULESET == "collis-sd-candidacy/2"
 
 
 def test_every_criterion_runs_and_returns_all_findings():
@@ -113,13 +113,96 @@ def test_every_criterion_runs_and_returns_all_findings():
         "tremor": {"NO_TREMOR"},
         "response": {"SECONDARY_NON_RESPONSE"},
         "resistance": {"RESISTANT"},
-        "duration": {"TREATMENT_DURATION_MET"},
         "work_up": {"EMG_MAPPING_DONE", "VIDEOFLUOROSCOPY_NORMAL", "CT_CERVICAL_SPINE_NORMAL"},
         "health": {"FIT_FOR_ANAESTHETIC", "NO_CERVICAL_MYELOPATHY", "NO_PRIOR_NECK_SURGERY"},
         "preferences": {"WANTS_SURGERY"},
     }
     for family, codes in families.items():
         assert codes <= set(assessment.codes), family
+
+
+def test_treatment_duration_is_weighed_only_when_the_response_is_derived():
+    recorded = _assess(load_case("favourable_rotation_secondary_resistant"))
+    assert not {"TREATMENT_DURATION_MET", "TREATMENT_DURATION_SHORT"} & set(recorded.codes)
+    case = copy.deepcopy(load_case("favourable_rotation_secondary_resistant"))
+    del case["facts"]["botulinum_toxin"]["response_pattern"]
+    derived = _assess(case)
+    assert "TREATMENT_DURATION_MET" in derived.codes
+    assert derived.recommendation is Recommendation.POSSIBLE  # the response is derived
+
+
+def test_missing_facts_say_whether_they_are_core_or_supporting():
+    no_patterns = _assess(load_case("r2_no_patterns_recorded"))
+    (core,) = no_patterns.findings_with(Effect.MISSING)
+    assert core.core and core.as_dict()["core"] is True
+    no_test = _assess(load_case("r2_waning_response_without_resistance_test"))
+    (supporting,) = no_test.findings_with(Effect.MISSING)
+    assert not supporting.core and "core" not in supporting.as_dict()
+
+
+def test_missing_muscles_are_core_only_when_no_pattern_can_stand_in_for_them():
+    facts = copy.deepcopy(load_case("muscles_not_recorded")["facts"])
+    with_side = assess_candidacy(facts)
+    assert [f.core for f in with_side.findings_with(Effect.MISSING)] == [False]
+    del facts["patterns"][0]["side"]
+    without_side = assess_candidacy(facts)
+    assert without_side.recommendation is Recommendation.INSUFFICIENT_INFORMATION
+    assert any(f.code == "MISSING_MUSCLES" and f.core for f in without_side.findings)
+
+
+def test_derived_decisive_findings_say_they_were_derived_and_from_what():
+    for name in (
+        "r2_cycles_never_helped_without_resistance_test",
+        "unreachable_on_unconfirmed_muscles_beats_missing_facts",
+        "r2_derived_decisive_beats_missing_core_fact",
+    ):
+        assessment = _assess(load_case(name))
+        assert assessment.recommendation is Recommendation.UNFAVOURABLE, name
+        for finding in assessment.findings:
+            if finding.decisive and finding.derived:
+                assert "Derived" in finding.detail, (name, finding.detail)
+
+
+def test_a_muscle_from_emg_and_examination_is_one_muscle_on_two_sides():
+    assessment = _assess(load_case("r2_levator_from_emg_and_examination_is_one_muscle"))
+    levator = [p for p in assessment.denervation_plan if p.muscle == "levator_scapulae"]
+    assert [(str(p.side), p.emg_confirmed) for p in levator] == [("bilateral", True)]
+    reach = next(f for f in assessment.findings if f.code.startswith("DOMINANT_PATTERN"))
+    assert reach.detail.count("levator scapulae") == 1
+
+
+def test_a_side_confirmed_on_emg_stays_apart_from_one_that_is_not():
+    from collis.domain.candidacy.plan import merge_muscles
+    from collis.domain.case_facts import MuscleFact
+    from collis.domain.muscles import Muscle, MuscleSide
+
+    merged = merge_muscles(
+        [
+            MuscleFact(Muscle.LEVATOR_SCAPULAE, MuscleSide.LEFT, True),
+            MuscleFact(Muscle.LEVATOR_SCAPULAE, MuscleSide.RIGHT, None),
+            MuscleFact(Muscle.LEVATOR_SCAPULAE, MuscleSide.LEFT, None),
+        ]
+    )
+    assert [(str(m.side), m.emg_active) for m in merged] == [("left", True), ("right", None)]
+
+
+def test_stored_plan_rows_of_one_muscle_on_both_sides_merge_into_one_row():
+    from collis.domain.candidacy.plan import merge_plan_rows
+
+    rows = [
+        {"muscle": "levator_scapulae", "side": "bilateral", "target": "t"},
+        {"muscle": "levator_scapulae", "side": "left", "target": "t"},
+        {"muscle": "levator_scapulae", "side": "right", "target": "t"},
+        {"muscle": "splenius_capitis", "side": "left", "target": "p"},
+        {"muscle": "splenius_capitis", "side": "left", "target": "p"},
+        {"muscle": "sternocleidomastoid", "side": "left", "target": "s"},
+        {"muscle": "sternocleidomastoid", "side": "right", "target": "s"},
+    ]
+    assert [(r["muscle"], r["side"]) for r in merge_plan_rows(rows)] == [
+        ("levator_scapulae", "bilateral"),
+        ("splenius_capitis", "left"),
+        ("sternocleidomastoid", "bilateral"),
+    ]
 
 
 def test_all_findings_are_collected_not_just_the_first_problem():
@@ -314,59 +397,105 @@ USELESS_CYCLES = [
 ]
 
 # Each removal below changes an inference (derived response, derived distribution, muscles
-# matched on an unknown side, unconfirmed EMG). Regression cases for the property that removing
-# a fact never turns insufficient_information into a confident recommendation.
-INFERENCE_REMOVALS = {
+# matched on an unknown side, unconfirmed EMG) or takes away a recorded adverse fact.
+# Regression cases for the monotonicity the package docstring states: removing a fact never
+# produces favourable from any other answer, and never turns insufficient_information into
+# possible or favourable. name -> ((facts, path removed), (answer before, answer after)).
+REMOVAL_CASES = {
     "recorded response hides a derived good response": (
-        _favourable_with(
-            botulinum_toxin__cycles=GOOD_CYCLES, botulinum_toxin__resistance_test=None
+        (
+            _favourable_with(
+                botulinum_toxin__cycles=GOOD_CYCLES, botulinum_toxin__resistance_test=None
+            ),
+            ("botulinum_toxin", "response_pattern"),
         ),
-        ("botulinum_toxin", "response_pattern"),
+        ("possible", "not_indicated"),
     ),
     "recorded response hides a derived primary non-response": (
-        _favourable_with(botulinum_toxin__cycles=USELESS_CYCLES, tremor=None),
-        ("botulinum_toxin", "response_pattern"),
+        (
+            _favourable_with(botulinum_toxin__cycles=USELESS_CYCLES, tremor=None),
+            ("botulinum_toxin", "response_pattern"),
+        ),
+        ("possible", "unfavourable"),
     ),
     "recorded distribution hides segmental regions": (
-        _favourable_with(
-            dystonia__regions=["neck", "upper_limb"],
-            dystonia__distribution="hemidystonia",
-            tremor=None,
+        (
+            _favourable_with(
+                dystonia__regions=["neck", "upper_limb"],
+                dystonia__distribution="hemidystonia",
+                tremor=None,
+            ),
+            ("dystonia", "distribution"),
         ),
-        ("dystonia", "distribution"),
+        ("possible", "unfavourable"),
     ),
     "pattern side keeps an unreachable muscle on the other side out": (
-        _favourable_with(
-            patterns=[{"pattern": "laterocollis", "side": "left", "severity": 3}],
-            muscles=[
-                {"muscle": "scalenes", "side": "right", "emg_active": True},
-                {"muscle": "sternocleidomastoid", "side": "left", "emg_active": True},
-            ],
-            tremor=None,
+        (
+            _favourable_with(
+                patterns=[{"pattern": "laterocollis", "side": "left", "severity": 3}],
+                muscles=[
+                    {"muscle": "scalenes", "side": "right", "emg_active": True},
+                    {"muscle": "sternocleidomastoid", "side": "left", "emg_active": True},
+                ],
+                tremor=None,
+            ),
+            ("patterns", 0, "side"),
         ),
-        ("patterns", 0, "side"),
+        ("possible", "unfavourable"),
     ),
     "EMG-inactive driver becomes unconfirmed": (
-        _favourable_with(
-            patterns=[{"pattern": "laterocollis", "side": "left", "severity": 3}],
-            muscles=[
-                {"muscle": "scalenes", "side": "left", "emg_active": False},
-                {"muscle": "sternocleidomastoid", "side": "right", "emg_active": True},
-            ],
-            tremor=None,
+        (
+            _favourable_with(
+                patterns=[{"pattern": "laterocollis", "side": "left", "severity": 3}],
+                muscles=[
+                    {"muscle": "scalenes", "side": "left", "emg_active": False},
+                    {"muscle": "sternocleidomastoid", "side": "right", "emg_active": True},
+                ],
+                tremor=None,
+            ),
+            ("muscles", 0, "emg_active"),
         ),
-        ("muscles", 0, "emg_active"),
+        ("possible", "unfavourable"),
+    ),
+    "recorded good response hides a derived secondary non-response": (
+        (
+            _favourable_with(botulinum_toxin__response_pattern="good_response"),
+            ("botulinum_toxin", "response_pattern"),
+        ),
+        ("not_indicated", "possible"),
+    ),
+    "a recorded response with a short span of cycles, then no cycles": (
+        (
+            _favourable_with(botulinum_toxin__cycles=GOOD_CYCLES[:1]),
+            ("botulinum_toxin", "cycles"),
+        ),
+        ("favourable", "favourable"),
+    ),
+    "regions without the neck, then no regions": (
+        (_favourable_with(dystonia__regions=["cranial"]), ("dystonia", "regions")),
+        ("unfavourable", "possible"),
+    ),
+    "a recorded segmental distribution, then only the neck region": (
+        (_favourable_with(dystonia__distribution="segmental"), ("dystonia", "distribution")),
+        ("unfavourable", "possible"),
+    ),
+    "a core fact missing stays missing when a pattern loses its side": (
+        (
+            _favourable_with(muscles=None, patterns=[{"pattern": "torticaput", "side": "right"}]),
+            ("patterns", 0, "side"),
+        ),
+        ("possible", "insufficient_information"),
     ),
 }
+INFERENCE_REMOVALS = {name: removal for name, (removal, _) in REMOVAL_CASES.items()}
 
 
-@pytest.mark.parametrize("name", list(INFERENCE_REMOVALS))
-def test_removing_a_fact_that_changes_an_inference_keeps_insufficient_information(name):
-    facts, path = INFERENCE_REMOVALS[name]
-    before = assess_candidacy(facts)
-    after = assess_candidacy(_drop(facts, path))
-    assert before.recommendation is Recommendation.INSUFFICIENT_INFORMATION
-    assert after.recommendation is Recommendation.INSUFFICIENT_INFORMATION
-    assert (
-        any(f.derived and f.effect is not Effect.FAVOURS for f in after.findings) or after.missing
-    )
+@pytest.mark.parametrize("name", list(REMOVAL_CASES))
+def test_removing_a_fact_never_produces_favourable_nor_a_judgement_from_too_little(name):
+    (facts, path), (want_before, want_after) = REMOVAL_CASES[name]
+    before = assess_candidacy(facts).recommendation
+    after = assess_candidacy(_drop(facts, path)).recommendation
+    assert (before, after) == (want_before, want_after)
+    assert after is not Recommendation.FAVOURABLE or before is Recommendation.FAVOURABLE
+    if before is Recommendation.INSUFFICIENT_INFORMATION:
+        assert after not in (Recommendation.POSSIBLE, Recommendation.FAVOURABLE)

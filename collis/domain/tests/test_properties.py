@@ -1,5 +1,6 @@
 """Property-based tests of the candidacy engine over random valid case facts (hypothesis).
 
+The monotonicity tested here is the one collis.domain.candidacy's docstring states.
 "Removing a fact" means making a field absent (not known), the contract's meaning of
 absence; removing an entry from a list changes the facts rather than unknowing one, so it
 is not a removal here. Strategies are built once at import (building them per draw is slow).
@@ -255,6 +256,33 @@ INFERENCE_FOCUSED = near_favourable_documents(
 )
 
 
+# The favourable case with a toxin record near the favourable profile: resistant, a response
+# recorded or not, cycles dated close together or far apart (where a recorded and a derived
+# response, and the span of treatment, meet).
+TOXIN_FOCUSED = st.builds(
+    lambda toxin: {**copy.deepcopy(FAVOURABLE), "botulinum_toxin": toxin},
+    st.fixed_dictionaries(
+        {
+            "resistance_test": st.just({"test": "frontalis", "result": "resistant"}),
+            "cycles": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "date": st.dates(
+                            datetime.date(2023, 1, 1), datetime.date(2026, 11, 21)
+                        ).map(datetime.date.isoformat),
+                        "benefit_percent": st.sampled_from([0, 30, 60, 90]),
+                        "benefit_weeks": st.sampled_from([2, 12]),
+                    }
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+        },
+        optional={"response_pattern": words(ResponsePattern)},
+    ),
+)
+
+
 REQUIRED_IN_ENTRIES = {"pattern", "muscle"}
 
 
@@ -316,20 +344,26 @@ def assess_quickly(document: dict):
 
 
 def check_removals(document: dict, data) -> None:
-    """At each of a few levels try every single removal, then go one random removal deeper."""
+    """At each of a few levels try every single removal, then go one random removal deeper.
+    The monotonicity of ruleset 2 (collis.domain.candidacy's docstring): removing a fact never
+    produces favourable from any other answer, and never turns insufficient_information into
+    possible or favourable."""
     assert validate_case_facts(document) == ()
     for _ in range(3):
         paths = removable_paths(document)
         if not paths:
             return
-        if assess_quickly(document).recommendation is Recommendation.INSUFFICIENT_INFORMATION:
-            for path in paths:
-                after = assess_quickly(without(document, path))
-                assert after.recommendation is Recommendation.INSUFFICIENT_INFORMATION, (
-                    document,
-                    path,
-                )
+        before = assess_quickly(document).recommendation
+        for path in paths:
+            after = assess_quickly(without(document, path)).recommendation
+            if after is Recommendation.FAVOURABLE:
+                assert before is Recommendation.FAVOURABLE, (document, path, before)
+            if before is Recommendation.INSUFFICIENT_INFORMATION:
+                assert after not in JUDGEMENTS_FROM_TOO_LITTLE, (document, path, after)
         document = without(document, data.draw(st.sampled_from(weighted(paths))))
+
+
+JUDGEMENTS_FROM_TOO_LITTLE = (Recommendation.POSSIBLE, Recommendation.FAVOURABLE)
 
 
 FIELD_PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*$")
@@ -361,33 +395,39 @@ def test_engine_output_validates_and_favourable_means_the_favourable_profile(doc
     assert assessment_errors(assessment.as_dict()) == []
     if assessment.recommendation is Recommendation.FAVOURABLE:
         assert {"ROTATION_DOMINANT", "SECONDARY_NON_RESPONSE", "RESISTANT"} <= set(assessment.codes)
-        assert all(f.effect is Effect.FAVOURS for f in assessment.findings)
+        assert all(f.effect is Effect.FAVOURS and not f.derived for f in assessment.findings)
+    if assessment.recommendation is Recommendation.INSUFFICIENT_INFORMATION:
+        assert any(f.core for f in assessment.findings_with(Effect.MISSING))
+    if any(f.core for f in assessment.findings_with(Effect.MISSING)):
+        assert assessment.recommendation in (
+            Recommendation.INSUFFICIENT_INFORMATION,
+            Recommendation.UNFAVOURABLE,
+            Recommendation.NOT_INDICATED,
+        )
 
 
 @PROPERTY_SETTINGS
 @given(ANY_DOCUMENTS, st.data())
-def test_removing_a_fact_never_turns_insufficient_information_into_a_confident_answer(
-    document, data
-):
+def test_removing_a_fact_never_produces_favourable_nor_a_judgement_from_too_little(document, data):
     check_removals(document, data)
 
 
 @PROPERTY_SETTINGS
 @given(COMPLETE_DOCUMENTS, st.data())
-def test_removing_facts_from_complete_cases_keeps_insufficient_information(document, data):
+def test_removing_facts_from_complete_cases_keeps_the_monotonicity(document, data):
     # complete cases: removals pass through every recommendation
     check_removals(document, data)
 
 
 @FOCUSED_SETTINGS
 @given(NEAR_FAVOURABLE, st.data())
-def test_removing_facts_near_the_favourable_profile_keeps_insufficient_information(document, data):
+def test_removing_facts_near_the_favourable_profile_keeps_the_monotonicity(document, data):
     check_removals(document, data)
 
 
 @FOCUSED_SETTINGS
 @given(INFERENCE_FOCUSED, st.data())
-def test_removing_facts_where_the_engine_infers_keeps_insufficient_information(document, data):
+def test_removing_facts_where_the_engine_infers_keeps_the_monotonicity(document, data):
     check_removals(document, data)
 
 
@@ -402,6 +442,14 @@ def test_removing_a_fact_keeps_missing_facts_and_adds_no_recorded_decisive_findi
         assert {
             f.code for f in after.findings if f.decisive and not f.derived
         } <= recorded_before, path
+
+
+@FOCUSED_SETTINGS
+@given(TOXIN_FOCUSED, st.data())
+def test_removing_facts_where_recorded_and_derived_responses_meet_keeps_the_monotonicity(
+    document, data
+):
+    check_removals(document, data)
 
 
 @PROPERTY_SETTINGS

@@ -12,7 +12,7 @@ def test_report_sections_in_order():
     order = [
         "Recommendation: possible.",
         "Findings",
-        "Cautions (3)",
+        "Cautions (2)",
         "Favours",
         "Denervation plan",
         "Not addressable by SD",
@@ -29,9 +29,9 @@ def test_report_sections_in_order():
 
 def test_report_lists_missing_facts_and_derived_findings():
     text = render_report(
-        assess_candidacy(load_case("derived_good_response_waits_for_missing")["facts"])
+        assess_candidacy(load_case("derived_good_response_beats_missing_facts")["facts"])
     )
-    assert "Recommendation: insufficient_information." in text
+    assert "Recommendation: not_indicated." in text
     assert "    - tremor" in text
     assert "derived by Collis" in text
 
