@@ -54,7 +54,7 @@ class TestSelectiveDenervationPathway(Journey):
         self.then_the_page_is_accessible("pathway-mdt-meetings")
         self.when_i_create_a_meeting_and_put_the_episode_on_its_agenda()
         self.when_i_follow("THISTLEWOOD, Tam")
-        self.then_i_see("collis-sd-candidacy/1", first=True)
+        self.then_i_see("collis-sd-candidacy/2", first=True)
         self.then_the_page_is_accessible("pathway-mdt-item")
         self.when_i_record_a_decision_for_selective_denervation()
         self.then_i_see("Selective denervation", first=True)
