@@ -1,6 +1,9 @@
 """The Jinja2 environment: NHS.UK frontend macros, Django's url and static, and the
 navigation that the signed-in user's role may use."""
 
+import json
+from collections import OrderedDict
+
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,6 +28,25 @@ def page_query(request, *names: str) -> str:
     return query.urlencode()
 
 
+_RENDERED: OrderedDict = OrderedDict()
+_RENDERED_MAX = 1024
+
+
+def render_once(macro, params: dict):
+    """What an NHS.UK component macro renders for these parameters, rendered once per
+    process and kept (the header and footer are the same on every page for a user and a
+    place in the site, and cost over a millisecond each to render). The macros depend on
+    their parameters alone; the parameters, as JSON, are the key."""
+    key = (macro.name, json.dumps(params, sort_keys=True, default=str))
+    html = _RENDERED.get(key)
+    if html is None:
+        html = macro(params)  # Markup: the environment autoescapes
+        _RENDERED[key] = html
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return html
+
+
 def environment(**options) -> Environment:
     # Our app templates come first, then the NHS.UK frontend components.
     options["loader"] = ChoiceLoader([options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")])
@@ -37,6 +59,7 @@ def environment(**options) -> Environment:
         get_messages=get_messages,
         navigation_for=navigation_for,
         page_query=page_query,
+        render_once=render_once,
         record_sections=record_sections,
         error_summary=error_summary,
     )

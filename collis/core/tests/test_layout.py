@@ -1,0 +1,30 @@
+"""The layout's header and footer are rendered once per set of parameters and kept
+(`collis.config.jinja2.render_once`): each user still sees their own name, navigation and
+sign-out form with their own CSRF token."""
+
+import re
+
+import pytest
+
+from collis.core.roles import Role
+
+
+@pytest.mark.django_db
+def test_each_user_sees_their_own_header_with_their_own_csrf_token(client_as):
+    pages = {}
+    for role in (Role.NEUROLOGIST, Role.AUDITOR, Role.NEUROLOGIST):
+        client = client_as(role)
+        body = client.get("/").content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        pages.setdefault(role, []).append((client.user.display_name, body, token))
+    (first_name, first, first_token), (second_name, second, second_token) = pages[Role.NEUROLOGIST]
+    assert first_name in first and second_name in second and first_name not in second
+    assert first_token != second_token
+    auditor_name, auditor, _ = pages[Role.AUDITOR][0]
+    assert auditor_name in auditor and "Audit log" in auditor
+
+
+@pytest.mark.django_db
+def test_the_footer_is_on_every_page(client_as, client):
+    assert "Accessibility statement" in client.get("/login/").content.decode()
+    assert "Accessibility statement" in client_as(Role.NURSE_SPECIALIST).get("/").content.decode()
