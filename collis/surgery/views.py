@@ -106,6 +106,7 @@ def episode_detail(request, patient_id, episode_id):
              if m.event in GENERIC_MOVES or m.event == Event.LIST_FOR_SURGERY]
     return render(request, "surgery/episode_detail.jinja", {
         "title": f"Pathway episode {episode.pk}", "patient": patient, "episode": episode,
+        "history": selectors.episode_history(episode),
         "work_up": selectors.work_up_checklist(patient), "moves": moves,
         "pages": episode_pages(episode, request.user), "State": State,
         "breadcrumbs": _crumbs(patient, _pathway_crumb(patient),
