@@ -1,13 +1,13 @@
 """The Jinja2 environment: NHS.UK frontend macros, Django's url and static, and the
 navigation that the signed-in user's role may use."""
 
-import json
 from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup
 
 from collis.core import presenters
 from collis.core.navigation import navigation_for
@@ -32,12 +32,24 @@ _RENDERED: OrderedDict = OrderedDict()
 _RENDERED_MAX = 1024
 
 
+def _frozen(value):
+    """A hashable copy of macro parameters that tells markup from text (the macro escapes
+    one and not the other, so they must never share a key)."""
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def render_once(macro, params: dict):
     """What an NHS.UK component macro renders for these parameters, rendered once per
     process and kept (the header and footer are the same on every page for a user and a
     place in the site, and cost over a millisecond each to render). The macros depend on
-    their parameters alone; the parameters, as JSON, are the key."""
-    key = (macro.name, json.dumps(params, sort_keys=True, default=str))
+    their parameters alone; the parameters are the key."""
+    key = (macro.name, _frozen(params))
     html = _RENDERED.get(key)
     if html is None:
         html = macro(params)  # Markup: the environment autoescapes

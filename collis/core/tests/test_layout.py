@@ -28,3 +28,14 @@ def test_each_user_sees_their_own_header_with_their_own_csrf_token(client_as):
 def test_the_footer_is_on_every_page(client_as, client):
     assert "Accessibility statement" in client.get("/login/").content.decode()
     assert "Accessibility statement" in client_as(Role.NURSE_SPECIALIST).get("/").content.decode()
+
+
+def test_markup_and_text_never_share_a_rendering():
+    from markupsafe import Markup
+
+    from collis.config.jinja2 import render_once
+    from collis.core.nhsuk_forms.rendering import component_macro
+
+    button = component_macro("button")
+    assert "&lt;b&gt;" in str(render_once(button, {"text": "<b>x</b>"}))
+    assert "<b>x</b>" in str(render_once(button, {"text": Markup("<b>x</b>")}))
