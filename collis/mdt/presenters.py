@@ -169,12 +169,10 @@ class FundingCase:
 
     def finding_groups(self) -> list[FindingGroup]:
         """Each kind of finding that the assessment holds, in the order a commissioner
-        weighs them. Without an assessment, the criteria met kept with the request."""
-        if self.assessment is not None:
-            findings = self.assessment.result.get("findings", [])
-        else:
-            findings = [e | {"effect": "favours"} for e in self.request.evidence
-                        if e.get("code") != "MDT_DECISION"]
+        weighs them; none when the MDT decided without an assessment."""
+        if self.assessment is None:
+            return []
+        findings = self.assessment.result.get("findings", [])
         groups = []
         for effects, label, hint in FUNDING_FINDING_GROUPS:
             rows = tuple(_finding_row(f) for effect in effects for f in findings
