@@ -116,6 +116,39 @@ def can(user, capability: Capability) -> bool:
     return capability in capabilities_of(user)
 
 
+# What each capability lets a role do, in the words a 403 uses ("Your role cannot ..."):
+# one wording per capability, never its code (a test walks the table to keep it so).
+REFUSALS: dict[Capability, str] = {
+    Capability.PATIENT_SEARCH: "find a patient",
+    Capability.PATIENT_VIEW: "open a patient's details",
+    Capability.PATIENT_CREATE: "register a patient",
+    Capability.PATIENT_EDIT: "change a patient's details",
+    Capability.RECORD_VIEW: "read a patient's clinical record",
+    Capability.DIAGNOSIS_RECORD: "record a diagnosis",
+    Capability.EXAMINATION_RECORD: "record an examination",
+    Capability.SCALE_RECORD: "record a rating scale",
+    Capability.TOXIN_RECORD: "record botulinum toxin treatment",
+    Capability.MEDICATION_RECORD: "record medication",
+    Capability.THERAPY_RECORD: "record a therapy session",
+    Capability.INVESTIGATION_RECORD: "record an investigation",
+    Capability.CANDIDACY_ASSESS: "run a candidacy assessment",
+    Capability.REFERRAL_RECORD: "record a referral",
+    Capability.MDT_RECORD: "record MDT meetings and decisions",
+    Capability.FUNDING_RECORD: "request funding or record its outcome",
+    Capability.WAITING_LIST_VIEW: "view the waiting list",
+    Capability.COUNSELLING_RECORD: "record counselling",
+    Capability.CONSENT_RECORD: "record consent",
+    Capability.OPERATION_RECORD: "record an operation",
+    Capability.PHYSIO_PROGRAMME_RECORD: "record the physiotherapy programme",
+    Capability.FOLLOW_UP_RECORD: "record a follow-up review",
+    Capability.AUDIT_VIEW: "view the audit log",
+    Capability.SITE_EDIT: "change the unit's sites",
+    Capability.USER_MANAGE: "manage staff accounts",
+}
+
+
 def refusal_message(capability: Capability) -> str:
-    """What a 403 says, the same words for pages and the API."""
-    return f"Your role cannot {capability.value.replace('_', ' ')}."
+    """What a 403 says, the same words for pages, services and the API ("Your role cannot
+    view the audit log."). A capability without wording still never shows its code."""
+    what = REFUSALS.get(capability)
+    return f"Your role cannot {what}." if what else "Your role cannot use this page."

@@ -154,11 +154,12 @@ def csrf_failure(request, reason=""):
 
 
 def permission_denied(request, exception=None):
+    """The 403 page: what was refused, in words (`refusal_message` or a service's refusal),
+    and whom to ask."""
     detail = str(exception) if exception and str(exception) else ""
-    return render(request, "core/error.jinja", {
+    return render(request, "core/permission_denied.jinja", {
         "title": "You cannot use this page",
-        "message": (detail + " " if detail else "")
-        + "Your role does not allow it. Ask an administrator if you think it should.",
+        "message": detail or "Your role does not allow you to use this page.",
     }, status=403)
 
 

@@ -6,6 +6,7 @@ from collis.core.pdf import PdfDocument
 from collis.core.presenters import date_long, datetime_long
 from collis.mdt.models import FundingRequest, MdtDecision
 from collis.mdt.presenters import (
+    FundingCase,
     agreement_text,
     cited_sources,
     muscle_label,
@@ -64,7 +65,10 @@ def outcome_letter_pdf(decision: MdtDecision) -> bytes:
 
 
 def funding_request_pdf(request: FundingRequest) -> bytes:
-    decision = request.decision
+    """The request a commissioner reads: the procedure, the engine's recommendation, every
+    finding against, cautioning, missing and in favour, and the MDT's decision with its
+    reason when it departed from the engine."""
+    decision, case = request.decision, FundingCase(request)
     doc = PdfDocument(f"Funding request: {request.get_route_display()}",
                       patient=request.patient,
                       subtitle="Selective peripheral denervation for cervical dystonia")
@@ -87,16 +91,23 @@ def funding_request_pdf(request: FundingRequest) -> bytes:
     planned = list(decision.planned.all())
     if planned:
         doc.bullets(planned_text(p) for p in planned)
-    doc.heading("Criteria met, with evidence")
-    doc.table([["Criterion", "Sources"]]
-              + [[e["detail"], sources_text(e["sources"]) or "MDT record"]
-                 for e in request.evidence])
-    doc.paragraph(f"MDT: {agreement_text(decision)}"
-                  + (f" (ruleset {decision.engine_ruleset})" if decision.engine_ruleset else ""))
-    numbers = [n for e in request.evidence for n in e["sources"]]
-    numbers += [n for c in request.procedure_codes for n in c["sources"]]
+    doc.heading("The candidacy engine's recommendation")
+    doc.paragraph(case.recommendation)
+    if case.assessed:
+        doc.paragraph(case.assessed + ".")
+    for group in case.finding_groups():
+        doc.heading(f"{group.label} ({len(group.rows)})")
+        doc.paragraph(group.hint)
+        doc.bullets(row.text for row in group.rows)
+    doc.heading("The MDT's decision")
+    doc.key_values([("Decision", case.mdt_decision), ("Candidacy assessment", case.agreement)])
+    if case.departure_reason:
+        doc.heading("Why the MDT departed from the engine's recommendation", level=3)
+        doc.paragraph(case.departure_reason)
+    doc.heading("Discussion and reasons", level=3)
+    doc.paragraph(decision.discussion)
     doc.heading("Sources")
-    doc.bullets(f"[{n}] {title}" for n, title in cited_sources(numbers))
+    doc.bullets(f"[{n}] {title}" for n, title in cited_sources(case.source_numbers()))
     doc.paragraph("The commissioning route for selective denervation varies by region: "
                   "local policy, needs clinical sign-off.")
     doc.signature("Requesting clinician")

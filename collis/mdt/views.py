@@ -329,7 +329,7 @@ def funding_detail(request, patient_id, episode_id, request_id):
     return render(request, "mdt/funding_detail.jinja", {
         "title": "Funding request", "patient": patient, "episode": episode,
         "funding_request": funding_request, "form": form, "presenters": presenters,
-        "decision": funding_request.decision,
+        "decision": funding_request.decision, "case": presenters.FundingCase(funding_request),
         "breadcrumbs": episode_crumbs(episode, {
             "text": "Funding", "href": reverse("mdt:funding", args=[patient.pk, episode.pk])},
             {"text": "Funding request", "href": ""}),

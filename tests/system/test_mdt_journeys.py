@@ -9,7 +9,12 @@ from collis.core.roles import Role
 from collis.domain.pathway import State
 from collis.mdt import services
 from collis.mdt.models import FundingRequest, MdtDecision
-from collis.mdt.tests.factories import assessment_for, episode_at
+from collis.mdt.tests.factories import (
+    DEPARTURE_REASON,
+    assessment_for,
+    episode_at,
+    overridden_decision,
+)
 from tests.system.steps import Journey
 
 DISCUSSION = "Discussed options; the patient prefers toxin."
@@ -120,6 +125,35 @@ class TestFunding(Journey):
         self.then_i_see_the_heading("Funding request: approved")
         self.then_the_episode_is_at(self.episode, State.FUNDING_APPROVED)
         self.then_the_request_keeps_its_reference()
+
+    def test_a_commissioner_reads_the_whole_case_of_an_unfavourable_case_the_mdt_overrode(self):
+        self.given_an_episode_the_mdt_decided_for_sd_against_an_unfavourable_assessment()
+        self.given_i_am_signed_in_as(self.coordinator)
+
+        self.when_i_open_the_episode(self.episode, "funding/")
+        self.when_i_follow("Request funding")
+        self.when_i_choose_prior_approval_from_the_commissioner()
+        self.when_i_press("Draw up the request")
+        self.then_i_see("Unfavourable: a finding weighs decisively against selective "
+                        "denervation.")
+        self.then_i_see("Weighs decisively against selective denervation (1)")
+        self.then_i_see("None of 3 cycles gave a useful benefit", first=True)
+        self.then_i_see(DEPARTURE_REASON)
+        self.then_the_page_is_accessible("mdt-funding-detail-overridden")
+        self.then_the_pdf_shows_the_finding_against_and_the_mdts_reason()
+
+    def given_an_episode_the_mdt_decided_for_sd_against_an_unfavourable_assessment(self):
+        patient = self.given_a_patient("Briar", "Beech")
+        self.episode = episode_at(State.AWAITING_MDT, patient=patient)
+        self.coordinator = self.given_a_user(Role.MDT_COORDINATOR)
+        overridden_decision(self.episode)
+
+    def then_the_pdf_shows_the_finding_against_and_the_mdts_reason(self):
+        text = " ".join(self.when_i_download_the_pdf("Download the funding request (PDF)"))
+        assert "Weighs decisively against selective denervation (1)" in text
+        assert "None of 3 cycles gave a useful benefit" in text
+        assert "Why the MDT departed from the engine's recommendation" in text
+        assert DEPARTURE_REASON in text
 
     def given_an_episode_the_mdt_decided_for_selective_denervation(self):
         patient = self.given_a_patient("Ash", "Alder")

@@ -1,11 +1,16 @@
 """Test data of the MDT: meetings, stored candidacy assessments and decisions."""
 
 import datetime
+import json
+from pathlib import Path
 
 from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.core.audit import Actor
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
+from collis.domain.candidacy import assess_candidacy
+from collis.domain.case_facts import load_case_facts
+from collis.domain.pathway import State
 from collis.mdt import services
 from collis.mdt.models import Decision, MdtMeeting
 from collis.sites.models import Site
@@ -57,3 +62,41 @@ def decided(episode, decision=Decision.SD, assessment=None, actor=None, item=Non
         planned=[services.PlannedRow(muscle="sternocleidomastoid", side="left",
                                      target="spinal accessory nerve branches")],
         actor=actor or coordinator_actor())
+
+
+CASES = Path(__file__).resolve().parents[2] / "domain" / "tests" / "cases"
+DEPARTURE_REASON = ("The cycles were given at low doses into the wrong muscles elsewhere; "
+                    "the MDT judges the non-response unproven and surgery the better option.")
+
+
+def engine_assessment(patient, case: str) -> CandidacyAssessmentRecord:
+    """A stored assessment holding what the real engine says of a worked case."""
+    facts = json.loads((CASES / f"{case}.json").read_text())["facts"]
+    result = assess_candidacy(load_case_facts(json.dumps(facts))).as_dict()
+    return CandidacyAssessmentRecord.objects.create(
+        patient=patient, assessed_by=UserFactory(role=Role.NEUROLOGIST, first_name="Nia",
+                                                 last_name="Neuro"),
+        ruleset=result["ruleset"], recommendation=result["recommendation"], facts=facts,
+        result=result)
+
+
+def overridden_decision(episode, case="r2_cycles_never_helped_without_resistance_test"):
+    """The MDT decides for SD an episode awaiting it whose worked `case` the engine judges
+    otherwise (unfavourable by default), giving its reason."""
+    return services.mdt_decision_create(
+        episode=episode, decision=Decision.SD, discussion="Discussed at the MDT.",
+        assessment=engine_assessment(episode.patient, case),
+        departure_reason=DEPARTURE_REASON,
+        planned=[services.PlannedRow(muscle="sternocleidomastoid", side="left",
+                                     target="spinal accessory nerve branches")],
+        actor=coordinator_actor())
+
+
+def overridden_request(case="r2_cycles_never_helped_without_resistance_test"):
+    """A funding request drawn up after `overridden_decision`."""
+    episode = episode_at(State.AWAITING_MDT)
+    overridden_decision(episode, case)
+    episode.refresh_from_db()
+    return services.funding_request_create(episode=episode, route="individual_funding_request",
+                                           commissioner="NHS England (demo)",
+                                           actor=coordinator_actor())

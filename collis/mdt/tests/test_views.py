@@ -1,5 +1,6 @@
 import datetime
 import io
+from html import unescape
 
 import pypdf
 import pytest
@@ -12,11 +13,13 @@ from collis.domain.pathway import State
 from collis.mdt import services
 from collis.mdt.models import Decision, FundingRequest, MdtDecision, MdtMeeting
 from collis.mdt.tests.factories import (
+    DEPARTURE_REASON,
     assessment_for,
     coordinator_actor,
     decided,
     episode_at,
     meeting,
+    overridden_request,
 )
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +209,23 @@ def test_coordinator_requests_funding_submits_and_records_approval(client_as, si
     response = client.get(reverse("mdt:funding_pdf", args=[*args, request.pk]))
     text = pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "A60.6" in text and "Z92.3" in text and "PA-42" in text
+
+
+def test_the_funding_request_page_shows_the_whole_case_of_an_overridden_unfavourable_case(
+        client_as, sites):
+    request = overridden_request()
+    client = client_as(Role.MDT_COORDINATOR)
+    page = client.get(reverse("mdt:funding_detail", args=[request.patient_id,
+                                                          request.episode_id, request.pk]))
+    html = " ".join(unescape(page.content.decode()).split())
+    assert "Unfavourable: a finding weighs decisively against selective denervation." in html
+    assert "Weighs decisively against selective denervation (1)" in html
+    assert "None of 3 cycles gave a useful benefit" in html
+    assert "Derived by Collis from other recorded facts" in html
+    assert "Cautions (1)" in html and "In favour: criteria met, with evidence (12)" in html
+    assert "Why the MDT departed from the engine's recommendation" in html
+    assert DEPARTURE_REASON in html
+    assert html.index("None of 3 cycles") < html.index("Focal dystonia")
 
 
 def test_a_neurologist_cannot_request_funding(client_as, sites):
