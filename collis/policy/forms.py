@@ -56,9 +56,10 @@ def _field(setting: PolicySetting, initial: Any) -> forms.Field:
     common = {"label": label, "error_name": setting.label, "required": True}
     if setting.kind in ("integer", "number"):
         cls = IntegerField if setting.kind == "integer" else DecimalField
+        unit = f"of {setting.unit}" if setting.unit and setting.unit != "%" else ""
         return cls(min_value=setting.low, max_value=setting.high,
                    exclusive_min=setting.exclusive_low, initial=_n(initial), width=5,
-                   **common)
+                   unit=unit, allow_suffix="%" if setting.unit == "%" else "", **common)
     if setting.kind == "effect":
         return SelectField(choices=[(str(e), str(e).capitalize()) for e in POLICY_EFFECTS],
                            initial=initial, **common)
