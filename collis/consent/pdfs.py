@@ -46,7 +46,7 @@ def consent_form_pdf(*, consent: Consent) -> bytes:
     notice = notice_for(consent.policy_version_id, on=consent.created_at.date(),
                         keys=CONSENT_KEYS)
     if notice:
-        doc.paragraph(notice.text)
+        doc.paragraph(notice.sentence)
     doc.heading("Risks discussed with the patient")
     doc.paragraph("Each risk below was disclosed individually and the patient confirmed that "
                   "it was discussed and understood. Numbers in square brackets are sources in "

@@ -504,7 +504,7 @@ class PolicySetting:
             return str(value).capitalize()
         if self.kind == "months":
             return ", ".join(str(m) for m in value) + " months, then yearly"
-        number = f"{value:g}" if isinstance(value, float) else f"{value:,}"
+        number = f"{value:,g}" if isinstance(value, float) else f"{value:,}"
         return f"{number}{self.unit}" if self.unit == "%" else f"{number} {self.unit}".strip()
 
 

@@ -53,7 +53,8 @@ class MonthsField(TextField):
 def _field(setting: PolicySetting, initial: Any) -> forms.Field:
     label = setting.label + (f" ({setting.unit})" if setting.unit and setting.kind in
                              ("integer", "number") else "")
-    common = {"label": label, "error_name": setting.label, "required": True}
+    common = {"label": label, "error_name": setting.label, "required": True,
+              "hint": setting.description}
     if setting.kind in ("integer", "number"):
         cls = IntegerField if setting.kind == "integer" else DecimalField
         unit = f"of {setting.unit}" if setting.unit and setting.unit != "%" else ""
@@ -66,9 +67,9 @@ def _field(setting: PolicySetting, initial: Any) -> forms.Field:
     if setting.kind == "boolean":
         return RadiosField(choices=[("yes", "Yes"), ("no", "No")], inline=True,
                            initial="yes" if initial else "no", **common)
-    return MonthsField(initial=", ".join(str(m) for m in initial), width=10,
-                       hint="Whole months, separated by commas; reviews then fall yearly.",
-                       **common)
+    common["hint"] = ("Whole months, separated by commas; reviews then fall yearly. "
+                      + setting.description)
+    return MonthsField(initial=", ".join(str(m) for m in initial), width=10, **common)
 
 
 class PolicyChangeForm(forms.Form):

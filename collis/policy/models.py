@@ -7,10 +7,47 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from collis.core.models import AppendOnlyModel
+from collis.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from collis.domain.policy import DEFAULT_LOCAL_POLICY, local_policy_flatten
+
+VERSION_1_REASON = "The defaults Collis was built with: local policy, not yet signed off."
+
+
+def version_1_values() -> dict:
+    """The values of version 1: the domain's defaults, with the cooling-off period and the
+    review window from their settings where set (the settings only seed version 1)."""
+    values = local_policy_flatten(DEFAULT_LOCAL_POLICY)
+    for key, name in (("consent_cooling_off_days", "COLLIS_CONSENT_COOLING_OFF_DAYS"),
+                      ("follow_up_review_window_weeks", "COLLIS_FOLLOW_UP_REVIEW_WINDOW_WEEKS")):
+        if hasattr(settings, name):
+            values[key] = int(getattr(settings, name))
+    return values
+
+
+def version_1_create(model) -> None:
+    """Version 1, not yet signed off, unless a version is stored (`model` may be the
+    migration's historical model)."""
+    if not model.objects.exists():
+        model.objects.get_or_create(number=1, defaults={
+            "values": version_1_values(), "changed": [], "signed_off": [],
+            "reason": VERSION_1_REASON, "effective_from": timezone.localdate()})
+
+
+class PolicyVersionQuerySet(AppendOnlyQuerySet):
+    def every(self) -> list["PolicyVersion"]:
+        """Every version, oldest first; version 1 is made on first use if none is stored
+        (the migration seeds it; a database emptied since, as between tests, gets it back),
+        as the default organisation is."""
+        versions = list(self.select_related("signed_off_by").order_by("number"))
+        if not versions:
+            version_1_create(self.model)
+            versions = list(self.select_related("signed_off_by").order_by("number"))
+        return versions
 
 
 class PolicyVersion(AppendOnlyModel):
+    objects = PolicyVersionQuerySet.as_manager()
+
     number = models.PositiveIntegerField("Version", unique=True)
     values = models.JSONField(help_text="Every local-policy value, {setting key: value}.")
     changed = models.JSONField(default=list, blank=True,

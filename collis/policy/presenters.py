@@ -34,9 +34,14 @@ class PolicyNotice:
     def text(self) -> str:
         where = (f"local policy version {self.version_number}" if self.version_number
                  else "the local policy from before policy versions were kept")
-        return (f"{NOT_SIGNED_OFF}: this relies on {where}, and a clinical lead has not yet "
-                f"signed off " + ("this value" if len(self.items) == 1 else "these values")
+        return (f"This relies on {where}, and a clinical lead has not yet signed off "
+                + ("this value" if len(self.items) == 1 else "these values")
                 + ": " + "; ".join(self.items) + ".")
+
+    @property
+    def sentence(self) -> str:
+        """Heading and text together, for a document."""
+        return f"{NOT_SIGNED_OFF}. {self.text}"
 
 
 def policy_notice(used: PolicyInForce | None, keys, *, stored: bool = True) -> PolicyNotice | None:

@@ -67,9 +67,7 @@ def policy_in_force(*, on: datetime.date | None = None) -> PolicyInForce:
     """The version in force on `on` (today by default): the latest to take effect on or
     before it; before the first version took effect, the first version."""
     on = on or timezone.localdate()
-    versions = list(PolicyVersion.objects.select_related("signed_off_by").order_by("number"))
-    if not versions:
-        raise PolicyVersion.DoesNotExist("No local policy version is stored: run migrate.")
+    versions = PolicyVersion.objects.every()
     current = versions[0]
     for v in versions:
         if v.effective_from <= on:
@@ -79,7 +77,7 @@ def policy_in_force(*, on: datetime.date | None = None) -> PolicyInForce:
 
 def policy_version_get(*, pk: int) -> PolicyInForce:
     """A stored version (the one a record used), with its sign-off as it stood then."""
-    versions = list(PolicyVersion.objects.select_related("signed_off_by").order_by("number"))
+    versions = PolicyVersion.objects.every()
     version = next((v for v in versions if v.pk == pk), None)
     if version is None:
         raise PolicyVersion.DoesNotExist(f"No local policy version {pk}.")
@@ -95,9 +93,9 @@ def policy_used(version_id: int | None, *, on: datetime.date) -> PolicyInForce:
 
 
 def policy_version_latest() -> PolicyVersion:
-    return PolicyVersion.objects.select_related("signed_off_by").order_by("-number").first()
+    return PolicyVersion.objects.every()[-1]
 
 
 def policy_version_list() -> list[PolicyVersion]:
     """Every version, newest first."""
-    return list(PolicyVersion.objects.select_related("signed_off_by").order_by("-number"))
+    return PolicyVersion.objects.every()[::-1]

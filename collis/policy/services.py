@@ -40,6 +40,7 @@ def policy_version_create(*, values: dict[str, Any],
         raise PermissionDenied(refusal_message(Capability.POLICY_EDIT))
     # Versions are numbered one after another: lock the latest so two leads cannot both
     # write the next number.
+    PolicyVersion.objects.every()  # version 1, if the database has none
     latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
@@ -49,15 +50,14 @@ def policy_version_create(*, values: dict[str, Any],
     if effective_from < today:
         errors["effective_from"] = [f"The date it takes effect from must be today or later "
                                     f"(today is {date_long(today)})"]
-    elif latest is not None and effective_from < latest.effective_from:
+    elif effective_from < latest.effective_from:
         errors["effective_from"] = [
             f"The date it takes effect from must be on or after "
             f"{date_long(latest.effective_from)}, when version {latest.number} takes effect"]
     unknown = (set(values) | set(confirmed)) - set(POLICY_SETTING_BY_KEY)
     if unknown:
         raise ValueError(f"Unknown policy values: {', '.join(sorted(unknown))}")
-    before = dict(latest.values) if latest else local_policy_flatten(
-        local_policy_from_flat({}))
+    before = dict(latest.values)
     after = {**before, **values}
     try:
         after = local_policy_flatten(local_policy_from_flat(after))
@@ -71,7 +71,7 @@ def policy_version_create(*, values: dict[str, Any],
         raise ValidationError(errors)
     signed_off = [s.key for s in POLICY_SETTINGS if s.key in changed or s.key in confirmed]
     version = PolicyVersion(
-        number=(latest.number + 1) if latest else 1, values=after, changed=changed,
+        number=latest.number + 1, values=after, changed=changed,
         signed_off=signed_off, reason=reason, effective_from=effective_from,
         signed_off_by=actor.user, signed_off_at=timezone.now())
     version.full_clean()
@@ -88,5 +88,5 @@ def policy_version_create(*, values: dict[str, Any],
                  "before": {k: before.get(k) for k in changed},
                  "after": {k: after[k] for k in changed},
                  "signed_off": signed_off,
-                 "previous_version": latest.number if latest else None})
+                 "previous_version": latest.number})
     return version

@@ -16,7 +16,7 @@ def policy_version_make(*, effective_from: datetime.date | None = None, signed_o
     """A version with `values` (setting keys, '.' written as '__') over the latest one's,
     in force from `effective_from` (today). Signed off, for every value it changes, when
     `signed_off_by` is given."""
-    latest = PolicyVersion.objects.order_by("-number").first()
+    latest = PolicyVersion.objects.every()[-1]
     changes = {key.replace("__", "."): value for key, value in values.items()}
     after = local_policy_flatten(local_policy_from_flat({**latest.values, **changes}))
     changed = [k for k in after if after[k] != latest.values.get(k)]

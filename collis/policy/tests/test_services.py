@@ -144,3 +144,10 @@ def test_a_signed_off_value_changed_later_by_setup_without_sign_off_is_not_signe
     assert policy_in_force().is_signed_off("consent_cooling_off_days")
     policy_version_make(consent_cooling_off_days=3)  # a version without a signer
     assert not policy_in_force().is_signed_off("consent_cooling_off_days")
+
+
+def test_a_database_emptied_since_the_migration_gets_version_one_back_on_first_use():
+    PolicyVersion._base_manager.all().delete()  # as a flush between tests does
+    in_force = policy_in_force()
+    assert in_force.version.number == 1 and in_force.version.signed_off_by is None
+    assert in_force.policy.consent_cooling_off_days == 14
