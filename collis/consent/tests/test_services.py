@@ -15,8 +15,8 @@ from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
 from collis.domain.pathway import STATE_LABELS, MoveRefused, State
 from collis.domain.risks import Intervention, risks_for
-from collis.surgery.models import EpisodeStatus
 from collis.policy.tests.factories import policy_version_make
+from collis.surgery.models import EpisodeStatus
 
 pytestmark = pytest.mark.django_db
 # A day well in the past, so that the cooling-off period after it has run by now.

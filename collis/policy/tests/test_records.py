@@ -205,3 +205,23 @@ def test_the_follow_up_page_says_not_yet_signed_off_until_signed_off(sites, lead
     assert NOT_SIGNED_OFF not in client.get(reverse("outcomes:follow_up", kwargs={
         "patient_id": later.patient_id, "episode_id": later.pk})).content.decode()
     assert PolicyVersion.objects.count() == 2
+
+
+# -- botulinum toxin dose warnings ----------------------------------------------------
+
+def test_the_toxin_unit_warning_follows_the_policy_in_force_on_the_day_of_the_cycle(sites):
+    from collis.treatments.selectors import proposed_cycle_check
+
+    class Row:
+        muscle, side, units = "splenius_capitis", "right", 280.0
+
+    patient = PatientFactory()
+
+    def warned():
+        check = proposed_cycle_check(patient=patient, given_on=TODAY,
+                                     product="onabotulinumtoxinA", injections=[Row()])
+        return [w.code for w in check.units.warnings]
+
+    assert warned() == []  # 280 U is under version 1's 300 U
+    policy_version_make(**{"toxin_unit_limits__session_max_units__onabotulinumtoxinA": 250.0})
+    assert warned()  # over the new 250 U
