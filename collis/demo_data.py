@@ -25,6 +25,7 @@ DEMO_PASSWORD = "collis-demo"  # noqa: S105 - documented demo credential, local 
 DEMO_STAFF = (
     ("neurologist", "Nia", "Demo-Neurologist", Role.NEUROLOGIST),
     ("neurosurgeon", "Sam", "Demo-Surgeon", Role.NEUROSURGEON),
+    ("lead", "Lia", "Demo-Lead", Role.CLINICAL_LEAD),
     ("physio", "Pat", "Demo-Physio", Role.PHYSIOTHERAPIST),
     ("nurse", "Noor", "Demo-Nurse", Role.NURSE_SPECIALIST),
     ("coordinator", "Cal", "Demo-Coordinator", Role.MDT_COORDINATOR),

@@ -22,6 +22,9 @@ class CandidacyAssessmentRecord(AppendOnlyModel):
                                   help_text="Where each fact came from in the record.")
     result = models.JSONField(help_text="The engine's assessment, in the contract's shape.")
     policy = models.JSONField(default=list, help_text="The local-policy values in force.")
+    # The local-policy version it used (collis.policy); empty: made before policy versions.
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-assessed_at", "-id"]

@@ -8,8 +8,8 @@ from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.domain.candidacy import assess_candidacy
 from collis.domain.case_facts import parse_case_facts
-from collis.domain.policy import DEFAULT_POLICY
 from collis.patients.models import Patient
+from collis.policy.selectors import policy_in_force
 
 
 @transaction.atomic
@@ -20,12 +20,14 @@ def candidacy_assess(*, patient: Patient, answers: dict[str, bool | str],
     collected = collect_case_facts(patient=patient, answers=answers,
                                    recorded_by=getattr(actor.user, "display_name", ""))
     facts = parse_case_facts(collected.facts)  # validates against the contract's schema
-    assessment = assess_candidacy(facts, DEFAULT_POLICY)
+    in_force = policy_in_force()
+    assessment = assess_candidacy(facts, in_force.candidacy)
     record = CandidacyAssessmentRecord(
         patient=patient, assessed_by=actor.user, ruleset=assessment.ruleset,
         recommendation=str(assessment.recommendation), facts=collected.facts,
         provenance=[s.as_dict() for s in collected.sources], result=assessment.as_dict(),
-        policy=[value.as_dict() for value in DEFAULT_POLICY.values()],
+        policy=[value.as_dict() for value in in_force.candidacy.values()],
+        policy_version=in_force.version,
     )
     record.full_clean()
     record.save()

@@ -15,6 +15,7 @@ from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
+from collis.policy.presenters import CANDIDACY_KEYS, notice_for
 
 _crumbs = record_crumbs
 
@@ -70,6 +71,8 @@ def candidacy_detail(request, patient_id, pk):
     return render(request, "candidacy/candidacy_detail.jinja", {
         "title": "Candidacy assessment", "patient": patient, "record": record,
         "presenter": AssessmentPresenter(record),
+        "policy_notice": notice_for(record.policy_version_id, on=record.assessed_at.date(),
+                                    keys=CANDIDACY_KEYS),
         "can_assess": can(request.user, Capability.CANDIDACY_ASSESS),
         "breadcrumbs": _crumbs(patient, {"text": "Candidacy", "href": reverse(
             "candidacy:candidacy_list", args=[patient.pk])},

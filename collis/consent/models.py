@@ -49,6 +49,10 @@ class CounsellingSession(AppendOnlyModel, CorrectableRecord):
         default=list, blank=True,
         help_text="[{code, question, answer}]: what matters to the patient.")
     notes = models.TextField("Notes", blank=True)
+    # The local-policy version in force when it was recorded, whose cooling-off period a
+    # consent resting on it keeps (collis.policy); empty: made before policy versions.
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-held_on", "-created_at", "-id"]
@@ -112,6 +116,10 @@ class Consent(AppendOnlyModel, ClinicalRecord):
     surgeon_signed_on = models.DateField("Date the surgeon signed")
     cooling_off_days = models.PositiveSmallIntegerField(
         help_text="The local-policy cooling-off period in force when consent was recorded.")
+    # The local-policy version its cooling-off period came from, the counselling's
+    # (collis.policy); empty: made before policy versions.
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from collis.consent.presenters import (
 )
 from collis.core.pdf import PdfDocument
 from collis.core.presenters import date_long, datetime_long
+from collis.policy.presenters import CONSENT_KEYS, notice_for
 
 
 def consent_form_pdf(*, consent: Consent) -> bytes:
@@ -38,9 +39,14 @@ def consent_form_pdf(*, consent: Consent) -> bytes:
         ("Decision aid", f"{session.decision_aid_version}, produced "
                          f"{date_long(session.decision_aid_produced_on)}"),
         ("Risk catalogue fingerprint", session.risk_catalogue_digest[:16]),
-        ("Cooling-off period", f"{consent.cooling_off_days} days (local policy, needs "
-                               f"clinical sign-off)"),
+        ("Cooling-off period", f"{consent.cooling_off_days} days (local policy"
+                               + (f", version {consent.policy_version.number})"
+                                  if consent.policy_version_id else ")")),
     ])
+    notice = notice_for(consent.policy_version_id, on=consent.created_at.date(),
+                        keys=CONSENT_KEYS)
+    if notice:
+        doc.paragraph(notice.sentence)
     doc.heading("Risks discussed with the patient")
     doc.paragraph("Each risk below was disclosed individually and the patient confirmed that "
                   "it was discussed and understood. Numbers in square brackets are sources in "

@@ -8,13 +8,16 @@ was received, and consent not before the cooling-off period has run from the cou
 as it was *recorded*: from the later of the day it was held and the day it was entered, so
 that a counselling date typed in the past cannot shorten the period. A counselling session
 is corrected by recording it again (`amends`): the new version re-records its disclosures,
-and a consent already taken stays bound to the session, and the disclosures, it rested on."""
+and a consent already taken stays bound to the session, and the disclosures, it rested on.
+
+The cooling-off period is local policy (collis.policy): a session keeps the policy version in
+force when it was recorded, and its consent keeps that version's period, whatever the
+policy says later."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,11 +49,10 @@ from collis.domain.pathway import (
     first_move,
 )
 from collis.domain.risks import Intervention, risk, risks_for
+from collis.policy.selectors import PolicyInForce, policy_in_force, policy_used
 from collis.surgery.models import Episode
 from collis.surgery.services import episode_transition
 
-COOLING_OFF_SETTING = "COLLIS_CONSENT_COOLING_OFF_DAYS"
-DEFAULT_COOLING_OFF_DAYS = 14  # UNSOURCED: local policy, needs clinical sign-off.
 SD_PROCEDURE = "Selective peripheral denervation for cervical dystonia"
 
 
@@ -69,14 +71,27 @@ def _state_now(episode: Episode) -> str:
         pk=episode.pk)
 
 
-def cooling_off_days() -> int:
-    """The cooling-off period between counselling and signing consent (local policy)."""
-    return int(getattr(settings, COOLING_OFF_SETTING, DEFAULT_COOLING_OFF_DAYS))
-
-
 def recorded_on(session: CounsellingSession) -> datetime.date:
     """The day the counselling session (this version of it) was entered in Collis."""
     return timezone.localtime(session.created_at).date()
+
+
+def session_policy(session: CounsellingSession) -> PolicyInForce:
+    """The local policy the session was recorded under (for a session recorded before
+    policy versions, the version in force on the day it was recorded). Kept on the session
+    object, so that a page asking several times reads it once."""
+    cached = getattr(session, "_policy_used", None)
+    if cached is None or cached.version.pk != session.policy_version_id:
+        cached = policy_used(session.policy_version_id, on=recorded_on(session))
+        session._policy_used = cached
+    return cached
+
+
+def cooling_off_days(session: CounsellingSession | None = None) -> int:
+    """The cooling-off period between counselling and signing consent (local policy): the
+    one in force when `session` was recorded, or, with no session, the one in force today."""
+    used = session_policy(session) if session is not None else policy_in_force()
+    return used.policy.consent_cooling_off_days
 
 
 def cooling_off_starts(session: CounsellingSession) -> datetime.date:
@@ -86,7 +101,7 @@ def cooling_off_starts(session: CounsellingSession) -> datetime.date:
 
 
 def first_signing_date(session: CounsellingSession) -> datetime.date:
-    return cooling_off_starts(session) + datetime.timedelta(days=cooling_off_days())
+    return cooling_off_starts(session) + datetime.timedelta(days=cooling_off_days(session))
 
 
 def _correction_allowed(actor: Actor, task: Task, what: str) -> None:
@@ -145,7 +160,8 @@ def counselling_session_create(*, episode: Episode, held_on: datetime.date,
         values_answers=[{"code": q.code, "question": q.question,
                          "answer": (answers.get(q.code) or "").strip()}
                         for q in VALUES_QUESTIONS],
-        notes=notes.strip(), created_by=actor.user, supersedes=amends)
+        notes=notes.strip(), created_by=actor.user, supersedes=amends,
+        policy_version=policy_in_force().version)
     session.full_clean()
     session.save()
     disclosures = []
@@ -163,6 +179,7 @@ def counselling_session_create(*, episode: Episode, held_on: datetime.date,
                          f"{len(acknowledged_codes)} of {len(disclosures)} risks acknowledged"
                          + (f" (amending session {amends.pk})" if amends else ""),
                  details={"episode": episode.pk, "decision_aid": DECISION_AID_VERSION,
+                          "policy_version": session.policy_version.number,
                           "catalogue_digest": session.risk_catalogue_digest,
                           "disclosed": [d.risk_code for d in disclosures],
                           "acknowledged": acknowledged_codes,
@@ -252,7 +269,7 @@ def consent_create(*, episode: Episode, signature_method: str, patient_typed_nam
                 f"held on {date_long(session.held_on)} and recorded on {date_long(recorded)}")
         raise ValidationError({"patient_signed_on": (
             f"Consent cannot be signed before {date_long(earliest)}: the cooling-off period "
-            f"of {cooling_off_days()} days (local policy, needs clinical sign-off) runs from "
+            f"of {cooling_off_days(session)} days (local policy) runs from "
             f"the counselling session {when}.")})
     not_before_check(field="surgeon_signed_on", value=surgeon_signed_on,
                      earliest=patient_signed_on, label="The date the surgeon signed",
@@ -261,6 +278,7 @@ def consent_create(*, episode: Episode, signature_method: str, patient_typed_nam
         raise ValidationError({"patient_typed_name": "Enter the patient's name as typed by "
                                                      "them as a signature"})
     plan, plan_source = planned_denervation(episode)
+    used = session_policy(session)
     consent = Consent(
         episode=episode, patient_id=episode.patient_id, counselling=session,
         procedure=SD_PROCEDURE, planned_denervation=plan, plan_source=plan_source,
@@ -268,7 +286,8 @@ def consent_create(*, episode: Episode, signature_method: str, patient_typed_nam
         patient_typed_name=(patient_typed_name.strip()
                             if signature_method == SignatureMethod.TYPED else ""),
         patient_signed_on=patient_signed_on, surgeon=actor.user,
-        surgeon_signed_on=surgeon_signed_on, cooling_off_days=cooling_off_days(),
+        surgeon_signed_on=surgeon_signed_on,
+        cooling_off_days=used.policy.consent_cooling_off_days, policy_version=used.version,
         created_by=actor.user)
     consent.full_clean()
     consent.save()
@@ -279,6 +298,7 @@ def consent_create(*, episode: Episode, signature_method: str, patient_typed_nam
                           "risks": sorted(acknowledged), "plan_source": plan_source,
                           "signature_method": signature_method,
                           "cooling_off_days": consent.cooling_off_days,
+                          "policy_version": used.version.number,
                           "cooling_off_from": str(cooling_off_starts(session))})
     episode_transition(episode=episode, event=Event.RECORD_CONSENT, actor=actor,
                        reason=f"Consent signed by the patient on {date_long(patient_signed_on)}")

@@ -30,6 +30,7 @@ from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.pathway import Event, MoveRefused, Task
 from collis.patients.selectors import patient_get
+from collis.policy.presenters import CONSENT_KEYS, notice_for, policy_notice
 from collis.surgery.models import Episode
 from collis.surgery.presenters import episode_crumbs
 from collis.surgery.selectors import episode_get, step_open
@@ -42,6 +43,18 @@ def _episode(request, patient_id, episode_id) -> Episode:
     actor = Actor.from_request(request)
     return episode_get(patient=patient_get(patient_id=patient_id, actor=actor),
                        episode_id=episode_id, actor=actor)
+
+
+def _cooling_off_notice(consent, session):
+    """"Local policy, not yet signed off" for the cooling-off period the page relies on: the
+    consent's, else the latest session's."""
+    if consent is not None:
+        return notice_for(consent.policy_version_id, on=consent.created_at.date(),
+                          keys=CONSENT_KEYS)
+    if session is not None:
+        return policy_notice(services.session_policy(session), CONSENT_KEYS,
+                             stored=session.policy_version_id is not None)
+    return None
 
 
 def _refusals_shown(save):
@@ -81,7 +94,8 @@ def episode_consent(request, patient_id, episode_id):
         "plan": plan_rows(consent.planned_denervation) if consent else [],
         "first_signing_date": services.first_signing_date(latest) if latest else None,
         "cooling_off_from": services.cooling_off_starts(latest) if latest else None,
-        "cooling_off_days": services.cooling_off_days(),
+        "cooling_off_days": services.cooling_off_days(latest),
+        "policy_notice": _cooling_off_notice(consent, latest),
         "can_counsel": (can(request.user, Capability.COUNSELLING_RECORD)
                         and step_open(episode=episode, step=Task.RECORD_COUNSELLING,
                                       user=request.user)),
@@ -170,7 +184,8 @@ def counselling_detail(request, patient_id, episode_id, session_id):
         "episode": episode, "session": session, "sources_text": sources_text,
         "first_signing_date": services.first_signing_date(session),
         "recorded_on": services.recorded_on(session),
-        "cooling_off_days": services.cooling_off_days(),
+        "cooling_off_days": services.cooling_off_days(session),
+        "policy_notice": _cooling_off_notice(None, session),
         "correction_note": correction_note(session),
         "history": selectors.counselling_history(session), "entry_pk": session.pk,
         "detail_href": lambda version: _session_href(episode, version),
@@ -236,7 +251,8 @@ def consent_new(request, patient_id, episode_id):
         "procedure": services.SD_PROCEDURE,
         "first_signing_date": services.first_signing_date(latest) if latest else None,
         "cooling_off_from": services.cooling_off_starts(latest) if latest else None,
-        "cooling_off_days": services.cooling_off_days(),
+        "cooling_off_days": services.cooling_off_days(latest),
+        "policy_notice": _cooling_off_notice(None, latest),
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
                                {"text": "Record consent", "href": ""}),
     })

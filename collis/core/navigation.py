@@ -13,6 +13,7 @@ NAVIGATION = (
     ("Waiting list", "surgery:waiting_list", Capability.WAITING_LIST_VIEW),
     ("Sites", "sites:site_list", None),
     ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
+    ("Local policy", "policy:policy_detail", Capability.POLICY_VIEW),
     ("Administration", "admin:index", Capability.USER_MANAGE),
 )
 

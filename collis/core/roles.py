@@ -9,6 +9,8 @@ from django.db import models
 class Role(models.TextChoices):
     NEUROLOGIST = "neurologist", "Neurologist"
     NEUROSURGEON = "neurosurgeon", "Neurosurgeon"
+    # A consultant who also answers for the unit's local policy under clinical governance.
+    CLINICAL_LEAD = "clinical_lead", "Clinical lead"
     PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
     NURSE_SPECIALIST = "nurse_specialist", "Nurse specialist"
     MDT_COORDINATOR = "mdt_coordinator", "MDT coordinator"
@@ -46,6 +48,9 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit_view"
     SITE_EDIT = "site_edit"
     USER_MANAGE = "user_manage"
+    # Local policy: every member of staff reads it; only a clinical lead changes it.
+    POLICY_VIEW = "policy_view"
+    POLICY_EDIT = "policy_edit"
 
 
 _REGISTRY = {
@@ -54,7 +59,14 @@ _REGISTRY = {
     Capability.PATIENT_CREATE,
     Capability.PATIENT_EDIT,
 }
-_READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW}
+_READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW,
+         Capability.POLICY_VIEW}
+
+_CONSULTANT = {
+    Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
+    Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
+    Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
+    Capability.FOLLOW_UP_RECORD}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Doctors keep the whole record and run the candidacy assessment.
@@ -72,6 +84,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.COUNSELLING_RECORD, Capability.CONSENT_RECORD,
         Capability.OPERATION_RECORD, Capability.PHYSIO_PROGRAMME_RECORD,
         Capability.FOLLOW_UP_RECORD}),
+    # A clinical lead is a consultant (what neurologists and neurosurgeons may do between
+    # them, except the surgeon's own steps: consent and the operation note) who also signs
+    # off the unit's local policy.
+    Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | {
+        Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT}),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | {
@@ -93,12 +110,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
         {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW,
-         Capability.WAITING_LIST_VIEW}
+         Capability.WAITING_LIST_VIEW, Capability.POLICY_VIEW}
     ),
     # Administrators run the system (accounts, sites) and read the audit log, but do not
     # open patients' records.
     Role.ADMINISTRATOR: frozenset(
-        {Capability.SITE_EDIT, Capability.USER_MANAGE, Capability.AUDIT_VIEW}
+        {Capability.SITE_EDIT, Capability.USER_MANAGE, Capability.AUDIT_VIEW,
+         Capability.POLICY_VIEW}
     ),
 }
 

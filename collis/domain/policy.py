@@ -436,3 +436,252 @@ MEDICATION_DOSE_RANGES = PolicyValue(
     ),
     sources=(),
 )
+
+
+# -- Every local-policy value, as one versioned set (the policy app) ----------------------
+# Local policy, needs clinical sign-off: the reference gives no cooling-off period between
+# counselling and consent; 14 days is the unit's choice (and the seed of version 1).
+DEFAULT_COOLING_OFF_DAYS = 14
+# Local policy (UNSOURCED): months after the operation at which reviews fall, then yearly.
+DEFAULT_REVIEW_MONTHS = (3, 6, 12)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalPolicy:
+    """Every local-policy value in force together: candidacy's ``Policy`` and the values
+    other steps use (the cooling-off period before consent, the follow-up review schedule
+    and its window, the botulinum toxin unit limits)."""
+
+    candidacy: Policy = DEFAULT_POLICY
+    consent_cooling_off_days: int = DEFAULT_COOLING_OFF_DAYS
+    follow_up_review_months: tuple[int, ...] = DEFAULT_REVIEW_MONTHS
+    follow_up_review_window_weeks: int = FOLLOW_UP_REVIEW_WINDOW_WEEKS.value
+    toxin_unit_limits: ToxinUnitLimits = TOXIN_UNIT_LIMITS.value
+
+    def review_months(self, index: int) -> int:
+        """Months after the operation of the review at ``index`` (0-based): the listed
+        points, then every whole year after the last of them (3, 6, 12, 24, 36...)."""
+        listed = self.follow_up_review_months
+        if index < len(listed):
+            return listed[index]
+        return 12 * (listed[-1] // 12 + 1 + index - len(listed))
+
+    def is_review_month(self, months: int) -> bool:
+        listed = self.follow_up_review_months
+        return months in listed or (months > listed[-1] and months % 12 == 0)
+
+    def review_schedule_words(self) -> str:
+        listed = ", ".join(str(m) for m in self.follow_up_review_months[:-1])
+        last = self.follow_up_review_months[-1]
+        points = f"{listed} and {last}" if listed else f"{last}"
+        return f"Reviews at {points} months after the operation and then yearly"
+
+
+DEFAULT_LOCAL_POLICY = LocalPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySetting:
+    """One value a clinical lead can change: its key in the flat mapping of a policy
+    version, what people call it, its unit, its kind and the range it must fall in."""
+
+    key: str
+    label: str
+    kind: str  # "integer", "number", "effect", "boolean", "months"
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    exclusive_low: bool = False
+    group: str = "Candidacy for selective denervation"
+    description: str = ""
+    sources: tuple[int, ...] = ()
+
+    def words(self, value: Any) -> str:
+        """The value as people read it: "14 days", "Cautions", "3, 6, 12 months"."""
+        if self.kind == "boolean":
+            return "Yes" if value else "No"
+        if self.kind == "effect":
+            return str(value).capitalize()
+        if self.kind == "months":
+            return ", ".join(str(m) for m in value) + " months, then yearly"
+        number = f"{value:,g}" if isinstance(value, float) else f"{value:,}"
+        return f"{number}{self.unit}" if self.unit == "%" else f"{number} {self.unit}".strip()
+
+
+_THRESHOLD_LABELS = {
+    "good_min_benefit_percent": ("Good response: least benefit", "number", "%", 0, 100),
+    "good_min_benefit_weeks": ("Good response: least duration of benefit", "number",
+                               "weeks", 0, 52),
+    "useful_min_benefit_percent": ("Useful response: least benefit", "number", "%", 0, 100),
+    "min_cycles": ("Cycles with benefit figures needed to derive a response", "integer",
+                   "cycles", 1, 100),
+}
+_EFFECT_LABELS = {
+    "multifocal_effect": "Effect of a multifocal distribution",
+    "hemidystonia_effect": "Effect of hemidystonia",
+    "unfit_for_anaesthetic_effect": "Effect of a patient unfit for general anaesthetic",
+    "cervical_myelopathy_effect": "Effect of cervical myelopathy",
+    "prior_neck_surgery_effect": "Effect of prior neck surgery",
+    "abnormal_videofluoroscopy_effect": "Effect of an abnormal videofluoroscopic swallow",
+    "abnormal_ct_cervical_spine_effect": "Effect of an abnormal CT of the cervical spine",
+}
+_TOXIN_GROUP = "Botulinum toxin dose warnings"
+_FOLLOW_UP_GROUP = "Follow-up after selective denervation"
+
+
+def _candidacy_settings() -> list[PolicySetting]:
+    meta = {f.name: f.metadata for f in dataclasses.fields(Policy)}
+    settings = []
+    for name in policy_names():
+        description, sources = meta[name]["description"], meta[name]["sources"]
+        if name == "numerous_muscle_groups":
+            settings.append(PolicySetting(name, "Muscle groups, counted per side, at which SD "
+                                          "is unfavourable", "integer", "muscle groups", 1, 50,
+                                          description=description, sources=sources))
+        elif name == "min_bont_treatment_years":
+            settings.append(PolicySetting(name, "Botulinum toxin treatment that counts as an "
+                                          "adequate trial", "number", "years", 0, 50,
+                                          description=description, sources=sources))
+        elif name == "bont_response_thresholds":
+            for key, (label, kind, unit, low, high) in _THRESHOLD_LABELS.items():
+                settings.append(PolicySetting(f"{name}.{key}", label, kind, unit, low, high,
+                                              description=description, sources=sources))
+        elif name == "sagittal_caput_forms_as_collis":
+            settings.append(PolicySetting(name, "Dominant caput forms weigh against SD like "
+                                          "collis forms", "boolean", description=description,
+                                          sources=sources))
+        elif name == "twstrs_mcic_points":
+            settings.append(PolicySetting(name, "Minimal clinically important change in total "
+                                          "TWSTRS", "number", "points", 0, 85,
+                                          exclusive_low=True, group=_FOLLOW_UP_GROUP,
+                                          description=description, sources=sources))
+        else:
+            settings.append(PolicySetting(name, _EFFECT_LABELS[name], "effect",
+                                          description=description, sources=sources))
+    return settings
+
+
+POLICY_SETTINGS: tuple[PolicySetting, ...] = (
+    *_candidacy_settings(),
+    PolicySetting(
+        "consent_cooling_off_days", "Cooling-off period between counselling and consent",
+        "integer", "days", 0, 90, group="Counselling and consent",
+        description="Days between the counselling session (from the later of the day it was "
+        "held and the day it was recorded) and the earliest day the patient may sign consent. "
+        "The reference gives no cooling-off period (UNSOURCED): a local choice."),
+    PolicySetting(
+        "follow_up_review_months", "Follow-up reviews, in months after the operation",
+        "months", "months", 1, 120, group=_FOLLOW_UP_GROUP,
+        description="The review points after the operation, then one every whole year after "
+        "the last of them. The reference gives no review schedule (UNSOURCED): the points "
+        "are the service's own."),
+    PolicySetting(
+        "follow_up_review_window_weeks", "Window either side of a review's due date",
+        "integer", "weeks", 1, 26, group=_FOLLOW_UP_GROUP,
+        description=FOLLOW_UP_REVIEW_WINDOW_WEEKS.description),
+    *(PolicySetting(
+        f"toxin_unit_limits.session_max_units.{product}",
+        f"Units per session of {product} above which a reason is needed", "number",
+        "units", 0, 100000, exclusive_low=True, group=_TOXIN_GROUP,
+        description=TOXIN_UNIT_LIMITS.description, sources=TOXIN_UNIT_LIMITS.sources)
+      for product, _units in ToxinUnitLimits().session_max_units),
+    PolicySetting(
+        "toxin_unit_limits.implausible_factor",
+        "Multiple of the per-session maximum above which units are refused as a typing error",
+        "number", "times", 1, 10, exclusive_low=True, group=_TOXIN_GROUP,
+        description=TOXIN_UNIT_LIMITS.description, sources=TOXIN_UNIT_LIMITS.sources),
+)
+POLICY_SETTING_BY_KEY = {s.key: s for s in POLICY_SETTINGS}
+
+
+def local_policy_flatten(policy: LocalPolicy) -> dict[str, Any]:
+    """The policy as {setting key: JSON value}, the shape a policy version stores."""
+    flat: dict[str, Any] = {}
+    candidacy = policy.candidacy
+    for name in policy_names():
+        value = getattr(candidacy, name)
+        if name == "bont_response_thresholds":
+            for key, item in value.as_dict().items():
+                flat[f"{name}.{key}"] = item
+        else:
+            flat[name] = str(value) if isinstance(value, Effect) else value
+    flat["consent_cooling_off_days"] = policy.consent_cooling_off_days
+    flat["follow_up_review_months"] = list(policy.follow_up_review_months)
+    flat["follow_up_review_window_weeks"] = policy.follow_up_review_window_weeks
+    for product, units in policy.toxin_unit_limits.session_max_units:
+        flat[f"toxin_unit_limits.session_max_units.{product}"] = units
+    flat["toxin_unit_limits.implausible_factor"] = policy.toxin_unit_limits.implausible_factor
+    return flat
+
+
+def _setting_check(setting: PolicySetting, value: Any, problems: list[str]) -> Any:
+    name = setting.label
+    if setting.kind == "boolean":
+        if not isinstance(value, bool):
+            problems.append(f"{name}: expected yes or no, got {value!r}")
+        return value
+    if setting.kind == "effect":
+        allowed = {str(e) for e in POLICY_EFFECTS}
+        if value not in allowed:
+            problems.append(f"{name}: {value!r} is not allowed; allowed: {', '.join(allowed)}")
+        return value
+    if setting.kind == "months":
+        if (not isinstance(value, list | tuple) or not value
+                or not all(isinstance(m, int) and not isinstance(m, bool) for m in value)):
+            problems.append(f"{name}: expected whole numbers of months, such as 3, 6, 12")
+            return value
+        if list(value) != sorted(set(value)) or not 1 <= value[0] <= value[-1] <= 120:
+            problems.append(f"{name}: the months must rise, each from 1 to 120, "
+                            f"none repeated")
+        return list(value)
+    before = len(problems)
+    _check_number(name, value, problems, low=setting.low or 0, high=setting.high,
+                  integer=setting.kind == "integer", exclusive_low=setting.exclusive_low)
+    if len(problems) > before:
+        return value
+    return value if setting.kind == "integer" else float(value)
+
+
+def local_policy_from_flat(flat: Mapping[str, Any],
+                           base: LocalPolicy = DEFAULT_LOCAL_POLICY) -> LocalPolicy:
+    """The policy a flat mapping (a stored version's values) gives, over ``base`` for any
+    key it lacks. Raises PolicyError naming each bad value and what it accepts."""
+    problems: list[str] = []
+    checked: dict[str, Any] = {}
+    for key, value in flat.items():
+        setting = POLICY_SETTING_BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"{key}: unknown policy value")
+            continue
+        checked[key] = _setting_check(setting, value, problems)
+    if problems:
+        raise PolicyError(problems)
+    candidacy_map: dict[str, Any] = {}
+    thresholds: dict[str, Any] = {}
+    for key, value in checked.items():
+        if key.startswith("bont_response_thresholds."):
+            thresholds[key.split(".", 1)[1]] = value
+        elif key in policy_names():
+            candidacy_map[key] = value
+    if thresholds:
+        candidacy_map["bont_response_thresholds"] = thresholds
+    candidacy = policy_from_mapping(candidacy_map, base.candidacy)
+    limits = base.toxin_unit_limits
+    sessions = dict(limits.session_max_units)
+    prefix = "toxin_unit_limits.session_max_units."
+    for key, value in checked.items():
+        if key.startswith(prefix):
+            sessions[key.removeprefix(prefix)] = value
+    limits = ToxinUnitLimits(
+        session_max_units=tuple(sessions.items()), muscle_max_units=limits.muscle_max_units,
+        implausible_factor=checked.get("toxin_unit_limits.implausible_factor",
+                                       limits.implausible_factor))
+    return LocalPolicy(
+        candidacy=candidacy,
+        consent_cooling_off_days=checked.get("consent_cooling_off_days",
+                                             base.consent_cooling_off_days),
+        follow_up_review_months=tuple(checked.get("follow_up_review_months",
+                                                  base.follow_up_review_months)),
+        follow_up_review_window_weeks=checked.get("follow_up_review_window_weeks",
+                                                  base.follow_up_review_window_weeks),
+        toxin_unit_limits=limits)

@@ -7,7 +7,7 @@ import random
 
 from collis.core.audit import Actor
 from collis.domain.pathway import State
-from collis.outcomes import presenters, services
+from collis.outcomes import presenters, selectors, services
 from collis.outcomes.models import Operation
 from collis.outcomes.schedules import review_schedule
 from collis.sites.models import Site
@@ -44,7 +44,8 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         services.physio_session_record(
             session=session, attendance="attended" if attended else "did_not_attend",
             held_on=session.scheduled_on if attended else None, actor=actor)
-    for point in review_schedule(operated_on=operated_on, today=today):
+    schedule = selectors.schedule_policy(services.operation_current(episode)).policy
+    for point in review_schedule(operated_on=operated_on, today=today, policy=schedule):
         if point.due_on > today:
             break
         services.follow_up_review_create(

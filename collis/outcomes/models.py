@@ -61,6 +61,10 @@ class Operation(CorrectableRecord):
     complication_notes = models.TextField("Other intra-operative complications", blank=True)
     outside_plan_reason = models.TextField(
         "Reason for dividing nerves outside the consented plan", blank=True)
+    # The local-policy version of its follow-up schedule, review points and windows
+    # (collis.policy); empty: made before policy versions.
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-operated_on", "-id"]
@@ -150,6 +154,10 @@ class FollowUpReview(CorrectableRecord):
     tsui = models.ForeignKey("assessments.ScaleAssessment", on_delete=models.PROTECT,
                              null=True, blank=True, related_name="+")
     notes = models.TextField("Notes", blank=True)
+    # The local-policy version whose schedule and window it was checked against
+    # (collis.policy); empty: made before policy versions.
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["episode", "months_after", "id"]

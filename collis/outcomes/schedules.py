@@ -3,7 +3,9 @@
 Both are local policy, not clinical facts from the reference: physiotherapy after SD is
 "early and structured" [25][27][45] but its length is UNSOURCED (decided locally), and the
 review points (3, 6 and 12 months, then yearly) come from the service's pathway (issue 5),
-not from a numbered source."""
+not from a numbered source. The review points and their window are versioned local policy
+(collis.policy): an operation keeps the version in force when it was recorded, and its
+schedule follows that version."""
 
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from collis.domain.policy import DEFAULT_LOCAL_POLICY, LocalPolicy
+
 PHYSIO_SOURCES = (25, 27, 45)
-# Local policy (UNSOURCED): months after the operation at which reviews fall, then yearly.
-REVIEW_MONTHS = (3, 6, 12)
-REVIEW_POLICY_LABEL = ("Reviews at 3, 6 and 12 months after the operation and then yearly: "
-                       "local policy (the reference gives no schedule).")
+
+
+def review_policy_label(policy: LocalPolicy = DEFAULT_LOCAL_POLICY) -> str:
+    """"Reviews at 3, 6 and 12 months after the operation and then yearly: local policy"."""
+    return f"{policy.review_schedule_words()}: local policy (the reference gives no schedule)."
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -43,28 +48,27 @@ class ReviewPoint:
         return f"{self.months_after}-month review"
 
 
-def review_months(index: int) -> int:
+def review_months(index: int, policy: LocalPolicy = DEFAULT_LOCAL_POLICY) -> int:
     """Months after the operation of the review at `index` (0-based): 3, 6, 12, 24, 36..."""
-    if index < len(REVIEW_MONTHS):
-        return REVIEW_MONTHS[index]
-    return 12 * (index - len(REVIEW_MONTHS) + 2)
+    return policy.review_months(index)
 
 
-def is_review_month(months: int) -> bool:
-    return months in REVIEW_MONTHS or (months > 12 and months % 12 == 0)
+def is_review_month(months: int, policy: LocalPolicy = DEFAULT_LOCAL_POLICY) -> bool:
+    return policy.is_review_month(months)
 
 
-def review_schedule(*, operated_on: datetime.date, today: datetime.date,
-                    extra: int = 1) -> list[ReviewPoint]:
-    """Every review point due by `today`, then the next `extra` ones (at least 3, 6, 12)."""
+def review_schedule(*, operated_on: datetime.date, today: datetime.date, extra: int = 1,
+                    policy: LocalPolicy = DEFAULT_LOCAL_POLICY) -> list[ReviewPoint]:
+    """Every review point due by `today`, then the next `extra` ones (at least every listed
+    point: 3, 6, 12 by default)."""
     points: list[ReviewPoint] = []
     upcoming = 0
     index = 0
     while True:
-        months = review_months(index)
+        months = policy.review_months(index)
         point = ReviewPoint(months, add_months(operated_on, months))
         if point.due_on > today:
-            if upcoming >= extra and index >= len(REVIEW_MONTHS):
+            if upcoming >= extra and index >= len(policy.follow_up_review_months):
                 break
             upcoming += 1
         points.append(point)

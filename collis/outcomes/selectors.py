@@ -27,6 +27,7 @@ from collis.outcomes.models import (
     PhysioSession,
 )
 from collis.outcomes.schedules import ReviewPoint, review_schedule
+from collis.policy.selectors import PolicyInForce, policy_in_force, policy_used
 from collis.surgery.models import Episode
 
 
@@ -134,6 +135,16 @@ class FollowUp:
     further_surgeries: list[FurtherSurgery]
     baseline: ScaleAssessment | None
     corrected: list = ()  # reviews, complications and further surgery corrected
+    # The local policy of the schedule: the operation's (collis.policy), else today's.
+    policy: PolicyInForce | None = None
+
+
+def schedule_policy(operation: Operation) -> PolicyInForce:
+    """The local policy of the operation's follow-up schedule (review points and windows):
+    the version it kept, or for a note recorded before policy versions the version in force
+    on the day it was recorded."""
+    return policy_used(operation.policy_version_id,
+                       on=timezone.localtime(operation.created_at).date())
 
 
 BASELINE_RULE = (
@@ -185,19 +196,22 @@ def follow_up_get(*, episode: Episode, actor: Actor,
                  if not e.is_current]
     schedule: list[ScheduledReview] = []
     baseline = None
+    policy = schedule_policy(operation) if operation is not None else policy_in_force()
     if operation is not None:
         by_month = {r.months_after: r for r in reviews}
         last = max(by_month, default=0)
-        points = review_schedule(operated_on=operation.operated_on, today=today)
+        points = review_schedule(operated_on=operation.operated_on, today=today,
+                                 policy=policy.policy)
         while points[-1].months_after < last:  # reviews recorded ahead of time
             points = review_schedule(operated_on=operation.operated_on, today=today,
-                                     extra=len(points))
+                                     extra=len(points), policy=policy.policy)
         schedule = [ScheduledReview(p, by_month.get(p.months_after),
                                     by_month.get(p.months_after) is None and p.due_on < today)
                     for p in points]
         baseline = baseline_twstrs(episode.patient_id, operation)
     _audit(actor, episode, "follow_up", f"Viewed the follow-up after SD of episode {episode.pk}")
-    return FollowUp(operation, schedule, reviews, complications, further, baseline, corrected)
+    return FollowUp(operation, schedule, reviews, complications, further, baseline, corrected,
+                    policy)
 
 
 def follow_up_review_get(*, episode: Episode, review_id, actor: Actor) -> FollowUpReview:

@@ -21,7 +21,6 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,7 +49,7 @@ from collis.domain.pathway import (
     check_may,
     first_move,
 )
-from collis.domain.policy import FOLLOW_UP_REVIEW_WINDOW_WEEKS
+from collis.domain.policy import LocalPolicy
 from collis.outcomes.models import (
     Attendance,
     Complication,
@@ -64,12 +63,13 @@ from collis.outcomes.models import (
 )
 from collis.outcomes.presenters import muscle_words
 from collis.outcomes.schedules import add_months, is_review_month, physio_schedule
+from collis.outcomes.selectors import schedule_policy
+from collis.policy.selectors import policy_in_force
 from collis.surgery.models import Episode
 from collis.surgery.services import episode_transition
 
 __all__ = ["MoveRefused"]
 
-REVIEW_WINDOW_SETTING = "COLLIS_FOLLOW_UP_REVIEW_WINDOW_WEEKS"
 
 
 def _role(actor: Actor) -> str:
@@ -279,6 +279,9 @@ def operation_create(*, episode: Episode, details: OperationDetails, actor: Acto
         findings=details.findings, complication_codes=list(details.complication_codes),
         complication_notes=details.complication_notes,
         outside_plan_reason=details.outside_plan_reason.strip() if outside else "",
+        # A correction keeps the schedule the note was first recorded under.
+        policy_version=(schedule_policy(amends).version if amends is not None
+                        else policy_in_force().version),
         created_by=actor.user, created_at=timezone.now(), supersedes=amends)
     operation.full_clean()
     operation.save()
@@ -300,7 +303,8 @@ def operation_create(*, episode: Episode, details: OperationDetails, actor: Acto
                                            if r.outside_plan],
                           "consent": consent.pk,
                           "myectomy": operation.myectomy_muscles,
-                          "complications": operation.complication_codes})
+                          "complications": operation.complication_codes,
+                          "policy_version": operation.policy_version.number})
     if amends is not None:
         record_supersede(old=amends, new=operation, reason=correction_reason, actor=actor,
                          object_type="operation", patient_id=episode.patient_id)
@@ -451,15 +455,16 @@ def follow_up_start(*, episode: Episode, actor: Actor, reason: str = "") -> Epis
                               reason=reason or "Follow-up started")
 
 
-def review_window_weeks() -> int:
-    """Weeks either side of a review's due date (local policy, needs clinical sign-off:
-    collis.domain.policy.FOLLOW_UP_REVIEW_WINDOW_WEEKS; a setting may override it)."""
-    return int(getattr(settings, REVIEW_WINDOW_SETTING, FOLLOW_UP_REVIEW_WINDOW_WEEKS.value))
+def review_window_weeks(policy: LocalPolicy | None = None) -> int:
+    """Weeks either side of a review's due date (local policy, collis.policy): `policy`'s,
+    or the one in force today."""
+    return (policy or policy_in_force().policy).follow_up_review_window_weeks
 
 
-def review_window(due_on: datetime.date) -> tuple[datetime.date, datetime.date]:
+def review_window(due_on: datetime.date, policy: LocalPolicy | None = None
+                  ) -> tuple[datetime.date, datetime.date]:
     """The first and last day on which a review due on `due_on` may be recorded."""
-    weeks = datetime.timedelta(weeks=review_window_weeks())
+    weeks = datetime.timedelta(weeks=review_window_weeks(policy))
     return due_on - weeks, due_on + weeks
 
 
@@ -477,26 +482,28 @@ class ReviewDetails:
     extra: dict = field(default_factory=dict)
 
 
-def _window_words(due_on: datetime.date) -> str:
-    first, last = review_window(due_on)
-    return (f"between {date_long(first)} and {date_long(last)}: {review_window_weeks()} weeks "
-            f"either side of the due date, {date_long(due_on)} (local policy, needs clinical "
-            f"sign-off)")
+def _window_words(due_on: datetime.date, policy: LocalPolicy) -> str:
+    first, last = review_window(due_on, policy)
+    return (f"between {date_long(first)} and {date_long(last)}: "
+            f"{review_window_weeks(policy)} weeks either side of the due date, "
+            f"{date_long(due_on)} (local policy)")
 
 
 def _review_checks(*, episode: Episode, details: ReviewDetails,
                    operation: Operation) -> datetime.date:
     """The review's date and its scales inside the window around its due date. Returns the
     due date."""
-    if not is_review_month(details.months_after):
-        raise ValidationError("A review is at 3, 6 or 12 months, or a whole number of years")
+    policy = schedule_policy(operation).policy
+    if not is_review_month(details.months_after, policy):
+        raise ValidationError(f"There is no review at {details.months_after} months: "
+                              f"{policy.review_schedule_words()} (local policy)")
     due_on = add_months(operation.operated_on, details.months_after)
-    first, last = review_window(due_on)
+    first, last = review_window(due_on, policy)
     clinical_date_check(field="reviewed_on", value=details.reviewed_on,
                         patient=episode.patient, label="The date of the review")
     if not first <= details.reviewed_on <= last:
         raise ValidationError({"reviewed_on": f"The date of the review must be "
-                                              f"{_window_words(due_on)}"})
+                                              f"{_window_words(due_on, policy)}"})
     for key, assessment, scale in (("twstrs_existing", details.twstrs_existing, Scale.TWSTRS),
                                    ("tsui_existing", details.tsui_existing, Scale.TSUI)):
         if assessment is None:
@@ -509,7 +516,7 @@ def _review_checks(*, episode: Episode, details: ReviewDetails,
         if not first <= assessment.assessed_on <= last:
             raise ValidationError({key: (
                 f"The {scale.label} of {date_long(assessment.assessed_on)} was not taken "
-                f"inside the review's window: it must be {_window_words(due_on)}")})
+                f"inside the review's window: it must be {_window_words(due_on, policy)}")})
     return due_on
 
 
@@ -559,7 +566,8 @@ def follow_up_review_create(*, episode: Episode, details: ReviewDetails, actor: 
     review = FollowUpReview(
         patient=patient, episode=episode, months_after=details.months_after, due_on=due_on,
         reviewed_on=details.reviewed_on, twstrs=twstrs, tsui=tsui, notes=details.notes,
-        created_by=actor.user, created_at=timezone.now(), supersedes=amends)
+        policy_version=schedule_policy(operation).version, created_by=actor.user,
+        created_at=timezone.now(), supersedes=amends)
     review.full_clean()
     review.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="follow_up_review",

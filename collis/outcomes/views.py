@@ -37,8 +37,10 @@ from collis.outcomes.forms import (
     division_rows_for,
     divisions_initial,
 )
-from collis.outcomes.schedules import PHYSIO_SOURCES, REVIEW_POLICY_LABEL, is_review_month
+from collis.outcomes.schedules import PHYSIO_SOURCES, is_review_month, review_policy_label
 from collis.patients.selectors import patient_get
+from collis.policy.presenters import FOLLOW_UP_KEYS, policy_notice
+from collis.policy.selectors import policy_in_force
 from collis.surgery.models import Episode
 from collis.surgery.presenters import episode_crumbs
 from collis.surgery.selectors import episode_get, step_open
@@ -291,9 +293,14 @@ def follow_up(request, patient_id, episode_id):
     # After the operation the pathway allows discharge only from follow-up.
     return _page(request, "outcomes/follow_up.jinja", episode, "Follow-up after surgery",
                  _crumbs(episode, {"text": "Follow-up", "href": ""}),
-                 data=data, outcome=presenters.outcome_rows(data.baseline, data.reviews),
-                 policy_label=REVIEW_POLICY_LABEL, baseline_rule=selectors.BASELINE_RULE,
-                 window_weeks=services.review_window_weeks(),
+                 data=data, outcome=presenters.outcome_rows(data.baseline, data.reviews,
+                                                            data.policy.candidacy),
+                 policy_label=review_policy_label(data.policy.policy),
+                 baseline_rule=selectors.BASELINE_RULE,
+                 window_weeks=services.review_window_weeks(data.policy.policy),
+                 policy_notice=policy_notice(
+                     data.policy, FOLLOW_UP_KEYS,
+                     stored=data.operation is None or data.operation.policy_version_id is not None),
                  entry_href=lambda entry: _url(episode, ENTRY_BY_MODEL[type(entry).__name__],
                                                pk=entry.pk),
                  entry_words=_entry_words,
@@ -341,7 +348,10 @@ def _review_initial(review) -> dict:
 @methods("GET", "POST")
 def follow_up_review_create(request, patient_id, episode_id, months):
     episode = _episode(request, patient_id, episode_id)
-    if not is_review_month(months):
+    operation = services.operation_current(episode)
+    policy = (selectors.schedule_policy(operation) if operation is not None
+              else policy_in_force()).policy
+    if not is_review_month(months, policy):
         return render(request, "core/error.jinja", {
             "title": "Page not found", "message": "There is no review at this point."},
             status=404)
@@ -378,7 +388,7 @@ def follow_up_review_create(request, patient_id, episode_id, months):
     return _page(request, "outcomes/review_form.jinja", episode, title,
                  _crumbs(episode, _follow_crumb(episode), {"text": title, "href": ""}),
                  form=form, months=months, amends=amends,
-                 window_weeks=services.review_window_weeks())
+                 window_weeks=services.review_window_weeks(policy))
 
 
 def _simple_entry_form(request, *, form_class, kind: str, get, initial, create, message,

@@ -20,6 +20,7 @@ from collis.core.models import AuditAction, CorrectableRecord, RecordStatus
 from collis.domain import toxin as domain
 from collis.domain.policy import DEFAULT_POLICY, ResponseThresholds
 from collis.patients.models import Patient
+from collis.policy.selectors import policy_in_force
 from collis.treatments.models import (
     Medication,
     ResistanceTest,
@@ -129,7 +130,9 @@ def proposed_cycle_check(*, patient: Patient, given_on: datetime.date, product: 
     units = domain.assess_cycle_units(
         domain.Product(product),
         [domain.InjectedUnits(muscle=i.muscle, side=i.side, units=i.units)
-         for i in injections], first_with_product=first)
+         for i in injections], first_with_product=first,
+        # The unit limits of the local policy in force on the day of the cycle.
+        limits=policy_in_force(on=given_on).policy.toxin_unit_limits)
     return ProposedCycleCheck(interval=interval, units=units)
 
 

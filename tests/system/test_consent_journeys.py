@@ -8,6 +8,7 @@ from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.domain.pathway import State
 from collis.domain.risks import Intervention, risks_for
+from collis.policy.tests.factories import policy_version_make
 from tests.system.steps import Journey
 
 WHAT_MATTERS = "What matters most to you about your treatment?"
@@ -60,7 +61,7 @@ class TestConsent(Journey):
         self.then_the_consent_form_downloads_listing_every_risk_disclosed()
 
     def given_an_episode_listed_for_surgery_with_no_cooling_off_period(self):
-        self.settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0  # a local policy value
+        policy_version_make(consent_cooling_off_days=0)  # a local policy value
         self.episode = episode_at(State.LISTED)
 
     def when_i_acknowledge(self, risk):

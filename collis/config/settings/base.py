@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "collis.mdt",
     "collis.consent",
     "collis.outcomes",
+    "collis.policy",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
 from collis.domain.pathway import STATE_LABELS, MoveRefused, State
 from collis.domain.risks import Intervention, risks_for
+from collis.policy.tests.factories import policy_version_make
 from collis.surgery.models import EpisodeStatus
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_a_physiotherapist_cannot_start_counselling_and_nothing_is_half_saved():
 
 
 def test_consent_is_recorded_by_the_surgeon_and_moves_to_consented(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     episode = counselled_episode(TODAY)
     surgeon = UserFactory(role=Role.NEUROSURGEON)
     consent = _consent(episode, TODAY + datetime.timedelta(days=14), surgeon=surgeon)
@@ -100,14 +101,14 @@ def test_consent_is_recorded_by_the_surgeon_and_moves_to_consented(settings):
 
 def test_signing_one_day_inside_the_cooling_off_period_is_refused_with_the_first_date(
         settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     episode = counselled_episode(TODAY)
     with pytest.raises(ValidationError) as refused:
         _consent(episode, TODAY + datetime.timedelta(days=13))
     first = date_long(TODAY + datetime.timedelta(days=14))
     assert refused.value.message_dict["patient_signed_on"] == [
         f"Consent cannot be signed before {first}: the cooling-off period of 14 days (local "
-        f"policy, needs clinical sign-off) runs from the counselling session held on "
+        f"policy) runs from the counselling session held on "
         f"{date_long(TODAY)}."]
     assert not Consent.objects.exists()
     episode.refresh_from_db()
@@ -115,13 +116,13 @@ def test_signing_one_day_inside_the_cooling_off_period_is_refused_with_the_first
 
 
 def test_signing_on_the_first_allowed_day_is_accepted(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 7
+    policy_version_make(consent_cooling_off_days=7)
     episode = counselled_episode(TODAY)
     assert _consent(episode, TODAY + datetime.timedelta(days=7)).pk
 
 
 def test_with_no_cooling_off_consent_can_be_signed_the_same_day(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     assert _consent(episode, TODAY).cooling_off_days == 0
 
@@ -129,7 +130,7 @@ def test_with_no_cooling_off_consent_can_be_signed_the_same_day(settings):
 def test_the_cooling_off_period_runs_from_the_day_the_counselling_was_recorded(settings):
     """A counselling date typed in the past cannot shorten the period: it runs from the later
     of the day held and the day entered (the session's created_at)."""
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     held, entered = TODAY - datetime.timedelta(days=30), TODAY
     episode = counselled_episode(held, recorded_on=entered)
     with pytest.raises(ValidationError) as refused:
@@ -144,7 +145,7 @@ def test_the_cooling_off_period_runs_from_the_day_the_counselling_was_recorded(s
 
 
 def test_counselling_recorded_today_cannot_be_consented_to_in_the_past(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = episode_at(State.LISTED)
     _counsel(episode, held_on=TODAY)  # recorded now
     with pytest.raises(ValidationError) as refused:
@@ -154,7 +155,7 @@ def test_counselling_recorded_today_cannot_be_consented_to_in_the_past(settings)
 
 
 def test_a_consent_date_in_the_future_is_refused_on_its_field(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as refused:
@@ -164,7 +165,7 @@ def test_a_consent_date_in_the_future_is_refused_on_its_field(settings):
 
 
 def test_the_surgeon_cannot_sign_before_the_patient(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     with pytest.raises(ValidationError) as refused:
         _consent(episode, TODAY + datetime.timedelta(days=2),
@@ -174,7 +175,7 @@ def test_the_surgeon_cannot_sign_before_the_patient(settings):
 
 
 def test_a_typed_signature_without_the_name_is_refused_on_its_field(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     with pytest.raises(ValidationError) as refused:
         _consent(episode, TODAY, name="  ")
@@ -210,20 +211,20 @@ def test_counselling_before_the_patients_birth_is_refused():
     assert "before the patient's date of birth" in refused.value.message_dict["held_on"][0]
 
 
-def test_the_cooling_off_period_defaults_to_fourteen_days(settings):
-    del settings.COLLIS_CONSENT_COOLING_OFF_DAYS
+def test_the_cooling_off_period_defaults_to_fourteen_days():
+    # Version 1 of the local policy, seeded by the policy app's migration.
     assert services.cooling_off_days() == 14
 
 
 def test_consent_is_refused_when_a_risk_was_not_acknowledged(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY, acknowledged=ALL - {"SD_TRAPEZIUS_WEAKNESS"})
     with pytest.raises(services.ConsentRefused, match="Trapezius weakness"):
         _consent(episode, TODAY)
 
 
 def test_consent_is_refused_without_current_counselling(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     session = CounsellingSession.objects.get(episode=episode)
     services.counselling_session_mark_entered_in_error(
@@ -239,7 +240,7 @@ def test_consent_is_refused_without_counselling():
 
 
 def test_a_nurse_specialist_cannot_record_consent_and_nothing_is_saved(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     with pytest.raises(MoveRefused, match="Your role cannot record consent"):
         _consent(episode, TODAY, surgeon=UserFactory(role=Role.NURSE_SPECIALIST))
@@ -248,7 +249,7 @@ def test_a_nurse_specialist_cannot_record_consent_and_nothing_is_saved(settings)
 
 
 def test_the_plan_comes_from_the_latest_candidacy_assessment(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     CandidacyAssessmentRecord.objects.create(
         patient=episode.patient, assessed_by=UserFactory(), ruleset="collis-sd-candidacy/1",
@@ -272,7 +273,7 @@ def test_demo_history_counsels_and_consents_once_and_is_idempotent(settings):
 
     from collis.consent.demo import demo_history
 
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     episode = episode_at(State.LISTED, referral_received_on=TODAY - datetime.timedelta(days=20))
     surgeon = UserFactory(role=Role.NEUROSURGEON)
     demo_history(episode.patient, random.Random(3), TODAY, surgeon)
@@ -301,7 +302,7 @@ def test_the_consented_plan_is_the_current_mdt_decision(sites):
 # --- the services ask the pathway table themselves, with its messages
 
 def test_a_second_consent_is_refused_by_the_table_before_anything_is_checked(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     episode = counselled_episode(TODAY)
     _consent(episode, TODAY + datetime.timedelta(days=14))
     episode.refresh_from_db()
@@ -433,7 +434,7 @@ def test_a_role_that_may_not_counsel_may_not_correct_counselling():
 
 def test_a_session_amended_after_consent_leaves_the_consent_bound_to_what_was_disclosed(
         settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY)
     consent = _consent(episode, TODAY)
     original = consent.counselling
@@ -445,7 +446,7 @@ def test_a_session_amended_after_consent_leaves_the_consent_bound_to_what_was_di
 
 
 def test_a_session_entered_in_error_leaves_the_summaries_but_not_the_history(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     episode = counselled_episode(TODAY - datetime.timedelta(days=5))
     later = CounsellingSession.objects.get(episode=episode)
     wrong = _counsel(episode, held_on=TODAY)  # newer, then found to be a mistake

@@ -17,6 +17,7 @@ from collis.core.services import api_token_create
 from collis.core.tests.factories import UserFactory
 from collis.domain.pathway import State
 from collis.domain.risks import RISKS, Intervention, risks_for
+from collis.policy.tests.factories import policy_version_make
 
 pytestmark = pytest.mark.django_db
 SD_RISKS = risks_for(Intervention.SELECTIVE_DENERVATION)
@@ -45,7 +46,7 @@ def _norm(text: str) -> str:
 
 
 def _consented(settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     today = timezone.localdate()
     episode = counselled_episode(today)
     services.consent_create(episode=episode, signature_method="typed",
@@ -160,7 +161,7 @@ def test_a_nurse_specialist_cannot_open_the_consent_form(client_as):
 
 
 def test_signing_inside_the_cooling_off_period_shows_the_first_allowed_date(client_as, settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 14
+    policy_version_make(consent_cooling_off_days=14)
     today = timezone.localdate()
     episode = counselled_episode(today)
     first = today + datetime.timedelta(days=14)
@@ -175,7 +176,7 @@ def test_signing_inside_the_cooling_off_period_shows_the_first_allowed_date(clie
 
 
 def test_a_typed_signature_needs_the_name(client_as, settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     today = timezone.localdate()
     episode = counselled_episode(today)
     response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
@@ -185,7 +186,7 @@ def test_a_typed_signature_needs_the_name(client_as, settings):
 
 
 def test_a_neurosurgeon_records_consent_signed_on_paper(client_as, settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     today = timezone.localdate()
     episode = counselled_episode(today)
     client = client_as(Role.NEUROSURGEON)
@@ -245,8 +246,9 @@ def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
             actor=Actor.command_line(nurse))
     client = client_as(Role.NEUROLOGIST)
     # Fixed: the scoped patient and episode reads with their audit entries (episode_get
-    # also prefetches the episode's status history); none of them grows with the sessions.
-    with django_assert_max_num_queries(15):
+    # also prefetches the episode's status history), and the local-policy versions the latest
+    # session's cooling-off period comes from; none of them grows with the sessions.
+    with django_assert_max_num_queries(16):
         response = client.get(_url("episode_consent", episode))
     assert response.content.decode().count("collis-decision-aid/1") == 15
 
@@ -337,7 +339,7 @@ PAGES = ("episode_consent", "decision_aid", "decision_aid_pdf", "counselling_new
 def test_another_units_staff_get_404_on_every_page_and_endpoint(client, settings):
     from collis.patients.tests.factories import other_unit_patient
 
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     today = timezone.localdate()
     theirs = counselled_episode(today, patient=other_unit_patient())
     session = CounsellingSession.objects.get(episode=theirs)
@@ -403,7 +405,7 @@ def test_the_counselling_form_audits_the_decision_aid_it_shows(client_as):
 
 
 def test_a_refusal_of_consent_shows_on_the_whole_form(client_as, settings):
-    settings.COLLIS_CONSENT_COOLING_OFF_DAYS = 0
+    policy_version_make(consent_cooling_off_days=0)
     today = timezone.localdate()
     episode = counselled_episode(today, acknowledged=frozenset())
     response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {

@@ -583,12 +583,13 @@ def _review(episode, reviewed_on, months=3, actor=None, **extra):
                                        **({"tsui_total": 4} | extra)))
 
 
-def test_the_review_window_is_a_named_local_policy_value(settings):
+def test_the_review_window_is_a_named_local_policy_value():
     from collis.domain.policy import FOLLOW_UP_REVIEW_WINDOW_WEEKS
+    from collis.policy.tests.factories import policy_version_make
 
     assert FOLLOW_UP_REVIEW_WINDOW_WEEKS.label == "local policy, needs clinical sign-off"
     assert services.review_window_weeks() == FOLLOW_UP_REVIEW_WINDOW_WEEKS.value == 6
-    settings.COLLIS_FOLLOW_UP_REVIEW_WINDOW_WEEKS = 2
+    policy_version_make(follow_up_review_window_weeks=2)
     assert services.review_window(datetime.date(2026, 6, 2)) == (
         datetime.date(2026, 5, 19), datetime.date(2026, 6, 16))
 
@@ -597,8 +598,7 @@ def test_a_review_outside_its_window_is_refused_on_its_date(patient):
     episode = _followed_up(patient)
     message = _refused_on("reviewed_on", lambda: _review(episode, datetime.date(2026, 7, 15)))
     assert message == ("The date of the review must be between 21 April 2026 and 14 July "
-                       "2026: 6 weeks either side of the due date, 2 June 2026 (local policy, "
-                       "needs clinical sign-off)")
+                       "2026: 6 weeks either side of the due date, 2 June 2026 (local policy)")
     _refused_on("reviewed_on", lambda: _review(episode, datetime.date(2026, 4, 20)))
     assert _review(episode, datetime.date(2026, 7, 14)).pk  # the window's last day
     assert _review(episode, datetime.date(2026, 9, 2), months=6).pk
