@@ -35,7 +35,8 @@ README = REPO / "README.md"
 MIGRATE = ".venv/bin/collis manage migrate --no-input"
 COLLECTSTATIC = ".venv/bin/collis manage collectstatic --no-input"
 CREATESUPERUSER = ".venv/bin/collis manage createsuperuser --no-input"
-GUNICORN = ".venv/bin/gunicorn collis.config.wsgi --config python:collis.config.gunicorn --bind 127.0.0.1:8000"
+GUNICORN = (".venv/bin/gunicorn collis.config.wsgi --config python:collis.config.gunicorn "
+            "--bind 127.0.0.1:8000")
 TOKEN = ".venv/bin/collis token create"
 
 

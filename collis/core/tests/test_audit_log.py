@@ -167,7 +167,8 @@ def test_the_patients_index_is_append_only(db, patient):
 SEED = """
 INSERT INTO core_auditevent (at, actor_username, actor_role, action, channel, object_type,
   object_id, patient_id, summary, details, user_agent, path)
-SELECT date_trunc('month', now()) + make_interval(secs => n * 0.1), 'user' || (n %% 40), 'neurologist',
+SELECT date_trunc('month', now()) + make_interval(secs => n * 0.1), 'user' || (n %% 40),
+  'neurologist',
   (ARRAY['view','search','login','update'])[1 + n %% 4], 'web', 'patient', '',
   CASE WHEN n %% 4 = 0 THEN %s::uuid END, 'seeded', '{}', '', ''
 FROM generate_series(1, 60000) AS n
