@@ -20,7 +20,12 @@ from collis.core.nhsuk_forms import (
     TextField,
 )
 from collis.domain.findings import POLICY_EFFECTS
-from collis.domain.policy import POLICY_SETTINGS, PolicySetting
+from collis.domain.policy import (
+    DEFAULT_LOCAL_POLICY,
+    POLICY_SETTINGS,
+    PolicySetting,
+    local_policy_flatten,
+)
 
 
 def field_name(key: str) -> str:
@@ -73,8 +78,11 @@ def _field(setting: PolicySetting, initial: Any) -> forms.Field:
 
 
 class PolicyChangeForm(forms.Form):
-    def __init__(self, *args, current: dict[str, Any], **kwargs):
+    def __init__(self, *args, current: dict[str, Any] | None = None, **kwargs):
+        """`current`: the latest version's values, which the fields start from (the
+        defaults when not given)."""
         super().__init__(*args, **kwargs)
+        current = current or local_policy_flatten(DEFAULT_LOCAL_POLICY)
         for setting in POLICY_SETTINGS:
             self.fields[field_name(setting.key)] = _field(setting, current[setting.key])
         self.fields["confirmed"] = CheckboxesField(

@@ -223,5 +223,5 @@ def test_the_toxin_unit_warning_follows_the_policy_in_force_on_the_day_of_the_cy
         return [w.code for w in check.units.warnings]
 
     assert warned() == []  # 280 U is under version 1's 300 U
-    policy_version_make(**{"toxin_unit_limits__session_max_units__onabotulinumtoxinA": 250.0})
+    policy_version_make(toxin_unit_limits__session_max_units__onabotulinumtoxinA=250.0)
     assert warned()  # over the new 250 U
