@@ -65,7 +65,8 @@ BENCH_STAFF = (("neurologist", "neurologist", 6), ("nurse", "nurse_specialist", 
                ("neurosurgeon", "neurosurgeon", 2), ("coordinator", "mdt_coordinator", 2),
                ("auditor", "auditor", 2))
 LIST_LENGTH = 20_000  # requests in each list; wrk goes round it
-CHOSEN_VIEWS = 100_000  # how often the access-history patient was viewed
+CHOSEN_VIEWS = 100_000  # how often the access-history patient was viewed (of 10 million)
+CHOSEN_STEP = 10_000_000 // CHOSEN_VIEWS
 SEARCH_SHOWS = 20  # patients a seeded search page showed
 
 
@@ -292,8 +293,9 @@ def audit_log_seed(rows: int, *, chosen_patient_id, users, span_days: int = 730,
     one patient's record, 25% search pages that each showed 20 patients (one entry, with a
     row per patient shown in core_auditeventpatient when that table exists), the rest
     sign-ins and views of the audit log; `at` spread over `span_days` up to now; a few of
-    `users` doing most of it; `chosen_patient_id` viewed CHOSEN_VIEWS times (or a tenth of
-    the rows when fewer). Entries already there count towards `rows`; returns the total."""
+    `users` doing most of it; `chosen_patient_id` viewed in one entry of CHOSEN_STEP
+    (100,000 times in ten million). Entries already there count towards `rows`; returns
+    the total."""
     from django.db import connection
     from django.utils import timezone
 
@@ -322,8 +324,9 @@ def audit_log_seed(rows: int, *, chosen_patient_id, users, span_days: int = 730,
         cursor.execute("SELECT n FROM bench_audit_patients WHERE id = %s",
                        [_db_uuid(connection, chosen_patient_id)])
         chosen = cursor.fetchone()[0]
-    chosen_views = min(CHOSEN_VIEWS, max(1, rows // 10))
-    step = max(1, rows // chosen_views)
+    # One entry in CHOSEN_STEP is the chosen patient's: CHOSEN_VIEWS of the default ten
+    # million, and the same entries when a smaller seed is grown later.
+    step = CHOSEN_STEP
     start = (timezone.now() - timezone.timedelta(days=span_days)).strftime("%Y-%m-%d %H:%M:%S")
     span = span_days * 86_400
     shows = min(SEARCH_SHOWS, patients)
@@ -402,6 +405,10 @@ def audit_log_seed(rows: int, *, chosen_patient_id, users, span_days: int = 730,
         if vendor == "postgresql":
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                            f"(SELECT max(id) FROM {table}))")
+            # Vacuum now, as a long-lived log would be, rather than let autovacuum's pass
+            # over millions of new rows run during the measurements.
+            for name in (table, *([links._meta.db_table] if links is not None else [])):
+                cursor.execute(f"VACUUM (ANALYZE) {name}")
         cursor.execute("ANALYZE")
     return rows
 
@@ -556,10 +563,32 @@ def _wrk(*, port: int, list_file: Path, concurrency: int, seconds: float, load: 
                detail=figures)
 
 
+def _drain(port: int, workers: int) -> None:
+    """Wait until the requests a run left queued are served: wrk stops at its deadline, but
+    gunicorn's sync workers still answer every request already sent, which would otherwise
+    slow the start of the next run. One probe per worker at a time, until they come back
+    quickly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def probe(_):
+        started = time.perf_counter()
+        _request(port, "GET", "/login/", {})
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in range(600):
+            if max(pool.map(probe, range(workers))) < 0.5:
+                return
+
+
 def _print_runs(runs: list[Run]) -> None:
     print(f"  {'Load':<52} {'c':>3} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'requests':>9} {'errors':>7}")
     for run in runs:
+        if not run.requests:
+            print(f"  {CLASS_LABELS[run.load]:<52} {run.concurrency:>3}   no request finished "
+                  f"within the run's {run.seconds:.0f} s")
+            continue
         print(f"  {CLASS_LABELS[run.load]:<52} {run.concurrency:>3} {run.rate:>8.1f} "
               f"{run.p50:>8.1f} {run.p95:>8.1f} {run.p99:>8.1f} {run.requests:>9} "
               f"{run.errors:>7}")
@@ -663,16 +692,13 @@ def _http_benchmark(*, directory: Path, patients: int, histories: int, workers: 
         _preflight(port, lists)
         _wrk(port=port, list_file=files["mixed"], concurrency=max(concurrency),
              seconds=max(2.0, seconds / 4), load="mixed")  # warm-up: caches, connections
-        for load in LOAD_CLASSES:
-            for level in concurrency:
-                runs.append(_wrk(port=port, list_file=files[load], concurrency=level,
-                                 seconds=seconds, load=load))
-                print(f"  ... {load} at c={level}: {runs[-1].rate:.1f} req/s", flush=True)
-        for load in AUDIT_CLASSES:
-            for level in audit_concurrency:
-                runs.append(_wrk(port=port, list_file=files[load], concurrency=level,
-                                 seconds=seconds, load=load))
-                print(f"  ... {load} at c={level}: {runs[-1].rate:.1f} req/s", flush=True)
+        plan = [(load, level) for load in LOAD_CLASSES for level in concurrency]
+        plan += [(load, level) for load in AUDIT_CLASSES for level in audit_concurrency]
+        for load, level in plan:
+            _drain(port, workers)
+            runs.append(_wrk(port=port, list_file=files[load], concurrency=level,
+                             seconds=seconds, load=load))
+            print(f"  ... {load} at c={level}: {runs[-1].rate:.1f} req/s", flush=True)
     cores = os.cpu_count() or 1
     print(f"\nResults ({connection.vendor}, {workers} gunicorn workers, {cores} cores shared "
           "with wrk; latency in ms):")
