@@ -32,6 +32,8 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-## bench: seed 100,000 synthetic patients and report latency, then the domain throughput
+## bench: seed 100,000 synthetic patients and report latency, then the domain throughput,
+## then the production stack (gunicorn) under load from wrk (apt-get install wrk)
 bench: setup
 	$(VENV)/bin/collis bench
+	$(VENV)/bin/collis bench --http

@@ -5,6 +5,7 @@ Django's own management commands.
     collis token create USERNAME  print a new API token for a member of staff
     collis assess CASE.json       assess selective-denervation candidacy (pure Python)
     collis bench                  measure search and page latency, and the domain engine
+    collis bench --http           load the production stack (gunicorn) with wrk
     collis backup FILE            back up the SQLite database to a new file
     collis restore FILE           restore the SQLite database from a backup, Collis stopped
     collis manage ARGS...         run a Django management command (migrate, runserver, ...)
@@ -61,9 +62,24 @@ def _token_create(args) -> int:
 
 
 def _bench(args) -> int:
+    if args.http:
+        from collis.bench_http import main as bench_http_main
+
+        return bench_http_main(args)
     from collis.bench import main as bench_main
 
     return bench_main(args)
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of numbers such as 1,8,32") from None
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError("give one or more numbers of 1 or more, such as 1,8,32")
+    return numbers
 
 
 def _sqlite_database(command: str):
@@ -205,6 +221,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--cases", type=int, default=100_000,
                        help="case facts assessed by the domain benchmark")
     bench.add_argument("--only", choices=["web", "domain"], default=None)
+    http = bench.add_argument_group(
+        "HTTP benchmark (--http): gunicorn with the production settings, loaded by wrk")
+    http.add_argument("--http", action="store_true",
+                      help="benchmark the production stack over HTTP instead")
+    http.add_argument("--histories", type=int, default=3000,
+                      help="patients with a clinical history (default 3000)")
+    http.add_argument("--workers", type=int, default=None,
+                      help="gunicorn sync workers (default: one per core)")
+    http.add_argument("--concurrency", type=_numbers, default=[1, 8, 32],
+                      help="concurrent connections of each run (default 1,8,32)")
+    http.add_argument("--audit-concurrency", type=_numbers, default=[1, 8],
+                      help="concurrent connections of the audit page runs (default 1,8)")
+    http.add_argument("--duration", type=float, default=20.0,
+                      help="seconds of each run (default 20)")
+    http.add_argument("--audit-rows", type=int, default=10_000_000,
+                      help="audit log entries to grow the log to (default 10,000,000)")
+    http.add_argument("--sqlite", default=None, metavar="FILE",
+                      help="SQLite database file (default var/bench.sqlite3; ignored when "
+                           "DATABASE_URL names PostgreSQL)")
     bench.set_defaults(handler=_bench)
 
     backup = commands.add_parser("backup", help="back up the SQLite database to a new file")
