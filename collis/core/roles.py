@@ -162,6 +162,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.AUDIT_VIEW: "view the audit log",
     Capability.SITE_EDIT: "change the unit's sites",
     Capability.USER_MANAGE: "manage staff accounts",
+    Capability.POLICY_VIEW: "view the local policy",
     Capability.POLICY_EDIT: "change the local policy",
 }
 

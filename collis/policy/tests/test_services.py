@@ -97,7 +97,7 @@ def test_a_change_in_the_future_leaves_todays_policy_in_force_until_then():
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.CLINICAL_LEAD])
 def test_only_a_clinical_lead_may_change_the_policy(role):
-    with pytest.raises(PermissionDenied, match="Your role cannot policy edit"):
+    with pytest.raises(PermissionDenied, match="Your role cannot change the local policy"):
         _change(UserFactory(role=role))
     assert PolicyVersion.objects.count() == 1
 
