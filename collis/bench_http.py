@@ -290,8 +290,9 @@ def audit_log_seed(rows: int, *, chosen_patient_id, users, span_days: int = 730,
                    chunk: int = 500_000) -> int:
     """Grow the audit log to `rows` entries with INSERT ... SELECT (generate_series on
     PostgreSQL, a recursive CTE on SQLite), in the log's real shape: about 60% views of
-    one patient's record, 25% search pages that each showed 20 patients (one entry, with a
-    row per patient shown in core_auditeventpatient when that table exists), the rest
+    one patient's record (the database's trigger puts each in the patient's index), 25%
+    search pages that each showed 20 patients (one entry, with a row per patient shown in
+    core_auditeventpatient, written here), the rest
     sign-ins and views of the audit log; `at` spread over `span_days` up to now; a few of
     `users` doing most of it; `chosen_patient_id` viewed in one entry of CHOSEN_STEP
     (100,000 times in ten million). Entries already there count towards `rows`; returns
@@ -380,9 +381,6 @@ def audit_log_seed(rows: int, *, chosen_patient_id, users, span_days: int = 730,
             WITH {sql['recursive']} {sql['series']}, {entries}
             INSERT INTO {links._meta.db_table} ({link['patient_id']}, {link['at']},
                 {link['event']})
-            SELECT p.id, {sql['at']}, %(base)s + e.i
-            FROM e JOIN bench_audit_patients p ON p.n = e.patient_n WHERE e.kind <= 1
-            UNION ALL
             SELECT p.id, {sql['at']}, %(base)s + e.i
             FROM e CROSS JOIN {sql['shows']}
             JOIN bench_audit_patients p
