@@ -251,7 +251,22 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
                            .values("event_id"))
 
 
-class AuditEvent(models.Model):
+class AuditRow(models.Model):
+    """A row of the audit log's tables: written once, never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only: entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only: entries cannot be deleted.")
+
+
+class AuditEvent(AuditRow):
     """One audited action: who did what, when, to which record and patient, from where.
 
     Append-only: the model refuses updates and deletes, the admin is read-only, and the
@@ -297,20 +312,13 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only: entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only: entries cannot be deleted.")
 
     @property
     def actor_role_label(self) -> str:
         return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
 
 
-class AuditEventPatient(models.Model):
+class AuditEventPatient(AuditRow):
     """One patient an audit entry concerns: the entry about a patient's record has one, a
     search or list page one per patient it showed (so that a page of twenty patients is one
     entry and twenty of these narrow rows, not twenty entries). A patient's access history
@@ -327,11 +335,3 @@ class AuditEventPatient(models.Model):
 
     def __str__(self):
         return f"{self.patient_id} in entry {self.event_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only: entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only: entries cannot be deleted.")
