@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.db.models import CharField, DateField, F, FloatField, IntegerField, Value
 from django.db.models.functions import Cast, TruncDate
-from django.urls import reverse
 
 from collis.assessments.models import (
     DISTRIBUTION_LABELS,
@@ -18,6 +17,8 @@ from collis.assessments.models import (
 )
 from collis.assessments.presenters import number, pattern_words, status_tag, words
 from collis.core.models import RecordStatus
+from collis.core.prepared import PreparedRows
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 
 # The columns every part of the UNION gives, in this order.
@@ -39,28 +40,37 @@ def _rows(queryset, **columns):
             .values_list(*COLUMNS))
 
 
-def timeline_events(patient) -> list[TimelineEvent]:
+def _union(patient_id):
     diagnoses = _rows(
-        DiagnosisVersion.objects.filter(patient=patient), t_kind=_text("diagnosis"),
+        DiagnosisVersion.objects.filter(patient=patient_id), t_kind=_text("diagnosis"),
         t_id=F("id"), t_when=TruncDate("created_at"), t_version=F("version"),
         t_a=F("distribution"), t_b=F("aetiology"), t_c=_text(""), t_total=_float(),
         t_severity=_float(), t_disability=_float(), t_pain=_float(),
         t_status=_text(RecordStatus.CURRENT.value))
     examinations = _rows(
-        Examination.objects.filter(patient=patient), t_kind=_text("examination"),
+        Examination.objects.filter(patient=patient_id), t_kind=_text("examination"),
         t_id=F("id"), t_when=Cast("examined_on", DateField()),
         t_version=Cast(Value(None), IntegerField()), t_a=F("dominant_pattern"),
         t_b=F("dominant_side"), t_c=F("tremor"), t_total=_float(), t_severity=_float(),
         t_disability=_float(), t_pain=_float(), t_status=F("record_status"))
     scales = _rows(
-        ScaleAssessment.objects.filter(patient=patient), t_kind=_text("scale"), t_id=F("id"),
+        ScaleAssessment.objects.filter(patient=patient_id), t_kind=_text("scale"), t_id=F("id"),
         t_when=Cast("assessed_on", DateField()),
         t_version=Cast(Value(None), IntegerField()), t_a=F("scale"), t_b=_text(""),
         t_c=_text(""), t_total=_float("total"), t_severity=_float("severity"),
         t_disability=_float("disability"), t_pain=_float("pain"), t_status=F("record_status"))
+    return diagnoses.union(examinations, scales, all=True)
+
+
+# Compiled once per process (collis.core.prepared): compiling the UNION cost more than
+# running it.
+_UNION = PreparedRows(_union)
+
+
+def timeline_events(patient) -> list[TimelineEvent]:
     events = []
     for kind, pk, when, version, a, b, c, total, severity, disability, pain, status in (
-            diagnoses.union(examinations, scales, all=True)):
+            _UNION.rows(patient.pk)):
         tag = f" ({status_tag(status)})" if status_tag(status) else ""
         if kind == "diagnosis":
             detail = ", ".join(part for part in (

@@ -5,18 +5,19 @@ from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
-from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
+from collis.config.components import ComponentLoader, component_once
 from collis.core import presenters
 from collis.core.navigation import navigation_for
 from collis.core.nhsuk_forms import error_summary
+from collis.core.reverse import reverse_kept
 from collis.patients.presenters import record_sections
 
 
 def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    return reverse_kept(name, args=args or None, kwargs=kwargs or None)
 
 
 def page_query(request, *names: str) -> str:
@@ -60,8 +61,10 @@ def render_once(macro, params: dict):
 
 
 def environment(**options) -> Environment:
-    # Our app templates come first, then the NHS.UK frontend components.
-    options["loader"] = ChoiceLoader([options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")])
+    # Our app templates come first, then the NHS.UK frontend components (the listed ones
+    # rendered from kept skeletons: collis.config.components).
+    package = PackageLoader("nhsuk_frontend_jinja")
+    options["loader"] = ChoiceLoader([options.pop("loader"), ComponentLoader(package), package])
     options["undefined"] = ChainableUndefined
     options.setdefault("extensions", [])
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
@@ -72,6 +75,7 @@ def environment(**options) -> Environment:
         navigation_for=navigation_for,
         page_query=page_query,
         render_once=render_once,
+        component_once=component_once,
         record_sections=record_sections,
         error_summary=error_summary,
     )

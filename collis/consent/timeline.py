@@ -4,9 +4,8 @@ nothing reading the timeline counts it as a current record."""
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from collis.consent.models import Consent, CounsellingSession
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 
 STATUS_TAGS = {"amended": "Superseded", "entered_in_error": "Entered in error"}

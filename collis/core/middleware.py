@@ -72,6 +72,9 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         now = time.time()
         if request.user.is_authenticated:
+            # The user is loaded now: pages read them through `request.user` dozens of
+            # times, and each read of the lazy wrapper costs more than the attribute.
+            request.user = getattr(request.user, "_wrapped", request.user)
             last_seen = self.last_seen(request)
             limit = settings.COLLIS_IDLE_TIMEOUT.total_seconds()
             if last_seen is not None and now - last_seen > limit:

@@ -1,7 +1,6 @@
 """The header navigation: only what the signed-in user's role may use."""
 
-from django.urls import reverse
-
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.roles import Capability, can
 
 # (label, url name, capability needed; None = any signed-in member of staff)

@@ -2,9 +2,8 @@
 page audits its read once). Every version is on it, a corrected or entered-in-error one
 tagged, so that its page stays reachable."""
 
-from django.urls import reverse
-
 from collis.assessments.presenters import status_tag
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.investigations.models import Investigation
 from collis.investigations.presenters import InvestigationPresenter

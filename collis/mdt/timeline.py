@@ -3,8 +3,7 @@ or declined. Two queries, whatever the number of records; no audit (the page aud
 
 from __future__ import annotations
 
-from django.urls import reverse
-
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.mdt.models import FundingStatusChange, MdtDecision
 from collis.mdt.presenters import agreement_text

@@ -9,8 +9,9 @@ chart's markers and anything else reading the current record pass it by."""
 
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
-from django.urls import reverse
 
+from collis.core.prepared import PreparedRows
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.outcomes.models import (
     Complication,
@@ -41,27 +42,39 @@ def _event(when, kind, status, title, detail, href) -> TimelineEvent:
     return TimelineEvent(when, kind, title, detail, href)
 
 
-def timeline_events(patient) -> list[TimelineEvent]:
-    operations = list(Operation.objects.filter(patient=patient)
-                      .values_list("operated_on", "episode_id", "site__name", "pk",
-                                   "record_status"))
-    if not operations:
-        return []
-    rest = _rows(NerveDivision.objects.filter(operation__patient=patient),
+def _operations(patient_id):
+    return (Operation.objects.filter(patient=patient_id)
+            .values_list("operated_on", "episode_id", "site__name", "pk", "record_status"))
+
+
+def _rest(patient_id):
+    return _rows(NerveDivision.objects.filter(operation__patient=patient_id),
                  when="operation__operated_on", kind="division", a="muscle", b="side",
                  episode="operation__episode_id", pk="operation_id",
                  status="operation__record_status").union(
-        _rows(PhysioSession.objects.filter(programme__patient=patient, held_on__isnull=False),
+        _rows(PhysioSession.objects.filter(programme__patient=patient_id,
+                                           held_on__isnull=False),
               when="held_on", kind="physiotherapy", a="number", b="attendance",
               episode="programme__episode_id"),
-        _rows(FollowUpReview.objects.filter(patient=patient), when="reviewed_on",
+        _rows(FollowUpReview.objects.filter(patient=patient_id), when="reviewed_on",
               kind="review", a="months_after", b="notes", episode="episode_id"),
-        _rows(Complication.objects.filter(patient=patient), when="onset_on",
+        _rows(Complication.objects.filter(patient=patient_id), when="onset_on",
               kind="complication", a="risk_code", b="severity", episode="episode_id"),
         all=True)
+
+
+# Both compiled once per process (collis.core.prepared).
+_OPERATIONS = PreparedRows(_operations)
+_REST = PreparedRows(_rest)
+
+
+def timeline_events(patient) -> list[TimelineEvent]:
+    operations = _OPERATIONS.rows(patient.pk)
+    if not operations:
+        return []
     divisions: dict[int, list[str]] = {}
     events: list[TimelineEvent] = []
-    for when, kind, a, b, episode, pk, status in rest:
+    for when, kind, a, b, episode, pk, status in _REST.rows(patient.pk):
         args = [patient.pk, episode]
         if kind == "division":
             divisions.setdefault(pk, []).append(muscle_words(a, b))

@@ -89,8 +89,9 @@ RECORD_SECTIONS = (
 
 def record_sections(request, patient, current: str) -> list[dict]:
     """The record's section links that the user's role may open, the current one marked."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import NoReverseMatch
 
+    from collis.core.reverse import reverse_kept as reverse
     from collis.core.roles import Capability, can
 
     sections = []
@@ -108,7 +109,7 @@ def record_sections(request, patient, current: str) -> list[dict]:
 def record_crumbs(patient, *tail: dict) -> list[dict]:
     """Breadcrumbs of a page of the patient's record: Home > Patients > the patient >
     tail..., the last item being the current page (href "")."""
-    from django.urls import reverse
+    from collis.core.reverse import reverse_kept as reverse
 
     return [{"text": "Home", "href": "/"},
             {"text": "Patients", "href": reverse("patients:patient_list")},

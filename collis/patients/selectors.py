@@ -150,7 +150,7 @@ def patient_get(*, patient_id, actor: Actor, for_update: bool = False) -> Patien
     patient: a record outside one's unit is not confirmed to exist). Showing the patient is
     audited once per request. `for_update` locks the row for a service's write."""
     patients = Patient.objects.visible_to(actor.user if actor else None).select_related(
-        "home_site", "created_by", "updated_by")
+        "home_site", "updated_by")
     if for_update:
         patients = patients.select_for_update(of=("self",))
     try:

@@ -1,7 +1,6 @@
 """Pathway moves on the patient's timeline."""
 
-from django.urls import reverse
-
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.surgery.models import EpisodeStatus
 

@@ -21,10 +21,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
-from django.urls import reverse
 
 from collis.core.models import RecordStatus
+from collis.core.prepared import PreparedRows
 from collis.core.presenters import date_long
+from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.domain.toxin import Product
 from collis.treatments.models import (
@@ -65,40 +66,46 @@ def _cycle_href(patient, pk) -> str:
     return reverse("treatments:toxin_detail", kwargs={"patient_id": patient.pk, "pk": pk})
 
 
-def _toxin_events(patient) -> list[TimelineEvent]:
+def _cycles(patient_id):
     """Query 1: every cycle with its total units and its number of injections."""
-    cycles = (ToxinCycle.objects.filter(patient=patient)
-              .annotate(units=Sum("injections__units"), injection_count=Count("injections"))
-              .order_by("given_on", "id"))
-    return [_event(when=cycle.given_on, kind="toxin", status=cycle.record_status,
-                   title=f"Botulinum toxin: {cycle.units or 0} units of "
-                         f"{PRODUCT_LABELS[Product(cycle.product)]}",
-                   detail=f"{cycle.injection_count} injections",
-                   href=_cycle_href(patient, cycle.pk))
-            for cycle in cycles]
+    return (ToxinCycle.objects.filter(patient=patient_id)
+            .annotate(units=Sum("injections__units"), injection_count=Count("injections"))
+            .order_by("given_on", "id")
+            .values_list("pk", "given_on", "record_status", "product", "units",
+                         "injection_count"))
 
 
-def _other_events(patient) -> list[TimelineEvent]:
+def _toxin_events(patient) -> list[TimelineEvent]:
+    return [_event(when=given_on, kind="toxin", status=status,
+                   title=f"Botulinum toxin: {units or 0} units of "
+                         f"{PRODUCT_LABELS[Product(product)]}",
+                   detail=f"{injection_count} injections",
+                   href=_cycle_href(patient, pk))
+            for pk, given_on, status, product, units, injection_count
+            in _CYCLES.rows(patient.pk)]
+
+
+def _others(patient_id):
     """Query 2: reviews, resistance tests, medicines and therapy sessions together."""
     text, date, number = CharField(), DateField(), IntegerField()
     empty = Value("", output_field=text)
-    medicines = Medication.objects.filter(patient=patient).order_by().annotate(
+    medicines = Medication.objects.filter(patient=patient_id).order_by().annotate(
         source=Value("medication", output_field=text), first_date=F("started_on"),
         second_date=F("stopped_on"), name=F("drug_name"), amount=F("dose_amount"),
         unit=F("dose_unit"), reason=F("stop_reason"), minutes=Value(0, output_field=number),
         status=F("record_status")).values_list(*_ROW)
-    sessions = TherapySession.objects.filter(patient=patient).order_by().annotate(
+    sessions = TherapySession.objects.filter(patient=patient_id).order_by().annotate(
         source=Value("therapy", output_field=text), first_date=F("session_on"),
         second_date=Value(None, output_field=date), name=F("kind"), amount=empty, unit=empty,
         frequency_=empty, reason=empty, minutes=F("duration_minutes"),
         status=F("record_status")).values_list(*_ROW[:7], "frequency_", *_ROW[8:])
-    tests = ResistanceTest.objects.filter(patient=patient).order_by().annotate(
+    tests = ResistanceTest.objects.filter(patient=patient_id).order_by().annotate(
         source=Value("resistance", output_field=text), first_date=F("tested_on"),
         second_date=Value(None, output_field=date), name=F("kind"), amount=F("result"),
         unit=empty, frequency_=empty, reason=empty, minutes=Value(0, output_field=number),
         status=F("record_status")).values_list(*_ROW[:7], "frequency_", *_ROW[8:])
     # A review: its cycle's id and date, its benefit, its side effects as flags.
-    reviews = ToxinReview.objects.filter(cycle__patient=patient).order_by().annotate(
+    reviews = ToxinReview.objects.filter(cycle__patient=patient_id).order_by().annotate(
         source=Value("review", output_field=text), cycle_pk=F("cycle_id"),
         first_date=F("reviewed_on"), second_date=F("cycle__given_on"),
         name=F("other_side_effect"), amount=Cast("peak_benefit_percent", output_field=text),
@@ -107,13 +114,22 @@ def _other_events(patient) -> list[TimelineEvent]:
                         output_field=text),
         reason=empty, minutes=F("benefit_weeks"), status=F("record_status"),
     ).values_list("source", "cycle_pk", *_ROW[2:7], "frequency_", *_ROW[8:])
+    return medicines.union(sessions, tests, reviews, all=True)
 
+
+# Both compiled once per process (collis.core.prepared): compiling them cost more than
+# running them.
+_CYCLES = PreparedRows(_cycles)
+_OTHERS = PreparedRows(_others)
+
+
+def _other_events(patient) -> list[TimelineEvent]:
     def href(name, pk):
         return reverse(f"treatments:{name}", kwargs={"patient_id": patient.pk, "pk": pk})
 
     events: list[TimelineEvent] = []
     for (source, pk, first, second, name, amount, unit, frequency, reason, minutes,
-         status) in medicines.union(sessions, tests, reviews, all=True):
+         status) in _OTHERS.rows(patient.pk):
         if source == "medication":
             dose = f"{amount} {unit} {frequency}".strip()
             events.append(_event(when=first, kind="medication_start", status=status,
