@@ -16,13 +16,14 @@ setup: $(UV)
 	$(UV) sync --frozen --quiet --python $(VENV)/bin/python
 	npm ci --no-audit --no-fund --loglevel=error
 
-## run: install, migrate the SQLite database, load demo data and serve on 127.0.0.1:8000
+## run: install, migrate the SQLite database, load demo data, and serve on 127.0.0.1:8000
+## with the background task worker beside the web server (Ctrl+C stops both)
 run: setup
 	$(VENV)/bin/collis manage migrate --no-input --verbosity 0
 	$(VENV)/bin/collis demo-data
 	@echo
-	@echo "Collis is starting at http://127.0.0.1:8000/ (press Ctrl+C to stop)"
-	$(VENV)/bin/collis manage runserver 127.0.0.1:8000
+	@echo "Collis is starting at http://127.0.0.1:8000/ with its task worker (press Ctrl+C to stop)"
+	$(VENV)/bin/collis run --address 127.0.0.1:8000
 
 ## test: install, lint and run the whole test suite (browser journeys need /usr/bin/chromium)
 test: setup

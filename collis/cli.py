@@ -8,6 +8,7 @@ Django's own management commands.
     collis bench --http           load the production stack (gunicorn) with wrk
     collis backup FILE            back up the SQLite database to a new file
     collis restore FILE           restore the SQLite database from a backup, Collis stopped
+    collis run                    serve on 127.0.0.1:8000 with the task worker beside it
     collis manage ARGS...         run a Django management command (migrate, runserver, ...)
 """
 
@@ -178,6 +179,42 @@ def _audit(args) -> int:
     return 0
 
 
+def _run(args) -> int:
+    """The development web server and the background task worker together (emails and other
+    queued work need the worker); Ctrl+C, or either of them ending, stops both."""
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    collis = str(Path(sys.executable).parent / "collis")
+    processes = [
+        subprocess.Popen([collis, "manage", "runserver", args.address]),  # noqa: S603
+        subprocess.Popen([collis, "manage", "db_worker", "--queue-name", "*",  # noqa: S603
+                          "--interval", "1"]),
+    ]
+    print(f"Collis is serving http://{args.address}/ with the task worker beside it "
+          "(press Ctrl+C to stop both)", flush=True)
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    codes = [process.returncode for process in processes]
+    return next((code for code in codes if code not in (0, -signal.SIGINT)), 0)
+
+
 def _manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
     from django.core.management import execute_from_command_line
@@ -266,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--to", required=True, metavar="FOLDER",
                          help="where the gzipped CSV files and manifests go")
     audit.set_defaults(handler=_audit)
+
+    run = commands.add_parser(
+        "run", help="serve Collis for development with the background task worker")
+    run.add_argument("--address", default="127.0.0.1:8000",
+                     help="address and port to serve on (default 127.0.0.1:8000)")
+    run.set_defaults(handler=_run)
 
     manage = commands.add_parser("manage", help="run a Django management command",
                                  add_help=False)
