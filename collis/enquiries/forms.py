@@ -20,6 +20,7 @@ from collis.core.nhsuk_forms import (
 )
 from collis.core.roles import Capability
 from collis.enquiries.models import (
+    STATUS_MOVES,
     ContactMethod,
     EnquirerType,
     EnquiryStatus,
@@ -39,11 +40,14 @@ class EnquiryForm(forms.Form):
     name = TextField(label="Your name", max_length=120, autocomplete="name", spellcheck=False,
                      error_messages={"required": "Enter your name"})
     enquirer_type = RadiosField(
-        label="Are you", choices=EnquirerType.choices, legend_size="m",
+        label="Who are you?", legend_size=None,
+        choices=[(EnquirerType.PATIENT, "I am a patient"),
+                 (EnquirerType.RELATIVE, "I am a relative or carer"),
+                 (EnquirerType.PROFESSIONAL, "I am a health professional")],
         error_messages={"required": "Select whether you are a patient, a relative or carer, "
                                     "or a health professional"})
     topic = RadiosField(
-        label="What is your question about?", choices=Topic.choices, legend_size="m",
+        label="What is your question about?", choices=Topic.choices, legend_size=None,
         error_messages={"required": "Select what your question is about"})
     question = TextareaField(
         label="Your question", max_length=QUESTION_MAX, rows=6,
@@ -57,7 +61,7 @@ class EnquiryForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of our sites, or no preference"})
     contact_method = RadiosField(
         label="How should we contact you?", choices=ContactMethod.choices, inline=True,
-        legend_size="m", error_messages={"required": "Select email or phone"})
+        legend_size=None, error_messages={"required": "Select email or phone"})
     email = TextField(
         label="Email address", required=False, max_length=254, type="email",
         autocomplete="email", spellcheck=False,
@@ -131,6 +135,13 @@ class StatusForm(forms.Form):
                                                       *EnquiryStatus.choices],
                          error_messages={"required": "Choose a status"})
     note = TextareaField(label="Note (optional)", required=False, rows=2, max_length=2000)
+
+    def offer_moves_from(self, status: str) -> None:
+        """Offer only the statuses the table allows after `status` (the service checks
+        again whatever is sent)."""
+        self.fields["status"].choices = [("", "Choose a status")] + [
+            (value, label) for value, label in EnquiryStatus.choices
+            if value in STATUS_MOVES[status]]
 
 
 class AssignForm(UnitScopedForm):

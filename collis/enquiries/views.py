@@ -181,11 +181,13 @@ def _detail(request, pk, *, failed: str = "", failed_form=None, status: int = 20
     if can_answer:
         page_forms = {name: ACTIONS[name].form(None, request.user) for name in PAGE_FORMS}
         page_forms["assign"].initial = {"assigned_to": enquiry.assigned_to_id}
+        page_forms["status"].offer_moves_from(enquiry.status)
     if failed_form is not None:
         page_forms[failed] = failed_form
     return render(request, "enquiries/enquiry_detail.jinja", {
         "title": f"Enquiry {enquiry.reference}", "enquiry": enquiry, "record": record,
-        "rows": presenters.summary_rows(enquiry), "tag": presenters.status_tag(enquiry.status),
+        "rows": presenters.summary_rows(enquiry),
+        "status_tag": presenters.status_tag(enquiry.status),
         "events": [(e, presenters.event_words(e)) for e in record.events],
         "emails": [(e, presenters.delivery_words(e)) for e in record.emails],
         "forms": page_forms, "failed_form": failed_form, "can_answer": can_answer,
@@ -212,4 +214,4 @@ def enquiry_act(request, pk, action):
     response = form_submit(request, form, lambda data: chosen.save(pk, data, actor),
                            redirect_to=reverse("enquiries:enquiry_detail", args=[pk]),
                            message=chosen.message)
-    return response or _detail(request, pk, failed=action, failed_form=form, status=400)
+    return response or _detail(request, pk, failed=action, failed_form=form)
