@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from collis.core.models import AppendOnlyModel, AppendOnlyQuerySet, Organisation
+from collis.core.models import AppendOnlyModel, Organisation
 from collis.sites.models import Site
 
 # Letters and digits that cannot be mistaken for each other when read out on the phone
@@ -167,8 +167,6 @@ class EnquiryEvent(AppendOnlyModel):
     email = models.ForeignKey("EnquiryEmail", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
 
@@ -186,11 +184,6 @@ class DeliveryState(models.TextChoices):
     RETRYING = "retrying", "Not sent yet: trying again"
     SENT = "sent", "Sent"
     FAILED = "failed", "Could not be sent"
-
-
-class EnquiryEmailQuerySet(models.QuerySet):
-    def unsent(self):
-        return self.exclude(state=DeliveryState.SENT)
 
 
 # The fields of an email that its delivery may change; its text never changes.
@@ -217,8 +210,6 @@ class EnquiryEmail(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = EnquiryEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

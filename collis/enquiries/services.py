@@ -62,20 +62,20 @@ def _rate_limit_check(*, email_key: str, digest: str) -> None:
     now = timezone.now()
     per_address = settings.COLLIS_ENQUIRY_LIMIT_PER_ADDRESS_PER_HOUR
     per_email = settings.COLLIS_ENQUIRY_LIMIT_PER_EMAIL_PER_DAY
-    if digest and Enquiry.objects.filter(
-            client_digest=digest, submitted_at__gte=now - timedelta(hours=1)).count() \
-            >= per_address:
-        raise EnquiryRefused(
-            f"You have sent {per_address} enquiries in the last hour, which is as many as we "
-            "accept from one place. Please wait an hour and try again, or phone the site "
-            "you want to contact.")
-    if email_key and Enquiry.objects.filter(
-            email_key=email_key, submitted_at__gte=now - timedelta(days=1)).count() \
-            >= per_email:
-        raise EnquiryRefused(
-            f"We have had {per_email} enquiries from this email address in the last 24 "
-            "hours, which is as many as we accept. We will reply to the ones you have sent. "
-            "If you need to add something, reply to our email or phone the site.")
+    limits = (
+        ({"client_digest": digest}, per_address, timedelta(hours=1),
+         f"You have sent {per_address} enquiries in the last hour, which is as many as we "
+         "accept from one place. Please wait an hour and try again, or phone the site you "
+         "want to contact."),
+        ({"email_key": email_key}, per_email, timedelta(days=1),
+         f"We have had {per_email} enquiries from this email address in the last 24 hours, "
+         "which is as many as we accept. We will reply to the ones you have sent. If you "
+         "need to add something, reply to our email or phone the site."),
+    )
+    for key, limit, window, refusal in limits:
+        if next(iter(key.values())) and Enquiry.objects.filter(
+                **key, submitted_at__gte=now - window).count() >= limit:
+            raise EnquiryRefused(refusal)
 
 
 @transaction.atomic
