@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 from collis.core.nhsuk_forms import (
+    HiddenIntegerField,
+    HiddenTextField,
     ModelSelectField,
     RadiosField,
     SelectField,
@@ -163,4 +165,15 @@ class ReplyForm(forms.Form):
 
 
 class PatientLinkForm(forms.Form):
-    patient_id = forms.UUIDField()
+    """The patient chosen from those offered (the service reads them through the scoped
+    selector: one outside the unit, or no patient, is not found)."""
+
+    patient_id = HiddenTextField(error_messages={"required": "Choose the patient"})
+
+
+class EmailRetryForm(forms.Form):
+    email_id = HiddenIntegerField(error_messages={"required": "Choose the email"})
+
+
+class BookingRequestForm(forms.Form):
+    """A button alone: marking the enquiry needs nothing more."""

@@ -22,6 +22,8 @@ from collis.enquiries import presenters, selectors, services
 from collis.enquiries.forms import (
     HONEYPOT,
     AssignForm,
+    BookingRequestForm,
+    EmailRetryForm,
     EnquiryForm,
     InboxFilterForm,
     NoteForm,
@@ -128,14 +130,6 @@ class Action:
     message: str
 
 
-class EmailRetryForm(forms.Form):
-    email_id = forms.IntegerField()
-
-
-class EmptyForm(forms.Form):
-    pass
-
-
 ACTIONS: dict[str, Action] = {
     "reply": Action(lambda data, user: ReplyForm(data, prefix="reply"),
                     lambda pk, data, actor: services.enquiry_reply_send(
@@ -154,7 +148,7 @@ ACTIONS: dict[str, Action] = {
                    lambda pk, data, actor: services.enquiry_note_add(
                        enquiry_id=pk, text=data["text"], actor=actor),
                    "Your note is added."),
-    "booking-request": Action(lambda data, user: EmptyForm(data, prefix="booking"),
+    "booking-request": Action(lambda data, user: BookingRequestForm(data, prefix="booking"),
                               lambda pk, data, actor: services.enquiry_booking_request_mark(
                                   enquiry_id=pk, actor=actor),
                               "The enquiry is now a booking request."),
