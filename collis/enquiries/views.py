@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from collis.core.audit import Actor, client_ip
 from collis.core.flow import form_submit
@@ -40,6 +41,7 @@ _HOME = {"text": "Home", "href": "/"}
 
 @public
 @methods("GET", "POST")
+@never_cache  # it holds the visitor's CSRF token: no shared cache may keep it
 def enquiry_create(request):
     """Public: the contact form. Saved first; the acknowledgement email follows."""
     form = EnquiryForm(request.POST if request.method == "POST" else None)
@@ -75,6 +77,7 @@ def _sent_remember(request, enquiry) -> str:
 
 
 @public
+@never_cache  # the sender's own reference
 def enquiry_sent(request):
     """Public: the confirmation, with the reference (kept in the sender's session only)."""
     sent = request.session.get(SENT_SESSION_KEY)
@@ -134,7 +137,7 @@ ACTIONS: dict[str, Action] = {
     "reply": Action(lambda data, user: ReplyForm(data, prefix="reply"),
                     lambda pk, data, actor: services.enquiry_reply_send(
                         enquiry_id=pk, body=data["body"], actor=actor),
-                    "Your reply is on its way to the enquirer."),
+                    "Your reply is saved and will be emailed to the enquirer."),
     "status": Action(lambda data, user: StatusForm(data, prefix="status"),
                      lambda pk, data, actor: services.enquiry_status_change(
                          enquiry_id=pk, status=data["status"], note=data["note"],

@@ -58,7 +58,7 @@ class TestEnquiries(Journey):
         self.when_i_fill_in({"Your reply": "Yes. We will phone you this week to book an "
                                            "appointment at The Portland Hospital."})
         self.when_i_press("Send reply")
-        self.then_i_see_the_success_banner("Your reply is on its way")
+        self.then_i_see_the_success_banner("Your reply is saved and will be emailed")
         self.then_the_table_shows("Reply to ada@example.com", "Sent",
                                   name="Emails to the enquirer")
         self.then_the_table_shows("Cora Coordinator", "Status changed to answered",

@@ -238,3 +238,9 @@ def test_the_public_form_needs_no_sign_in_but_the_inbox_does(sites):
     client = Client()
     assert client.get(CREATE).status_code == 200
     assert client.get(INBOX).status_code == 302
+
+
+def test_the_public_pages_are_never_kept_by_a_shared_cache(client, sites):
+    assert "no-store" in client.get(CREATE)["Cache-Control"]
+    form_post(client)
+    assert "no-store" in client.get(SENT)["Cache-Control"]
