@@ -260,3 +260,15 @@ def test_an_emails_text_never_changes(sites):
     email.body = "Something else"
     with pytest.raises(PermissionError):
         email.save()
+
+
+def test_the_emails_to_an_enquirer_are_plain_english(sites, syllables_by_hyphenation):
+    import textstat
+
+    from collis.enquiries import emails
+
+    enquiry = an_enquiry()
+    for text in (emails.acknowledgement_body(enquiry),
+                 emails.reply_body(enquiry, "Yes, you can.", UserFactory())):
+        text = text.replace(enquiry.reference, "your number")
+        assert textstat.flesch_reading_ease(text) >= 60, text

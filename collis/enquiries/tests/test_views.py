@@ -9,6 +9,9 @@ import pytest
 import textstat
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from collis.core.models import AuditEvent
 from collis.core.roles import Role
@@ -110,17 +113,6 @@ def test_too_many_from_one_email_address_are_refused(client, sites, settings):
     response = form_post(client, ip="192.0.2.31")
     assert response.status_code == 429
     assert "from this email address" in main_text(response)
-
-
-@pytest.fixture
-def syllables_by_hyphenation(monkeypatch):
-    """textstat counts English syllables from the CMU dictionary, which NLTK downloads on
-    first use: this closed network cannot, so count every word the way textstat already
-    counts those the dictionary lacks, by its hyphenation dictionary (pyphen, installed)."""
-    from textstat.backend.counts import _count_syllables
-
-    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: None)
-    _count_syllables.count_syllables.cache_clear()
 
 
 @pytest.mark.parametrize("path", [CREATE, SENT])
@@ -244,3 +236,15 @@ def test_the_public_pages_are_never_kept_by_a_shared_cache(client, sites):
     assert "no-store" in client.get(CREATE)["Cache-Control"]
     form_post(client)
     assert "no-store" in client.get(SENT)["Cache-Control"]
+
+
+FIELDS = ("name", "enquirer_type", "topic", "question", "site", "contact_method", "email",
+          "phone", "contact_time", "nhs_number", "website")
+
+
+@hypothesis_settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(FIELDS), value=st.text(max_size=300))
+def test_no_answer_typed_into_the_form_causes_a_server_error(client, sites, field, value):
+    response = form_post(client, **{field: value})
+    assert response.status_code in (200, 302, 429), (field, value)
