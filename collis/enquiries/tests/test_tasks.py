@@ -96,3 +96,23 @@ def test_the_worker_retries_an_email_until_the_mail_server_takes_it(sites, setti
     assert len(server.messages) == 1
     assert enquiry.reference in server.messages[0]
     assert DBTaskResult.objects.ready().count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_try_waits_for_its_back_off(sites, settings):
+    """After a failure the next try is queued to run after the first delay (local policy),
+    not at once: the worker leaves it until then."""
+    settings.TASKS = DB_TASKS
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1", free_port(), 5)
+    settings.COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS = [300, 900]
+
+    email = an_enquiry().emails.get()
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    email.refresh_from_db()
+    assert email.state == DeliveryState.RETRYING and email.attempts == 1
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert abs((waiting.run_after - email.next_attempt_at).total_seconds()) < 1
+    assert 299 <= (waiting.run_after - email.last_attempt_at).total_seconds() <= 301
+    assert not DBTaskResult.objects.ready().exists()  # the worker stopped: nothing due
