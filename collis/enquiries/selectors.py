@@ -87,27 +87,41 @@ class EnquiryRecord:
     emails: list[EnquiryEmail]
     patient: object | None  # the linked patient, when the reader may see them
     candidates: list  # patients the enquiry may be about, when none is linked yet
+    candidates_by: str = ""  # "NHS number" or "name": what they matched
 
 
 def enquiry_record(*, enquiry: Enquiry, actor: Actor) -> EnquiryRecord:
     """The history, the emails, the linked patient (read through the scoped, audited
-    `patient_get`) and, before one is linked, the unit's patients it may be about: by the
-    NHS number given, else by the enquirer's name (shown patients are audited as a search)."""
+    `patient_get`) and, before one is linked and for a reader who may link one, the unit's
+    patients it may be about: by the NHS number given, else by the enquirer's name (those
+    offered are audited as a search)."""
     from collis.patients.selectors import PatientQuery, patient_get, patient_list_matching
 
     events = list(enquiry.events.select_related("by", "assigned_to", "email"))
     emails = list(enquiry.emails.all())
-    patient = None
-    candidates: list = []
-    if enquiry.patient_id and can(actor.user, Capability.PATIENT_VIEW):
-        patient = patient_get(patient_id=enquiry.patient_id, actor=actor)
-    elif not enquiry.patient_id and can(actor.user, Capability.PATIENT_SEARCH):
-        query = PatientQuery(text=enquiry.nhs_number or enquiry.name)
-        candidates = list(patient_list_matching(query, actor=actor)[:CANDIDATES_MAX])
+    if enquiry.patient_id:
+        patient = patient_get(patient_id=enquiry.patient_id, actor=actor) if can(
+            actor.user, Capability.PATIENT_VIEW) else None
+        return EnquiryRecord(events=events, emails=emails, patient=patient, candidates=[])
+    if not enquiry_may_link(actor):
+        return EnquiryRecord(events=events, emails=emails, patient=None, candidates=[])
+    for by, text in (("NHS number", enquiry.nhs_number), ("name", enquiry.name)):
+        candidates = list(patient_list_matching(PatientQuery(text=text), actor=actor)[
+            :CANDIDATES_MAX]) if text else []
         if candidates:
             audit_record_many(
                 actor=actor, action=AuditAction.SEARCH, object_type="patient",
                 patients=[(p.pk, p.nhs_number) for p in candidates],
                 summary=f"Patient offered as a match for enquiry {enquiry.reference}",
-                details={"enquiry": enquiry.reference})
-    return EnquiryRecord(events=events, emails=emails, patient=patient, candidates=candidates)
+                details={"enquiry": enquiry.reference, "matched_by": by})
+            return EnquiryRecord(events=events, emails=emails, patient=None,
+                                 candidates=candidates, candidates_by=by)
+    return EnquiryRecord(events=events, emails=emails, patient=None, candidates=[])
+
+
+def enquiry_may_link(actor: Actor) -> bool:
+    """Whether the actor may link an enquiry to a patient's record (and so be offered
+    patients to link)."""
+    return all(can(actor.user, c) for c in (Capability.ENQUIRY_ANSWER,
+                                             Capability.PATIENT_SEARCH,
+                                             Capability.PATIENT_VIEW))

@@ -188,7 +188,7 @@ def _detail(request, pk, *, failed: str = "", failed_form=None, status: int = 20
         "events": [(e, presenters.event_words(e)) for e in record.events],
         "emails": [(e, presenters.delivery_words(e)) for e in record.emails],
         "forms": page_forms, "failed_form": failed_form, "can_answer": can_answer,
-        "can_link": can_answer and can(request.user, Capability.PATIENT_VIEW),
+        "can_link": selectors.enquiry_may_link(actor),
         "breadcrumbs": [_HOME, {"text": "Enquiries", "href": reverse("enquiries:enquiry_list")},
                         {"text": enquiry.reference, "href": ""}],
     }, status=status)

@@ -248,3 +248,23 @@ FIELDS = ("name", "enquirer_type", "topic", "question", "site", "contact_method"
 def test_no_answer_typed_into_the_form_causes_a_server_error(client, sites, field, value):
     response = form_post(client, **{field: value})
     assert response.status_code in (200, 302, 429), (field, value)
+
+
+def test_an_unknown_nhs_number_falls_back_to_the_name(client_as, sites):
+    patient = PatientFactory(given_name="Ada", family_name="Quillfeather")
+    enquiry = an_enquiry(name="Ada Quillfeather", nhs_number="9990000018")
+    text = main_text(client_as(Role.NURSE_SPECIALIST).get(
+        reverse("enquiries:enquiry_detail", args=[enquiry.pk])))
+    assert "match the name the enquirer gave" in text and "QUILLFEATHER, Ada" in text
+    assert AuditEvent.objects.get(action="search").details["patients"] == [
+        patient.nhs_number]
+
+
+def test_a_reader_who_cannot_link_is_offered_no_patients_and_none_is_audited(
+        client_as, sites):
+    patient = PatientFactory()
+    enquiry = an_enquiry(nhs_number=patient.nhs_number)
+    text = main_text(client_as(Role.PHYSIOTHERAPIST).get(
+        reverse("enquiries:enquiry_detail", args=[enquiry.pk])))
+    assert "Is this one of your patients?" not in text
+    assert not AuditEvent.objects.filter(action="search").exists()
