@@ -49,6 +49,13 @@ def enquiry_list(*, actor: Actor, status: str = "", assigned: str = "",
     return enquiries
 
 
+def enquiry_list_booking_requests(*, actor: Actor):
+    """The unit's enquiries marked as requests for an appointment, oldest first: what the
+    scheduling app reads to offer appointments (not audited here: its pages audit what they
+    show)."""
+    return Enquiry.objects.visible_to(actor.user).booking_requests().select_related("site")
+
+
 def enquiry_page(*, actor: Actor, page_number, per_page: int, **filters) -> Page:
     """One page of the inbox; listing it is audited once, naming the references shown."""
     page = Paginator(enquiry_list(actor=actor, **filters), per_page).get_page(page_number)

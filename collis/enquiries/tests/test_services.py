@@ -272,3 +272,16 @@ def test_the_emails_to_an_enquirer_are_plain_english(sites, syllables_by_hyphena
                  emails.reply_body(enquiry, "Yes, you can.", UserFactory())):
         text = text.replace(enquiry.reference, "your number")
         assert textstat.flesch_reading_ease(text) >= 60, text
+
+
+def test_scheduling_reads_the_units_booking_requests_oldest_first(coordinator):
+    from collis.enquiries.selectors import enquiry_list_booking_requests
+    from collis.patients.tests.factories import other_unit_site
+
+    first, second, plain = an_enquiry(), an_enquiry(), an_enquiry()
+    elsewhere = an_enquiry(site=other_unit_site())
+    for enquiry in (first, second):
+        services.enquiry_booking_request_mark(enquiry_id=enquiry.pk, actor=coordinator)
+    Enquiry.objects.filter(pk=elsewhere.pk).update(booking_requested_at=first.submitted_at)
+    assert list(enquiry_list_booking_requests(actor=coordinator)) == [first, second]
+    assert plain not in enquiry_list_booking_requests(actor=coordinator)
