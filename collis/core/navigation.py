@@ -10,6 +10,7 @@ NAVIGATION = (
     ("My worklist", "surgery:worklist", Capability.RECORD_VIEW),
     ("MDT meetings", "mdt:meeting_list", Capability.MDT_RECORD),
     ("Waiting list", "surgery:waiting_list", Capability.WAITING_LIST_VIEW),
+    ("Enquiries", "enquiries:enquiry_list", Capability.ENQUIRY_VIEW),
     ("Sites", "sites:site_list", None),
     ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
     ("Local policy", "policy:policy_detail", Capability.POLICY_VIEW),

@@ -51,6 +51,10 @@ class Capability(StrEnum):
     # Local policy: every member of staff reads it; only a clinical lead changes it.
     POLICY_VIEW = "policy_view"
     POLICY_EDIT = "policy_edit"
+    # Enquiries from the public (collis.enquiries): reading the inbox, and answering them
+    # (replies, status, assignment, notes, linking the patient, booking requests).
+    ENQUIRY_VIEW = "enquiry_view"
+    ENQUIRY_ANSWER = "enquiry_answer"
 
 
 _REGISTRY = {
@@ -62,6 +66,12 @@ _REGISTRY = {
 _READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW,
          Capability.POLICY_VIEW}
 
+# The clinical staff who answer the public's enquiries: doctors, nurse specialists and MDT
+# coordinators read and answer them; physiotherapists read them (an enquiry may be about
+# therapy) and pass them on; auditors and administrators, who do not open patients'
+# records, do not read them (their reads and replies are in the audit log).
+_ENQUIRIES = {Capability.ENQUIRY_VIEW, Capability.ENQUIRY_ANSWER}
+
 _CONSULTANT = {
     Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
     Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
@@ -70,13 +80,13 @@ _CONSULTANT = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Doctors keep the whole record and run the candidacy assessment.
-    Role.NEUROLOGIST: frozenset(_REGISTRY | _READ | {
+    Role.NEUROLOGIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
         Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
         Capability.FOLLOW_UP_RECORD}),
-    Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | {
+    Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
         Capability.CANDIDACY_ASSESS, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
@@ -87,25 +97,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # A clinical lead is a consultant (what neurologists and neurosurgeons may do between
     # them, except the surgeon's own steps: consent and the operation note) who also signs
     # off the unit's local policy.
-    Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | {
+    Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT}),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
-    Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | {
+    Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.TOXIN_RECORD,
         Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.COUNSELLING_RECORD,
         Capability.FOLLOW_UP_RECORD}),
     # Coordinators register referrals, file results, run MDT meetings, request funding and
     # keep the waiting list.
-    Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | {
+    Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.INVESTIGATION_RECORD, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
         Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW}),
     # Physiotherapists read the record, examine, rate and record therapy sessions and the
     # post-operative programme; they do not register patients or record toxin doses.
     Role.PHYSIOTHERAPIST: frozenset(_READ | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.THERAPY_RECORD,
-        Capability.PHYSIO_PROGRAMME_RECORD, Capability.FOLLOW_UP_RECORD}),
+        Capability.PHYSIO_PROGRAMME_RECORD, Capability.FOLLOW_UP_RECORD,
+        Capability.ENQUIRY_VIEW}),
     # Auditors and service managers find a patient to read their access history, and filter
     # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
@@ -164,6 +175,8 @@ REFUSALS: dict[Capability, str] = {
     Capability.USER_MANAGE: "manage staff accounts",
     Capability.POLICY_VIEW: "view the local policy",
     Capability.POLICY_EDIT: "change the local policy",
+    Capability.ENQUIRY_VIEW: "read enquiries from the public",
+    Capability.ENQUIRY_ANSWER: "answer enquiries from the public",
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "collis.consent",
     "collis.outcomes",
     "collis.policy",
+    "collis.enquiries",
 ]
 
 MIDDLEWARE = [
@@ -257,3 +258,31 @@ COLLIS_TRUSTED_PROXY_COUNT = int(os.environ.get("COLLIS_TRUSTED_PROXY_COUNT", "0
 COLLIS_CONSENT_COOLING_OFF_DAYS = int(os.environ.get("COLLIS_CONSENT_COOLING_OFF_DAYS", "14"))
 # Largest file accepted for an investigation (bytes).
 COLLIS_UPLOAD_MAX_BYTES = int(os.environ.get("COLLIS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Email (README, "Enquiries"): SMTP with these settings in production; local.py prints
+# emails to the console instead, and the test runner keeps them in memory.
+EMAIL_BACKEND = os.environ.get("COLLIS_EMAIL_BACKEND",
+                               "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("COLLIS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("COLLIS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("COLLIS_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("COLLIS_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("COLLIS_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("COLLIS_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("COLLIS_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("COLLIS_EMAIL_FROM", "Dystonia unit <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where an enquirer's answer to our email goes (the unit's shared mailbox), if set.
+COLLIS_ENQUIRY_REPLY_TO = env_list("COLLIS_ENQUIRY_REPLY_TO")
+# Enquiries. Local policy (UNSOURCED), set by the unit: how many enquiries one address
+# (client IP) may send in an hour, and one email address in a day, before the form refuses;
+# how long the form says a reply takes; how long the worker waits before each new try at
+# an email that failed (seconds, one value per retry; after the last it gives up and the
+# inbox shows the failure).
+COLLIS_ENQUIRY_LIMIT_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("COLLIS_ENQUIRY_LIMIT_PER_ADDRESS_PER_HOUR", "10"))
+COLLIS_ENQUIRY_LIMIT_PER_EMAIL_PER_DAY = int(
+    os.environ.get("COLLIS_ENQUIRY_LIMIT_PER_EMAIL_PER_DAY", "3"))
+COLLIS_ENQUIRY_REPLY_WORKING_DAYS = int(os.environ.get("COLLIS_ENQUIRY_REPLY_WORKING_DAYS", "5"))
+COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS = [
+    int(s) for s in env_list("COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS", "60,300,900,3600,14400")]
