@@ -40,6 +40,9 @@ class CounsellingOut(Schema):
     recorded_at: datetime
     disclosures: list[DisclosureOut]
     record_status: str = "current"
+    # Optional: the versions of the decision aid the patient saw (none recorded before
+    # versions were kept).
+    decision_aids_shown: list | None = None
 
 
 class ConsentOut(Schema):
@@ -58,6 +61,7 @@ class ConsentOut(Schema):
     recorded_at: datetime
     risks_disclosed: list[str]
     counselling_record_status: str = "current"
+    decision_aids_seen: list | None = None
 
 
 def _episode(request, patient_id: UUID, episode_id: int) -> Episode:
@@ -73,7 +77,8 @@ def _session_out(s) -> dict:
             "risk_catalogue_digest": s.risk_catalogue_digest,
             "values_answers": s.values_answers, "notes": s.notes,
             "recorded_by": s.created_by.username, "recorded_at": s.created_at,
-            "record_status": s.record_status, "disclosures": list(s.disclosures.all())}
+            "record_status": s.record_status, "disclosures": list(s.disclosures.all()),
+            "decision_aids_shown": s.decision_aids_shown or None}
 
 
 @router.get("/patients/{patient_id}/episodes/{episode_id}/counselling",
@@ -106,4 +111,5 @@ def consent_detail(request, patient_id: UUID, episode_id: int):
             "cooling_off_days": consent.cooling_off_days,
             "recorded_by": consent.created_by.username, "recorded_at": consent.created_at,
             "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()],
-            "counselling_record_status": consent.counselling.record_status}
+            "counselling_record_status": consent.counselling.record_status,
+            "decision_aids_seen": consent.decision_aids_seen or None}

@@ -38,6 +38,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     answers = {code: rng.choice(options) for code, options in ANSWERS.items()}
     try:
         session = services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
             episode=episode, held_on=held_on, answers=answers,
             acknowledged=frozenset(services.sd_risk_codes()), actor=actor)
     except MoveRefused:

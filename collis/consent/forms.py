@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from collis.consent.models import SignatureMethod
-from collis.consent.presenters import VALUES_QUESTIONS
+from collis.consent.presenters import AID_KINDS, VALUES_QUESTIONS
 from collis.core.forms import CorrectionReasonMixin
 from collis.core.nhsuk_forms import (
+    CheckboxesField,
     DateField,
     RadiosField,
     SingleCheckboxField,
@@ -28,6 +29,13 @@ class CounsellingForm(CorrectionReasonMixin, forms.Form):
 
     held_on = DateField(label="Date of the counselling session",
                         label_text="The date of the counselling session", past_only=True)
+    aids_shown = CheckboxesField(
+        label="Which versions of the decision aid did the patient see?",
+        choices=list(AID_KINDS.items()),
+        hint="The patient version is in plain English; the clinician version has every "
+             "figure with its source. Select all that apply.",
+        error_messages={"required": "Select which versions of the decision aid the patient "
+                                    "saw"})
     notes = TextareaField(label="Notes (optional)", required=False, max_length=4000, rows=3)
 
     def __init__(self, *args, amending: bool = False, **kwargs):

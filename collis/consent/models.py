@@ -45,6 +45,10 @@ class CounsellingSession(AppendOnlyModel, CorrectableRecord):
     # The catalogue has no version number of its own: a digest of its content identifies
     # exactly which risks and figures the aid showed.
     risk_catalogue_digest = models.CharField(max_length=64)
+    decision_aids_shown = models.JSONField(
+        "Versions of the decision aid the patient saw", default=list, blank=True,
+        help_text="[{kind, version, produced_on, review_by, fingerprint}]: the patient and/or "
+                  "clinician version; empty on sessions recorded before this was kept.")
     values_answers = models.JSONField(
         default=list, blank=True,
         help_text="[{code, question, answer}]: what matters to the patient.")
@@ -116,6 +120,9 @@ class Consent(AppendOnlyModel, ClinicalRecord):
     surgeon_signed_on = models.DateField("Date the surgeon signed")
     cooling_off_days = models.PositiveSmallIntegerField(
         help_text="The local-policy cooling-off period in force when consent was recorded.")
+    decision_aids_seen = models.JSONField(
+        "Versions of the decision aid the patient saw", default=list, blank=True,
+        help_text="The versions shown at the counselling consent rests on, as recorded there.")
     # The local-policy version its cooling-off period came from, the counselling's
     # (collis.policy); empty: made before policy versions.
     policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,

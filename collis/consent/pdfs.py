@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import PageBreak
+
 from collis.consent.models import Consent, SignatureMethod
 from collis.consent.presenters import (
+    AidVersion,
     DecisionAid,
+    PatientAid,
     consent_counselling_note,
     plan_rows,
     sources_text,
@@ -95,6 +100,9 @@ def decision_aid_pdf(*, patient, aid: DecisionAid) -> bytes:
                       + [[o.series, o.n, o.result, o.follow_up, o.sources]
                          for o in option.benefits])
         doc.heading("Possible risks", level=3)
+        if not option.risks:
+            doc.paragraph("The risk catalogue holds no risks of this option; the condition's "
+                          "course is under possible benefits.")
         doc.bullets([f"{r.name}: {r.description} "
                      + " ".join([*r.figures, r.frequency_note]).strip() + f" {r.sources}"
                      for r in option.risks])
@@ -105,7 +113,66 @@ def decision_aid_pdf(*, patient, aid: DecisionAid) -> bytes:
     doc.bullets([q.question for q in aid.questions])
     doc.heading("About this aid")
     doc.paragraph(aid.update_policy)
+    doc.paragraph(aid.review_note)
     doc.key_values([("Version", aid.version), ("Produced", date_long(aid.produced_on)),
+                    ("Next review", date_long(aid.review_by)),
                     ("Catalogue fingerprint", aid.digest[:16])])
     doc.paragraph(aid.funding)
+    return doc.build()
+
+
+def _print_size(doc: PdfDocument, body: int, cell: int) -> None:
+    """Body text, lists and tables at these point sizes from here on."""
+    for key, size in (("body", body), ("cell", cell)):
+        doc.styles[key] = ParagraphStyle(f"{key}-{size}", parent=doc.styles[key],
+                                         fontSize=size, leading=size + 4)
+
+
+def patient_aid_pdf(*, patient, aid: PatientAid, version: AidVersion) -> bytes:
+    """The patient version of the decision aid, printed for the patient to take home: the
+    same sections as its page, with its sources, production date and next review date on
+    the last page."""
+    doc = PdfDocument(aid.title, patient=patient,
+                      subtitle="A decision aid to help you and your team choose")
+    _print_size(doc, 12, 11)  # large print for the patient's reading
+    doc.heading("About neck dystonia")
+    for line in aid.condition:
+        doc.paragraph(line)
+    doc.heading("The choice you are making")
+    for line in aid.decision:
+        doc.paragraph(line)
+    doc.bullets(aid.choices)
+    for line in aid.choosing:
+        doc.paragraph(line)
+    doc.heading("What the numbers mean")
+    for line in aid.uncertainty:
+        doc.paragraph(line)
+    for option in aid.options:
+        doc.heading(option.title)
+        doc.heading("What it involves", level=3)
+        for line in option.involves:
+            doc.paragraph(line)
+        doc.heading("What might get better", level=3)
+        doc.bullets(option.benefits)
+        doc.heading("What might go wrong", level=3)
+        doc.bullets([f"{r.name}. {r.description} {' '.join(r.how_often)}"
+                     for r in option.risks])
+        doc.heading("What we do not know", level=3)
+        for line in option.unknown:
+            doc.paragraph(line)
+    doc.heading("Getting better after selective denervation")
+    doc.bullets(aid.recovery)
+    doc.heading("What matters to you")
+    doc.paragraph(aid.questions_intro)
+    doc.bullets(aid.questions)
+    doc.story.append(PageBreak())  # the sources and dates on a last page of their own
+    _print_size(doc, 10, 10)
+    doc.heading("About this leaflet")
+    for line in aid.about:
+        doc.paragraph(line)
+    doc.key_values([("Version", version.version), ("Produced", date_long(version.produced_on)),
+                    ("Next review", date_long(version.review_by))])
+    doc.heading("Where the information comes from", level=3)
+    _print_size(doc, 8, 8)  # the list of sources fits the one last page
+    doc.bullets(aid.sources)
     return doc.build()

@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from collis.consent.models import Consent, CounsellingSession, RiskDisclosure, SignatureMethod
 from collis.consent.presenters import (
-    DECISION_AID_PRODUCED_ON,
-    DECISION_AID_VERSION,
+    AID_KINDS,
     VALUES_QUESTIONS,
+    aid_versions,
     catalogue_digest,
     disclosure_snapshot,
 )
@@ -118,6 +118,17 @@ def _counselling_dates_check(episode: Episode, held_on: datetime.date) -> None:
                      label=label, cause="the referral was received")
 
 
+def _aids_shown(kinds) -> list[dict]:
+    """The versions of the decision aid shown, as stored: at least one, each known."""
+    given = set(kinds or ())
+    kinds = [k for k in AID_KINDS if k in given]
+    if not kinds or given - set(AID_KINDS):
+        raise ValidationError({"aids_shown": "Select which versions of the decision aid the "
+                                             "patient saw"})
+    versions = aid_versions()
+    return [versions[k].as_dict() for k in kinds]
+
+
 def sd_risk_codes() -> tuple[str, ...]:
     return tuple(r.code for r in risks_for(Intervention.SELECTIVE_DENERVATION))
 
@@ -125,15 +136,17 @@ def sd_risk_codes() -> tuple[str, ...]:
 @transaction.atomic
 def counselling_session_create(*, episode: Episode, held_on: datetime.date,
                                answers: dict[str, str],
-                               acknowledged: set[str] | frozenset[str], notes: str = "",
-                               actor: Actor, amends: CounsellingSession | None = None,
+                               acknowledged: set[str] | frozenset[str], aids_shown,
+                               notes: str = "", actor: Actor,
+                               amends: CounsellingSession | None = None,
                                correction_reason: str = "") -> CounsellingSession:
     """Record a counselling session with the decision aid: the patient's answers to the
     values questions, and each risk of selective denervation disclosed with whether the
     patient acknowledged it (a snapshot of the risk as shown). The first session of an
     episode that is listed for surgery starts counselling on the pathway (the table's first
     move of the work). ActivityRefused, a MoveRefused, when the table does not allow the
-    actor's role to counsel now.
+    actor's role to counsel now. `aids_shown` names the versions of the decision aid the
+    patient saw ("patient", "clinician"; at least one), stored with their edition.
 
     With `amends`, the session corrects that one (with `correction_reason`): it meets every
     rule a new session meets, re-records its disclosures as entered now, moves nothing on
@@ -152,11 +165,13 @@ def counselling_session_create(*, episode: Episode, held_on: datetime.date,
     unknown = set(acknowledged) - set(sd_risk_codes())
     if unknown:
         raise ValueError(f"Unknown risk codes: {', '.join(sorted(unknown))}")
+    shown = _aids_shown(aids_shown)
+    edition = shown[0]["version"].rsplit("-", 1)[0]  # "collis-decision-aid/2"
     session = CounsellingSession(
         episode=episode, patient_id=episode.patient_id, held_on=held_on,
-        decision_aid_version=DECISION_AID_VERSION,
-        decision_aid_produced_on=DECISION_AID_PRODUCED_ON,
-        risk_catalogue_digest=catalogue_digest(),
+        decision_aid_version=edition,
+        decision_aid_produced_on=datetime.date.fromisoformat(shown[0]["produced_on"]),
+        risk_catalogue_digest=catalogue_digest(), decision_aids_shown=shown,
         values_answers=[{"code": q.code, "question": q.question,
                          "answer": (answers.get(q.code) or "").strip()}
                         for q in VALUES_QUESTIONS],
@@ -178,7 +193,8 @@ def counselling_session_create(*, episode: Episode, held_on: datetime.date,
                  summary=f"Recorded counselling for episode {episode.pk}: "
                          f"{len(acknowledged_codes)} of {len(disclosures)} risks acknowledged"
                          + (f" (amending session {amends.pk})" if amends else ""),
-                 details={"episode": episode.pk, "decision_aid": DECISION_AID_VERSION,
+                 details={"episode": episode.pk, "decision_aid": edition,
+                          "decision_aids_shown": [v["version"] for v in shown],
                           "policy_version": session.policy_version.number,
                           "catalogue_digest": session.risk_catalogue_digest,
                           "disclosed": [d.risk_code for d in disclosures],
@@ -189,7 +205,7 @@ def counselling_session_create(*, episode: Episode, held_on: datetime.date,
                          object_type="counselling_session", patient_id=episode.patient_id)
     if starting is not None:
         episode_transition(episode=episode, event=starting.event, actor=actor,
-                           reason=f"Counselling with {DECISION_AID_VERSION} on "
+                           reason=f"Counselling with {edition} on "
                                   f"{date_long(held_on)}")
     return session
 
@@ -288,7 +304,7 @@ def consent_create(*, episode: Episode, signature_method: str, patient_typed_nam
         patient_signed_on=patient_signed_on, surgeon=actor.user,
         surgeon_signed_on=surgeon_signed_on,
         cooling_off_days=used.policy.consent_cooling_off_days, policy_version=used.version,
-        created_by=actor.user)
+        decision_aids_seen=list(session.decision_aids_shown), created_by=actor.user)
     consent.full_clean()
     consent.save()
     audit_record(actor=actor, action=AuditAction.CREATE, object_type="consent",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from collis.consent import pdfs, selectors, services
 from collis.consent.forms import ConsentForm, CounsellingForm
 from collis.consent.presenters import (
+    aid_versions,
     consent_counselling_note,
     correction_note,
     counselling_initial,
@@ -19,6 +20,7 @@ from collis.consent.presenters import (
     counselling_rows,
     figure_text,
     plan_rows,
+    shown_versions_text,
     sources_text,
 )
 from collis.core.audit import Actor
@@ -89,6 +91,7 @@ def episode_consent(request, patient_id, episode_id):
     return render(request, "consent/episode_consent.jinja", {
         "title": "Counselling and consent", "patient": episode.patient, "episode": episode,
         "sessions": sessions, "corrected": [s for s in every if not s.is_current],
+        "aid_versions": aid_versions(), "shown_versions_text": shown_versions_text,
         "consent": consent,
         "consent_note": consent_counselling_note(consent) if consent else "",
         "plan": plan_rows(consent.planned_denervation) if consent else [],
@@ -124,7 +127,32 @@ def decision_aid_pdf(request, patient_id, episode_id):
     aid = selectors.decision_aid_get(episode=episode, actor=Actor.from_request(request),
                                      action=AuditAction.DOWNLOAD)
     return pdf_response(pdfs.decision_aid_pdf(patient=episode.patient, aid=aid),
-                        f"decision-aid-episode-{episode.pk}.pdf")
+                        f"decision-aid-clinician-episode-{episode.pk}.pdf")
+
+
+@require(Capability.RECORD_VIEW)
+def patient_aid_page(request, patient_id, episode_id):
+    """The decision aid in plain English, as the patient reads it."""
+    episode = _episode(request, patient_id, episode_id)
+    aid, version = selectors.patient_aid_get(episode=episode,
+                                             actor=Actor.from_request(request))
+    return render(request, "consent/patient_aid.jinja", {
+        "title": aid.title, "patient": episode.patient, "episode": episode, "aid": aid,
+        "version": version,
+        "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
+                               {"text": "Decision aid for the patient", "href": ""}),
+    })
+
+
+@require(Capability.RECORD_VIEW)
+def patient_aid_pdf(request, patient_id, episode_id):
+    episode = _episode(request, patient_id, episode_id)
+    aid, version = selectors.patient_aid_get(episode=episode,
+                                             actor=Actor.from_request(request),
+                                             action=AuditAction.DOWNLOAD)
+    return pdf_response(pdfs.patient_aid_pdf(patient=episode.patient, aid=aid,
+                                             version=version),
+                        f"decision-aid-patient-episode-{episode.pk}.pdf")
 
 
 def _session_href(episode, session) -> str:
@@ -151,7 +179,8 @@ def counselling_new(request, patient_id, episode_id):
             request, form,
             _refusals_shown(lambda data: services.counselling_session_create(
                 episode=episode, held_on=data["held_on"], answers=form.answers(),
-                acknowledged=form.acknowledged(), notes=data.get("notes") or "",
+                acknowledged=form.acknowledged(), aids_shown=data["aids_shown"],
+                notes=data.get("notes") or "",
                 actor=actor, amends=amends,
                 correction_reason=data.get("correction_reason") or "")),
             redirect_to=lambda session: _session_href(episode, session),
@@ -182,6 +211,7 @@ def counselling_detail(request, patient_id, episode_id, session_id):
     return render(request, "consent/counselling_detail.jinja", {
         "title": f"Counselling on {session.held_on:%-d %B %Y}", "patient": episode.patient,
         "episode": episode, "session": session, "sources_text": sources_text,
+        "shown_versions_text": shown_versions_text,
         "first_signing_date": services.first_signing_date(session),
         "recorded_on": services.recorded_on(session),
         "cooling_off_days": services.cooling_off_days(session),

@@ -48,6 +48,7 @@ def counselled_episode(held_on: datetime.date, acknowledged=None, user=None,
     on the day it was held (or on `recorded_on`)."""
     episode = episode_at(State.LISTED, patient=patient)
     session = services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
         episode=episode, held_on=held_on, answers={"matters_most": "Holding my head straight"},
         acknowledged=frozenset(services.sd_risk_codes() if acknowledged is None
                                else acknowledged),
