@@ -397,7 +397,11 @@ def counselling_initial(session) -> dict:
     initial = {"held_on": session.held_on, "notes": session.notes,
                "aids_shown": [v["kind"] for v in session.decision_aids_shown]}
     initial |= {f"values_{a['code']}": a.get("answer", "") for a in session.values_answers}
-    initial |= {f"ack_{d.risk_code}": d.acknowledged for d in session.disclosures.all()}
+    disclosed = {d.risk_code: d for d in session.disclosures.all()}
+    initial |= {f"risk_{r.code}": ("not_discussed" if r.code not in disclosed else
+                                   "understood" if disclosed[r.code].acknowledged else
+                                   "discussed")
+                for r in risks_for(Intervention.SELECTIVE_DENERVATION)}
     return initial
 
 
@@ -409,3 +413,84 @@ def counselling_rows(session) -> list[tuple[str, str]]:
             ("Recorded", f"{datetime_long(session.created_at)} by "
                          f"{session.created_by.display_name}"),
             ("Risks acknowledged", f"{acknowledged} of {len(disclosures)}")]
+
+
+# -- The consent form (the sections of the NHS "Consent form 1" for adults with capacity) --
+ALTERNATIVES = {
+    Intervention.GPI_DBS.value: "Deep brain stimulation (GPi-DBS)",
+    Intervention.BOTULINUM_TOXIN.value: "Continuing botulinum toxin injections",
+    Intervention.NO_FURTHER_TREATMENT.value: "No further treatment",
+}
+# Selective denervation is done under general anaesthetic [47].
+ANAESTHETIC = "General anaesthetic"
+PROFESSIONAL_STATEMENT = (
+    "I have explained the operation to the patient: what it involves, the benefits I expect "
+    "it to bring, the serious or frequent risks, any extra procedures that may become "
+    "necessary and the alternatives, including no treatment. I have given the patient the "
+    "decision aid and answered their questions.")
+PATIENT_STATEMENT = (
+    "I agree to the operation described on this form. I have been told about the benefits, "
+    "the risks and the alternatives, including no treatment, and I have had time to think. "
+    "I understand that I can change my mind at any time before the operation.")
+CAPACITY_NOTE = (
+    "This form is for adults who have the capacity to consent to the operation. Where the "
+    "patient lacks capacity to consent, this form does not apply: decisions are then made "
+    "in the patient's best interests under the law on mental capacity, and recorded on the "
+    "form for that.")
+SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+
+
+def procedure_plain(plan) -> str:
+    """The planned operation in plain words, with the side or sides: 'An operation under
+    general anaesthetic to cut the nerves to these neck muscles, so that they stop pulling:
+    sternocleidomastoid (left side); splenius capitis (right side). Sides: both sides.'"""
+    rows = plan_rows(plan)
+    if not rows:
+        return ("An operation under general anaesthetic to cut the nerves to the neck muscles "
+                "that pull too much, so that they stop pulling. No plan of the muscles and "
+                "sides was recorded.")
+    muscles = "; ".join(f"{r['muscle']} ({SIDE_WORDS.get(r['side'], r['side'])})"
+                        for r in rows)
+    sides = {r["side"] for r in rows}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        sides_text = "both sides"
+    else:
+        sides_text = " and ".join(SIDE_WORDS.get(s, s) for s in sorted(sides))
+    return (f"An operation under general anaesthetic to cut the nerves to these neck "
+            f"muscles, so that they stop pulling: {muscles}. Side: {sides_text}.")
+
+
+def alternatives_text(codes) -> str:
+    return "; ".join(ALTERNATIVES.get(c, c) for c in codes) or "Not recorded"
+
+
+def yes_no_text(value, yes: str = "Yes", no: str = "No") -> str:
+    return "Not recorded" if value is None else (yes if value else no)
+
+
+def understanding_rows(consent) -> list[dict]:
+    """Each risk on the consent with the day it was discussed and the day the patient
+    confirmed they understood it (both, when they differ)."""
+    rows = []
+    for r in consent.risks_understood:
+        discussed = datetime.date.fromisoformat(r["discussed_on"])
+        confirmed = datetime.date.fromisoformat(r["confirmed_on"])
+        when = (f"Discussed and understood on {date_long(confirmed)}" if discussed == confirmed
+                else f"Discussed on {date_long(discussed)}; understood on "
+                     f"{date_long(confirmed)}")
+        rows.append({**r, "when": when})
+    return rows
+
+
+def understanding_so_far(understanding: dict) -> list[dict]:
+    """For the consent page: each risk of SD with the day it was discussed and the day it
+    was understood, or what is still missing."""
+    rows = []
+    for r in risks_for(Intervention.SELECTIVE_DENERVATION):
+        entry = understanding.get(r.code)
+        discussed = date_long(entry["discussed"][0].held_on) if entry else "Not yet discussed"
+        confirmed = (date_long(entry["confirmed"][0].held_on) if entry and entry["confirmed"]
+                     else "Not yet understood")
+        rows.append({"name": r.name, "discussed": discussed, "confirmed": confirmed,
+                     "ready": bool(entry and entry["confirmed"])})
+    return rows

@@ -4,9 +4,10 @@ who asks); reads that show a patient's records are audited."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import Http404
 
-from collis.consent.models import Consent, CounsellingSession
+from collis.consent.models import Consent, ConsentConfirmation, CounsellingSession
 from collis.consent.presenters import (
     AID_CLINICIAN,
     AID_PATIENT,
@@ -69,8 +70,20 @@ def consent_latest(episode: Episode) -> Consent | None:
     """The episode's consent, if recorded (not audited: callers audit the page), with the
     counselling session it rests on, whatever that session's status now."""
     return (episode.consents.select_related(
-        "surgeon", "created_by", "counselling__created_by",
-        "counselling__status_changed_by").prefetch_related("counselling__disclosures").first())
+        "surgeon", "created_by", "counselling__created_by", "counselling__status_changed_by",
+        "policy_version").prefetch_related(
+        "counselling__disclosures",
+        Prefetch("confirmations", queryset=ConsentConfirmation.objects.select_related(
+            "created_by", "status_changed_by"))).first())
+
+
+def confirmation_get(*, consent: Consent, confirmation_id) -> ConsentConfirmation:
+    """One confirmation of the consent (Http404 if it has none with this id; read with the
+    consent, which the caller audits)."""
+    try:
+        return consent.confirmations.select_related("created_by").get(pk=confirmation_id)
+    except (ConsentConfirmation.DoesNotExist, ValueError, TypeError):
+        raise Http404("This consent has no confirmation with this number.") from None
 
 
 def consent_get(*, episode: Episode, actor: Actor,

@@ -24,4 +24,5 @@ urlpatterns = [
          views.counselling_entered_in_error, name="counselling_entered_in_error"),
     path(EPISODE + "consent/new/", views.consent_new, name="consent_new"),
     path(EPISODE + "consent/form.pdf", views.consent_pdf, name="consent_pdf"),
+    path(EPISODE + "consent/confirm/", views.consent_confirm, name="consent_confirm"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from collis.consent import presenters, services
 from collis.consent.models import Consent, CounsellingSession
-from collis.consent.tests.factories import counselled_episode, episode_at
+from collis.consent.tests.factories import CONSENT_DETAILS, counselled_episode, episode_at
 from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
@@ -141,7 +141,7 @@ def test_counselling_keeps_the_versions_the_patient_saw_and_consent_copies_them(
     today = timezone.localdate()
     consent = services.consent_create(
         episode=episode, signature_method="paper", patient_typed_name="",
-        patient_signed_on=today, surgeon_signed_on=today,
+        patient_signed_on=today, surgeon_signed_on=today, details=CONSENT_DETAILS,
         actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
     assert consent.decision_aids_seen == session.decision_aids_shown
     page = client_as(Role.NEUROLOGIST).get(_url("episode_consent", episode)).content.decode()
@@ -154,7 +154,7 @@ def test_counselling_without_the_versions_seen_is_refused_on_the_field(client_as
     today = timezone.localdate()
     data = {"held_on-day": today.day, "held_on-month": today.month, "held_on-year": today.year,
             "values_matters_most": "Driving"}
-    data |= {f"ack_{r.code}": "on" for r in risks_for(Intervention.SELECTIVE_DENERVATION)}
+    data |= {f"risk_{r.code}": "understood" for r in risks_for(Intervention.SELECTIVE_DENERVATION)}
     response = client_as(Role.NURSE_SPECIALIST).post(_url("counselling_new", episode), data)
     assert response.status_code == 200
     assert "Select which versions of the decision aid the patient saw" in \

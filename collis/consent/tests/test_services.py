@@ -7,7 +7,7 @@ from django.utils import timezone
 from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.consent import services
 from collis.consent.models import Consent, CounsellingSession, RiskDisclosure
-from collis.consent.tests.factories import counselled_episode, episode_at
+from collis.consent.tests.factories import CONSENT_DETAILS, counselled_episode, episode_at
 from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.presenters import date_long
@@ -36,6 +36,7 @@ def _consent(episode, signed_on, surgeon=None, **kwargs):
         episode=episode, signature_method=kwargs.get("method", "typed"),
         patient_typed_name=kwargs.get("name", "Alex Testpatient"),
         patient_signed_on=signed_on, surgeon_signed_on=kwargs.get("surgeon_on", signed_on),
+        details=kwargs.get("details", CONSENT_DETAILS),
         actor=Actor.command_line(surgeon or UserFactory(role=Role.NEUROSURGEON)))
 
 
