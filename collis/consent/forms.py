@@ -100,6 +100,12 @@ class CounsellingForm(CorrectionReasonMixin, forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """The consent form's sections, then the patient's signature (the page's order, which
+    the error summary follows)."""
+
+    field_order = ["intended_benefits", "extra_procedures", "alternatives_discussed",
+                   "interpreter_used", "interpreter_name", "patient_has_capacity",
+                   "signature_method", "patient_typed_name", "patient_signed_on"]
     signature_method = RadiosField(
         label="How did the patient sign?", choices=SignatureMethod.choices,
         error_messages={"required": "Select how the patient signed"})
