@@ -39,7 +39,8 @@ UNDERSTANDING_CHOICES = [
 
 def _risk_hint(risk) -> str:
     """The risk as shown to the patient, with its figures and sources, for the form."""
-    parts = [risk.patient_description, *(f"Figure: {figure_text(f)}." for f in risk.figures)]
+    parts = [risk.patient_description,
+             *(f"Figure: {figure_text(f).rstrip('.')}." for f in risk.figures)]
     if risk.frequency_note:
         parts.append(risk.frequency_note)
     parts.append(f"Sources: {sources_text(risk.sources)}.")

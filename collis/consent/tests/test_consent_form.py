@@ -301,3 +301,26 @@ def test_the_api_gives_the_forms_sections_as_optional_fields(no_cooling_off, cli
     assert data["patient_has_capacity"] is True and data["anaesthetic"] == "General anaesthetic"
     assert data["confirmations"][0]["still_wants_to_proceed"] is True
     assert {r["risk_code"] for r in data["risks_understood"]} == ALL
+
+
+def test_the_overview_with_consent_and_confirmations_reads_in_bounded_queries(
+        no_cooling_off, client_as, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    episode = consented_episode(SECOND)
+    consent = Consent.objects.get(episode=episode)
+    client = client_as(Role.NEUROLOGIST)
+    _confirm(consent, SECOND)
+    with CaptureQueriesContext(connection) as one:
+        client.get(_url("episode_consent", episode))
+    for n in range(1, 6):
+        _confirm(consent, SECOND + datetime.timedelta(days=n))
+    # Fixed: the scoped reads with their audit entries, the sessions, the consent with its
+    # confirmations, and the local-policy versions; none grows with the confirmations.
+    with django_assert_max_num_queries(18):
+        page = client.get(_url("episode_consent", episode)).content.decode()
+    assert page.count("the patient still wants to go ahead") == 6
+    with CaptureQueriesContext(connection) as six:
+        client.get(_url("episode_consent", episode))
+    assert len(six) <= len(one)  # the first request also saved the session
