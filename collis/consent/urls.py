@@ -25,4 +25,6 @@ urlpatterns = [
     path(EPISODE + "consent/new/", views.consent_new, name="consent_new"),
     path(EPISODE + "consent/form.pdf", views.consent_pdf, name="consent_pdf"),
     path(EPISODE + "consent/confirm/", views.consent_confirm, name="consent_confirm"),
+    path(EPISODE + "consent/confirm/<int:confirmation_id>/entered-in-error/",
+         views.confirmation_entered_in_error, name="confirmation_entered_in_error"),
 ]

@@ -43,6 +43,7 @@ from collis.core.forms import EnteredInErrorForm
 from collis.core.models import AuditAction
 from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
+from collis.core.presenters import date_long
 from collis.core.roles import Capability, can
 from collis.domain.pathway import Event, MoveRefused, Task
 from collis.patients.selectors import patient_get
@@ -364,4 +365,38 @@ def consent_confirm(request, patient_id, episode_id):
         "title": title, "patient": episode.patient, "episode": episode, "consent": consent,
         "form": form, "amends": amends,
         "breadcrumbs": _crumbs(episode, _overview_crumb(episode), {"text": title, "href": ""}),
+    })
+
+
+@require(Capability.CONSENT_RECORD)
+@methods("GET", "POST")
+def confirmation_entered_in_error(request, patient_id, episode_id, confirmation_id):
+    """Mark a confirmation of consent entered in error: it stays in the consent's list."""
+    episode = _episode(request, patient_id, episode_id)
+    actor = Actor.from_request(request)
+    consent = selectors.consent_get(episode=episode, actor=actor)
+    if consent is None:
+        raise Http404("No consent is recorded for this episode.")
+    confirmation = selectors.confirmation_get(consent=consent, confirmation_id=confirmation_id)
+    overview = reverse("consent:episode_consent", kwargs={"patient_id": episode.patient_id,
+                                                          "episode_id": episode.pk})
+    form = EnteredInErrorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            _refusals_shown(lambda data: services.consent_confirmation_mark_entered_in_error(
+                confirmation=confirmation, reason=data["correction_reason"], actor=actor)),
+            redirect_to=overview,
+            message="The confirmation is marked as entered in error. It stays in the "
+                    "consent's history.")
+        if done:
+            return done
+    return render(request, "core/entered_in_error.jinja", {
+        "title": "Mark the confirmation of consent as entered in error",
+        "patient": episode.patient, "episode": episode, "form": form,
+        "entry_rows": [("Date of the confirmation", date_long(confirmation.confirmed_on)),
+                       ("Confirmed by", confirmation.created_by.display_name)],
+        "cancel_href": overview,
+        "breadcrumbs": _crumbs(episode, _overview_crumb(episode),
+                               {"text": "Entered in error", "href": ""}),
     })

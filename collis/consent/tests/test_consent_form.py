@@ -324,3 +324,22 @@ def test_the_overview_with_consent_and_confirmations_reads_in_bounded_queries(
     with CaptureQueriesContext(connection) as six:
         client.get(_url("episode_consent", episode))
     assert len(six) <= len(one)  # the first request also saved the session
+
+
+def test_a_surgeon_marks_a_confirmation_entered_in_error_and_it_stays_listed(
+        no_cooling_off, client_as):
+    episode = consented_episode(SECOND)
+    confirmation = _confirm(Consent.objects.get(episode=episode), TODAY)
+    client = client_as(Role.NEUROSURGEON)
+    url = reverse("consent:confirmation_entered_in_error", kwargs={
+        "patient_id": episode.patient_id, "episode_id": episode.pk,
+        "confirmation_id": confirmation.pk})
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"correction_reason": ""}).status_code == 200
+    assert client.post(url, {"correction_reason": "Recorded on the wrong patient"}
+                       ).status_code == 302
+    confirmation.refresh_from_db()
+    assert confirmation.record_status == "entered_in_error"
+    overview = client.get(_url("episode_consent", episode)).content.decode()
+    assert "Entered in error" in overview
+    assert "Consent has not yet been confirmed" not in overview
