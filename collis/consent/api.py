@@ -40,6 +40,9 @@ class CounsellingOut(Schema):
     recorded_at: datetime
     disclosures: list[DisclosureOut]
     record_status: str = "current"
+    # Optional: the versions of the decision aid the patient saw (none recorded before
+    # versions were kept).
+    decision_aids_shown: list | None = None
 
 
 class ConsentOut(Schema):
@@ -58,6 +61,17 @@ class ConsentOut(Schema):
     recorded_at: datetime
     risks_disclosed: list[str]
     counselling_record_status: str = "current"
+    # Optional, from the consent form's sections (None on consents recorded before them).
+    decision_aids_seen: list | None = None
+    risks_understood: list | None = None
+    intended_benefits: str | None = None
+    extra_procedures: str | None = None
+    alternatives_discussed: list | None = None
+    anaesthetic: str | None = None
+    interpreter_used: bool | None = None
+    interpreter_name: str | None = None
+    patient_has_capacity: bool | None = None
+    confirmations: list | None = None
 
 
 def _episode(request, patient_id: UUID, episode_id: int) -> Episode:
@@ -73,7 +87,8 @@ def _session_out(s) -> dict:
             "risk_catalogue_digest": s.risk_catalogue_digest,
             "values_answers": s.values_answers, "notes": s.notes,
             "recorded_by": s.created_by.username, "recorded_at": s.created_at,
-            "record_status": s.record_status, "disclosures": list(s.disclosures.all())}
+            "record_status": s.record_status, "disclosures": list(s.disclosures.all()),
+            "decision_aids_shown": s.decision_aids_shown or None}
 
 
 @router.get("/patients/{patient_id}/episodes/{episode_id}/counselling",
@@ -105,5 +120,20 @@ def consent_detail(request, patient_id: UUID, episode_id: int):
             "surgeon": consent.surgeon.username, "surgeon_signed_on": consent.surgeon_signed_on,
             "cooling_off_days": consent.cooling_off_days,
             "recorded_by": consent.created_by.username, "recorded_at": consent.created_at,
-            "risks_disclosed": [d.risk_code for d in consent.counselling.disclosures.all()],
-            "counselling_record_status": consent.counselling.record_status}
+            "risks_disclosed": [r["risk_code"] for r in consent.risks_understood]
+            or [d.risk_code for d in consent.counselling.disclosures.all()],
+            "counselling_record_status": consent.counselling.record_status,
+            "decision_aids_seen": consent.decision_aids_seen or None,
+            "risks_understood": consent.risks_understood or None,
+            "intended_benefits": consent.intended_benefits or None,
+            "extra_procedures": consent.extra_procedures or None,
+            "alternatives_discussed": consent.alternatives_discussed or None,
+            "anaesthetic": consent.anaesthetic or None,
+            "interpreter_used": consent.interpreter_used,
+            "interpreter_name": consent.interpreter_name or None,
+            "patient_has_capacity": consent.patient_has_capacity,
+            "confirmations": [{"confirmed_on": c.confirmed_on.isoformat(),
+                               "still_wants_to_proceed": c.still_wants_to_proceed,
+                               "confirmed_by": c.created_by.username, "notes": c.notes,
+                               "record_status": c.record_status}
+                              for c in consent.confirmations.all()] or None}

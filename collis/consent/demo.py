@@ -20,6 +20,12 @@ ANSWERS = {
     "leaning": ["Selective denervation", "Not sure yet", "Carry on with injections for now"],
 }
 
+DEMO_DETAILS = services.ConsentDetails(
+    intended_benefits="Less pulling and pain in the neck, and a more natural head position.",
+    extra_procedures="None expected.",
+    alternatives_discussed=("gpi_dbs", "botulinum_toxin", "no_further_treatment"),
+    interpreter_used=False, patient_has_capacity=True)
+
 
 def demo_history(patient, rng: random.Random, today: datetime.date, author) -> None:
     """Counsel the patient's first episode that is listed for surgery, and (when the author
@@ -38,6 +44,7 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
     answers = {code: rng.choice(options) for code, options in ANSWERS.items()}
     try:
         session = services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
             episode=episode, held_on=held_on, answers=answers,
             acknowledged=frozenset(services.sd_risk_codes()), actor=actor)
     except MoveRefused:
@@ -52,4 +59,5 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
         episode=episode,
         signature_method=SignatureMethod.TYPED if typed else SignatureMethod.PAPER,
         patient_typed_name=f"{patient.given_name} {patient.family_name}" if typed else "",
-        patient_signed_on=signed_on, surgeon_signed_on=signed_on, actor=actor)
+        patient_signed_on=signed_on, surgeon_signed_on=signed_on, details=DEMO_DETAILS,
+        actor=actor)

@@ -45,6 +45,10 @@ class CounsellingSession(AppendOnlyModel, CorrectableRecord):
     # The catalogue has no version number of its own: a digest of its content identifies
     # exactly which risks and figures the aid showed.
     risk_catalogue_digest = models.CharField(max_length=64)
+    decision_aids_shown = models.JSONField(
+        "Versions of the decision aid the patient saw", default=list, blank=True,
+        help_text="[{kind, version, produced_on, review_by, fingerprint}]: the patient and/or "
+                  "clinician version; empty on sessions recorded before this was kept.")
     values_answers = models.JSONField(
         default=list, blank=True,
         help_text="[{code, question, answer}]: what matters to the patient.")
@@ -116,6 +120,29 @@ class Consent(AppendOnlyModel, ClinicalRecord):
     surgeon_signed_on = models.DateField("Date the surgeon signed")
     cooling_off_days = models.PositiveSmallIntegerField(
         help_text="The local-policy cooling-off period in force when consent was recorded.")
+    decision_aids_seen = models.JSONField(
+        "Versions of the decision aid the patient saw", default=list, blank=True,
+        help_text="The versions shown at the counselling sessions consent rests on.")
+    # The sections of the NHS consent form for adults with capacity ("Consent form 1").
+    # Consents recorded before these were kept have them empty (None: not recorded).
+    risks_understood = models.JSONField(
+        default=list, blank=True,
+        help_text="Each risk as disclosed, with the session and date it was first discussed "
+                  "and the session and date the patient confirmed they understood it.")
+    intended_benefits = models.TextField("Intended benefits", blank=True)
+    extra_procedures = models.TextField("Extra procedures that may become necessary",
+                                        blank=True)
+    alternatives_discussed = models.JSONField(
+        "Alternatives discussed", default=list, blank=True,
+        help_text="Codes of the alternatives discussed (collis.domain.risks.Intervention), "
+                  "including no further treatment.")
+    anaesthetic = models.CharField(max_length=60, blank=True)
+    interpreter_used = models.BooleanField("An interpreter was used", null=True, blank=True)
+    interpreter_name = models.CharField("The interpreter", max_length=200, blank=True)
+    patient_has_capacity = models.BooleanField("The patient has capacity to consent",
+                                               null=True, blank=True)
+    professional_statement = models.TextField("The health professional's statement",
+                                              blank=True)
     # The local-policy version its cooling-off period came from, the counselling's
     # (collis.policy); empty: made before policy versions.
     policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT,
@@ -126,3 +153,29 @@ class Consent(AppendOnlyModel, ClinicalRecord):
 
     def __str__(self):
         return f"Consent to {self.procedure} ({self.patient_signed_on:%Y-%m-%d})"
+
+
+class ConfirmationQuerySet(AppendOnlyQuerySet, CorrectableQuerySet):
+    pass
+
+
+class ConsentConfirmation(AppendOnlyModel, CorrectableRecord):
+    """The confirmation of consent on the day of surgery, a separate later record: who
+    confirmed it, on which day, and whether the patient still wants to go ahead."""
+
+    objects = ConfirmationQuerySet.as_manager()
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT,
+                                related_name="confirmations")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT,
+                                related_name="consent_confirmations")
+    confirmed_on = models.DateField("Date of the confirmation")
+    still_wants_to_proceed = models.BooleanField(
+        "The patient still wants to go ahead")
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["-confirmed_on", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"Consent confirmed on {self.confirmed_on:%Y-%m-%d} (consent {self.consent_id})"

@@ -4,10 +4,20 @@ who asks); reads that show a patient's records are audited."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import Http404
 
-from collis.consent.models import Consent, CounsellingSession
-from collis.consent.presenters import DecisionAid, decision_aid
+from collis.consent.models import Consent, ConsentConfirmation, CounsellingSession
+from collis.consent.presenters import (
+    AID_CLINICIAN,
+    AID_PATIENT,
+    AidVersion,
+    DecisionAid,
+    PatientAid,
+    aid_version,
+    decision_aid,
+    patient_aid_content,
+)
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_history
 from collis.core.models import AuditAction, RecordStatus
@@ -60,8 +70,20 @@ def consent_latest(episode: Episode) -> Consent | None:
     """The episode's consent, if recorded (not audited: callers audit the page), with the
     counselling session it rests on, whatever that session's status now."""
     return (episode.consents.select_related(
-        "surgeon", "created_by", "counselling__created_by",
-        "counselling__status_changed_by").prefetch_related("counselling__disclosures").first())
+        "surgeon", "created_by", "counselling__created_by", "counselling__status_changed_by",
+        "policy_version").prefetch_related(
+        "counselling__disclosures",
+        Prefetch("confirmations", queryset=ConsentConfirmation.objects.select_related(
+            "created_by", "status_changed_by"))).first())
+
+
+def confirmation_get(*, consent: Consent, confirmation_id) -> ConsentConfirmation:
+    """One confirmation of the consent (Http404 if it has none with this id; read with the
+    consent, which the caller audits)."""
+    try:
+        return consent.confirmations.select_related("created_by").get(pk=confirmation_id)
+    except (ConsentConfirmation.DoesNotExist, ValueError, TypeError):
+        raise Http404("This consent has no confirmation with this number.") from None
 
 
 def consent_get(*, episode: Episode, actor: Actor,
@@ -76,12 +98,26 @@ def consent_get(*, episode: Episode, actor: Actor,
     return consent
 
 
-def decision_aid_get(*, episode: Episode, actor: Actor,
-                     action: AuditAction = AuditAction.VIEW) -> DecisionAid:
-    """The decision aid as shown (or, with DOWNLOAD, printed) for the episode's patient;
-    the page or the PDF names the patient, so showing it is audited."""
+def _aid_audit(episode: Episode, actor: Actor, action: AuditAction, kind: str) -> None:
     verb = "Downloaded" if action == AuditAction.DOWNLOAD else "Viewed"
     audit_record(actor=actor, action=action, object_type="decision_aid",
                  object_id=episode.pk, patient_id=episode.patient_id,
-                 summary=f"{verb} the decision aid for episode {episode.pk}")
+                 summary=f"{verb} the decision aid, {kind} version, for episode {episode.pk}",
+                 details={"kind": kind, "version": aid_version(kind).version})
+
+
+def decision_aid_get(*, episode: Episode, actor: Actor,
+                     action: AuditAction = AuditAction.VIEW) -> DecisionAid:
+    """The clinician version of the decision aid as shown (or, with DOWNLOAD, printed) for
+    the episode's patient; the page or the PDF names the patient, so showing it is
+    audited."""
+    _aid_audit(episode, actor, action, AID_CLINICIAN)
     return decision_aid()
+
+
+def patient_aid_get(*, episode: Episode, actor: Actor,
+                    action: AuditAction = AuditAction.VIEW) -> tuple[PatientAid, AidVersion]:
+    """The patient version of the decision aid, with its version, shown or printed for the
+    episode's patient (audited as the clinician version is)."""
+    _aid_audit(episode, actor, action, AID_PATIENT)
+    return patient_aid_content(), aid_version(AID_PATIENT)

@@ -19,6 +19,9 @@ class Intervention(StrEnum):
     SELECTIVE_DENERVATION = "selective_denervation"
     GPI_DBS = "gpi_dbs"
     BOTULINUM_TOXIN = "botulinum_toxin"
+    # Doing nothing more (stopping treatment): an option of the decision aid [43], with no
+    # risks of its own in the catalogue, only what the reference says of the condition.
+    NO_FURTHER_TREATMENT = "no_further_treatment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +469,24 @@ OUTCOMES: tuple[Outcome, ...] = (
         (39,),
     ),
     Outcome(
+        "BONT_HELPS_MANY",
+        BONT,
+        "The unit's patient information",
+        "not stated",
+        "medication and toxin help many; some find them insufficient over time",
+        "not stated",
+        (48,),
+    ),
+    Outcome(
+        "NONE_REMISSION",
+        Intervention.NO_FURTHER_TREATMENT,
+        "Cervical dystonia without treatment",
+        "not stated",
+        "about 20% remit without treatment",
+        "not stated",
+        (24,),
+    ),
+    Outcome(
         "DBS_OPEN_SERIES",
         DBS,
         "Open series",
@@ -475,3 +496,182 @@ OUTCOMES: tuple[Outcome, ...] = (
         (40,),
     ),
 )
+
+
+# -- The same catalogue in a patient's words (the patient decision aid) --------------------
+# Plain words for each risk and result, for a reading age of about 11 [43]. No numbers are
+# written here for risks: each sentence has '{frequency}' where the natural frequency of the
+# catalogue's figure goes (collis.domain.natural_frequency). Results carry the percentage
+# from their outcome's `result` text (a test checks that the text holds it).
+@dataclass(frozen=True, slots=True)
+class PlainRisk:
+    """A risk in a patient's words: a short name, what it means, one sentence per figure of
+    the catalogue (in order), or one sentence for the span of all its figures, and a note
+    (said where there is no figure, or after the figures)."""
+
+    name: str
+    description: str
+    figure_words: tuple[str, ...] = ()
+    span_words: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlainResult:
+    """One result of an outcome in a patient's words, for the option it describes: with
+    '{frequency}' for the percentage (or none, for a statement without a number)."""
+
+    intervention: Intervention
+    words: str
+    percent_low: float | None = None
+    percent_high: float | None = None
+    qualifier: str = "about"
+
+
+_COMMON_NO_FIGURE = "This was common in one study, but we do not have a figure for how often."
+
+PLAIN_RISKS: dict[str, PlainRisk] = {
+    "SD_OCCIPITAL_NUMBNESS": PlainRisk(
+        "Numb skin on the back of the head",
+        "Patches of skin on the back of your head will feel numb. This is expected.",
+        ("In one study, {frequency} people had some numbness there.",)),
+    "SD_DYSAESTHESIA": PlainRisk(
+        "Odd feelings or pain in the neck",
+        "Your neck or scalp may tingle or twitch. You may get sudden sharp pains."),
+    "SD_NECK_TIGHTNESS_SWELLING": PlainRisk(
+        "A tight or swollen neck", "Your neck may feel tight or full. It may swell."),
+    "SD_THROAT_ABSCESS": PlainRisk(
+        "An abscess in the throat", "A pocket of pus can form in your throat."),
+    "SD_SWALLOWING_DIFFICULTY": PlainRisk(
+        "Trouble swallowing",
+        "It may be hard to swallow for a while. This usually gets better. It is rare for it "
+        "to last.",
+        ("In one small study, {frequency} people had new swallowing problems on an X-ray "
+         "test.",)),
+    "SD_HAEMATOMA": PlainRisk("Bleeding under the wound", "Blood can collect under the wound."),
+    "SD_INFECTION": PlainRisk("Wound infection", "The wound can get infected."),
+    "SD_TRAPEZIUS_WEAKNESS": PlainRisk(
+        "A weak shoulder muscle", "The muscle that lifts your shoulder can become weak."),
+    "SD_DEATH_OR_SYSTEMIC_EVENT": PlainRisk(
+        "Serious illness or death",
+        "Any operation can cause serious illness in the whole body. It can also cause death.",
+        ("In one study, {frequency} people died.",),
+        note="Other serious illness happened in that study too. It did not say how often."),
+    "SD_GENERAL_ANAESTHETIC": PlainRisk(
+        "Risks of the anaesthetic",
+        "You are asleep for the operation. This is called a general anaesthetic. It has its "
+        "own risks."),
+    "SD_PERSISTENT_OR_RECURRENT": PlainRisk(
+        "Symptoms that stay or come back",
+        "The pulling may not stop, or it may come back. Other neck muscles may start to pull "
+        "instead.",
+        ("In one study, nerves grew back or the pulling changed after {frequency} "
+         "operations.",)),
+    "SD_REOPERATION": PlainRisk(
+        "Another operation", "Some people need a second operation.",
+        span_words="Studies differ a lot. In them, {frequency} people needed another "
+                   "operation."),
+    "DBS_DYSARTHRIA": PlainRisk(
+        "Unclear speech", "Your speech may become slurred or harder to understand.",
+        note=_COMMON_NO_FIGURE),
+    "DBS_DYSKINESIA": PlainRisk(
+        "Extra movements", "Your body may make extra movements you do not want.",
+        note=_COMMON_NO_FIGURE),
+    "DBS_DEPRESSION": PlainRisk("Low mood", "You may feel low or sad for a long time.",
+                                note=_COMMON_NO_FIGURE),
+    "DBS_SURGICAL_ADVERSE_EVENTS": PlainRisk(
+        "Problems from the operation", "Any operation can cause problems.",
+        note="A large review found fewer problems from this operation than from selective "
+             "denervation. It did not say how often they happen."),
+    "BONT_DYSPHAGIA": PlainRisk(
+        "Trouble swallowing", "It may be hard to swallow after an injection.",
+        ("With one type of injection, {frequency} people had trouble swallowing.",),
+        note="A smaller dose in one of the neck muscles may make this less likely."),
+    "BONT_LOSS_OF_RESPONSE": PlainRisk(
+        "Injections stop working as well",
+        "The injections may work less well over time. The first sign is that each one wears "
+        "off sooner.",
+        ("In the end, {frequency} people stop having the injections. This is mostly because "
+         "they stop working.",
+         "Over 9 years, {frequency} people found the injections partly stopped working.")),
+    "BONT_NEUTRALISING_ANTIBODIES": PlainRisk(
+        "Your body fights the toxin",
+        "Your body can make antibodies that stop the toxin working. This is more likely if "
+        "the injections are close together.",
+        ("Tests find these antibodies in {frequency} people. It depends on the test.",)),
+}
+
+PLAIN_RESULTS: dict[str, tuple[PlainResult, ...]] = {
+    "SD_BERTRAND": (PlainResult(
+        SD, "In a study of 260 people, {frequency} people were much better or fully better.",
+        88),),
+    "SD_BRAUN": (PlainResult(
+        SD, "In a study of 50 people, {frequency} people were much better about 2 years "
+            "later.", 76),),
+    "SD_MUNCHAU": (PlainResult(
+        SD, "In a study of 37 people, {frequency} people had a change that made a real "
+            "difference to daily life.", 68),),
+    "SD_COHEN_GADOL": (
+        PlainResult(SD, "In a study of 168 people, {frequency} people held their head "
+                        "better 3 months later.", 77),
+        PlainResult(SD, "In the same study, {frequency} people had less pain 3 months "
+                        "later.", 81),
+        PlainResult(SD, "About 3 years later, {frequency} people were still better.", 70,
+                    qualifier="at least"),
+    ),
+    "SD_VS_DBS_CONTARINO": (
+        PlainResult(SD, "In one small study that compared the two operations, {frequency} "
+                        "people were much better after selective denervation.", 5),
+        PlainResult(DBS, "In one small study that compared the two operations, {frequency} "
+                         "people were much better after deep brain stimulation.", 60),
+    ),
+    "SD_VS_DBS_NETWORK": (
+        PlainResult(SD, "A large review found that deep brain stimulation helped a little "
+                        "more than selective denervation."),
+        PlainResult(DBS, "A large review found that deep brain stimulation helped a little "
+                         "more than selective denervation."),
+    ),
+    "SD_ERADICATION_QUOTE": (PlainResult(
+        SD, "A surgeon in the UK says the dystonia goes away fully for {frequency} people.",
+        40, qualifier="maybe"),),
+    "DBS_VOLKMANN_RCT": (PlainResult(
+        DBS, "In a trial of 62 people, symptoms eased more with the stimulator on than with "
+             "it off."),),
+    "DBS_OPEN_SERIES": (PlainResult(
+        DBS, "Other studies found bigger changes. People whose head is shifted to one side "
+             "may gain less."),),
+    "BONT_HELPS_MANY": (PlainResult(
+        BONT, "Injections help many people. Some find they help less over time."),),
+    "NONE_REMISSION": (PlainResult(
+        Intervention.NO_FURTHER_TREATMENT,
+        "Without treatment, {frequency} people find their neck dystonia goes away.", 20),),
+}
+
+
+def plain_risk(code: str) -> PlainRisk:
+    """A risk in a patient's words (KeyError for a code with none)."""
+    return PLAIN_RISKS[code]
+
+
+def figure_percents(figure: RiskFigure) -> tuple[float, float]:
+    """A catalogue figure as a percentage range: its percentages, or its count of people
+    out of its denominator."""
+    if figure.percent_low is not None:
+        high = figure.percent_high if figure.percent_high is not None else figure.percent_low
+        return figure.percent_low, high
+    if figure.numerator is not None and figure.denominator:
+        share = 100 * figure.numerator / figure.denominator
+        return share, share
+    raise ValueError(f"figure {figure.text!r} has no percentage and no count")
+
+
+def plain_figures(code: str) -> tuple[tuple[str, float, float], ...]:
+    """The risk's plain sentences with the percentages each stands for: one per catalogue
+    figure, or one for the span of them all (lowest to highest, a range, never merged into
+    one number)."""
+    words, figures = plain_risk(code), risk(code).figures
+    if words.span_words:
+        spans = [figure_percents(f) for f in figures]
+        return ((words.span_words, min(s[0] for s in spans), max(s[1] for s in spans)),)
+    return tuple((sentence, *figure_percents(figure))
+                 for sentence, figure in zip(words.figure_words, figures, strict=True))

@@ -219,8 +219,9 @@ class TestSelectiveDenervationPathway(Journey):
 
     def when_i_counsel_with_the_decision_aid_each_risk_acknowledged(self):
         self.when_i_fill_in_the_date(COUNSELLED, legend="Date of the counselling session")
-        for box in self.page.get_by_label("discussed and understood").all():
-            box.check()
+        self.when_i_choose("Patient version (plain English)")
+        for radio in self.page.get_by_label("Discussed and understood", exact=True).all():
+            radio.check()
         self.when_i_fill_in({"What matters most to you about your treatment?":
                              "Being able to drive and read again."})
 
@@ -233,6 +234,11 @@ class TestSelectiveDenervationPathway(Journey):
         recorded_at(CounsellingSession.objects.get(episode=self.episode), COUNSELLED)
 
     def when_the_patient_signs_after_the_cooling_off_period(self):
+        self.when_i_fill_in({"Intended benefits": "Less pulling and pain in the neck.",
+                             "Extra procedures that may become necessary": "None expected."})
+        self.when_i_choose("No further treatment")
+        self.when_i_choose("No", exact=True, group="Was an interpreter used?")
+        self.when_i_choose("The patient has capacity to consent to this operation")
         self.when_i_choose("The patient typed their name as a signature")
         self.when_i_fill_in({"Patient's name, typed by them as a signature": "Tam Thistlewood"})
         self.when_i_fill_in_the_date(CONSENTED, legend="Date the patient signed")

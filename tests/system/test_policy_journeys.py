@@ -81,8 +81,9 @@ class TestLocalPolicy(Journey):
     def when_i_record_counselling_with_every_risk(self):
         self.when_i_fill_in({"What matters most to you about your treatment?":
                              "Being able to drive"})
+        self.when_i_choose("Patient version (plain English)")
         for risk in RISKS:
-            self.when_i_choose(f"{risk.name}: discussed and understood")
+            self.when_i_choose("Discussed and understood", exact=True, group=risk.name)
         self.when_i_press("Save counselling")
 
     def first_signing_day(self) -> datetime.date:

@@ -14,6 +14,12 @@ from collis.patients.tests.factories import PatientFactory
 from collis.surgery.models import Episode, EpisodeStatus
 
 REFERRAL_RECEIVED = datetime.date(2025, 6, 1)
+# The consent form's sections as a surgeon fills them in.
+CONSENT_DETAILS = services.ConsentDetails(
+    intended_benefits="Less pulling and pain in the neck, and a more natural head position.",
+    extra_procedures="None expected.",
+    alternatives_discussed=("gpi_dbs", "botulinum_toxin", "no_further_treatment"),
+    interpreter_used=False, patient_has_capacity=True)
 
 
 def episode_at(state: State = State.LISTED, patient=None,
@@ -48,6 +54,7 @@ def counselled_episode(held_on: datetime.date, acknowledged=None, user=None,
     on the day it was held (or on `recorded_on`)."""
     episode = episode_at(State.LISTED, patient=patient)
     session = services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
         episode=episode, held_on=held_on, answers={"matters_most": "Holding my head straight"},
         acknowledged=frozenset(services.sd_risk_codes() if acknowledged is None
                                else acknowledged),
@@ -67,7 +74,7 @@ def consented_episode(signed_on: datetime.date, patient=None, surgeon=None,
     surgeon = surgeon or UserFactory(role=Role.NEUROSURGEON)
     consent = services.consent_create(
         episode=episode, signature_method=SignatureMethod.PAPER, patient_typed_name="",
-        patient_signed_on=signed_on, surgeon_signed_on=signed_on,
+        patient_signed_on=signed_on, surgeon_signed_on=signed_on, details=CONSENT_DETAILS,
         actor=Actor.command_line(surgeon))
     if plan:
         Consent._base_manager.filter(pk=consent.pk).update(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from collis.candidacy.models import CandidacyAssessmentRecord
 from collis.consent import services
 from collis.consent.models import Consent, CounsellingSession, RiskDisclosure
-from collis.consent.tests.factories import counselled_episode, episode_at
+from collis.consent.tests.factories import CONSENT_DETAILS, counselled_episode, episode_at
 from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.presenters import date_long
@@ -26,6 +26,7 @@ ALL = frozenset(r.code for r in risks_for(Intervention.SELECTIVE_DENERVATION))
 
 def _counsel(episode, role=Role.NURSE_SPECIALIST, acknowledged=ALL, held_on=TODAY):
     return services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
         episode=episode, held_on=held_on, answers={"matters_most": "Driving again"},
         acknowledged=acknowledged, actor=Actor.command_line(UserFactory(role=role)))
 
@@ -35,6 +36,7 @@ def _consent(episode, signed_on, surgeon=None, **kwargs):
         episode=episode, signature_method=kwargs.get("method", "typed"),
         patient_typed_name=kwargs.get("name", "Alex Testpatient"),
         patient_signed_on=signed_on, surgeon_signed_on=kwargs.get("surgeon_on", signed_on),
+        details=kwargs.get("details", CONSENT_DETAILS),
         actor=Actor.command_line(surgeon or UserFactory(role=Role.NEUROSURGEON)))
 
 
@@ -48,7 +50,7 @@ def test_counselling_freezes_every_sd_risk_as_shown_and_starts_counselling():
     dysphagia = session.disclosures.get(risk_code="SD_SWALLOWING_DIFFICULTY")
     assert "3 of 12" in dysphagia.figures_text[0] and "[28]" in dysphagia.figures_text[0]
     assert dysphagia.figures[0]["denominator"] == 12
-    assert session.decision_aid_version == "collis-decision-aid/1"
+    assert session.decision_aid_version.startswith("collis-decision-aid/")
     assert len(session.risk_catalogue_digest) == 64
     assert session.values_answers[0]["answer"] == "Driving again"
 
@@ -360,6 +362,7 @@ def _nurse():
 
 def _amend(session, reason="Wrong date typed", held_on=None, acknowledged=ALL, actor=None):
     return services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
         episode=session.episode, held_on=held_on or session.held_on,
         answers={"matters_most": "Driving again, and reading"}, acknowledged=acknowledged,
         actor=actor or _nurse(), amends=session, correction_reason=reason)

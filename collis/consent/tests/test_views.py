@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from collis.consent import services
 from collis.consent.models import Consent, CounsellingSession, RiskDisclosure
-from collis.consent.tests.factories import counselled_episode, episode_at
+from collis.consent.tests.factories import CONSENT_DETAILS, counselled_episode, episode_at
 from collis.core.audit import Actor
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
@@ -23,6 +23,12 @@ pytestmark = pytest.mark.django_db
 SD_RISKS = risks_for(Intervention.SELECTIVE_DENERVATION)
 
 
+# The consent form's sections as the page posts them.
+CONSENT_FIELDS = {"intended_benefits": "Less pulling and pain", "extra_procedures": "None",
+                  "alternatives_discussed": ["gpi_dbs", "no_further_treatment"],
+                  "interpreter_used": "no", "patient_has_capacity": "on"}
+
+
 def _url(name, episode, **extra):
     return reverse(f"consent:{name}", kwargs={"patient_id": episode.patient_id,
                                               "episode_id": episode.pk, **extra})
@@ -30,8 +36,9 @@ def _url(name, episode, **extra):
 
 def _counselling_post(today, skip=()):
     data = {"held_on-day": today.day, "held_on-month": today.month, "held_on-year": today.year,
-            "values_matters_most": "Being able to drive", "values_hopes": "Work full time"}
-    data |= {f"ack_{r.code}": "on" for r in SD_RISKS if r.code not in skip}
+            "values_matters_most": "Being able to drive", "values_hopes": "Work full time",
+            "aids_shown": ["patient"]}
+    data |= {f"risk_{r.code}": "understood" for r in SD_RISKS if r.code not in skip}
     return data
 
 
@@ -51,7 +58,7 @@ def _consented(settings):
     episode = counselled_episode(today)
     services.consent_create(episode=episode, signature_method="typed",
                             patient_typed_name="Alex Testpatient", patient_signed_on=today,
-                            surgeon_signed_on=today,
+                            surgeon_signed_on=today, details=CONSENT_DETAILS,
                             actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
     return episode
 
@@ -82,7 +89,7 @@ def test_the_decision_aid_shows_every_option_with_figures_and_is_audited(client_
     page = client.get(_url("decision_aid", episode)).content.decode()
     for heading in ("Selective peripheral denervation", "Deep brain stimulation",
                     "Continuing botulinum toxin", "What matters to you",
-                    "collis-decision-aid/1", "decided by your local team"):
+                    "collis-decision-aid/", "decided by your local team", "Doing nothing more"):
         assert heading in page
     for risk in RISKS:
         assert risk.name.replace("'", "&#39;") in page
@@ -123,8 +130,8 @@ def test_an_unacknowledged_risk_is_named_and_nothing_is_saved(client_as):
                            _counselling_post(timezone.localdate(), skip={"SD_HAEMATOMA"}))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Confirm that &#39;Haematoma&#39; was discussed with the patient and understood" in page
-    assert 'href="#ack_SD_HAEMATOMA"' in page
+    assert "Select whether &#39;Haematoma&#39; was discussed and understood" in page
+    assert 'href="#risk_SD_HAEMATOMA"' in page
     assert "Being able to drive" in page  # what they typed is kept
     assert not CounsellingSession.objects.exists() and not RiskDisclosure.objects.exists()
 
@@ -166,7 +173,7 @@ def test_signing_inside_the_cooling_off_period_shows_the_first_allowed_date(clie
     episode = counselled_episode(today)
     first = today + datetime.timedelta(days=14)
     response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
-        "signature_method": "typed", "patient_typed_name": "Alex Testpatient",
+        **CONSENT_FIELDS, "signature_method": "typed", "patient_typed_name": "Alex Testpatient",
         "patient_signed_on-day": today.day, "patient_signed_on-month": today.month,
         "patient_signed_on-year": today.year})
     page = response.content.decode()
@@ -180,7 +187,7 @@ def test_a_typed_signature_needs_the_name(client_as, settings):
     today = timezone.localdate()
     episode = counselled_episode(today)
     response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
-        "signature_method": "typed", "patient_signed_on-day": today.day,
+        **CONSENT_FIELDS, "signature_method": "typed", "patient_signed_on-day": today.day,
         "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
     assert b"Enter the patient&#39;s name as they typed it" in response.content
 
@@ -191,7 +198,7 @@ def test_a_neurosurgeon_records_consent_signed_on_paper(client_as, settings):
     episode = counselled_episode(today)
     client = client_as(Role.NEUROSURGEON)
     response = client.post(_url("consent_new", episode), {
-        "signature_method": "paper", "patient_signed_on-day": today.day,
+        **CONSENT_FIELDS, "signature_method": "paper", "patient_signed_on-day": today.day,
         "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
     assert response.status_code == 302
     consent = Consent.objects.get()
@@ -219,11 +226,17 @@ def test_the_consent_form_lists_exactly_the_risks_disclosed(client_as, settings)
 
 def test_the_consent_form_shows_the_risk_as_it_was_disclosed_not_as_it_is_now(client_as,
                                                                                 settings):
-    episode = _consented(settings)
+    policy_version_make(consent_cooling_off_days=0)
+    today = timezone.localdate()
+    episode = counselled_episode(today)
     # The catalogue changes after counselling: the frozen disclosure is what was shown. (The
     # disclosure is append-only, so the test writes the older wording past the guard.)
     RiskDisclosure._base_manager.filter(risk_code="SD_HAEMATOMA").update(
         patient_description="Bleeding under the wound, as worded at the time.")
+    services.consent_create(episode=episode, signature_method="paper", patient_typed_name="",
+                            patient_signed_on=today, surgeon_signed_on=today,
+                            details=CONSENT_DETAILS,
+                            actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
     text = _pdf_text(client_as(Role.NEUROSURGEON).get(_url("consent_pdf", episode)).content)
     assert "as worded at the time" in text
     haematoma = next(r for r in SD_RISKS if r.code == "SD_HAEMATOMA")
@@ -241,6 +254,7 @@ def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
     nurse = UserFactory(role=Role.NURSE_SPECIALIST)
     for n in range(15):
         services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
             episode=episode, held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
             answers={"matters_most": "x"}, acknowledged=frozenset(services.sd_risk_codes()),
             actor=Actor.command_line(nurse))
@@ -250,7 +264,7 @@ def test_the_overview_lists_many_sessions_in_a_bounded_number_of_queries(
     # session's cooling-off period comes from; none of them grows with the sessions.
     with django_assert_max_num_queries(16):
         response = client.get(_url("episode_consent", episode))
-    assert response.content.decode().count("collis-decision-aid/1") == 15
+    assert response.content.decode().count("-patient (produced") == 15
 
 
 @pytest.fixture
@@ -323,7 +337,7 @@ def test_a_second_consent_posted_directly_is_refused_with_the_pathways_message(c
     assert "Record consent" not in client.get(_url("episode_consent", episode)).content.decode()
     today = timezone.localdate()
     page = client.post(_url("consent_new", episode), {
-        "signature_method": "paper", "patient_signed_on-day": today.day,
+        **CONSENT_FIELDS, "signature_method": "paper", "patient_signed_on-day": today.day,
         "patient_signed_on-month": today.month, "patient_signed_on-year": today.year,
     }).content.decode()
     assert "Cannot record consent while the episode is at &#39;Consented&#39;" in page
@@ -352,7 +366,7 @@ def test_another_units_staff_get_404_on_every_page_and_endpoint(client, settings
     assert client.post(_url("counselling_new", theirs),
                        _counselling_post(today)).status_code == 404
     assert client.post(_url("consent_new", theirs), {
-        "signature_method": "paper", "patient_signed_on-day": today.day,
+        **CONSENT_FIELDS, "signature_method": "paper", "patient_signed_on-day": today.day,
         "patient_signed_on-month": today.month, "patient_signed_on-year": today.year,
     }).status_code == 404
     token = {"HTTP_AUTHORIZATION": "Bearer " + api_token_create(
@@ -400,8 +414,8 @@ def test_the_counselling_form_audits_the_decision_aid_it_shows(client_as):
     client.get(_url("counselling_new", episode))
     assert AuditEvent.objects.filter(object_type="decision_aid", action=AuditAction.VIEW,
                                      actor=client.user, patient_id=episode.patient_id,
-                                     summary=f"Viewed the decision aid for episode "
-                                             f"{episode.pk}").count() == 1
+                                     summary=f"Viewed the decision aid, clinician version, "
+                                             f"for episode {episode.pk}").count() == 1
 
 
 def test_a_refusal_of_consent_shows_on_the_whole_form(client_as, settings):
@@ -409,11 +423,11 @@ def test_a_refusal_of_consent_shows_on_the_whole_form(client_as, settings):
     today = timezone.localdate()
     episode = counselled_episode(today, acknowledged=frozenset())
     response = client_as(Role.NEUROSURGEON).post(_url("consent_new", episode), {
-        "signature_method": "paper", "patient_signed_on-day": today.day,
+        **CONSENT_FIELDS, "signature_method": "paper", "patient_signed_on-day": today.day,
         "patient_signed_on-month": today.month, "patient_signed_on-year": today.year})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Not every risk was disclosed and acknowledged" in page
+    assert "Not every risk has been discussed and understood" in page
     assert "nhsuk-error-summary" in page
     assert not Consent.objects.exists()
 
@@ -489,7 +503,7 @@ def test_a_nurse_corrects_a_session_and_both_versions_stay_reachable(client_as):
     assert "Superseded by a correction" in old_page and "Correct this entry" not in old_page
     overview = client.get(_url("episode_consent", episode)).content.decode()
     assert "Corrected counselling entries (1)" in overview
-    assert overview.count("collis-decision-aid/1") == 1  # the summary table: current only
+    assert overview.count("-patient (produced") == 1  # the summary table: current only
 
 
 def test_marking_a_session_entered_in_error(client_as):
@@ -559,6 +573,7 @@ def test_the_api_lists_current_sessions_with_their_status(client, token, setting
     episode = _consented(settings)
     session = CounsellingSession.objects.get(episode=episode)
     services.counselling_session_create(
+        aids_shown=("patient", "clinician"),
         episode=episode, held_on=session.held_on, answers={"matters_most": "x"},
         acknowledged=frozenset(services.sd_risk_codes()), amends=session,
         correction_reason="Answer recorded wrongly",

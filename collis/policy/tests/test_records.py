@@ -15,7 +15,7 @@ from django.utils import timezone
 from collis.candidacy.services import candidacy_assess
 from collis.consent import services as consent_services
 from collis.consent.models import Consent, SignatureMethod
-from collis.consent.tests.factories import counselled_episode
+from collis.consent.tests.factories import CONSENT_DETAILS, counselled_episode
 from collis.core.audit import Actor
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
@@ -52,7 +52,7 @@ def _text(pdf: bytes) -> str:
 def _consent(episode, signed_on=TODAY):
     return consent_services.consent_create(
         episode=episode, signature_method=SignatureMethod.PAPER, patient_typed_name="",
-        patient_signed_on=signed_on, surgeon_signed_on=signed_on,
+        patient_signed_on=signed_on, surgeon_signed_on=signed_on, details=CONSENT_DETAILS,
         actor=Actor.command_line(UserFactory(role=Role.NEUROSURGEON)))
 
 
