@@ -4,6 +4,18 @@ pure-Python domain tests (collis/domain) also run without Django installed."""
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the public pages are cached, ADR 0013)."""
+    try:
+        from django.core.cache import cache
+    except ImportError:  # the domain's tests run without Django
+        yield
+        return
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def sites(db):
     """The unit's six sites (a flushed test database may have lost the migration's copy)."""

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "collis.consent",
     "collis.outcomes",
     "collis.policy",
+    "collis.public",
 ]
 
 MIDDLEWARE = [
@@ -257,3 +258,11 @@ COLLIS_TRUSTED_PROXY_COUNT = int(os.environ.get("COLLIS_TRUSTED_PROXY_COUNT", "0
 COLLIS_CONSENT_COOLING_OFF_DAYS = int(os.environ.get("COLLIS_CONSENT_COOLING_OFF_DAYS", "14"))
 # Largest file accepted for an investigation (bytes).
 COLLIS_UPLOAD_MAX_BYTES = int(os.environ.get("COLLIS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Public pages. Where the "Contact us" link of the public pages leads (the enquiry form).
+COLLIS_CONTACT_URL = os.environ.get("COLLIS_CONTACT_URL", "/contact/")
+# The service's name in the public pages' header.
+COLLIS_PUBLIC_SERVICE_NAME = os.environ.get("COLLIS_PUBLIC_SERVICE_NAME", "Dystonia service")
+# How long a public page is served from the cache (seconds). Publishing a page, or a
+# change to a story's consent or a site, clears it at once.
+COLLIS_PUBLIC_CACHE_SECONDS = int(os.environ.get("COLLIS_PUBLIC_CACHE_SECONDS", "3600"))
