@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from collis.candidacy.presenters import reference_sources
 from collis.domain import risks, toxin
@@ -117,7 +117,7 @@ def _outcomes_html(key: str) -> Markup:
         series=o.series, sources=sources_html(o.sources), n=o.n, result=o.result,
         follow_up=o.follow_up) for o in rows)
     return Markup(
-        '<table class="nhsuk-table collis-outcomes"><caption class="nhsuk-table__caption '
+        '<table class="nhsuk-table collis-outcomes collis-not-prose"><caption class="nhsuk-table__caption '
         'nhsuk-table__caption--s">Results of published series (each series counted its own '
         'way: they are not combined)</caption><thead class="nhsuk-table__head">'
         '<tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Series</th>'
@@ -140,7 +140,7 @@ def _sources_html(_all: bool) -> Markup:
     titles = reference_sources()
     items = Markup("").join(Markup('<li id="source-{n}">{n}. {t}</li>').format(
         n=n, t=titles.get(n, "")) for n in cited_sources())
-    return Markup('<ul class="nhsuk-list collis-sources">{}</ul>').format(items)
+    return Markup('<ul class="nhsuk-list collis-sources collis-not-prose">{}</ul>').format(items)
 
 
 def expand(kind: str, key: str) -> Markup:
