@@ -100,3 +100,17 @@ def test_the_staff_page_shows_consent_and_withdrawal(client_as):
     text = words(response.content.decode())
     assert "Consent is withdrawn. The story is no longer published." in text
     assert "Not published" in text and "Email from the patient" in text
+
+
+@pytest.mark.django_db
+def test_the_demo_story_is_synthetic_published_and_loaded_once(client, sites):
+    from collis.core.tests.factories import UserFactory
+    from collis.public.demo import demo_public_load
+    from collis.public.models import Story
+
+    UserFactory(username="editor", role=Role.CONTENT_EDITOR)
+    demo_public_load()
+    demo_public_load()
+    story = Story.objects.get()
+    assert "synthetic" in story.teller and "made up" in story.body
+    assert "Driving again" in client.get("/stories/").content.decode()
