@@ -6,13 +6,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the public pages are cached, ADR 0013)."""
+    """Each test starts with empty caches (the public pages are cached, ADR 0013)."""
     try:
-        from django.core.cache import cache
+        from django.core.cache import caches
     except ImportError:  # the domain's tests run without Django
         yield
         return
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
 
 

@@ -7,7 +7,7 @@ Content-Security-Policy gives each response is put in at the last moment."""
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 
 from collis.public.services import public_cache_key
@@ -28,7 +28,7 @@ def public_cached(view):
     def wrapped(request, *args, **kwargs):
         cacheable = request.method in ("GET", "HEAD") and not request.GET
         key = public_cache_key(request.path)
-        html = cache.get(key) if cacheable else None
+        html = caches["public"].get(key) if cacheable else None
         if html is not None:
             response = HttpResponse(_with_nonce(request, html))
             response["X-Collis-Cache"] = "hit"
@@ -36,7 +36,7 @@ def public_cached(view):
         response = view(request, *args, **kwargs)
         if cacheable and response.status_code == 200 and not response.streaming:
             html = response.content.decode()
-            cache.set(key, html, settings.COLLIS_PUBLIC_CACHE_SECONDS)
+            caches["public"].set(key, html, settings.COLLIS_PUBLIC_CACHE_SECONDS)
             response.content = _with_nonce(request, html).encode()
             response["X-Collis-Cache"] = "miss"
         elif not response.streaming:

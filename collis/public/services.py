@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -55,7 +55,7 @@ def public_cache_clear(*paths: str) -> None:
     from django.urls import reverse
 
     always = ("/", reverse("public:page_list"), reverse("public:story_list"))
-    cache.delete_many([public_cache_key(p) for p in (*paths, *always)])
+    caches["public"].delete_many([public_cache_key(p) for p in (*paths, *always)])
 
 
 def page_load_initial() -> int:

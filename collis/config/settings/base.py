@@ -263,6 +263,19 @@ COLLIS_UPLOAD_MAX_BYTES = int(os.environ.get("COLLIS_UPLOAD_MAX_BYTES", str(10 *
 COLLIS_CONTACT_URL = os.environ.get("COLLIS_CONTACT_URL", "/contact/")
 # The service's name in the public pages' header.
 COLLIS_PUBLIC_SERVICE_NAME = os.environ.get("COLLIS_PUBLIC_SERVICE_NAME", "Dystonia service")
+# The public pages' cache: files under var/ by default, which every worker process of one
+# server shares, so that publishing or a withdrawn consent clears the page for all of them
+# at once. Several servers need a cache they share (set COLLIS_PUBLIC_CACHE_BACKEND and
+# COLLIS_PUBLIC_CACHE_LOCATION, e.g. django.core.cache.backends.redis.RedisCache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": os.environ.get("COLLIS_PUBLIC_CACHE_BACKEND",
+                                  "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("COLLIS_PUBLIC_CACHE_LOCATION",
+                                   str(BASE_DIR / "var" / "cache" / "public")),
+    },
+}
 # How long a public page is served from the cache (seconds). Publishing a page, or a
 # change to a story's consent or a site, clears it at once.
 COLLIS_PUBLIC_CACHE_SECONDS = int(os.environ.get("COLLIS_PUBLIC_CACHE_SECONDS", "3600"))
