@@ -28,7 +28,8 @@ class PageVersionForm(forms.Form):
     body = TextareaField(label="Page text", rows=24, error_name="The page text",
                          hint=PLACEHOLDER_HINT)
     review_due = DateField(label="Next review due", label_text="The date of the next review")
-    change_note = TextField(label="What changed", error_name="What changed",
+    # Not needed for a preview; saving without it is refused by the service.
+    change_note = TextField(label="What changed", error_name="What changed", required=False,
                             hint="For the page's history, such as “Updated the risks”.")
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from collis.core.audit import Actor
 from collis.core.flow import form_errors_apply, form_submit
 from collis.core.permissions import methods, public, require
-from collis.core.roles import Capability
+from collis.core.roles import Capability, can
 from collis.public import search as public_search
 from collis.public import selectors, services
 from collis.public.caching import public_cached
@@ -55,6 +55,7 @@ def page_detail(request, slug):
 
 
 @public
+@public_cached  # a search (with a query) is never kept; the plain page is
 def search(request):
     query = (request.GET.get("q") or "").strip()[:200]
     results = public_search.public_search(query) if query else []
@@ -91,6 +92,8 @@ def content_list(request):
     return render(request, "public/content_list.jinja", {
         "title": "Public information", "rows": selectors.page_editor_list(),
         "stories": selectors.story_list(),
+        "sites": site_list_active() if can(request.user, Capability.SITE_EDIT) else [],
+        "can_record_stories": can(request.user, Capability.STORY_RECORD),
         "breadcrumbs": _crumbs()[:-1] + [{"text": "Public information", "href": ""}],
     })
 
