@@ -117,9 +117,10 @@ def _outcomes_html(key: str) -> Markup:
         series=o.series, sources=sources_html(o.sources), n=o.n, result=o.result,
         follow_up=o.follow_up) for o in rows)
     return Markup(
-        '<table class="nhsuk-table collis-outcomes collis-not-prose"><caption class="nhsuk-table__caption '
-        'nhsuk-table__caption--s">Results of published series (each series counted its own '
-        'way: they are not combined)</caption><thead class="nhsuk-table__head">'
+        '<table class="nhsuk-table collis-outcomes collis-not-prose">'
+        '<caption class="nhsuk-table__caption nhsuk-table__caption--s">Results of published '
+        'series (each series counted its own way: they are not combined)</caption>'
+        '<thead class="nhsuk-table__head">'
         '<tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Series</th>'
         '<th scope="col" class="nhsuk-table__header">People</th>'
         '<th scope="col" class="nhsuk-table__header">What they found</th>'
