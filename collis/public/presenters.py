@@ -47,8 +47,10 @@ def history_words(entry: dict) -> dict:
     return {"when": when, "what": entry["note"]}
 
 
-def public_context(**context) -> dict:
-    """What every public page's template gets besides its own: the contact link and the
-    service name (one place each, from settings)."""
+def public_settings(request) -> dict:
+    """A context processor: what public/layout.jinja needs on any page that extends it,
+    whichever app renders it: the "Contact us" link and the service name (one place each,
+    from settings) and the disclaimer that closes every public page."""
     return {"contact_url": settings.COLLIS_CONTACT_URL,
-            "service_name": settings.COLLIS_PUBLIC_SERVICE_NAME, **context}
+            "service_name": settings.COLLIS_PUBLIC_SERVICE_NAME,
+            "disclaimer": DISCLAIMER}

@@ -15,15 +15,14 @@ from collis.public import selectors, services
 from collis.public.caching import public_cached
 from collis.public.forms import PageVersionForm, PublishForm, StoryForm, WithdrawForm
 from collis.public.markdown import markdown_render
-from collis.public.presenters import DISCLAIMER, page_view, public_context
+from collis.public.presenters import page_view
 from collis.sites.selectors import site_list_active
 
 HOME = {"text": "Home", "href": "/"}
 
 
 def _public(request, template: str, title: str, **context):
-    return render(request, template, public_context(title=title, disclaimer=DISCLAIMER,
-                                                    **context))
+    return render(request, template, {"title": title, **context})
 
 
 # -- public ------------------------------------------------------------------------------

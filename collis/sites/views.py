@@ -10,7 +10,6 @@ from collis.core.permissions import methods, public, require
 from collis.core.roles import Capability
 from collis.public.caching import public_cached
 from collis.public.markdown import markdown_render
-from collis.public.presenters import DISCLAIMER, public_context
 from collis.sites import selectors, services
 from collis.sites.forms import SitePublicForm
 
@@ -22,9 +21,9 @@ SITES = {"text": "Our sites", "href": "/sites/"}
 @public_cached
 def site_list(request):
     """Public: where the unit sees patients."""
-    return render(request, "sites/site_list.jinja", public_context(
-        title="Our sites", sites=selectors.site_list_active(), disclaimer=DISCLAIMER,
-        breadcrumbs=[HOME, {"text": "Our sites", "href": ""}]))
+    return render(request, "sites/site_list.jinja", {
+        "title": "Our sites", "sites": selectors.site_list_active(),
+        "breadcrumbs": [HOME, {"text": "Our sites", "href": ""}]})
 
 
 @public
@@ -35,9 +34,9 @@ def site_detail(request, code):
     sections = [(label, markdown_render(getattr(site, name))) for name, label in (
         ("services", "What does the unit do here?"), ("getting_there", "How do you get here?"),
         ("accessibility", "Is the site accessible?")) if getattr(site, name).strip()]
-    return render(request, "sites/site_detail.jinja", public_context(
-        title=site.name, site=site, sections=sections, disclaimer=DISCLAIMER,
-        breadcrumbs=[HOME, SITES, {"text": site.name, "href": ""}]))
+    return render(request, "sites/site_detail.jinja", {
+        "title": site.name, "site": site, "sections": sections,
+        "breadcrumbs": [HOME, SITES, {"text": site.name, "href": ""}]})
 
 
 @require(Capability.SITE_EDIT)

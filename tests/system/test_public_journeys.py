@@ -4,6 +4,7 @@ page is checked with axe, on a desktop and a phone-sized screen."""
 
 import datetime
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -124,3 +125,29 @@ class TestPublicPages(Journey):
         self.page.set_viewport_size(PHONE)
         self.then_the_page_is_accessible(f"{name}-phone")
         self.page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestPublicPagesWithoutJavaScript:
+    """The public pages work with JavaScript turned off: reading, the header's search and
+    following a site."""
+
+    def test_a_reader_without_javascript_searches_and_reads(self, browser, live_server, sites):
+        pages_loaded()
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                      viewport=PHONE)
+        context.route("https://assets.nhs.uk/**", lambda route: route.abort())
+        page = context.new_page()
+        try:
+            page.goto("/")
+            page.get_by_role("searchbox", name="Search the information pages").fill("rotation")
+            page.get_by_role("button", name="Search").first.click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Search")
+            page.get_by_role("link", name="Selective denervation surgery for cervical "
+                                          "dystonia").click()
+            expect(page.get_by_text("It usually works best when your neck twists")).to_be_visible()
+            page.goto("/sites/")
+            page.get_by_role("link", name="The Portland Hospital").click()
+            expect(page.get_by_text("W1W 5AH")).to_be_visible()
+        finally:
+            context.close()

@@ -77,6 +77,8 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "collis.config.jinja2.environment",
             "autoescape": True,
+            # The public layout's contact link, service name and disclaimer (ADR 0013).
+            "context_processors": ["collis.public.presenters.public_settings"],
         },
     },
     {

@@ -191,3 +191,14 @@ def test_public_pages_make_few_queries_when_not_cached(client, pages, path,
                                                        django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_any_apps_page_may_extend_the_public_layout_and_gets_its_contact_link(rf, settings):
+    from django.template.loader import render_to_string
+
+    settings.COLLIS_CONTACT_URL = "/enquiries/new/"
+    request = rf.get("/enquiries/new/")
+    html = render_to_string("public/layout.jinja", {"title": "Ask us"}, request=request)
+    assert 'href="/enquiries/new/"' in html and "Contact us" in html
+    assert DISCLAIMER in html and "Ask us – Dystonia service" in html
