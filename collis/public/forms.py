@@ -8,6 +8,7 @@ from django import forms
 from collis.core.nhsuk_forms import (
     CheckboxesField,
     DateField,
+    FileUploadField,
     RadiosField,
     SingleCheckboxField,
     TextareaField,
@@ -45,9 +46,12 @@ class StoryForm(forms.Form):
                        hint="As the patient asked, such as a first name.", width=20)
     body = TextareaField(label="The story", rows=12, error_name="The story",
                          hint="Exactly the text the patient approved. Markdown.")
-    photograph = TextField(label="Photograph (optional)", required=False,
-                           hint="Which photograph goes with the story, if any: its file "
-                                "name or a description.")
+    photograph_file = FileUploadField(label="Photograph (optional)", required=False,
+                                      accept="image/png,image/jpeg",
+                                      hint="A PNG or JPEG image the patient agreed to share.")
+    photograph = TextField(label="Description of the photograph", required=False,
+                           hint="What it shows, for people who cannot see it. Leave empty "
+                                "when there is no photograph.")
     given_by = TextField(label="Who gave consent", error_name="Who gave consent",
                          hint="Their full name, as on the signed form.")
     given_by_kind = RadiosField(label="They are", choices=ConsentGiver.choices,

@@ -116,9 +116,12 @@ class Story(models.Model):
                               help_text="As the person asked, such as a first name.")
     body = models.TextField(help_text="Markdown.")
     photograph = models.CharField(
-        "Photograph", max_length=200, blank=True,
-        help_text="Which photograph goes with the story, if any (its file name or a "
-                  "description); leave empty for none.")
+        "Description of the photograph", max_length=200, blank=True,
+        help_text="What the photograph shows, for people who cannot see it (its "
+                  "alternative text); empty when there is no photograph.")
+    photograph_stored = models.CharField(max_length=100, blank=True, editable=False)
+    photograph_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    photograph_type = models.CharField(max_length=20, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -132,11 +135,13 @@ class Story(models.Model):
 
     @property
     def text_digest(self) -> str:
-        return story_digest(self.title, self.body, self.photograph)
+        """What consent is given for: the text, and the photograph's bytes and description."""
+        return hashlib.sha256("\x1f".join((self.title, self.body, self.photograph,
+                                           self.photograph_sha256)).encode()).hexdigest()
 
-
-def story_digest(title: str, body: str, photograph: str) -> str:
-    return hashlib.sha256("\x1f".join((title, body, photograph)).encode()).hexdigest()
+    @property
+    def has_photograph(self) -> bool:
+        return bool(self.photograph_stored)
 
 
 class ConsentGiver(models.TextChoices):

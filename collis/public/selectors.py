@@ -159,7 +159,7 @@ def consent_is_withdrawn(consent: StoryConsent) -> bool:
 def _covers(story: Story, consent: StoryConsent) -> bool:
     return (not consent_is_withdrawn(consent) and consent.text_digest == story.text_digest
             and Channel.WEBSITE in consent.channels
-            and (consent.includes_photograph or not story.photograph))
+            and (consent.includes_photograph or not story.has_photograph))
 
 
 def story_published_list() -> list[Story]:

@@ -27,6 +27,7 @@ from collis.public.models import (
     StoryConsent,
     StoryConsentWithdrawal,
 )
+from collis.public.photos import photo_problem, photo_store
 
 # The longest a review date may be set ahead. Local policy (UNSOURCED): the unit's
 # information governance sets it; NHS.UK pages are commonly reviewed within 3 years.
@@ -195,17 +196,20 @@ def page_figures_note(*, page: InformationPage, body: str) -> None:
 
 # -- stories ----------------------------------------------------------------------------
 
-@transaction.atomic
-def story_create(*, title: str, teller: str, body: str, photograph: str, given_by: str,
-                 given_by_kind: str, given_on: datetime.date, includes_photograph: bool,
-                 channels: list[str], form_reference: str, actor: Actor) -> Story:
-    """A story with the written consent to publish it: who gave it, when, for this text
-    (and photograph), on which channels, and where the signed form is kept."""
-    _require(actor, Capability.STORY_RECORD)
+def _story_problems(*, body: str, photograph: str, photograph_file, includes_photograph: bool,
+                    given_on, channels: list[str]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if photograph.strip() and not includes_photograph:
-        errors["includes_photograph"] = [
-            "The consent must cover the photograph, or leave the photograph out"]
+    if photograph_file is not None:
+        problem = photo_problem(photograph_file)
+        if problem:
+            errors["photograph_file"] = [problem]
+        if not photograph.strip():
+            errors["photograph"] = ["Describe the photograph for people who cannot see it"]
+        if not includes_photograph:
+            errors["includes_photograph"] = [
+                "The consent must cover the photograph, or leave the photograph out"]
+    elif photograph.strip():
+        errors["photograph_file"] = ["Choose the photograph, or leave its description empty"]
     if given_on and given_on > timezone.localdate():
         errors["given_on"] = ["The date consent was signed must be today or in the past"]
     body_problems = link_problems(body, page_exists=selectors.page_exists)
@@ -218,15 +222,33 @@ def story_create(*, title: str, teller: str, body: str, photograph: str, given_b
         raise ValueError(f"Unknown channels: {', '.join(sorted(unknown))}")
     if not channels:
         errors["channels"] = ["Select where the patient agreed the story may be published"]
+    return errors
+
+
+@transaction.atomic
+def story_create(*, title: str, teller: str, body: str, photograph: str, given_by: str,
+                 given_by_kind: str, given_on: datetime.date, includes_photograph: bool,
+                 channels: list[str], form_reference: str, actor: Actor,
+                 photograph_file=None) -> Story:
+    """A story (and its photograph, if any) with the written consent to publish it: who gave
+    it, when, for this text and photograph, on which channels, and where the signed form is
+    kept."""
+    _require(actor, Capability.STORY_RECORD)
+    errors = _story_problems(body=body, photograph=photograph, photograph_file=photograph_file,
+                             includes_photograph=includes_photograph, given_on=given_on,
+                             channels=channels)
     if errors:
         raise ValidationError(errors)
     story = Story(title=title.strip(), teller=teller.strip(), body=body,
                   photograph=photograph.strip(), created_by=actor.user)
+    if photograph_file is not None:
+        story.photograph_stored, story.photograph_sha256, story.photograph_type = photo_store(
+            photograph_file)
     story.full_clean()
     story.save()
     consent = StoryConsent(story=story, given_by=given_by.strip(), given_by_kind=given_by_kind,
                            given_on=given_on, text_digest=story.text_digest,
-                           includes_photograph=bool(story.photograph) and includes_photograph,
+                           includes_photograph=story.has_photograph and includes_photograph,
                            channels=sorted(channels), form_reference=form_reference.strip(),
                            recorded_by=actor.user)
     consent.full_clean()
@@ -235,7 +257,8 @@ def story_create(*, title: str, teller: str, body: str, photograph: str, given_b
                  summary=f"Recorded the story “{story.title}” with consent to publish given by "
                          f"{consent.given_by} on {date_long(given_on)}",
                  details={"consent": consent.pk, "channels": consent.channels,
-                          "includes_photograph": consent.includes_photograph})
+                          "includes_photograph": consent.includes_photograph,
+                          "photograph_sha256": story.photograph_sha256})
     transaction.on_commit(lambda: public_cache_clear(f"/stories/{story.pk}/"))
     return story
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("stories/", views.story_list, name="story_list"),
     path("stories/<int:pk>/", views.story_detail, name="story_detail"),
+    path("stories/<int:pk>/photograph/", views.story_photo, name="story_photo"),
     path("content/", views.content_list, name="content_list"),
     path("content/pages/<slug:slug>/", views.content_page, name="content_page"),
     path("content/pages/<slug:slug>/edit/", views.content_page_edit, name="content_page_edit"),

@@ -2,7 +2,7 @@
 drafting with a preview, a reviewer's sign-off, and patient stories with their consent."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from collis.public import selectors, services
 from collis.public.caching import public_cached
 from collis.public.forms import PageVersionForm, PublishForm, StoryForm, WithdrawForm
 from collis.public.markdown import markdown_render
+from collis.public.photos import photo_open
 from collis.public.presenters import page_view
 from collis.sites.selectors import site_list_active
 
@@ -68,6 +69,19 @@ def story_list(request):
     return _public(request, "public/story_list.jinja", "Patient stories",
                    stories=selectors.story_published_list(),
                    breadcrumbs=[HOME, {"text": "Patient stories", "href": ""}])
+
+
+@public
+def story_photo(request, pk):
+    """A published story's photograph; 404 once consent is withdrawn. Browsers check back
+    each time, so a withdrawal takes it off at once."""
+    story = selectors.story_published_get(pk=pk)
+    if not story.has_photograph:
+        raise Http404("No photograph")
+    response = FileResponse(photo_open(story.photograph_stored),
+                            content_type=story.photograph_type)
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @public
@@ -179,7 +193,8 @@ def content_version(request, slug, number):
 @require(Capability.STORY_RECORD)
 @methods("GET", "POST")
 def story_create(request):
-    form = StoryForm(request.POST if request.method == "POST" else None)
+    form = StoryForm(request.POST if request.method == "POST" else None,
+                     request.FILES if request.method == "POST" else None)
     if request.method == "POST":
         actor = Actor.from_request(request)
         response = form_submit(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from collis.core.models import AuditEvent
 from collis.core.roles import Role
 from collis.public import selectors, services
-from collis.public.models import Channel, StoryConsent, StoryConsentWithdrawal
-from collis.public.tests.factories import actor_for, story_with_consent
+from collis.public.models import Channel, Story, StoryConsent, StoryConsentWithdrawal
+from collis.public.tests.factories import PNG, actor_for, png_upload, story_with_consent
 from collis.public.tests.pages import words
 
 TODAY = timezone.localdate()
@@ -66,12 +66,38 @@ def test_a_withdrawal_before_consent_was_given_is_refused():
 
 
 @pytest.mark.django_db
-def test_a_photograph_needs_consent_of_its_own():
+def test_a_photograph_needs_consent_of_its_own_and_a_description():
     with pytest.raises(ValidationError) as refused:
-        story_with_consent(photograph="ash-at-the-park.jpg", includes_photograph=False)
-    assert "photograph" in refused.value.message_dict["includes_photograph"][0]
-    story = story_with_consent(photograph="ash-at-the-park.jpg", includes_photograph=True)
-    assert selectors.story_is_published(story)
+        story_with_consent(photograph="", photograph_file=png_upload(),
+                           includes_photograph=False)
+    errors = refused.value.message_dict
+    assert "photograph" in errors["includes_photograph"][0]
+    assert errors["photograph"] == ["Describe the photograph for people who cannot see it"]
+    assert not Story.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_photograph_must_be_an_image_by_its_content():
+    with pytest.raises(ValidationError) as refused:
+        story_with_consent(photograph="Ash in the park", includes_photograph=True,
+                           photograph_file=png_upload("ash.png", b"<script>x</script>"))
+    assert "must be a PNG or JPEG image" in refused.value.message_dict["photograph_file"][0]
+
+
+@pytest.mark.django_db
+def test_a_published_photograph_is_served_only_while_consent_stands(
+        client, django_capture_on_commit_callbacks):
+    story = story_with_consent(photograph="Ash smiling in a park", includes_photograph=True,
+                               photograph_file=png_upload())
+    page = client.get(f"/stories/{story.pk}/").content.decode()
+    assert f'src="/stories/{story.pk}/photograph/" alt="Ash smiling in a park"' in page
+    photo = client.get(f"/stories/{story.pk}/photograph/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert b"".join(photo.streaming_content) == PNG
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_consent_withdraw(story=story, withdrawn_on=TODAY, how="Letter",
+                                        actor=actor_for())
+    assert client.get(f"/stories/{story.pk}/photograph/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -114,3 +140,32 @@ def test_the_demo_story_is_synthetic_published_and_loaded_once(client, sites):
     story = Story.objects.get()
     assert "synthetic" in story.teller and "made up" in story.body
     assert "Driving again" in client.get("/stories/").content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_record_a_story_with_its_photograph_and_consent_on_one_form(client_as, client):
+    editor = client_as(Role.CONTENT_EDITOR)
+    signed = TODAY - datetime.timedelta(days=1)
+    response = editor.post("/content/stories/new/", {
+        "title": "Walking the dog again", "teller": "Bo", "body": "I can walk the dog again.",
+        "photograph_file": png_upload(), "photograph": "Bo and a spaniel on a beach",
+        "given_by": "Bo Demo-Teller", "given_by_kind": "patient",
+        "given_on-day": signed.day, "given_on-month": signed.month, "given_on-year": signed.year,
+        "channels": ["website", "print"], "includes_photograph": "on",
+        "form_reference": "SC-0002"}, follow=True)
+    text = words(response.content.decode())
+    assert "The story and its consent are recorded." in text and "Published" in text
+    story = Story.objects.get(title="Walking the dog again")
+    assert StoryConsent.objects.get(story=story).includes_photograph
+    assert "Bo and a spaniel on a beach" in client.get(f"/stories/{story.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_story_form_with_problems_names_each_field(client_as):
+    response = client_as(Role.CONTENT_EDITOR).post("/content/stories/new/", {
+        "title": "A story", "teller": "Bo", "body": "Words.", "photograph": "A photo",
+        "given_by": "Bo", "given_by_kind": "patient", "form_reference": "SC-3"})
+    text = words(response.content.decode())
+    assert "There is a problem" in text
+    assert "Enter the date consent was signed" in text
+    assert not Story.objects.exists()
