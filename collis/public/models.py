@@ -175,6 +175,10 @@ class StoryConsent(AppendOnlyModel):
     class Meta:
         ordering = ["-recorded_at"]
 
+    @property
+    def channel_labels(self) -> list[str]:
+        return [Channel(c).label for c in self.channels if c in Channel.values]
+
 
 class StoryConsentWithdrawal(AppendOnlyModel):
     consent = models.OneToOneField(StoryConsent, on_delete=models.PROTECT,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from collis.core.roles import Role
 from collis.public.models import PagePublication
-from collis.public.tests.factories import pages_loaded
+from collis.public.tests.factories import PNG, pages_loaded
 from tests.system.steps import Journey
 
 PHONE = {"width": 390, "height": 844}
@@ -102,6 +102,45 @@ class TestPublicPages(Journey):
         self.then_i_see("Dystonia is a condition of the brain and nerves.")
         self.then_i_see("Page last reviewed:")
         self.then_the_page_is_accessible_on_a_desktop_and_a_phone("public-page-updated")
+
+    def test_an_editor_records_a_story_with_consent_and_withdraws_it(self):
+        self.given_the_public_pages()
+        self.given_i_am_signed_in_as(Role.CONTENT_EDITOR)
+        self.when_i_follow("Public information", exact=True)
+        self.when_i_press("Record a patient story")
+        self.then_i_see_the_heading("Record a patient story")
+        self.then_the_page_is_accessible("story-create")
+        self.when_i_fill_in({"Title of the story": "Back at work",
+                             "Name shown with the story": "Kit",
+                             "#body": "After the operation I went back to work.",
+                             "Description of the photograph": "Kit at a desk, smiling",
+                             "Who gave consent": "Kit Demo-Teller",
+                             "Where the signed form is kept": "SC-0100"})
+        self.page.get_by_label("Photograph (optional)").set_input_files(
+            files=[{"name": "kit.png", "mimeType": "image/png", "buffer": PNG}])
+        self.when_i_choose("The patient", exact=True)
+        self.when_i_fill_in_the_date(timezone.localdate(), field="given_on")
+        self.when_i_choose("The unit's website (these pages)")
+        self.when_i_choose("The consent covers the photograph")
+        self.when_i_press("Record the story and consent")
+        self.then_i_see_the_success_banner("The story and its consent are recorded.")
+        self.then_the_page_is_accessible("story-record")
+
+        self.when_i_visit("/stories/")
+        self.when_i_follow("Back at work")
+        expect(self.page.get_by_role("img", name="Kit at a desk, smiling")).to_be_visible()
+        self.then_the_page_is_accessible_on_a_desktop_and_a_phone("public-story")
+
+        self.when_i_visit("/content/")
+        self.when_i_follow("Back at work")
+        self.when_i_fill_in_the_date(timezone.localdate(), field="withdrawn_on")
+        self.when_i_fill_in({"How it was withdrawn": "Telephone call from Kit"})
+        self.when_i_press("Withdraw consent")
+        self.then_i_see_the_success_banner("The story is no longer published.")
+        self.then_i_see("Telephone call from Kit", first=True)
+        self.then_the_page_is_accessible("story-withdrawn")
+        self.when_i_visit("/stories/")
+        self.then_there_is_no_link("Back at work")
 
     # Given
 

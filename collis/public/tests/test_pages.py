@@ -202,3 +202,14 @@ def test_any_apps_page_may_extend_the_public_layout_and_gets_its_contact_link(rf
     html = render_to_string("public/layout.jinja", {"title": "Ask us"}, request=request)
     assert 'href="/enquiries/new/"' in html and "Contact us" in html
     assert DISCLAIMER in html and "Ask us – Dystonia service" in html
+
+
+@pytest.mark.django_db
+def test_a_story_page_reads_plainly_and_ends_with_the_disclaimer(client, pages):
+    from collis.public.demo import DEMO_STORY
+    from collis.public.tests.factories import story_with_consent
+
+    story = story_with_consent(title=DEMO_STORY["title"], body=DEMO_STORY["body"])
+    body = _read(client, f"/stories/{story.pk}/")
+    assert DISCLAIMER in words(main_html(body))
+    assert textstat.automated_readability_index(prose(body)) <= READABILITY_GRADE_AT_MOST
