@@ -1,6 +1,8 @@
-"""The public pages' per-page cache. A page is rendered once and kept under its path and the
-risk catalogue's fingerprint (collis.public.services.public_cache_key); publishing a page,
-a change to a story's consent or to a site clears what shows it. Public pages are the same
+"""The public pages' per-page cache. A page is rendered once and kept under its path
+(collis.public.services.public_cache_key) with the fingerprint of the risk catalogue it was
+rendered from: a page rendered from other figures is rendered again (which also notes the
+change in its history). Publishing a page, a change to a story's consent or to a site
+clears what shows it. Public pages are the same
 for everyone (no name, no form token), so one copy serves every reader; the nonce that the
 Content-Security-Policy gives each response is put in at the last moment."""
 
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 
+from collis.public.figures import catalogue_digest
 from collis.public.services import public_cache_key
 
 # What the public layout writes where each response's CSP nonce goes.
@@ -28,7 +31,9 @@ def public_cached(view):
     def wrapped(request, *args, **kwargs):
         cacheable = request.method in ("GET", "HEAD") and not request.GET
         key = public_cache_key(request.path)
-        html = caches["public"].get(key) if cacheable else None
+        catalogue = catalogue_digest()
+        kept = caches["public"].get(key) if cacheable else None
+        html = kept[1] if kept and kept[0] == catalogue else None
         if html is not None:
             response = HttpResponse(_with_nonce(request, html))
             response["X-Collis-Cache"] = "hit"
@@ -36,7 +41,7 @@ def public_cached(view):
         response = view(request, *args, **kwargs)
         if cacheable and response.status_code == 200 and not response.streaming:
             html = response.content.decode()
-            caches["public"].set(key, html, settings.COLLIS_PUBLIC_CACHE_SECONDS)
+            caches["public"].set(key, (catalogue, html), settings.COLLIS_PUBLIC_CACHE_SECONDS)
             response.content = _with_nonce(request, html).encode()
             response["X-Collis-Cache"] = "miss"
         elif not response.streaming:

@@ -203,23 +203,21 @@ class FigureSnapshot:
         return hashlib.sha256(json.dumps(self.values, sort_keys=True).encode()).hexdigest()
 
 
-def _items(kind: str, key: str) -> list[tuple[str, str, str]]:
-    """The single figures a placeholder shows: (label for readers, key, what it says)."""
+def _items(kind: str, key: str) -> list[tuple[str, str]]:
+    """The single figures a placeholder shows: (label for readers, what it says)."""
     if kind == "risk":
         chosen = [risks.RISKS_BY_CODE[key]]
     elif kind == "risks":
         chosen = list(risks.risks_for(INTERVENTIONS[key]))
     elif kind == "outcomes":
-        return [(f"{o.series} results", f"outcome:{o.code}",
-                 f"{o.n} | {o.result} | {o.follow_up} | {o.sources}")
+        return [(f"{o.series} results", f"{o.n} | {o.result} | {o.follow_up} | {o.sources}")
                 for o in risks.OUTCOMES if o.code.startswith(OUTCOME_PREFIXES[key])]
     elif kind == "fact":
         words, sources = _facts()[key]
-        return [(FACT_LABELS[key], f"fact:{key}", f"{words} {sources}")]
+        return [(FACT_LABELS[key], f"{words} {sources}")]
     else:
         return []
-    return [(r.name, f"risk:{r.code}", json.dumps(r.as_dict(), sort_keys=True))
-            for r in chosen]
+    return [(r.name, json.dumps(r.as_dict(), sort_keys=True)) for r in chosen]
 
 
 FACT_LABELS = {"toxin_interval_weeks": "Usual time between injections"}
@@ -230,7 +228,7 @@ def figures_snapshot(text: str) -> FigureSnapshot:
     values = {}
     for kind, key in placeholders_in(text):
         try:
-            for label, _, said in _items(kind, key):
+            for label, said in _items(kind, key):
                 values[label] = said
         except KeyError:
             continue

@@ -96,9 +96,8 @@ class FigureNote(AppendOnlyModel):
     noted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # Not unique by digest: figures that change back are a change too.
         ordering = ["-noted_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["page", "digest"],
-                                               name="figure_note_once_per_digest")]
 
 
 class Channel(models.TextChoices):

@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AuditAction
 from collis.public.models import (
     Channel,
     FigureNote,
@@ -191,6 +193,11 @@ def story_get(*, pk: int) -> Story:
         raise Http404("No such story") from None
 
 
-def story_consents(*, story: Story) -> list[StoryConsent]:
-    return list(story.consents.select_related("recorded_by", "withdrawal",
-                                              "withdrawal__recorded_by"))
+def story_consents(*, story: Story, actor: Actor) -> list[StoryConsent]:
+    """A story's consents and withdrawals (who gave them, where the signed forms are): the
+    reading is audited, as they name the patient."""
+    consents = list(story.consents.select_related("recorded_by", "withdrawal",
+                                                  "withdrawal__recorded_by"))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="story", object_id=story.pk,
+                 summary=f"Viewed the consent to publish the story “{story.title}”")
+    return consents

@@ -45,9 +45,9 @@ CACHE_PREFIX = "collis-public"
 
 
 def public_cache_key(path: str) -> str:
-    """The cache key of a public page: its path and the catalogue's fingerprint, so that a
-    changed figure is never served from the cache."""
-    return f"{CACHE_PREFIX}:{figures.catalogue_digest()}:{path}"
+    """The cache key of a public page: its path. What is kept with it says which catalogue
+    it was rendered from (collis.public.caching), so a changed figure is never served."""
+    return f"{CACHE_PREFIX}:{path}"
 
 
 def public_cache_clear(*paths: str) -> None:
@@ -186,12 +186,8 @@ def page_figures_note(*, page: InformationPage, body: str) -> None:
     previous = last.figures if last else {}
     changed = sorted(k for k, v in snapshot.values.items() if previous.get(k) != v) \
         if last else []
-    try:
-        with transaction.atomic():
-            FigureNote.objects.create(page=page, digest=snapshot.digest,
-                                      figures=snapshot.values, changed=changed)
-    except IntegrityError:
-        pass  # another request kept the same figures at the same moment; or they came back
+    FigureNote.objects.create(page=page, digest=snapshot.digest, figures=snapshot.values,
+                              changed=changed)
 
 
 # -- stories ----------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def story_create(request):
 def story_record(request, pk):
     """A story, whether it is published, its consents and withdrawals; the withdrawal form."""
     story = selectors.story_get(pk=pk)
-    consents = selectors.story_consents(story=story)
+    consents = selectors.story_consents(story=story, actor=Actor.from_request(request))
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         actor = Actor.from_request(request)

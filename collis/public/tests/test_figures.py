@@ -73,3 +73,20 @@ def test_an_unchanged_catalogue_adds_nothing_to_the_history(client, sites):
     client.get("/information/treatments/")
     client.get("/information/treatments/?again=1")  # not cached: renders again
     assert FigureNote.objects.filter(page__slug="treatments").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_figure_that_changes_back_is_a_change_too(client, sites, monkeypatch):
+    from collis.public.models import FigureNote
+
+    pages_loaded()
+    path = "/information/selective-denervation/"
+    client.get(path)
+    _changed_catalogue(monkeypatch, "SD_DEATH_OR_SYSTEMIC_EVENT", text="one death in 170",
+                       denominator=170)
+    client.get(path)
+    monkeypatch.undo()
+    text = words(client.get(path).content.decode())
+    assert "one death in 168" in text
+    assert FigureNote.objects.filter(page__slug="selective-denervation").count() == 3
+    assert text.count("Death or other systemic events") >= 3  # the list and two history lines

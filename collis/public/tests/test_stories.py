@@ -120,6 +120,8 @@ def test_the_staff_page_shows_consent_and_withdrawal(client_as):
     story = story_with_consent(actor=actor_for(Role.CONTENT_EDITOR))
     body = words(client.get(f"/content/stories/{story.pk}/").content.decode())
     assert "Ash Demo-Storyteller" in body and "Consent form SC-0001" in body
+    assert AuditEvent.objects.filter(object_type="story", object_id=str(story.pk),
+                                     summary__startswith="Viewed the consent").exists()
     response = client.post(f"/content/stories/{story.pk}/", {
         "withdrawn_on-day": TODAY.day, "withdrawn_on-month": TODAY.month,
         "withdrawn_on-year": TODAY.year, "how": "Email from the patient"}, follow=True)
