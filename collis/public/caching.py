@@ -38,6 +38,7 @@ def public_cached(view):
             response = HttpResponse(_with_nonce(request, html))
             response["X-Collis-Cache"] = "hit"
             return response
+        request.collis_public_cached = True  # the layout writes the nonce's marker
         response = view(request, *args, **kwargs)
         if cacheable and response.status_code == 200 and not response.streaming:
             html = response.content.decode()

@@ -202,6 +202,9 @@ def test_any_apps_page_may_extend_the_public_layout_and_gets_its_contact_link(rf
     html = render_to_string("public/layout.jinja", {"title": "Ask us"}, request=request)
     assert 'href="/enquiries/new/"' in html and "Contact us" in html
     assert DISCLAIMER in html and "Ask us – Dystonia service" in html
+    request.csp_nonce = "abc123"  # as django-csp gives it; a page not cached uses it at once
+    html = render_to_string("public/layout.jinja", {"title": "Ask us"}, request=request)
+    assert 'nonce="abc123"' in html and "collis-csp-nonce" not in html
 
 
 @pytest.mark.django_db
