@@ -4,6 +4,19 @@ pure-Python domain tests (collis/domain) also run without Django installed."""
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with empty caches (the public pages are cached, ADR 0013)."""
+    try:
+        from django.core.cache import caches
+    except ImportError:  # the domain's tests run without Django
+        yield
+        return
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def sites(db):
     """The unit's six sites (a flushed test database may have lost the migration's copy)."""
@@ -39,3 +52,18 @@ def client_as(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def readability(monkeypatch):
+    """textstat, for readability tests, counting every word's syllables by hyphenation
+    (pyphen), as textstat already does for words its pronouncing dictionary lacks: that
+    dictionary is a separate download (NLTK's CMU dictionary) that a machine without the
+    internet cannot fetch."""
+    import textstat
+    from textstat.backend.counts import _count_syllables
+
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: None)
+    if hasattr(_count_syllables.count_syllables, "cache_clear"):
+        _count_syllables.count_syllables.cache_clear()
+    return textstat

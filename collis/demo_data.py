@@ -31,6 +31,7 @@ DEMO_STAFF = (
     ("coordinator", "Cal", "Demo-Coordinator", Role.MDT_COORDINATOR),
     ("auditor", "Aud", "Demo-Auditor", Role.AUDITOR),
     ("admin", "Ada", "Demo-Admin", Role.ADMINISTRATOR),
+    ("editor", "Eda", "Demo-Editor", Role.CONTENT_EDITOR),
 )
 
 GIVEN_NAMES = (
@@ -187,6 +188,9 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     with_history = list(Patient.objects.filter(
         nhs_number__in=[p.nhs_number for p in wanted[:DEMO_HISTORIES]]).order_by("nhs_number"))
     histories = demo_histories_load(with_history)
+    from collis.public.demo import demo_public_load
+
+    demo_public_load()
     if new:
         database_statistics_refresh()
     return DemoDataResult(

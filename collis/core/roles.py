@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     MDT_COORDINATOR = "mdt_coordinator", "MDT coordinator"
     AUDITOR = "auditor", "Service manager / auditor"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Keeps the public information pages and patient stories; a clinician reviews and
+    # publishes what they write (ADR 0013).
+    CONTENT_EDITOR = "content_editor", "Content editor"
 
 
 class Capability(StrEnum):
@@ -55,6 +58,11 @@ class Capability(StrEnum):
     # (replies, status, assignment, notes, linking the patient, booking requests).
     ENQUIRY_VIEW = "enquiry_view"
     ENQUIRY_ANSWER = "enquiry_answer"
+    # The public information pages (ADR 0013): editors draft and preview; a second person,
+    # a consultant, reviews and publishes. Stories are published only with consent.
+    CONTENT_EDIT = "content_edit"
+    CONTENT_REVIEW = "content_review"
+    STORY_RECORD = "story_record"
 
 
 _REGISTRY = {
@@ -77,6 +85,9 @@ _CONSULTANT = {
     Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
     Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
     Capability.FOLLOW_UP_RECORD}
+# Consultants may draft public information and review (and so publish) what another
+# person drafted: the reviewer answers for its clinical content (ADR 0013).
+_CONTENT_REVIEWER = {Capability.CONTENT_EDIT, Capability.CONTENT_REVIEW}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Doctors keep the whole record and run the candidacy assessment.
@@ -85,7 +96,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
         Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
-        Capability.FOLLOW_UP_RECORD}),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER),
     Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
@@ -93,12 +104,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW,
         Capability.COUNSELLING_RECORD, Capability.CONSENT_RECORD,
         Capability.OPERATION_RECORD, Capability.PHYSIO_PROGRAMME_RECORD,
-        Capability.FOLLOW_UP_RECORD}),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER),
     # A clinical lead is a consultant (what neurologists and neurosurgeons may do between
     # them, except the surgeon's own steps: consent and the operation note) who also signs
     # off the unit's local policy.
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
-        Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT}),
+        Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
+        Capability.STORY_RECORD} | _CONTENT_REVIEWER),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
@@ -110,7 +122,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # keep the waiting list.
     Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.INVESTIGATION_RECORD, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
-        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW}),
+        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW, Capability.STORY_RECORD}),
     # Physiotherapists read the record, examine, rate and record therapy sessions and the
     # post-operative programme; they do not register patients or record toxin doses.
     Role.PHYSIOTHERAPIST: frozenset(_READ | {
@@ -128,6 +140,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset(
         {Capability.SITE_EDIT, Capability.USER_MANAGE, Capability.AUDIT_VIEW,
          Capability.POLICY_VIEW}
+    ),
+    # Content editors draft the public pages, record patient stories with their consent
+    # and keep the sites' public details; they never open a patient's record and cannot
+    # publish their own drafts.
+    Role.CONTENT_EDITOR: frozenset(
+        {Capability.CONTENT_EDIT, Capability.STORY_RECORD, Capability.SITE_EDIT}
     ),
 }
 
@@ -177,6 +195,9 @@ REFUSALS: dict[Capability, str] = {
     Capability.POLICY_EDIT: "change the local policy",
     Capability.ENQUIRY_VIEW: "read enquiries from the public",
     Capability.ENQUIRY_ANSWER: "answer enquiries from the public",
+    Capability.CONTENT_EDIT: "edit the public information pages",
+    Capability.CONTENT_REVIEW: "review and publish the public information pages",
+    Capability.STORY_RECORD: "record patient stories and their consent",
 }
 
 

@@ -78,9 +78,14 @@ def logout_view(request):
     return redirect("login")
 
 
-@signed_in
+@public
 def home(request):
+    """`/`: the staff home for signed-in staff; the public home page for anyone else."""
     user = request.user
+    if not capabilities_of(user):
+        from collis.public.views import public_home  # the public app builds on core
+
+        return public_home(request)
     return render(request, "core/home.jinja", {
         "title": "Home",
         "capabilities": capabilities_of(user),

@@ -1,4 +1,5 @@
-"""The unit's hospital sites: reference data that administrators keep up to date."""
+"""The unit's hospital sites: reference data that staff with SITE_EDIT keep up to date,
+including what each site's public page says."""
 
 from django.db import models
 
@@ -17,6 +18,15 @@ class Site(models.Model):
     address = models.TextField(help_text="One line per row, without the postcode.")
     postcode = models.CharField(max_length=10)
     phone = models.CharField(max_length=30, blank=True)
+    # What the site's public page says, set by staff with SITE_EDIT (Markdown).
+    getting_there = models.TextField("How to get there", blank=True,
+                                     help_text="Public transport, parking, entrances.")
+    accessibility = models.TextField("Accessibility", blank=True,
+                                     help_text="Step-free access, lifts, hearing loops, "
+                                               "help on arrival.")
+    services = models.TextField("What the unit does there", blank=True,
+                                help_text="Clinics, injections, tests, surgery.")
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True,
                                     help_text="Untick when the unit stops using the site.")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,

@@ -13,7 +13,8 @@ from tests.system.steps import Journey
 class TestRegistry(Journey):
     def test_signing_in_shows_the_home_page_for_the_role(self):
         self.given_a_neurologists_account()
-        self.when_i_visit("/")
+        self.when_i_visit("/")  # the public home page
+        self.when_i_follow("Staff sign in")
         self.then_i_see_the_heading("Sign in to Collis")
         self.then_the_page_is_accessible("login")
         self.when_i_sign_in(self.user.username, "wrong password")

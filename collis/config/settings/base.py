@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "collis.outcomes",
     "collis.policy",
     "collis.enquiries",
+    "collis.public",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,8 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "collis.config.jinja2.environment",
             "autoescape": True,
+            # The public layout's contact link, service name and disclaimer (ADR 0013).
+            "context_processors": ["collis.public.presenters.public_settings"],
         },
     },
     {
@@ -286,3 +289,23 @@ COLLIS_ENQUIRY_LIMIT_PER_EMAIL_PER_DAY = int(
 COLLIS_ENQUIRY_REPLY_WORKING_DAYS = int(os.environ.get("COLLIS_ENQUIRY_REPLY_WORKING_DAYS", "5"))
 COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS = [
     int(s) for s in env_list("COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS", "60,300,900,3600,14400")]
+# Public pages. Where the "Contact us" link of the public pages leads (the enquiry form).
+COLLIS_CONTACT_URL = os.environ.get("COLLIS_CONTACT_URL", "/contact/")
+# The service's name in the public pages' header.
+COLLIS_PUBLIC_SERVICE_NAME = os.environ.get("COLLIS_PUBLIC_SERVICE_NAME", "Dystonia service")
+# The public pages' cache: files under var/ by default, which every worker process of one
+# server shares, so that publishing or a withdrawn consent clears the page for all of them
+# at once. Several servers need a cache they share (set COLLIS_PUBLIC_CACHE_BACKEND and
+# COLLIS_PUBLIC_CACHE_LOCATION, e.g. django.core.cache.backends.redis.RedisCache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": os.environ.get("COLLIS_PUBLIC_CACHE_BACKEND",
+                                  "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("COLLIS_PUBLIC_CACHE_LOCATION",
+                                   str(BASE_DIR / "var" / "cache" / "public")),
+    },
+}
+# How long a public page is served from the cache (seconds). Publishing a page, or a
+# change to a story's consent or a site, clears it at once.
+COLLIS_PUBLIC_CACHE_SECONDS = int(os.environ.get("COLLIS_PUBLIC_CACHE_SECONDS", "3600"))

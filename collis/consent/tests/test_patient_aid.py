@@ -7,8 +7,6 @@ import re
 
 import pypdf
 import pytest
-import textstat
-import textstat.backend.counts._count_syllables as syllables
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,16 +26,6 @@ from collis.policy.tests.factories import policy_version_make
 MIN_READING_EASE = 75
 MAX_GRADE = 6
 MAX_SENTENCE_WORDS = 25
-
-
-@pytest.fixture
-def readability(monkeypatch):
-    """textstat's formulas, counting syllables with its pyphen fallback: its CMU
-    dictionary is a separate download that a machine without the internet cannot fetch."""
-    monkeypatch.setattr(syllables, "get_cmudict", lambda lang: None)
-    syllables.count_syllables.cache_clear() if hasattr(
-        syllables.count_syllables, "cache_clear") else None
-    return textstat
 
 
 def _url(name, episode):

@@ -121,7 +121,8 @@ def test_pages_that_only_read_refuse_a_post(client_as, sites):
         path = "/" + route.replace("<uuid:patient_id>", "00000000-0000-0000-0000-000000000000")
         for converter in ("<int:episode_id>", "<int:pk>", "<int:meeting_id>", "<int:item_id>",
                           "<int:decision_id>", "<int:request_id>", "<int:session_id>",
-                          "<int:months>", "<int:file_pk>", "<slug:event>", "<str:kind>"):
+                          "<int:months>", "<int:file_pk>", "<slug:event>", "<str:kind>",
+                          "<slug:slug>", "<slug:code>", "<int:number>"):
             path = path.replace(converter, "1")
         response = client.post(path)
         assert response.status_code == 405, (path, response.status_code)

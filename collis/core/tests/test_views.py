@@ -10,8 +10,10 @@ from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import PASSWORD, UserFactory
 
-PUBLIC = ["/login/", "/sites/", "/accessibility/"]
-PRIVATE = ["/", "/patients/", "/patients/new/", "/audit/"]
+# "/" is the public home page for anyone not signed in (collis.public), the staff home
+# for signed-in staff.
+PUBLIC = ["/", "/login/", "/sites/", "/accessibility/"]
+PRIVATE = ["/patients/", "/patients/new/", "/audit/", "/content/"]
 
 
 @pytest.mark.django_db
@@ -99,7 +101,8 @@ def test_sign_out_needs_post_and_ends_the_session(client_as):
     assert client.get("/logout/").status_code == 405
     response = client.post("/logout/")
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/patients/").status_code == 302
+    assert "Staff sign in" in client.get("/").content.decode()  # the public home page
     assert AuditEvent.objects.filter(action=AuditAction.LOGOUT).exists()
 
 
@@ -119,7 +122,7 @@ def test_idle_session_is_signed_out(client_as, settings):
     idle_for(client, 31 * 60)
     response = client.get("/patients/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
-    assert client.get("/").status_code == 302
+    assert client.get("/patients/").status_code == 302
 
 
 @pytest.mark.django_db

@@ -262,7 +262,7 @@ def test_an_emails_text_never_changes(sites):
         email.save()
 
 
-def test_the_emails_to_an_enquirer_are_plain_english(sites, syllables_by_hyphenation):
+def test_the_emails_to_an_enquirer_are_plain_english(sites, readability):
     import textstat
 
     from collis.enquiries import emails

@@ -116,7 +116,7 @@ def test_too_many_from_one_email_address_are_refused(client, sites, settings):
 
 
 @pytest.mark.parametrize("path", [CREATE, SENT])
-def test_the_public_pages_are_plain_english(client, sites, path, syllables_by_hyphenation):
+def test_the_public_pages_are_plain_english(client, sites, path, readability):
     """Flesch reading ease of 60 or more ("plain English") and a US grade of 9 or less,
     measured by textstat on what the visitor reads (the form with its labels and hints,
     and the confirmation)."""
