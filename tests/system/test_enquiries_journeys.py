@@ -1,4 +1,5 @@
-"""Given/when/then: a member of the public, not signed in, sends an enquiry and gets a
+"""Given/when/then: a member of the public, not signed in, reads about selective
+denervation, follows the sites page to The Portland Hospital, sends an enquiry and gets a
 reference; an MDT coordinator finds it in the inbox, links the patient's record, takes it
 on and answers it by email; the reply is queued, sent and audited. Each page is checked
 with axe and photographed on a desktop and on a 390-pixel-wide phone."""
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 from collis.core.models import AuditEvent
 from collis.core.roles import Role
 from collis.enquiries.models import DeliveryState, Enquiry, EnquiryStatus
+from collis.public.tests.factories import pages_loaded
 from tests.system.steps import Journey
 
 PHONE = {"width": 390, "height": 844}
@@ -20,8 +22,14 @@ DESKTOP = {"width": 1280, "height": 900}
 class TestEnquiries(Journey):
     def test_a_member_of_the_public_sends_an_enquiry_and_a_coordinator_answers_it(self):
         patient = self.given_a_patient("Ada", "Quillfeather", nhs_number="9990000026")
+        pages_loaded()
 
-        self.when_i_visit("/contact/")
+        # She has read about selective denervation and found The Portland Hospital.
+        self.when_i_visit("/information/selective-denervation/")
+        self.when_i_follow("Our sites", first=True)
+        self.when_i_follow("The Portland Hospital")
+        self.then_i_see_the_heading("The Portland Hospital", exact=True)
+        self.when_i_follow("Contact us", first=True)
         self.then_i_see_the_heading("Contact the dystonia unit")
         self.then_the_page_is_accessible_on_desktop_and_phone("enquiry-form")
         self.when_i_press("Send enquiry")
