@@ -18,7 +18,7 @@ from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_history
 from collis.core.models import AuditAction, CorrectableRecord, RecordStatus
 from collis.domain import toxin as domain
-from collis.domain.policy import DEFAULT_POLICY, ResponseThresholds
+from collis.domain.policy import ResponseThresholds
 from collis.patients.models import Patient
 from collis.policy.selectors import policy_in_force
 from collis.treatments.models import (
@@ -137,10 +137,13 @@ def proposed_cycle_check(*, patient: Patient, given_on: datetime.date, product: 
 
 
 def response_summary(cycles: Sequence[ToxinCycle],
-                     thresholds: ResponseThresholds = DEFAULT_POLICY.bont_response_thresholds,
-                     ) -> ResponseSummary:
-    """Derive the response pattern from the reviewed cycles. A cycle not yet reviewed has no
-    benefit figures to give, so it is left out and listed as such."""
+                     thresholds: ResponseThresholds | None = None) -> ResponseSummary:
+    """Derive the response pattern from the reviewed cycles, with the thresholds of the
+    local policy in force today unless others are given (the candidacy assessment derives it
+    with the same). A cycle not yet reviewed has no benefit figures to give, so it is left
+    out and listed as such."""
+    if thresholds is None:
+        thresholds = policy_in_force().candidacy.bont_response_thresholds
     reviewed = tuple(c for c in cycles if c.reviewed)
     left_out = tuple(c for c in cycles if not c.reviewed)
     derivation = domain.derive_response_pattern([as_domain_cycle(c) for c in reviewed],

@@ -270,7 +270,8 @@ def test_every_source_title_is_read_from_the_reference():
     from collis.candidacy.presenters import reference_sources
 
     sources = reference_sources()
-    assert len(sources) == 45
+    assert len(sources) == 49
+    assert sources[47].startswith("The unit's patient page on selective denervation")
     assert sources[37] == "Dystonia UK, selective denervation page"
     assert sources[38] == "cdtorticollis.org SD page"
     assert sources[1].startswith("Albanese 2013")

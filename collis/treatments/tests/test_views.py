@@ -6,6 +6,7 @@ from django.urls import reverse
 from collis.core.models import AuditAction, AuditEvent, RecordStatus
 from collis.core.roles import Role
 from collis.patients.tests.factories import PatientFactory
+from collis.policy.selectors import policy_in_force
 from collis.treatments.models import (
     Medication,
     ResistanceTest,
@@ -233,8 +234,10 @@ def test_toxin_page_queries_do_not_grow_with_the_cycles(client_as, sites,
                    benefit=60 if n % 2 else None, weeks=10)
     ResistanceTestFactory(patient=patient)
     client = client_as(Role.NEUROLOGIST)
-    # 14: with the corrected cycles and resistance tests, read once each.
-    with django_assert_max_num_queries(14):
+    policy_in_force()  # version 1 of the local policy, made on first use in a fresh database
+    # 15: with the corrected cycles and resistance tests, read once each, and the local
+    # policy in force (its response thresholds).
+    with django_assert_max_num_queries(15):
         assert client.get(url("toxin_list", patient)).status_code == 200
 
 
