@@ -17,7 +17,7 @@ from collis.assessments.models import (
 )
 from collis.assessments.presenters import number, pattern_words, status_tag, words
 from collis.core.models import RecordStatus
-from collis.core.prepared import PreparedRows
+from collis.core.prepared import patient_rows
 from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 
@@ -64,13 +64,13 @@ def _union(patient_id):
 
 # Compiled once per process (collis.core.prepared): compiling the UNION cost more than
 # running it.
-_UNION = PreparedRows(_union)
+_UNION = patient_rows(_union)
 
 
 def timeline_events(patient) -> list[TimelineEvent]:
     events = []
     for kind, pk, when, version, a, b, c, total, severity, disability, pain, status in (
-            _UNION.rows(patient.pk)):
+            _UNION.rows(patient_id=patient.pk)):
         tag = f" ({status_tag(status)})" if status_tag(status) else ""
         if kind == "diagnosis":
             detail = ", ".join(part for part in (

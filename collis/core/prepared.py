@@ -1,82 +1,138 @@
-"""Row queries compiled to SQL once per process, then run for any patient.
+"""Queries compiled to SQL once per process, then run with new values.
 
-Django compiles a queryset to SQL each time it is evaluated. For the timeline's UNIONs of
-annotated tables that compilation cost more than running the queries: profiled with
-cProfile on CPU time, `SQLCompiler.as_sql` was 31% of the timeline page. `PreparedRows`
-builds its `values_list` queryset once per database alias, for a marker patient id, keeps
-the SQL, the positions of the marker among its parameters and the column converters, and
-then runs the same SQL with the patient's id: the rows are those the queryset would give
-(tests compare them on SQLite and PostgreSQL). The queries still go through Django's
-cursor, so the per-page query bounds and the debug tooling see them."""
+Django compiles a queryset to SQL each time it is evaluated. Profiled on CPU time over the
+record's pages, that compilation was over a quarter of the work: 31% of the timeline page
+(UNIONs of annotated tables cost more to compile than to run), and a large part of the
+three look-ups every page makes (the session, the user, the patient). A `PreparedQuery`
+builds its queryset once per database alias with *markers* in place of the values that
+vary (a patient's id, a session key, the time), keeps the SQL, where each marker sits among
+its parameters, the column converters and how to make model instances, and then runs the
+same SQL with the real values. What it returns is what the queryset would (tests compare
+rows, types and instances on SQLite and PostgreSQL). The SQL still goes through Django's
+cursor, so per-page query bounds and the debug tooling see it.
+
+A value that varies must be one of the marker types below and reach the SQL as a plain
+parameter (a filter's value); everything else in the queryset must be the same for every
+call. Prefetching and row locks are not supported (use the ORM for those)."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
-# A patient id no record has: it only marks where the real id goes in the SQL's parameters.
-MARKER = uuid.UUID("00000000-0000-4000-8000-0000c0111500")
+# Values no record has: they only mark where the real values go in the SQL's parameters.
+_MARKERS = {
+    uuid.UUID: uuid.UUID("00000000-0000-4000-8000-0000c0111500"),
+    int: 7_316_508_243_097,
+    str: "collis-prepared-marker-7f3c9a",
+    datetime.datetime: datetime.datetime(2999, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC),
+}
+# The patients' ids (the marker a patient's timeline and record use).
+MARKER = _MARKERS[uuid.UUID]
+
+
+def _db_value(kind: type, value, connection):
+    """`value` as a filter on a field of this kind puts it among the SQL's parameters."""
+    if value is None:
+        return None
+    if kind is uuid.UUID:
+        if not isinstance(value, uuid.UUID):
+            value = uuid.UUID(str(value))
+        return models.UUIDField().get_db_prep_value(value, connection)
+    if kind is datetime.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    return kind(value)
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
     params: tuple
-    positions: tuple[int, ...]
+    positions: dict[str, tuple[int, ...]]
     compiler: object
     converters: dict
 
 
-class PreparedRows:
-    """`rows(patient_id)`: the rows of `build(patient_id)`, a `values_list` queryset whose
-    only varying parameter is the patient's id (every other parameter is a constant)."""
+class PreparedQuery:
+    """`build(**markers)` compiled once per database alias; `rows(**values)` for a
+    `values_list` queryset, `instances(**values)` for a queryset of model instances (with
+    `select_related` if wanted). `kinds` names each varying value and its type."""
 
-    def __init__(self, build: Callable[[object], QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+        unknown = [name for name, kind in kinds.items() if kind not in _MARKERS]
+        if unknown or not kinds:
+            raise ValueError(f"Values to vary must be one of {list(_MARKERS)}: {unknown}")
         self._build = build
+        self._kinds = kinds
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def _compile(self, using: str) -> _Compiled:
         connection = connections[using]
-        queryset = self._build(MARKER)
+        queryset = self._build(**{name: _MARKERS[kind] for name, kind in self._kinds.items()})
+        if queryset._prefetch_related_lookups or queryset.query.select_for_update:
+            raise ValueError("A prepared query cannot prefetch or lock rows.")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        marker = _db_uuid(MARKER, connection)
-        positions = tuple(index for index, value in enumerate(params) if value == marker)
-        if not positions:
-            raise ValueError("The prepared query has no patient id among its parameters.")
+        positions = {}
+        for name, kind in self._kinds.items():
+            marker = _db_value(kind, _MARKERS[kind], connection)
+            positions[name] = tuple(i for i, value in enumerate(params) if value == marker)
+            if not positions[name]:
+                raise ValueError(f"The prepared query has no {name} among its parameters.")
         fields = [select[0] for select in compiler.select[0:compiler.col_count]]
         return _Compiled(sql=sql, params=tuple(params), positions=positions,
                          compiler=compiler, converters=compiler.get_converters(fields))
 
-    def rows(self, patient_id, *, using: str = "default") -> list[tuple]:
+    def _run(self, using: str, values: dict) -> tuple[_Compiled, list]:
         compiled = self._compiled.get(using)
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.get(using) or self._compile(using)
                 self._compiled[using] = compiled
         connection = connections[using]
-        value = _db_uuid(patient_id, connection)
         params = list(compiled.params)
-        for position in compiled.positions:
-            params[position] = value
+        for name, kind in self._kinds.items():
+            value = _db_value(kind, values[name], connection)
+            for position in compiled.positions[name]:
+                params[position] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        return [tuple(row) for row in rows]
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        return compiled, rows
+
+    def rows(self, *, using: str = "default", **values) -> list[tuple]:
+        return [tuple(row) for row in self._run(using, values)[1]]
+
+    def instances(self, *, using: str = "default", **values) -> list[models.Model]:
+        """Model instances as the queryset's iteration makes them (ModelIterable)."""
+        compiled, rows = self._run(using, values)
+        compiler = compiled.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        model = klass_info["model"]
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[first:last]]
+        populators = get_related_populators(klass_info, select, using)
+        found = []
+        for row in rows:
+            instance = model.from_db(using, names, row[first:last])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in (compiler.annotation_col_map or {}).items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
 
 
-def _db_uuid(value, connection):
-    """A patient id as the database takes it (a UUID, or its hex on SQLite)."""
-    from collis.patients.models import Patient
-
-    if not isinstance(value, uuid.UUID):
-        value = uuid.UUID(str(value))
-    return Patient._meta.pk.get_db_prep_value(value, connection, prepared=False)
+def patient_rows(build: Callable[[object], QuerySet]) -> PreparedQuery:
+    """A prepared query whose one varying value is the patient's id (`patient_id`)."""
+    return PreparedQuery(build, patient_id=uuid.UUID)

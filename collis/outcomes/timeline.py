@@ -10,7 +10,7 @@ chart's markers and anything else reading the current record pass it by."""
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
-from collis.core.prepared import PreparedRows
+from collis.core.prepared import patient_rows
 from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.outcomes.models import (
@@ -64,17 +64,17 @@ def _rest(patient_id):
 
 
 # Both compiled once per process (collis.core.prepared).
-_OPERATIONS = PreparedRows(_operations)
-_REST = PreparedRows(_rest)
+_OPERATIONS = patient_rows(_operations)
+_REST = patient_rows(_rest)
 
 
 def timeline_events(patient) -> list[TimelineEvent]:
-    operations = _OPERATIONS.rows(patient.pk)
+    operations = _OPERATIONS.rows(patient_id=patient.pk)
     if not operations:
         return []
     divisions: dict[int, list[str]] = {}
     events: list[TimelineEvent] = []
-    for when, kind, a, b, episode, pk, status in _REST.rows(patient.pk):
+    for when, kind, a, b, episode, pk, status in _REST.rows(patient_id=patient.pk):
         args = [patient.pk, episode]
         if kind == "division":
             divisions.setdefault(pk, []).append(muscle_words(a, b))

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from collis.core.models import RecordStatus
-from collis.core.prepared import PreparedRows
+from collis.core.prepared import patient_rows
 from collis.core.presenters import date_long
 from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
@@ -82,7 +82,7 @@ def _toxin_events(patient) -> list[TimelineEvent]:
                    detail=f"{injection_count} injections",
                    href=_cycle_href(patient, pk))
             for pk, given_on, status, product, units, injection_count
-            in _CYCLES.rows(patient.pk)]
+            in _CYCLES.rows(patient_id=patient.pk)]
 
 
 def _others(patient_id):
@@ -119,8 +119,8 @@ def _others(patient_id):
 
 # Both compiled once per process (collis.core.prepared): compiling them cost more than
 # running them.
-_CYCLES = PreparedRows(_cycles)
-_OTHERS = PreparedRows(_others)
+_CYCLES = patient_rows(_cycles)
+_OTHERS = patient_rows(_others)
 
 
 def _other_events(patient) -> list[TimelineEvent]:
@@ -129,7 +129,7 @@ def _other_events(patient) -> list[TimelineEvent]:
 
     events: list[TimelineEvent] = []
     for (source, pk, first, second, name, amount, unit, frequency, reason, minutes,
-         status) in _OTHERS.rows(patient.pk):
+         status) in _OTHERS.rows(patient_id=patient.pk):
         if source == "medication":
             dose = f"{amount} {unit} {frequency}".strip()
             events.append(_event(when=first, kind="medication_start", status=status,

@@ -132,8 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user with SQL compiled once (collis.core.prepared).
+    "collis.core.backends.ModelBackend",
 ]
+# Django's database sessions, read with SQL compiled once (collis.core.prepared).
+SESSION_ENGINE = "collis.core.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

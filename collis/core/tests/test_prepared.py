@@ -4,10 +4,11 @@ every patient, with the same types, on SQLite and PostgreSQL."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from collis.assessments import timeline as assessments_timeline
 from collis.assessments.tests.factories import make_diagnosis, make_examination, make_twstrs
-from collis.core.prepared import MARKER, PreparedRows
+from collis.core.prepared import MARKER, PreparedQuery, patient_rows
 from collis.patients.tests.factories import PatientFactory
 from collis.treatments import timeline as treatments_timeline
 from collis.treatments.models import ToxinCycle
@@ -45,16 +46,81 @@ def test_prepared_rows_are_the_querysets_rows_for_each_patient(name):
     _records(first, datetime.date(2026, 3, 2))
     _records(second, datetime.date(2026, 4, 6))
     for patient in (first, second, empty, first):
-        rows = prepared.rows(patient.pk)
+        rows = prepared.rows(patient_id=patient.pk)
         assert sorted(rows, key=repr) == sorted(build(patient.pk), key=repr)
         assert all(type(a) is type(b) for row, expected in zip(
             sorted(rows, key=repr), sorted(build(patient.pk), key=repr), strict=True)
             for a, b in zip(row, expected, strict=True))
-    assert prepared.rows(first.pk) != prepared.rows(second.pk)
-    assert prepared.rows(empty.pk) == []
+    assert prepared.rows(patient_id=first.pk) != prepared.rows(patient_id=second.pk)
+    assert prepared.rows(patient_id=empty.pk) == []
 
 
 def test_a_query_without_the_patient_is_refused():
-    prepared = PreparedRows(lambda patient_id: ToxinCycle.objects.values_list("pk"))
-    with pytest.raises(ValueError, match="no patient id"):
-        prepared.rows(MARKER)
+    prepared = patient_rows(lambda patient_id: ToxinCycle.objects.values_list("pk"))
+    with pytest.raises(ValueError, match="no patient_id"):
+        prepared.rows(patient_id=MARKER)
+
+
+def test_a_query_that_prefetches_is_refused():
+    prepared = patient_rows(lambda patient_id: ToxinCycle.objects.filter(
+        patient=patient_id).prefetch_related("injections"))
+    with pytest.raises(ValueError, match="prefetch"):
+        prepared.instances(patient_id=MARKER)
+
+
+def _same_instance(ours, theirs):
+    assert type(ours) is type(theirs)
+    for field in theirs._meta.concrete_fields:
+        assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.name
+    assert ours._state.db == theirs._state.db and not ours._state.adding
+
+
+def test_instances_with_their_related_rows_are_the_querysets(django_assert_num_queries):
+    from collis.patients.models import Patient
+    from collis.patients.selectors import _STAFF_PATIENT
+
+    patient = PatientFactory()
+    other_unit = PatientFactory()
+    expected = Patient.objects.select_related("home_site", "updated_by").get(pk=patient.pk)
+    with django_assert_num_queries(1):
+        (found,) = _STAFF_PATIENT.instances(organisation_id=patient.organisation_id,
+                                            patient_id=patient.pk)
+        _same_instance(found, expected)
+        _same_instance(found.home_site, expected.home_site)
+        assert found.updated_by == expected.updated_by
+    assert _STAFF_PATIENT.instances(organisation_id=patient.organisation_id + 1000,
+                                    patient_id=patient.pk) == []
+    assert other_unit.pk != patient.pk
+
+
+def test_sessions_and_users_read_by_prepared_queries_match_the_orm(client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+
+    from collis.core.backends import ModelBackend
+    from collis.core.sessions import SessionStore
+    from collis.core.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    store = SessionStore(session_key=key)
+    assert store.load() == Session.objects.get(session_key=key).get_decoded()
+    assert SessionStore(session_key="no-such-session-key-0123456789").load() == {}
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert SessionStore(session_key=key).load() == {}
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + datetime.timedelta(hours=1))
+    _same_instance(ModelBackend().get_user(user.pk), get_user_model().objects.get(pk=user.pk))
+    assert ModelBackend().get_user(user.pk + 1000) is None
+    assert ModelBackend().get_user("not a number") is None
+    user.is_active = False
+    user.save()
+    assert ModelBackend().get_user(user.pk) is None
+
+
+def test_a_kind_of_value_without_a_marker_is_refused():
+    with pytest.raises(ValueError, match="must be one of"):
+        PreparedQuery(lambda when: ToxinCycle.objects.filter(given_on=when),
+                      when=datetime.date)
