@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "collis.consent",
     "collis.outcomes",
     "collis.policy",
+    "collis.scheduling",
 ]
 
 MIDDLEWARE = [
