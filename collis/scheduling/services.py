@@ -191,9 +191,11 @@ def appointment_book(*, patient, slot: Slot, actor: Actor, double_booking_reason
     now = now or timezone.now()
     if slot.starts_at <= now:
         raise ValidationError({"slot": "This slot has already started: choose a later one"})
-    # A few tries: on PostgreSQL a concurrent booking can take the place this one chose
-    # between the check and the insert; the next try sees it.
-    for attempt in range(3):
+    # On PostgreSQL a concurrent booking can take the place this one chose between the
+    # check and the insert; the next try sees it and takes the next place. Places are only
+    # ever taken while this runs, so after capacity + 1 tries the slot is truly full.
+    tries = slot.capacity + 1
+    for attempt in range(tries):
         try:
             with transaction.atomic():
                 return _book(patient=patient, slot=slot, actor=actor, reason=reason,
@@ -201,7 +203,7 @@ def appointment_book(*, patient, slot: Slot, actor: Actor, double_booking_reason
         except IntegrityError as error:
             refusal = _clash(error)
             place_taken = refusal.message_dict.get("slot") == [SLOT_FULL]
-            if not place_taken or attempt == 2:
+            if not place_taken or attempt == tries - 1:
                 raise refusal from error
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -219,7 +221,8 @@ def _book(*, patient, slot: Slot, actor: Actor, reason: str,
         starts_at=slot.starts_at, ends_at=slot.ends_at, place=place, capacity=slot.capacity,
         double_booking_reason=reason, rescheduled_from=rescheduled_from,
         created_by=actor.user, created_at=now)
-    appointment.full_clean(exclude=["rescheduled_from"])
+    # The database checks the constraints (on PostgreSQL at commit of a concurrent booking).
+    appointment.full_clean(exclude=["rescheduled_from"], validate_constraints=False)
     appointment.save()
     _status_add(appointment, AppointmentStatus.BOOKED, actor=actor, at=now,
                 reason=f"Double booked: {reason}" if reason else "")
