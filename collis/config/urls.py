@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("collis.outcomes.urls")),
     path("", include("collis.sites.urls")),
     path("", include("collis.policy.urls")),
+    path("", include("collis.scheduling.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -139,3 +139,11 @@ def dna_summary(*, patient: Patient, now: dt.datetime | None = None,
         status=AppointmentStatus.DID_NOT_ATTEND,
         starts_at__gte=now - dt.timedelta(days=policy.window_days)).count()
     return MissedAppointments(count, policy.window_days, policy.next_step(count))
+
+
+def clinicians_of_unit(*, actor: Actor) -> list:
+    """Staff who hold clinic sessions at the actor's unit, by name."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(
+        clinic_sessions__in=_unit_sessions(actor)).distinct().order_by("last_name", "first_name"))

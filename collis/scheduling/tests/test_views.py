@@ -1,0 +1,142 @@
+"""The pages: find, book, move, cancel, clinic list (page and PDF) and attendance; refusals
+in words on the field; queries bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from collis.core.models import AuditEvent
+from collis.core.roles import Role
+from collis.patients.tests.factories import PatientFactory
+from collis.scheduling import services
+from collis.scheduling.models import Appointment
+from collis.scheduling.tests.factories import clinic, coordinator_actor, room_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(client_as, sites):
+    return client_as(Role.MDT_COORDINATOR)
+
+
+def _find(patient):
+    return reverse("scheduling:appointment_find", kwargs={"patient_id": patient.pk})
+
+
+def _book(patient):
+    return reverse("scheduling:appointment_book", kwargs={"patient_id": patient.pk})
+
+
+def test_the_next_free_toxin_slot_at_the_portland_is_found_and_booked(coordinator):
+    patient = PatientFactory()
+    session = clinic()
+    site = room_at().site
+    page = coordinator.get(_find(patient), {"appointment_type": "toxin", "site": site.pk})
+    assert page.status_code == 200
+    first = session.slots.order_by("starts_at").first()
+    assert f"?slot={first.pk}" in page.content.decode()
+    done = coordinator.post(_book(patient), {"slot": first.pk})
+    assert done.status_code == 302
+    appointment = Appointment.objects.get(patient=patient)
+    assert appointment.slot == first and appointment.created_by == coordinator.user
+
+
+def test_booking_a_full_slot_says_so_on_the_slot_field(coordinator):
+    session = clinic()
+    slot = session.slots.order_by("starts_at").first()
+    services.appointment_book(patient=PatientFactory(), slot=slot, actor=coordinator_actor())
+    page = coordinator.post(_book(PatientFactory()), {"slot": slot.pk})
+    assert page.status_code == 200
+    assert "This slot is full" in page.content.decode()
+
+
+def test_a_bad_slot_id_is_a_404_not_a_server_error(coordinator):
+    page = coordinator.post(_book(PatientFactory()), {"slot": "abc"})
+    assert page.status_code == 404
+
+
+def test_moving_an_appointment_needs_a_reason_and_keeps_the_old_one(coordinator):
+    patient = PatientFactory()
+    first, later = clinic().slots.order_by("starts_at")[:2]
+    old = services.appointment_book(patient=patient, slot=first, actor=coordinator_actor())
+    url = _book(patient) + f"?reschedule={old.pk}"
+    refused = coordinator.post(url, {"slot": later.pk})
+    assert "Enter the reason for moving the appointment" in refused.content.decode()
+    coordinator.post(url, {"slot": later.pk, "reason": "Patient on holiday"})
+    old.refresh_from_db()
+    assert old.status == "rescheduled" and old.rescheduled_to.slot == later
+
+
+def test_cancel_form_names_the_missing_fields(coordinator):
+    patient = PatientFactory()
+    appointment = services.appointment_book(
+        patient=patient, slot=clinic().slots.first(), actor=coordinator_actor())
+    url = reverse("scheduling:appointment_cancel",
+                  kwargs={"patient_id": patient.pk, "pk": appointment.pk})
+    html = coordinator.post(url, {}).content.decode()
+    assert "Choose who cancelled?" in html or "Choose who cancelled" in html
+    assert "Enter reason for cancelling" in html
+    coordinator.post(url, {"cancelled_by": "patient", "reason": "Feeling better"})
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled_by_patient"
+
+
+def test_attendance_before_the_start_is_refused_on_the_page(coordinator):
+    patient = PatientFactory()
+    appointment = services.appointment_book(
+        patient=patient, slot=clinic().slots.first(), actor=coordinator_actor())
+    url = reverse("scheduling:appointment_attendance",
+                  kwargs={"patient_id": patient.pk, "pk": appointment.pk})
+    html = coordinator.post(url, {"status": "arrived"}).content.decode()
+    assert "before the appointment starts" in html
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+def test_the_clinic_list_page_and_pdf_show_the_patients_and_are_audited(
+        coordinator, django_assert_max_num_queries):
+    session = clinic(ends=dt.time(12))
+    for slot in list(session.slots.order_by("starts_at"))[:6]:
+        services.appointment_book(patient=PatientFactory(), slot=slot,
+                                  actor=coordinator_actor())
+    url = reverse("scheduling:session_detail", kwargs={"session_id": session.pk})
+    with django_assert_max_num_queries(14):
+        page = coordinator.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count("NHS number") >= 6
+    pdf = coordinator.get(reverse("scheduling:session_pdf", kwargs={"session_id": session.pk}))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(object_type="clinic_session", action="download").exists()
+
+
+def test_the_week_of_clinics_is_listed_with_bounded_queries(
+        coordinator, django_assert_max_num_queries):
+    for hour in (8, 10, 12, 14):
+        clinic(starts=dt.time(hour), ends=dt.time(hour + 1))
+    day = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    with django_assert_max_num_queries(10):
+        page = coordinator.get(reverse("scheduling:session_list"), {"from": day})
+    assert page.content.decode().count("Botulinum toxin clinic, The Portland Hospital") == 4
+
+
+def test_the_patients_appointments_show_missed_ones_and_the_local_policy(coordinator):
+    patient = PatientFactory()
+    slot = clinic().slots.first()
+    appointment = services.appointment_book(patient=patient, slot=slot,
+                                            actor=coordinator_actor())
+    services.appointment_status_record(appointment=appointment, status="did_not_attend",
+                                       actor=coordinator_actor(), now=slot.ends_at)
+    html = coordinator.get(reverse("scheduling:appointment_list",
+                                   kwargs={"patient_id": patient.pk})).content.decode()
+    assert "Missed appointments" in html and "local policy" in html
+
+
+def test_an_auditor_cannot_open_the_clinics(client_as, sites):
+    page = client_as(Role.AUDITOR).get(reverse("scheduling:session_list"))
+    assert page.status_code == 403
+    assert "Your role cannot view clinic lists and appointments." in page.content.decode()
