@@ -82,6 +82,9 @@ class SessionSeries(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
 
+    def __str__(self):
+        return f"{self.get_appointment_type_display()} ({self.recurrence}) in {self.room}"
+
 
 class ClinicSessionQuerySet(models.QuerySet):
     def upcoming(self, now=None):
@@ -131,6 +134,9 @@ class Slot(models.Model):
                                    name="slot_ends_after_it_starts"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_capacity_positive"),
         ]
+
+    def __str__(self):
+        return f"Slot at {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
 
 class AppointmentQuerySet(models.QuerySet):
