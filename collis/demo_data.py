@@ -187,6 +187,9 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     with_history = list(Patient.objects.filter(
         nhs_number__in=[p.nhs_number for p in wanted[:DEMO_HISTORIES]]).order_by("nhs_number"))
     histories = demo_histories_load(with_history)
+    from collis.scheduling.demo import demo_clinics_load
+
+    demo_clinics_load(with_history[:36])
     if new:
         database_statistics_refresh()
     return DemoDataResult(
