@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from django import forms
+import datetime as dt
+import re
 
-from collis.core.nhsuk_forms import RadiosField, SelectField, TextareaField
+from django import forms
+from django.core.exceptions import ValidationError
+
+from collis.core.nhsuk_forms import (
+    DateField,
+    IntegerField,
+    ModelSelectField,
+    RadiosField,
+    SelectField,
+    StaffCheckboxesField,
+    TextareaField,
+    TextField,
+    UnitScopedForm,
+    sites_of,
+)
 from collis.core.nhsuk_forms.fields import HiddenIntegerField
-from collis.scheduling.models import OUTCOME_CHOICES, TYPE_CHOICES
+from collis.core.roles import Capability
+from collis.scheduling.models import OUTCOME_CHOICES, RECURRENCE_CHOICES, TYPE_CHOICES, Room
 
 
 class FindSlotForm(forms.Form):
@@ -48,3 +64,50 @@ class AttendanceForm(forms.Form):
         ("arrived", "Arrived"), ("seen", "Seen"), ("did_not_attend", "Did not attend")])
     outcome = RadiosField(label="Outcome (when seen)", choices=OUTCOME_CHOICES, required=False)
     reason = TextareaField(label="Note (optional)", required=False, max_length=500, rows=2)
+
+
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+
+
+class TimeField(TextField):
+    """A time of day typed as 09:00 (or 9.00), with a message naming the field."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        match = _TIME.match(text)
+        if not match:
+            raise ValidationError(f"{self.name_in_errors} must be a time such as 09:00")
+        return dt.time(int(match[1]), int(match[2]))
+
+
+class ClinicForm(UnitScopedForm):
+    """A new clinic session, once or repeating, in a room of the unit."""
+
+    appointment_type = SelectField(label="Type of clinic",
+                                   choices=[("", "Choose a type"), *TYPE_CHOICES])
+    room = ModelSelectField(label="Room", queryset=Room.objects.none(),
+                            empty_label="Choose a room")
+    clinicians = StaffCheckboxesField(label="Clinicians", capability=Capability.EXAMINATION_RECORD)
+    first_day = DateField(label="Date of the (first) session",
+                          label_text="The date of the session")
+    starts = TimeField(label="Starts at", hint="For example, 09:00", classes="nhsuk-input--width-5")
+    ends = TimeField(label="Ends at", hint="For example, 12:30", classes="nhsuk-input--width-5")
+    recurrence = RadiosField(label="How often?", choices=RECURRENCE_CHOICES)
+    until = DateField(label="Date of the last session (when it repeats)",
+                      label_text="The date of the last session", required=False)
+    capacity = IntegerField(label="Patients per slot", min_value=1, max_value=20,
+                            classes="nhsuk-input--width-2", initial=1)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(
+            site__in=sites_of(user), is_active=True).select_related("site")
+        self.fields["room"].label_from_instance = lambda room: f"{room.site.name}: {room.name}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recurrence") and data["recurrence"] != "once" and not data.get("until"):
+            self.add_error("until", "Enter the date of the last session of a repeating clinic")
+        return data

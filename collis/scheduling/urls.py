@@ -9,6 +9,7 @@ app_name = "scheduling"
 
 urlpatterns = [
     path("clinics/", views.session_list, name="session_list"),
+    path("clinics/new/", views.session_new, name="session_new"),
     path("clinics/<int:session_id>/", views.session_detail, name="session_detail"),
     path("clinics/<int:session_id>/clinic-list.pdf", views.session_pdf, name="session_pdf"),
     path(PATIENT + "appointments/", views.appointment_list, name="appointment_list"),

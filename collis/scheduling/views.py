@@ -23,7 +23,13 @@ from collis.domain.scheduling import DNA_POLICY, STATUS_MOVES, AppointmentStatus
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
 from collis.scheduling import pdfs, selectors, services
-from collis.scheduling.forms import AttendanceForm, BookForm, CancelForm, FindSlotForm
+from collis.scheduling.forms import (
+    AttendanceForm,
+    BookForm,
+    CancelForm,
+    ClinicForm,
+    FindSlotForm,
+)
 from collis.scheduling.presenters import clinicians_text, session_title, slot_text, time_short
 
 
@@ -59,6 +65,36 @@ def session_list(request):
         "title": "Clinics", "sessions": sessions, "sites": sites, "site": site, "day": day,
         "earlier": day - dt.timedelta(days=7), "later": day + dt.timedelta(days=7),
         "session_title": session_title, "clinicians_text": clinicians_text,
+        "may_schedule": can(request.user, Capability.CLINIC_SCHEDULE),
+    })
+
+
+@require(Capability.CLINIC_SCHEDULE)
+@methods("GET", "POST")
+def session_new(request):
+    """Set up a clinic: once, weekly or fortnightly, at the same local time each sitting."""
+    actor = Actor.from_request(request)
+    form = ClinicForm(request.POST if request.method == "POST" else None, user=request.user,
+                      initial={"recurrence": "weekly", "capacity": 1})
+    if request.method == "POST":
+        done = form_submit(
+            request, form,
+            lambda data: services.clinic_series_create(
+                appointment_type=data["appointment_type"], room=data["room"],
+                clinicians=list(data["clinicians"]), first_day=data["first_day"],
+                starts=data["starts"], ends=data["ends"], recurrence=data["recurrence"],
+                until=data.get("until"), capacity=data["capacity"], actor=actor),
+            redirect_to=lambda series: _session_href(series.sessions.order_by(
+                "starts_at").values_list("pk", flat=True).first()),
+            message=lambda series: f"The clinic is set up: {series.sessions.count()} "
+                                   f"session(s).")
+        if done:
+            return done
+    return render(request, "scheduling/session_new.jinja", {
+        "title": "Set up a clinic", "form": form,
+        "breadcrumbs": [{"text": "Home", "href": "/"},
+                        {"text": "Clinics", "href": reverse("scheduling:session_list")},
+                        {"text": "Set up a clinic", "href": ""}],
     })
 
 

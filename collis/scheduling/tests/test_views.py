@@ -140,3 +140,49 @@ def test_an_auditor_cannot_open_the_clinics(client_as, sites):
     page = client_as(Role.AUDITOR).get(reverse("scheduling:session_list"))
     assert page.status_code == 403
     assert "Your role cannot view clinic lists and appointments." in page.content.decode()
+
+
+def _clinic_post(room, nurse, **changes):
+    first = timezone.localdate() + dt.timedelta(days=1)
+    data = {"appointment_type": "toxin", "room": room.pk, "clinicians": [nurse.pk],
+            "first_day-day": first.day, "first_day-month": first.month, "first_day-year": first.year,
+            "starts": "09:00", "ends": "12:00", "recurrence": "weekly",
+            "until-day": (first + dt.timedelta(days=14)).day,
+            "until-month": (first + dt.timedelta(days=14)).month,
+            "until-year": (first + dt.timedelta(days=14)).year, "capacity": "1"}
+    data.update(changes)
+    return data
+
+
+def test_a_coordinator_sets_up_a_weekly_clinic(coordinator):
+    from collis.core.tests.factories import UserFactory
+    from collis.scheduling.models import ClinicSession
+
+    nurse = UserFactory(role=Role.NURSE_SPECIALIST)
+    done = coordinator.post(reverse("scheduling:session_new"), _clinic_post(room_at(), nurse))
+    assert done.status_code == 302, done.content.decode()[:2000]
+    sessions = ClinicSession.objects.order_by("starts_at")
+    assert sessions.count() == 3
+    assert {timezone.localtime(s.starts_at).time() for s in sessions} == {dt.time(9)}
+    assert all(s.slots.count() == 9 for s in sessions)
+
+
+def test_setting_up_a_clinic_names_each_bad_field(coordinator):
+    from collis.core.tests.factories import UserFactory
+
+    nurse = UserFactory(role=Role.NURSE_SPECIALIST)
+    html = coordinator.post(reverse("scheduling:session_new"), _clinic_post(
+        room_at(), nurse, starts="9 o'clock", capacity="0",
+        **{"until-day": "", "until-month": "", "until-year": ""})).content.decode()
+    assert "Starts at must be a time such as 09:00" in html
+    assert "Enter the date of the last session of a repeating clinic" in html
+    assert "Patients per slot must be a whole number from 1 to 20" in html
+    html = coordinator.post(reverse("scheduling:session_new"), _clinic_post(
+        room_at(), nurse, starts="12:00", ends="09:00")).content.decode()
+    assert "The session must end after it starts" in html
+
+
+def test_a_nurse_cannot_set_up_a_clinic(client_as, sites):
+    page = client_as(Role.NURSE_SPECIALIST).get(reverse("scheduling:session_new"))
+    assert page.status_code == 403
+    assert "Your role cannot set up clinic sessions." in page.content.decode()
