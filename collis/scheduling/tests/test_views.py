@@ -145,7 +145,8 @@ def test_an_auditor_cannot_open_the_clinics(client_as, sites):
 def _clinic_post(room, nurse, **changes):
     first = timezone.localdate() + dt.timedelta(days=1)
     data = {"appointment_type": "toxin", "room": room.pk, "clinicians": [nurse.pk],
-            "first_day-day": first.day, "first_day-month": first.month, "first_day-year": first.year,
+            "first_day-day": first.day, "first_day-month": first.month,
+            "first_day-year": first.year,
             "starts": "09:00", "ends": "12:00", "recurrence": "weekly",
             "until-day": (first + dt.timedelta(days=14)).day,
             "until-month": (first + dt.timedelta(days=14)).month,
