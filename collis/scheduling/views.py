@@ -46,6 +46,20 @@ def _detail_href(appointment) -> str:
                    kwargs={"patient_id": appointment.patient_id, "pk": appointment.pk})
 
 
+def _clinic_crumbs(current: str) -> list[dict]:
+    return [{"text": "Home", "href": "/"},
+            {"text": "Clinics", "href": reverse("scheduling:session_list")},
+            {"text": current, "href": ""}]
+
+
+def _moving(request, patient, actor):
+    """The appointment being moved (`?reschedule=<id>`), or None."""
+    appointment_id = request.GET.get("reschedule")
+    return (selectors.appointment_get(patient=patient, actor=actor,
+                                      appointment_id=appointment_id)
+            if appointment_id else None)
+
+
 def _day(request) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("from", ""))
@@ -92,9 +106,7 @@ def session_new(request):
             return done
     return render(request, "scheduling/session_new.jinja", {
         "title": "Set up a clinic", "form": form,
-        "breadcrumbs": [{"text": "Home", "href": "/"},
-                        {"text": "Clinics", "href": reverse("scheduling:session_list")},
-                        {"text": "Set up a clinic", "href": ""}],
+        "breadcrumbs": _clinic_crumbs("Set up a clinic"),
     })
 
 
@@ -110,9 +122,7 @@ def session_detail(request, session_id):
         "started": session.starts_at <= timezone.now(), "now": timezone.now(),
         "may_record": can(request.user, Capability.ATTENDANCE_RECORD),
         "moves": STATUS_MOVES,
-        "breadcrumbs": [{"text": "Home", "href": "/"},
-                        {"text": "Clinics", "href": reverse("scheduling:session_list")},
-                        {"text": "Clinic list", "href": ""}],
+        "breadcrumbs": _clinic_crumbs("Clinic list"),
     })
 
 
@@ -148,9 +158,7 @@ def appointment_find(request, patient_id):
     to move an appointment to (`?reschedule=<id>`)."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
-    moving = (selectors.appointment_get(patient=patient, actor=actor,
-                                        appointment_id=request.GET["reschedule"])
-              if request.GET.get("reschedule") else None)
+    moving = _moving(request, patient, actor)
     sites = list(sites_of(request.user))
     clinicians = selectors.clinicians_of_unit(actor=actor)
     data = request.GET if "appointment_type" in request.GET else None
@@ -181,9 +189,7 @@ def appointment_book(request, patient_id):
     only with a clinician's agreement to double book, in words."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
-    moving = (selectors.appointment_get(patient=patient, actor=actor,
-                                        appointment_id=request.GET["reschedule"])
-              if request.GET.get("reschedule") else None)
+    moving = _moving(request, patient, actor)
     slot_id = request.POST.get("slot") or request.GET.get("slot")
     slot = selectors.slot_get(actor=actor, slot_id=slot_id) if slot_id else None
     form = BookForm(request.POST if request.method == "POST" else None,
