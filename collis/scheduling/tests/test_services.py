@@ -266,3 +266,21 @@ def test_a_hundred_concurrent_bookings_fill_exactly_the_slots_places(sites):
     assert results.count(services.SLOT_FULL) == 97
     assert Appointment.objects.holding().filter(slot=slot).count() == 3
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize(("first_day", "until", "utc_hours"), [
+    (dt.date(2027, 10, 18), dt.date(2027, 11, 1), [8, 8, 9]),
+    (dt.date(2028, 3, 20), dt.date(2028, 4, 3), [9, 8, 8]),
+])
+def test_a_stored_weekly_clinic_keeps_its_wall_clock_time_across_the_clock_changes(
+        actor, first_day, until, utc_hours):
+    """The October 2027 change is on the 31st and the March 2028 one on the 26th: the
+    sessions are stored in UTC an hour apart and all show 09:00 in London."""
+    from collis.domain.scheduling import UTC
+
+    session = clinic(day=first_day, until=until, recurrence=Recurrence.WEEKLY, actor=actor)
+    sessions = list(session.series.sessions.order_by("starts_at"))
+    assert [s.starts_at.astimezone(UTC).hour for s in sessions] == utc_hours
+    assert {timezone.localtime(s.starts_at).strftime("%H:%M") for s in sessions} == {"09:00"}
+    assert {timezone.localtime(slot.starts_at).strftime("%H:%M")
+            for s in sessions for slot in s.slots.all()} == {"09:00", "09:20", "09:40"}

@@ -187,3 +187,43 @@ def test_a_nurse_cannot_set_up_a_clinic(client_as, sites):
     page = client_as(Role.NURSE_SPECIALIST).get(reverse("scheduling:session_new"))
     assert page.status_code == 403
     assert "Your role cannot set up clinic sessions." in page.content.decode()
+
+
+def test_the_patient_pages_read_a_bounded_number_of_queries(coordinator,
+                                                            django_assert_max_num_queries):
+    patient = PatientFactory()
+    session = clinic(ends=dt.time(12))
+    slots = list(session.slots.order_by("starts_at"))
+    for slot in slots[:4]:
+        appointment = services.appointment_book(patient=patient, slot=slot,
+                                                actor=coordinator_actor())
+        services.appointment_cancel(appointment=appointment, by_patient=True, reason="Away",
+                                    actor=coordinator_actor())
+    kwargs = {"patient_id": patient.pk}
+    with django_assert_max_num_queries(14):
+        coordinator.get(reverse("scheduling:appointment_list", kwargs=kwargs))
+    with django_assert_max_num_queries(14):
+        coordinator.get(reverse("scheduling:appointment_find", kwargs=kwargs),
+                        {"appointment_type": "toxin"})
+    with django_assert_max_num_queries(14):
+        coordinator.get(reverse("scheduling:appointment_detail",
+                                kwargs={**kwargs, "pk": appointment.pk}))
+
+
+def test_another_units_staff_cannot_see_the_clinics_or_appointments(client_as, sites):
+    from collis.core.models import Organisation
+
+    patient = PatientFactory()
+    session = clinic()
+    appointment = services.appointment_book(patient=patient, slot=session.slots.first(),
+                                            actor=coordinator_actor())
+    other = client_as(Role.MDT_COORDINATOR)
+    other.user.organisation = Organisation.objects.create(code="north", name="North unit")
+    other.user.save()
+    for url in (reverse("scheduling:session_detail", kwargs={"session_id": session.pk}),
+                reverse("scheduling:session_pdf", kwargs={"session_id": session.pk}),
+                reverse("scheduling:appointment_detail",
+                        kwargs={"patient_id": patient.pk, "pk": appointment.pk})):
+        assert other.get(url).status_code == 404, url
+    html = other.get(reverse("scheduling:session_list")).content.decode()
+    assert "Botulinum toxin clinic" not in html
