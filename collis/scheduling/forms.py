@@ -66,20 +66,25 @@ class AttendanceForm(forms.Form):
     reason = TextareaField(label="Note (optional)", required=False, max_length=500, rows=2)
 
 
-_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?\s*(am|pm)?$", re.IGNORECASE)
 
 
 class TimeField(TextField):
-    """A time of day typed as 09:00 (or 9.00), with a message naming the field."""
+    """A time of day typed as 09:00, 9.00, 1pm or 1:30pm, with a message naming the field."""
 
     def to_python(self, value):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        match = _TIME.match(text)
-        if not match:
-            raise ValidationError(f"{self.name_in_errors} must be a time such as 09:00")
-        return dt.time(int(match[1]), int(match[2]))
+        match = _TIME.match(text.strip())
+        hour = int(match[1]) if match else 0
+        half = (match[3] or "").lower() if match else ""
+        if not match or (half and not 1 <= hour <= 12) or (not half and match[2] is None):
+            raise ValidationError(f"{self.name_in_errors} must be a time such as 09:00 or "
+                                  f"1:30pm")
+        if half:
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        return dt.time(hour, int(match[2] or 0))
 
 
 class ClinicForm(UnitScopedForm):

@@ -84,3 +84,32 @@ class TestBookingAToxinClinic(Journey):
         from collis.scheduling.presenters import slot_text
 
         return slot_text(self.tomorrow_first_slot)
+
+
+class TestSettingUpAClinic(Journey):
+    def test_a_coordinator_sets_up_a_fortnightly_clinic_and_fixes_a_mistake(self):
+        room_at("lister-hospital", "Room 2")
+        self.given_a_user(Role.NEUROLOGIST, first_name="Nia", last_name="Neuro")
+        self.given_i_am_signed_in_as(Role.MDT_COORDINATOR)
+        first = timezone.localdate() + dt.timedelta(days=3)
+
+        self.when_i_follow("Clinics", exact=True)
+        self.when_i_follow("Set up a clinic")
+        self.then_i_see_the_heading("Set up a clinic")
+        self.when_i_select("Type of clinic", option="New patient clinic")
+        self.when_i_select("Room", option="The Lister Hospital: Room 2")
+        self.when_i_choose("Nia Neuro (Neurologist)")
+        self.when_i_fill_in_the_date(first, field="first_day")
+        self.when_i_fill_in({"Starts at": "13:30", "Ends at": "half four"})
+        self.when_i_choose("Every two weeks")
+        self.when_i_fill_in_the_date(first + dt.timedelta(days=28), field="until")
+        self.when_i_press("Set up the clinic")
+        self.then_the_error_summary_says("Ends at must be a time such as 09:00 or 1:30pm")
+        self.then_the_page_is_accessible("scheduling-set-up-a-clinic-error")
+
+        self.when_i_fill_in({"Ends at": "4:30pm"})
+        self.when_i_press("Set up the clinic")
+        self.then_i_see_the_success_banner("The clinic is set up: 3 session(s).")
+        self.then_i_see_the_heading("Clinic list")
+        self.then_the_table_shows("1:30pm", "Nia Neuro", "Free", name="Slots and patients")
+        self.then_the_page_is_accessible()

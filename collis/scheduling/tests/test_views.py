@@ -175,7 +175,7 @@ def test_setting_up_a_clinic_names_each_bad_field(coordinator):
     html = coordinator.post(reverse("scheduling:session_new"), _clinic_post(
         room_at(), nurse, starts="9 o'clock", capacity="0",
         **{"until-day": "", "until-month": "", "until-year": ""})).content.decode()
-    assert "Starts at must be a time such as 09:00" in html
+    assert "Starts at must be a time such as 09:00 or 1:30pm" in html
     assert "Enter the date of the last session of a repeating clinic" in html
     assert "Patients per slot must be a whole number from 1 to 20" in html
     html = coordinator.post(reverse("scheduling:session_new"), _clinic_post(
@@ -227,3 +227,22 @@ def test_another_units_staff_cannot_see_the_clinics_or_appointments(client_as, s
         assert other.get(url).status_code == 404, url
     html = other.get(reverse("scheduling:session_list")).content.decode()
     assert "Botulinum toxin clinic" not in html
+
+
+@pytest.mark.parametrize(("typed", "time"), [
+    ("09:00", dt.time(9)), ("9.30", dt.time(9, 30)), ("1pm", dt.time(13)),
+    ("12:15am", dt.time(0, 15)), ("12pm", dt.time(12)), ("4:30 PM", dt.time(16, 30))])
+def test_a_time_is_read_as_people_write_it(typed, time):
+    from collis.scheduling.forms import TimeField
+
+    assert TimeField(label="Starts at").clean(typed) == time
+
+
+@pytest.mark.parametrize("typed", ["9", "13pm", "half four", "25:00", "9:75"])
+def test_a_time_that_is_not_one_is_refused_by_name(typed):
+    from django.core.exceptions import ValidationError
+
+    from collis.scheduling.forms import TimeField
+
+    with pytest.raises(ValidationError, match="Starts at must be a time such as 09:00"):
+        TimeField(label="Starts at").clean(typed)
