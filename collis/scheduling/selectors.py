@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -60,8 +60,9 @@ def session_list(*, actor: Actor, site=None, day: dt.date, days: int = 7) -> lis
     if site is not None:
         sessions = sessions.filter(room__site=site)
     return list(sessions.select_related("room__site").prefetch_related("clinicians").annotate(
-        booked=Count("appointments", filter=Q(appointments__holds_slot=True)),
-        places=Count("slots", distinct=True)).order_by("starts_at", "id"))
+        booked=Count("appointments", filter=Q(appointments__holds_slot=True), distinct=True),
+        places=Subquery(Slot.objects.filter(session=OuterRef("pk")).values("session").annotate(
+            total=Sum("capacity")).values("total"))).order_by("starts_at", "id"))
 
 
 def session_get(*, actor: Actor, session_id) -> ClinicSession:

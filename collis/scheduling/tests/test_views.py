@@ -117,11 +117,16 @@ def test_the_clinic_list_page_and_pdf_show_the_patients_and_are_audited(
 def test_the_week_of_clinics_is_listed_with_bounded_queries(
         coordinator, django_assert_max_num_queries):
     for hour in (8, 10, 12, 14):
-        clinic(starts=dt.time(hour), ends=dt.time(hour + 1))
+        session = clinic(starts=dt.time(hour), ends=dt.time(hour + 1))
+    for slot in session.slots.all()[:2]:
+        services.appointment_book(patient=PatientFactory(), slot=slot,
+                                  actor=coordinator_actor())
     day = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     with django_assert_max_num_queries(10):
         page = coordinator.get(reverse("scheduling:session_list"), {"from": day})
-    assert page.content.decode().count("Botulinum toxin clinic, The Portland Hospital") == 4
+    html = page.content.decode()
+    assert html.count("Botulinum toxin clinic, The Portland Hospital") == 4
+    assert html.count("0 of 3 places") == 3 and html.count("2 of 3 places") == 1
 
 
 def test_the_patients_appointments_show_missed_ones_and_the_local_policy(coordinator):
