@@ -284,3 +284,17 @@ def test_a_stored_weekly_clinic_keeps_its_wall_clock_time_across_the_clock_chang
     assert {timezone.localtime(s.starts_at).strftime("%H:%M") for s in sessions} == {"09:00"}
     assert {timezone.localtime(slot.starts_at).strftime("%H:%M")
             for s in sessions for slot in s.slots.all()} == {"09:00", "09:20", "09:40"}
+
+
+def test_a_refused_move_leaves_the_appointment_as_it_was(actor):
+    patient = PatientFactory()
+    first, full = clinic(actor=actor).slots.order_by("starts_at")[:2]
+    services.appointment_book(patient=PatientFactory(), slot=full, actor=actor)
+    old = services.appointment_book(patient=patient, slot=first, actor=actor)
+    with pytest.raises(ValidationError) as refused:
+        services.appointment_reschedule(appointment=old, slot=full, reason="Later suits",
+                                        actor=actor)
+    assert refused.value.message_dict == {"slot": [services.SLOT_FULL]}
+    old.refresh_from_db()
+    assert old.status == AppointmentStatus.BOOKED and old.holds_slot
+    assert list(old.history.values_list("status", flat=True)) == ["booked"]

@@ -251,3 +251,22 @@ def test_a_time_that_is_not_one_is_refused_by_name(typed):
 
     with pytest.raises(ValidationError, match="Starts at must be a time such as 09:00"):
         TimeField(label="Starts at").clean(typed)
+
+
+def test_a_full_slot_is_double_booked_from_the_page_only_with_the_reason(coordinator,
+                                                                         client_as):
+    slot = clinic().slots.order_by("starts_at").first()
+    services.appointment_book(patient=PatientFactory(), slot=slot, actor=coordinator_actor())
+    patient = PatientFactory()
+    page = coordinator.get(_book(patient), {"slot": slot.pk})
+    assert "Double booking agreed by a clinician" in page.content.decode()
+    done = coordinator.post(_book(patient), {
+        "slot": slot.pk, "double_booking_reason": "Dr Demo agreed: pain crisis"})
+    assert done.status_code == 302
+    assert Appointment.objects.get(patient=patient).double_booking_reason.startswith("Dr Demo")
+    nurse = client_as(Role.NURSE_SPECIALIST)
+    html = nurse.get(_book(PatientFactory()), {"slot": slot.pk}).content.decode()
+    assert "Double booking agreed by a clinician" not in html
+    refused = nurse.post(_book(PatientFactory()), {"slot": slot.pk,
+                                                   "double_booking_reason": "please"})
+    assert refused.status_code == 403
