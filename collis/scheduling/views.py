@@ -241,7 +241,8 @@ def appointment_detail(request, patient_id, pk):
         and appointment.starts_at > timezone.now(),
         "may_record": open_ and can(request.user, Capability.ATTENDANCE_RECORD)
         and appointment.starts_at <= timezone.now(),
-        "attendance_form": AttendanceForm(), "cancel_form": CancelForm(),
+        "may_book_next": status in (AppointmentStatus.SEEN, AppointmentStatus.DID_NOT_ATTEND)
+        and can(request.user, Capability.APPOINTMENT_BOOK),
         "breadcrumbs": record_crumbs(patient, {"text": "Appointments",
                                                "href": _appointments_href(patient)},
                                      {"text": "Appointment", "href": ""}),

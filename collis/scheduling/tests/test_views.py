@@ -270,3 +270,20 @@ def test_a_full_slot_is_double_booked_from_the_page_only_with_the_reason(coordin
     refused = nurse.post(_book(PatientFactory()), {"slot": slot.pk,
                                                    "double_booking_reason": "please"})
     assert refused.status_code == 403
+
+
+def test_once_seen_the_next_appointment_of_the_same_kind_is_one_click_away(coordinator):
+    patient = PatientFactory()
+    slot = clinic().slots.first()
+    appointment = services.appointment_book(patient=patient, slot=slot,
+                                            actor=coordinator_actor())
+    for status in ("arrived", "seen"):
+        services.appointment_status_record(appointment=appointment, status=status,
+                                           outcome="recall", actor=coordinator_actor(),
+                                           now=slot.starts_at)
+    html = coordinator.get(reverse("scheduling:appointment_detail", kwargs={
+        "patient_id": patient.pk, "pk": appointment.pk})).content.decode()
+    assert "Book the next appointment" in html
+    assert f"appointment_type=toxin&amp;site={slot.session.room.site_id}" in html
+    assert "Recall for the next toxin cycle" in html
+    assert "Cancel the appointment" not in html
