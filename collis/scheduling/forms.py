@@ -62,7 +62,8 @@ class AttendanceForm(forms.Form):
 
     status = RadiosField(label="What happened?", choices=[
         ("arrived", "Arrived"), ("seen", "Seen"), ("did_not_attend", "Did not attend")])
-    outcome = RadiosField(label="Outcome (when seen)", choices=OUTCOME_CHOICES, required=False)
+    outcome = RadiosField(label="Outcome (when seen)", choices=OUTCOME_CHOICES, required=False,
+                          clear_label="No outcome (arrived or did not attend)")
     reason = TextareaField(label="Note (optional)", required=False, max_length=500, rows=2)
 
 
