@@ -54,6 +54,19 @@ class TestBookingAToxinClinic(Journey):
         self.then_the_table_shows("BRIGHTWATER, Sasha", "Arrived", name="Slots and patients")
         assert Appointment.objects.get(pk=self.waiting.pk).status == "arrived"
 
+        self.when_i_follow("BRIGHTWATER, Sasha")
+        self.when_i_follow("Record attendance")
+        self.when_i_choose("Seen")
+        self.when_i_press("Record attendance")
+        self.then_the_error_summary_says("Choose the outcome of the appointment")
+        self.when_i_choose("Seen")
+        self.when_i_choose("Recall for the next toxin cycle")
+        self.then_the_page_is_accessible("scheduling-attendance")
+        self.when_i_press("Record attendance")
+        self.then_i_see_the_success_banner("Recorded: seen.")
+        self.then_the_table_shows("Seen", "Recall for the next toxin cycle",
+                                  name="Every change of status, oldest first")
+
     def given_a_toxin_clinic_under_way_with_a_booked_patient(self):
         """A clinic that started half an hour ago (yesterday's, out of working hours), with a
         patient booked into it before it started."""
