@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("collis.policy.urls")),
     path("", include("collis.enquiries.urls")),
     path("", include("collis.public.urls")),
+    path("", include("collis.scheduling.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

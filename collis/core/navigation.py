@@ -9,6 +9,7 @@ NAVIGATION = (
     ("Patients", "patients:patient_list", Capability.PATIENT_SEARCH),
     ("My worklist", "surgery:worklist", Capability.RECORD_VIEW),
     ("MDT meetings", "mdt:meeting_list", Capability.MDT_RECORD),
+    ("Clinics", "scheduling:session_list", Capability.CLINIC_VIEW),
     ("Waiting list", "surgery:waiting_list", Capability.WAITING_LIST_VIEW),
     ("Enquiries", "enquiries:enquiry_list", Capability.ENQUIRY_VIEW),
     ("Sites", "sites:site_list", None),

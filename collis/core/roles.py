@@ -63,6 +63,12 @@ class Capability(StrEnum):
     CONTENT_EDIT = "content_edit"
     CONTENT_REVIEW = "content_review"
     STORY_RECORD = "story_record"
+    # Clinics and appointments (the scheduling app).
+    CLINIC_VIEW = "clinic_view"
+    APPOINTMENT_BOOK = "appointment_book"
+    DOUBLE_BOOKING_AGREE = "double_booking_agree"
+    ATTENDANCE_RECORD = "attendance_record"
+    CLINIC_SCHEDULE = "clinic_schedule"
 
 
 _REGISTRY = {
@@ -79,6 +85,10 @@ _READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_V
 # therapy) and pass them on; auditors and administrators, who do not open patients'
 # records, do not read them (their reads and replies are in the audit log).
 _ENQUIRIES = {Capability.ENQUIRY_VIEW, Capability.ENQUIRY_ANSWER}
+# Every clinician reads clinic lists, books, and records who came and what was decided.
+_CLINIC = {Capability.CLINIC_VIEW, Capability.APPOINTMENT_BOOK, Capability.ATTENDANCE_RECORD}
+# Consultants may agree to double book their own clinic, and set up clinic sessions.
+_CLINIC_CONSULTANT = _CLINIC | {Capability.DOUBLE_BOOKING_AGREE, Capability.CLINIC_SCHEDULE}
 
 _CONSULTANT = {
     Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
@@ -96,7 +106,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
         Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
-        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
     Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
@@ -104,31 +114,33 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW,
         Capability.COUNSELLING_RECORD, Capability.CONSENT_RECORD,
         Capability.OPERATION_RECORD, Capability.PHYSIO_PROGRAMME_RECORD,
-        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
     # A clinical lead is a consultant (what neurologists and neurosurgeons may do between
     # them, except the surgeon's own steps: consent and the operation note) who also signs
     # off the unit's local policy.
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
-        Capability.STORY_RECORD} | _CONTENT_REVIEWER),
+        Capability.STORY_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.TOXIN_RECORD,
         Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.COUNSELLING_RECORD,
-        Capability.FOLLOW_UP_RECORD}),
+        Capability.FOLLOW_UP_RECORD} | _CLINIC),
     # Coordinators register referrals, file results, run MDT meetings, request funding and
-    # keep the waiting list.
+    # keep the waiting list; they run the clinics' diary (sessions, bookings, arrivals) and
+    # record a double booking a clinician agreed to, with the reason.
     Role.MDT_COORDINATOR: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.INVESTIGATION_RECORD, Capability.REFERRAL_RECORD, Capability.MDT_RECORD,
-        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW, Capability.STORY_RECORD}),
+        Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW, Capability.STORY_RECORD}
+        | _CLINIC_CONSULTANT),
     # Physiotherapists read the record, examine, rate and record therapy sessions and the
     # post-operative programme; they do not register patients or record toxin doses.
     Role.PHYSIOTHERAPIST: frozenset(_READ | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.THERAPY_RECORD,
         Capability.PHYSIO_PROGRAMME_RECORD, Capability.FOLLOW_UP_RECORD,
-        Capability.ENQUIRY_VIEW}),
+        Capability.ENQUIRY_VIEW} | _CLINIC),
     # Auditors and service managers find a patient to read their access history, and filter
     # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
@@ -198,6 +210,11 @@ REFUSALS: dict[Capability, str] = {
     Capability.CONTENT_EDIT: "edit the public information pages",
     Capability.CONTENT_REVIEW: "review and publish the public information pages",
     Capability.STORY_RECORD: "record patient stories and their consent",
+    Capability.CLINIC_VIEW: "view clinic lists and appointments",
+    Capability.APPOINTMENT_BOOK: "book, move or cancel appointments",
+    Capability.DOUBLE_BOOKING_AGREE: "double book a clinic slot",
+    Capability.ATTENDANCE_RECORD: "record attendance at an appointment",
+    Capability.CLINIC_SCHEDULE: "set up clinic sessions",
 }
 
 

@@ -84,6 +84,7 @@ RECORD_SECTIONS = (
     ("timeline", "Timeline", "patients:patient_timeline", "record_view"),
     ("candidacy", "Candidacy", "candidacy:candidacy_list", "record_view"),
     ("pathway", "Pathway", "surgery:episode_list", "record_view"),
+    ("appointments", "Appointments", "scheduling:appointment_list", "clinic_view"),
 )
 
 

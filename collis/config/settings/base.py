@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "collis.policy",
     "collis.enquiries",
     "collis.public",
+    "collis.scheduling",
 ]
 
 MIDDLEWARE = [
