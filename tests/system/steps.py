@@ -11,6 +11,7 @@ import re
 import pypdf
 import pytest
 from playwright.sync_api import Download, Locator, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from collis.core.roles import Role
 from collis.core.tests.factories import PASSWORD, UserFactory
@@ -80,14 +81,28 @@ class Journey:
 
     def when_i_follow(self, link: str | re.Pattern, *, exact: bool = False,
                       first: bool = False) -> None:
+        self.page.wait_for_load_state("load")  # the header's script has laid out its links
         found = self.page.get_by_role("link", name=link, exact=exact)
         target = found.first if first else found
-        if target.count() == 1 and not target.is_visible():
-            # A header link that the NHS.UK header's script moved into its "More" menu,
-            # which opens with an animation: go where the link leads.
-            self.response = self.page.goto(target.get_attribute("href"))
-            return
+        menu = self.page.locator(".nhsuk-header__menu-list").get_by_role(
+            "link", name=link, exact=exact)
+        toggle = self.page.locator(".nhsuk-header__menu-toggle")
+        if not target.is_visible() and (menu.count() or self._waited_for(toggle)):
+            # A header link that did not fit: the NHS.UK header's script shows it under
+            # "More" (once the script has run).
+            toggle.click()
+            target = self.page.locator(".nhsuk-header__menu-list").get_by_role(
+                "link", name=link, exact=exact)
+            target.wait_for(state="visible")
         target.click()
+
+    @staticmethod
+    def _waited_for(locator, seconds: float = 3) -> bool:
+        try:
+            locator.wait_for(state="visible", timeout=seconds * 1000)
+        except PlaywrightTimeoutError:
+            return False
+        return True
 
     def when_i_press(self, button: str, *, exact: bool = False) -> None:
         self.page.get_by_role("button", name=button, exact=exact).click()
