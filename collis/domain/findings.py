@@ -12,8 +12,6 @@ from typing import Any
 
 LOCAL_POLICY_LABEL = "local policy, needs clinical sign-off"
 
-# Highest source number in the clinical reference's list of sources.
-LAST_SOURCE = 45
 
 
 class Effect(StrEnum):
@@ -112,3 +110,8 @@ def _jsonable(value: Any) -> Any:
     if callable(as_dict):
         return as_dict()
     return value
+
+
+def long_date(day) -> str:
+    """A date as people write it ("2 March 2026"), for the words of findings and warnings."""
+    return f"{day.day} {day:%B %Y}"

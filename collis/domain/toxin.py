@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from collis.domain.findings import long_date
 from collis.domain.muscles import Muscle, MuscleSide
 from collis.domain.policy import (
     DEFAULT_POLICY,
@@ -183,7 +184,7 @@ def injection_interval_warnings(
             warnings.append(
                 ToxinWarning(
                     "INTERVAL_BELOW_LICENSED_MINIMUM",
-                    f"Cycle on {after.isoformat()} came {days / 7:.1f} weeks after the one before: "
+                    f"Cycle on {long_date(after)} came {days / 7:.1f} weeks after the one before: "
                     f"less than the {licensed[0]} weeks allowed for {cycle.product} in the EU "
                     "[15].",
                     licensed[1],
@@ -194,7 +195,7 @@ def injection_interval_warnings(
             warnings.append(
                 ToxinWarning(
                     "SHORT_INJECTION_INTERVAL",
-                    f"Cycle on {after.isoformat()} came {days / 7:.1f} weeks after the one before: "
+                    f"Cycle on {long_date(after)} came {days / 7:.1f} weeks after the one before: "
                     f"the usual interval is at least {USUAL_MIN_INTERVAL_WEEKS} weeks and shorter "
                     "intervals raise the risk of antibodies [15][19].",
                     USUAL_INTERVAL_SOURCES,
@@ -443,7 +444,7 @@ class ResponseDerivation:
 
 
 def _cycle_text(cycle: ToxinCycle) -> str:
-    when = cycle.date.isoformat() if cycle.date else "undated"
+    when = long_date(cycle.date) if cycle.date else "undated"
     return f"{cycle.benefit_percent:g}% for {cycle.benefit_weeks:g} weeks ({when})"
 
 

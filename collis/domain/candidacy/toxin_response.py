@@ -12,7 +12,7 @@ from collis.domain.candidacy.codes import FindingCode
 from collis.domain.candidacy.common import missing_fact, plain
 from collis.domain.candidacy.wording import field_label
 from collis.domain.case_facts import CaseFacts
-from collis.domain.findings import Effect, Finding
+from collis.domain.findings import Effect, Finding, long_date
 from collis.domain.policy import Policy
 from collis.domain.toxin import (
     ResistanceResult,
@@ -218,11 +218,12 @@ def treatment_duration(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
     limit = policy.min_bont_treatment_years
     if len(dates) == 1:
         span = (
-            f"Only one dated cycle ({first.isoformat()}), so no length of treatment is documented"
+            f"Only one dated cycle ({long_date(first)}), so no length of treatment is "
+            "documented"
         )
     else:
         span = (
-            f"{len(dates)} dated cycles from {first.isoformat()} to {last.isoformat()} "
+            f"{len(dates)} dated cycles from {long_date(first)} to {long_date(last)} "
             f"({years:.1f} years)"
         )
     if years >= limit:
@@ -246,3 +247,4 @@ def treatment_duration(facts: CaseFacts, policy: Policy) -> tuple[Finding, ...]:
             policy=policy.ref("min_bont_treatment_years"),
         ),
     )
+
