@@ -67,6 +67,12 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+def is_unit_staff(user) -> bool:
+    """A signed-in, active member of staff of a unit: they read that unit's patients."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active
+                and user.account_type == AccountType.STAFF and user.organisation_id)
+
+
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The patients `user` may read: a member of staff sees their own unit's patients, a
@@ -162,8 +168,7 @@ class PatientNameTokenQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The tokens of the patients `user` may read (`PatientQuerySet.visible_to`): for staff
         through the token's own unit column, so that a search stays inside the index."""
-        if (getattr(user, "is_authenticated", False) and user.is_active
-                and user.account_type == AccountType.STAFF and user.organisation_id):
+        if is_unit_staff(user):
             return self.filter(organisation_id=user.organisation_id)
         return self.filter(patient__in=Patient.objects.visible_to(user))
 

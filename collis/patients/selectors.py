@@ -22,6 +22,7 @@ from collis.core.selectors import AuditFilters, AuditPage, audit_events_page
 from collis.patients.models import (
     Patient,
     PatientNameToken,
+    is_unit_staff,
     name_key,
     nhs_number_normalise,
 )
@@ -151,7 +152,7 @@ def patient_get(*, patient_id, actor: Actor, for_update: bool = False) -> Patien
     patient: a record outside one's unit is not confirmed to exist). Showing the patient is
     audited once per request. `for_update` locks the row for a service's write."""
     user = actor.user if actor else None
-    if not for_update and _is_unit_staff(user):
+    if not for_update and is_unit_staff(user):
         # The read of every record page, with SQL compiled once (collis.core.prepared).
         try:
             found = _STAFF_PATIENT.instances(organisation_id=user.organisation_id,
@@ -171,11 +172,6 @@ def patient_get(*, patient_id, actor: Actor, for_update: bool = False) -> Patien
             raise Http404("No patient has this id.") from None
     audit_patient_shown(actor=actor, patient=patient)
     return patient
-
-
-def _is_unit_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and user.account_type == AccountType.STAFF and user.organisation_id)
 
 
 @dataclass(frozen=True)
