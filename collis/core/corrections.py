@@ -95,6 +95,10 @@ def record_history(record: CorrectableRecord) -> list[CorrectableRecord]:
     """Every version of the entry, oldest first: what it superseded and what superseded
     it, each with its status, who changed it, when and why."""
     model = type(record)
+    if not record.supersedes_id and record.record_status != RecordStatus.AMENDED:
+        # Only an amended entry has a successor: an entry that neither amends another nor
+        # was amended is its whole history (most entries; no query).
+        return [record]
     first = record
     while first.supersedes_id:
         first = model._base_manager.get(pk=first.supersedes_id)

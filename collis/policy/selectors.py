@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from collis.core.prepared import PreparedQuery
 from collis.domain.policy import (
     POLICY_SETTING_BY_KEY,
     POLICY_SETTINGS,
@@ -73,6 +74,31 @@ def policy_in_force(*, on: datetime.date | None = None) -> PolicyInForce:
         if v.effective_from <= on:
             current = v
     return _in_force(current, [v for v in versions if v.number < current.number])
+
+
+# The rules of each stored version as the domain reads them, with the values they came
+# from: worked out once per process and used again while the stored values are the same.
+_RULES: dict[int, tuple[dict, LocalPolicy]] = {}
+_VERSION_VALUES = PreparedQuery(lambda: PolicyVersion.objects.order_by("number")
+                                .values_list("pk", "effective_from", "values"))
+
+
+def policy_rules_in_force(*, on: datetime.date | None = None) -> LocalPolicy:
+    """The rules of the version in force on `on` (today by default), without who signed
+    them off: what a page that only applies the policy needs (one small query, no model
+    instances, and the values parsed into rules once per process)."""
+    on = on or timezone.localdate()
+    versions = _VERSION_VALUES.rows()
+    if not versions:
+        return policy_in_force(on=on).policy
+    pk, _, values = versions[0]
+    for version in versions:
+        if version[1] <= on:
+            pk, _, values = version
+    cached = _RULES.get(pk)
+    if cached is None or cached[0] != values:
+        cached = _RULES[pk] = (values, local_policy_from_flat(values))
+    return cached[1]
 
 
 def policy_version_get(*, pk: int) -> PolicyInForce:

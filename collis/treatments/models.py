@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from collis.core.models import CorrectableQuerySet, CorrectableRecord
+from collis.core.prepared import related_rows
 from collis.domain.muscles import Muscle, MuscleSide
 from collis.domain.toxin import Product, ResistanceResult, ResistanceTestKind
 from collis.patients.models import Patient
@@ -115,7 +116,7 @@ class ToxinCycle(CorrectableRecord):
     @property
     def total_units(self) -> int:
         """Sum of this cycle's units, in this product's own units (never converted)."""
-        return sum(i.units for i in self.injections.all())
+        return sum(i.units for i in related_rows(self, "injections"))
 
     @property
     def product_label(self) -> str:
@@ -125,7 +126,7 @@ class ToxinCycle(CorrectableRecord):
     def review(self) -> "ToxinReview | None":
         """The current review of the cycle; corrected and mistaken versions stay in
         `reviews` (read from the prefetch of `with_details` when there is one)."""
-        return next((r for r in self.reviews.all() if r.is_current), None)
+        return next((r for r in related_rows(self, "reviews") if r.is_current), None)
 
     @property
     def reviewed(self) -> bool:

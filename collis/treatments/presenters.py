@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from collis.core.charts import Bar, bar_chart
 from collis.core.models import RecordStatus
+from collis.core.prepared import related_rows
 from collis.core.presenters import date_long, datetime_long
 from collis.domain import toxin as domain
 from collis.domain.findings import LOCAL_POLICY_LABEL
@@ -226,7 +227,7 @@ def cycle_rows(cycle: ToxinCycle) -> list[tuple[str, str]]:
             ("Product", cycle.product_label),
             ("Total units", f"{cycle.total_units} units of {cycle.product_label}"),
             ("Injections", "; ".join(f"{i.muscle_label} ({i.side}) {i.units} U"
-                                     for i in cycle.injections.all())),
+                                     for i in related_rows(cycle, "injections"))),
             ("Recorded", _recorded(cycle))]
 
 

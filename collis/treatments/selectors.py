@@ -8,6 +8,7 @@ ADR 0009); an entry's own page reads it whatever its status, with its history.""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,15 +18,17 @@ from django.utils import timezone
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_history
 from collis.core.models import AuditAction, CorrectableRecord, RecordStatus
+from collis.core.prepared import PreparedQuery, attach_prefetched, patient_rows
 from collis.domain import toxin as domain
 from collis.domain.policy import ResponseThresholds
 from collis.patients.models import Patient
-from collis.policy.selectors import policy_in_force
+from collis.policy.selectors import policy_in_force, policy_rules_in_force
 from collis.treatments.models import (
     Medication,
     ResistanceTest,
     TherapySession,
     ToxinCycle,
+    ToxinInjection,
     ToxinReview,
 )
 
@@ -143,7 +146,7 @@ def response_summary(cycles: Sequence[ToxinCycle],
     with the same). A cycle not yet reviewed has no benefit figures to give, so it is left
     out and listed as such."""
     if thresholds is None:
-        thresholds = policy_in_force().candidacy.bont_response_thresholds
+        thresholds = policy_rules_in_force().candidacy.bont_response_thresholds
     reviewed = tuple(c for c in cycles if c.reviewed)
     left_out = tuple(c for c in cycles if not c.reviewed)
     derivation = domain.derive_response_pattern([as_domain_cycle(c) for c in reviewed],
@@ -164,10 +167,44 @@ def poor_responder_checklist(latest: ResistanceTest | None) -> tuple[ChecklistIt
                  for step in domain.POOR_RESPONDER_CHECKLIST)
 
 
-def toxin_cycles_of(patient: Patient) -> QuerySet[ToxinCycle]:
-    """The patient's current cycles, with their details: what every summary, chart,
-    warning and derived fact reads (amended and mistaken cycles are left out)."""
-    return ToxinCycle.objects.current().filter(patient=patient).with_details()
+# A patient's current cycles with their details (`ToxinCycle.objects.with_details()`), as
+# three prepared queries: the cycles, their injections, every version of their reviews.
+_CURRENT_CYCLES = patient_rows(lambda patient_id: (
+    ToxinCycle.objects.current().filter(patient_id=patient_id)
+    .select_related("injector", "site", "created_by", "status_changed_by")
+    .order_by("given_on", "id")))
+_CURRENT_CYCLES_INJECTIONS = patient_rows(lambda patient_id: (
+    ToxinInjection.objects.filter(cycle__patient_id=patient_id,
+                                  cycle__record_status=RecordStatus.CURRENT)
+    .order_by("position", "id")))
+_CURRENT_CYCLES_REVIEWS = patient_rows(lambda patient_id: (
+    ToxinReview.objects.filter(cycle__patient_id=patient_id,
+                               cycle__record_status=RecordStatus.CURRENT)
+    .select_related("created_by", "status_changed_by").order_by("created_at", "id")))
+
+
+# One cycle of a patient with its details, whatever its status.
+_CYCLE = PreparedQuery(lambda patient_id, pk: (
+    ToxinCycle.objects.filter(patient_id=patient_id, pk=pk)
+    .select_related("injector", "site", "created_by", "status_changed_by")),
+    patient_id=uuid.UUID, pk=int)
+_CYCLE_INJECTIONS = PreparedQuery(lambda pk: ToxinInjection.objects.filter(cycle_id=pk)
+                                  .order_by("position", "id"), pk=int)
+_CYCLE_REVIEWS = PreparedQuery(lambda pk: (
+    ToxinReview.objects.filter(cycle_id=pk).select_related("created_by", "status_changed_by")
+    .order_by("created_at", "id")), pk=int)
+
+
+def toxin_cycles_of(patient: Patient) -> list[ToxinCycle]:
+    """The patient's current cycles, oldest first, with their details: what every summary,
+    chart, warning and derived fact reads (amended and mistaken cycles are left out)."""
+    cycles = _CURRENT_CYCLES.instances(patient_id=patient.pk)
+    if cycles:
+        attach_prefetched(cycles, "injections",
+                          _CURRENT_CYCLES_INJECTIONS.instances(patient_id=patient.pk))
+        attach_prefetched(cycles, "reviews",
+                          _CURRENT_CYCLES_REVIEWS.instances(patient_id=patient.pk))
+    return cycles
 
 
 def current_review_of(cycle: ToxinCycle) -> ToxinReview | None:
@@ -211,7 +248,12 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
 def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinCycle:
     """One cycle of this patient, whatever its status (ToxinCycle.DoesNotExist for another
     patient's); the read is audited."""
-    cycle = ToxinCycle.objects.filter(patient=patient).with_details().get(pk=pk)
+    found = _CYCLE.instances(patient_id=patient.pk, pk=pk)
+    if not found:
+        raise ToxinCycle.DoesNotExist("No such toxin cycle of this patient")
+    attach_prefetched(found, "injections", _CYCLE_INJECTIONS.instances(pk=pk))
+    attach_prefetched(found, "reviews", _CYCLE_REVIEWS.instances(pk=pk))
+    cycle = found[0]
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_cycle",
                  object_id=cycle.pk, patient_id=patient.pk,
                  summary=f"Viewed the toxin cycle of {cycle.given_on.isoformat()}")
@@ -221,6 +263,8 @@ def toxin_cycle_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinCycle:
 def toxin_cycle_history(cycle: ToxinCycle) -> list[ToxinCycle]:
     """Every version of the cycle, oldest first, each with its injections and reviews."""
     chain = [c.pk for c in record_history(cycle)]
+    if chain == [cycle.pk]:
+        return [cycle]
     versions = ToxinCycle.objects.filter(pk__in=chain).with_details().in_bulk()
     return [versions[pk] for pk in chain]
 
@@ -238,12 +282,24 @@ def corrected_entries(*, patient: Patient, model: type[CorrectableRecord]) -> tu
     """The patient's entries of one kind that were corrected or entered in error, most
     recently changed first: left out of summaries, still reachable from the list page (read
     with that page, which audits the read)."""
-    found = (model._base_manager.filter(patient=patient)
-             .exclude(record_status=RecordStatus.CURRENT)
-             .select_related("status_changed_by").order_by("-status_changed_at", "-id"))
-    if model is ToxinCycle:
-        found = found.prefetch_related("injections")
+    prepared = _CORRECTED.get(model)
+    if prepared is None:
+        prepared = _CORRECTED.setdefault(model, patient_rows(lambda patient_id: (
+            model._base_manager.filter(patient_id=patient_id)
+            .exclude(record_status=RecordStatus.CURRENT)
+            .select_related("status_changed_by").order_by("-status_changed_at", "-id"))))
+    found = prepared.instances(patient_id=patient.pk)
+    if model is ToxinCycle and found:
+        attach_prefetched(found, "injections",
+                          _CORRECTED_CYCLES_INJECTIONS.instances(patient_id=patient.pk))
     return tuple(found)
+
+
+# corrected_entries' query of each kind of entry, prepared on first use.
+_CORRECTED: dict[type, PreparedQuery] = {}
+_CORRECTED_CYCLES_INJECTIONS = patient_rows(lambda patient_id: (
+    ToxinInjection.objects.filter(cycle__patient_id=patient_id)
+    .exclude(cycle__record_status=RecordStatus.CURRENT).order_by("position", "id")))
 
 
 def entry_successor(record: CorrectableRecord) -> CorrectableRecord | None:

@@ -120,3 +120,48 @@ def test_one_medicine_is_read_only_through_its_patient_and_the_read_is_audited(s
         selectors.medication_get(patient=PatientFactory(), pk=medication.pk, actor=actor)
     event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="medication")
     assert event.patient_id == medication.patient_id
+
+
+def _as_read(cycles):
+    """What a page reads of each cycle: its fields, injections and every review version."""
+    return [(c.pk, c.given_on, c.injector.username, c.site.name, c.total_units,
+             [(i.muscle, i.side, i.units) for i in c.injections.all()],
+             [(r.pk, r.record_status, r.created_by.username) for r in c.reviews.all()],
+             c.review.pk if c.review else None) for c in cycles]
+
+
+@pytest.mark.django_db
+def test_the_prepared_cycles_read_as_the_orm_reads_them(sites, django_assert_num_queries):
+    from collis.treatments.models import ToxinCycle
+    from collis.treatments.services import toxin_cycle_mark_entered_in_error
+
+    patient, other = PatientFactory(), PatientFactory()
+    cycle_with(patient, D(2026, 1, 5), benefit=70, weeks=11)
+    cycle_with(patient, D(2026, 4, 6), units=(80, 50))
+    mistaken = cycle_with(patient, D(2026, 6, 1), benefit=40, weeks=9)
+    cycle_with(other, D(2026, 2, 2), benefit=10, weeks=2)
+    toxin_cycle_mark_entered_in_error(cycle=mistaken, reason="Wrong patient",
+                                      actor=Actor.command_line(UserFactory()))
+    expected = _as_read(ToxinCycle.objects.current().filter(patient=patient).with_details())
+    with django_assert_num_queries(3):
+        cycles = selectors.toxin_cycles_of(patient)
+        assert _as_read(cycles) == expected
+    assert [c.pk for c in cycles] == [c[0] for c in expected] and len(cycles) == 2
+    assert all(i.cycle is c for c in cycles for i in c.injections.all())
+    corrected = selectors.corrected_entries(patient=patient, model=ToxinCycle)
+    assert [c.pk for c in corrected] == [mistaken.pk]
+    assert [i.units for i in corrected[0].injections.all()] == [100, 60, 40]
+
+
+@pytest.mark.django_db
+def test_one_cycle_is_read_with_its_details_and_only_for_its_patient(sites):
+    from collis.treatments.models import ToxinCycle
+
+    patient, other = PatientFactory(), PatientFactory()
+    cycle = cycle_with(patient, D(2026, 1, 5), benefit=70, weeks=11)
+    actor = Actor.command_line(UserFactory())
+    read = selectors.toxin_cycle_get(patient=patient, pk=cycle.pk, actor=actor)
+    assert _as_read([read]) == _as_read(ToxinCycle.objects.filter(pk=cycle.pk).with_details())
+    assert selectors.toxin_cycle_history(read) == [read]
+    with pytest.raises(ToxinCycle.DoesNotExist):
+        selectors.toxin_cycle_get(patient=other, pk=cycle.pk, actor=actor)

@@ -302,18 +302,18 @@ def test_amending_and_marking_a_review(sites, actor):
         correction_reason="Benefit was 40%, not 70%", actor=actor)
     first.refresh_from_db()
     assert first.record_status == RecordStatus.AMENDED and second.supersedes == first
-    cycle = selectors.toxin_cycles_of(cycle.patient).get()
+    cycle = _only(selectors.toxin_cycles_of(cycle.patient))
     assert cycle.review == second
     services.toxin_review_mark_entered_in_error(review=second, reason="Review of another cycle",
                                                 actor=actor)
-    cycle = selectors.toxin_cycles_of(cycle.patient).get()
+    cycle = _only(selectors.toxin_cycles_of(cycle.patient))
     assert cycle.review is None and not cycle.reviewed
     assert selectors.response_summary((cycle,)).left_out == (cycle,)
     # The cycle can be reviewed again once its review was entered in error.
     services.toxin_review_create(cycle=cycle, reviewed_on=D(2026, 8, 24),
                                  peak_benefit_percent=55, benefit_weeks=9,
                                  side_effects=services.SideEffects(), actor=actor)
-    assert selectors.toxin_cycles_of(cycle.patient).get().review.peak_benefit_percent == 55
+    assert _only(selectors.toxin_cycles_of(cycle.patient)).review.peak_benefit_percent == 55
 
 
 @pytest.mark.django_db
@@ -609,3 +609,8 @@ def test_a_second_correction_of_one_entry_at_once_names_who_corrected_it(sites, 
             therapist=session.therapist, duration_minutes=40, amends=session,
             correction_reason="40 minutes", actor=actor)
     assert TherapySession.objects.count() == 2
+
+
+def _only(cycles):
+    (cycle,) = cycles
+    return cycle
