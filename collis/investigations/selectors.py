@@ -14,24 +14,42 @@ from django.core.files import File
 
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_history
-from collis.core.models import AuditAction
+from collis.core.models import AuditAction, RecordStatus
+from collis.core.prepared import attach_prefetched, patient_rows
 from collis.domain.case_facts import StudyResult, WorkUp
 from collis.investigations import uploads
 from collis.investigations.models import (
     SD_WORK_UP,
+    EmgActiveMuscle,
     Investigation,
     InvestigationFile,
     InvestigationKind,
 )
 from collis.patients.models import Patient
 
+# The current investigations of a patient with their details (`with_details()`), as three
+# prepared queries: the investigations, their EMG's active muscles, their files.
+_CURRENT = patient_rows(lambda patient_id: (
+    Investigation.objects.filter(patient_id=patient_id).current()
+    .select_related("created_by", "updated_by", "status_changed_by").newest_first()))
+_CURRENT_MUSCLES = patient_rows(lambda patient_id: EmgActiveMuscle.objects.filter(
+    investigation__patient_id=patient_id,
+    investigation__record_status=RecordStatus.CURRENT).order_by("id"))
+_CURRENT_FILES = patient_rows(lambda patient_id: (
+    InvestigationFile.objects.filter(investigation__patient_id=patient_id,
+                                     investigation__record_status=RecordStatus.CURRENT)
+    .select_related("uploaded_by").order_by("uploaded_at", "id")))
+
 
 def investigation_list(*, patient: Patient, actor: Actor) -> list[Investigation]:
     """The patient's current investigations, newest first, with muscles and files (3
     queries); each version's `all_files` holds its own files and those of the versions it
     superseded (one more query when any was corrected)."""
-    investigations = list(Investigation.objects.for_patient(patient).current().with_details()
-                          .newest_first())
+    investigations = _CURRENT.instances(patient_id=patient.pk)
+    if investigations:
+        attach_prefetched(investigations, "active_muscles",
+                          _CURRENT_MUSCLES.instances(patient_id=patient.pk))
+        attach_prefetched(investigations, "files", _CURRENT_FILES.instances(patient_id=patient.pk))
     _files_of_chains(investigations)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="investigation_list",
                  object_id=patient.pk, patient_id=patient.pk,
