@@ -3,15 +3,21 @@ or declined. Two queries, whatever the number of records; no audit (the page aud
 
 from __future__ import annotations
 
+from collis.core.prepared import patient_rows
 from collis.core.reverse import reverse_kept as reverse
 from collis.core.timeline import TimelineEvent
 from collis.mdt.models import FundingStatusChange, MdtDecision
 from collis.mdt.presenters import agreement_text
 
+_DECISIONS = patient_rows(lambda patient_id: MdtDecision.objects.filter(patient_id=patient_id))
+_FUNDING_CHANGES = patient_rows(lambda patient_id: (
+    FundingStatusChange.objects.filter(request__patient_id=patient_id).exclude(status="draft")
+    .select_related("request")))
+
 
 def timeline_events(patient) -> list[TimelineEvent]:
     events = []
-    decisions = list(MdtDecision.objects.filter(patient=patient))
+    decisions = _DECISIONS.instances(patient_id=patient.pk)
     for d in decisions:
         events.append(TimelineEvent(
             when=d.created_at.date(), kind="mdt",
@@ -21,10 +27,7 @@ def timeline_events(patient) -> list[TimelineEvent]:
             href=reverse("mdt:episode_decisions", args=[patient.pk, d.episode_id])))
     if not decisions:
         return events  # funding follows a decision: no second query needed
-    changes = (FundingStatusChange.objects.filter(request__patient=patient)
-               .exclude(status="draft")
-               .select_related("request"))
-    for c in changes:
+    for c in _FUNDING_CHANGES.instances(patient_id=patient.pk):
         events.append(TimelineEvent(
             when=c.at.date(), kind="funding",
             title=f"Funding {c.get_status_display().lower()} "
