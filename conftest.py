@@ -2,6 +2,12 @@
 pure-Python domain tests (collis/domain) also run without Django installed."""
 
 import pytest
+from hypothesis import settings
+
+# Property tests assert what holds for every example, never how fast one runs: a loaded
+# machine (CI, or a developer's laptop running other work) must not fail them on time.
+settings.register_profile("collis", deadline=None)
+settings.load_profile("collis")
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,21 @@ _MARKERS = {
 MARKER = _MARKERS[uuid.UUID]
 
 
+def _marker(kind: type, index: int):
+    """The marker of the `index`-th varying value of this kind (0 for the first), so that
+    values of one kind (the two ends of a range, the ids of a page) each find their place."""
+    base = _MARKERS[kind]
+    if index == 0:
+        return base
+    if kind is uuid.UUID:
+        return uuid.UUID(int=base.int + index)
+    if kind is int:
+        return base + index
+    if kind is str:
+        return f"{base}-{index}"
+    return base + datetime.timedelta(seconds=index)
+
+
 def _db_value(kind: type, value, connection):
     """`value` as a filter on a field of this kind puts it among the SQL's parameters."""
     if value is None:
@@ -74,19 +89,24 @@ class PreparedQuery:
             raise ValueError(f"Values to vary must be one of {list(_MARKERS)}: {unknown}")
         self._build = build
         self._kinds = kinds
+        seen: dict[type, int] = defaultdict(int)
+        self._markers = {}
+        for name, kind in kinds.items():
+            self._markers[name] = _marker(kind, seen[kind])
+            seen[kind] += 1
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def _compile(self, using: str) -> _Compiled:
         connection = connections[using]
-        queryset = self._build(**{name: _MARKERS[kind] for name, kind in self._kinds.items()})
+        queryset = self._build(**self._markers)
         if queryset._prefetch_related_lookups or queryset.query.select_for_update:
             raise ValueError("A prepared query cannot prefetch or lock rows.")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         positions = {}
         for name, kind in self._kinds.items():
-            marker = _db_value(kind, _MARKERS[kind], connection)
+            marker = _db_value(kind, self._markers[name], connection)
             positions[name] = tuple(i for i, value in enumerate(params) if value == marker)
             if not positions[name]:
                 raise ValueError(f"The prepared query has no {name} among its parameters.")

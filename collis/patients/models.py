@@ -174,7 +174,8 @@ class PatientNameTokenQuerySet(models.QuerySet):
 
     def matching(self, word: str):
         """The tokens that begin with the name key `word`."""
-        return self.filter(token__gte=word, token__lte=word + "Z" * (NAME_KEY_LENGTH - len(word)))
+        low, high = PatientNameToken.bounds(word)
+        return self.filter(token__gte=low, token__lte=high)
 
 
 class PatientNameToken(models.Model):
@@ -188,6 +189,7 @@ class PatientNameToken(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
                                      db_index=False)
     token = models.CharField(max_length=NAME_KEY_LENGTH)
+
     # Family key, given key and date of birth ("PEPPER JO 1980-03-04"): the order of the
     # registry (`Patient.Meta.ordering`) as one string that sorts by code point.
     sort_key = models.CharField(max_length=2 * NAME_KEY_LENGTH + 12)
@@ -202,6 +204,11 @@ class PatientNameToken(models.Model):
 
     def __str__(self):
         return self.token
+
+    @staticmethod
+    def bounds(word: str) -> tuple[str, str]:
+        """The range of tokens that begin with the name key `word`."""
+        return word, word + "Z" * (NAME_KEY_LENGTH - len(word))
 
 
 def patient_sort_key(patient) -> str:

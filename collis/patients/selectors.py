@@ -74,6 +74,73 @@ class PatientQuery:
         return ""
 
 
+# A unit's staff search by name as prepared queries, one for each number of words (up to
+# _PREPARED_WORDS): the tokens' sort keys and patient ids, then the page's patients, one
+# query for each number of patients on a page. Other searches use the ORM as it stands.
+_PREPARED_WORDS = 3
+_RAW_ID = ExpressionWrapper(F("patient_id"), output_field=CharField())
+
+
+def _tokens_query(words: int) -> PreparedQuery:
+    def build(organisation_id, **bounds):
+        visible = PatientNameToken.objects.filter(organisation_id=organisation_id)
+        tokens = visible.filter(token__gte=bounds["low0"], token__lte=bounds["high0"])
+        for i in range(1, words):
+            tokens = tokens.filter(patient__in=visible.filter(
+                token__gte=bounds[f"low{i}"], token__lte=bounds[f"high{i}"]).values("patient_id"))
+        return tokens.annotate(raw_id=_RAW_ID).values_list("sort_key", "raw_id")
+    bounds = {f"{end}{i}": str for i in range(words) for end in ("low", "high")}
+    return PreparedQuery(build, organisation_id=int, **bounds)
+
+
+def _page_query(count: int) -> PreparedQuery:
+    return PreparedQuery(
+        lambda organisation_id, **ids: Patient.objects.filter(
+            organisation_id=organisation_id, pk__in=list(ids.values()))
+        .select_related("home_site"),
+        organisation_id=int, **{f"id{i}": uuid.UUID for i in range(count)})
+
+
+_BY_NUMBER = PreparedQuery(lambda organisation_id, nhs_number: Patient.objects.filter(
+    organisation_id=organisation_id, nhs_number=nhs_number).select_related("home_site"),
+    organisation_id=int, nhs_number=str)
+_TOKENS = {words: _tokens_query(words) for words in range(1, _PREPARED_WORDS + 1)}
+_PAGES: dict[int, PreparedQuery] = {}
+
+
+class _PreparedNameMatches:
+    """`_NameMatches` for a unit's staff, from prepared queries."""
+
+    def __init__(self, organisation_id: int, words: list[str]):
+        self.organisation_id = organisation_id
+        bounds = {}
+        for i, word in enumerate(words):
+            bounds[f"low{i}"], bounds[f"high{i}"] = PatientNameToken.bounds(word)
+        rows = _TOKENS[len(words)].rows(organisation_id=organisation_id, **bounds)
+        self.ids = [pk for _key, pk in sorted(set(rows))]
+
+    def __len__(self):
+        return len(self.ids)
+
+    def count(self):
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        ids = [uuid.UUID(str(pk)) for pk in (
+            self.ids[index] if isinstance(index, slice) else [self.ids[index]])]
+        if not ids:
+            return [] if isinstance(index, slice) else self.ids[index]
+        query = _PAGES.get(len(ids)) or _PAGES.setdefault(len(ids), _page_query(len(ids)))
+        found = {p.pk: p for p in query.instances(
+            organisation_id=self.organisation_id,
+            **{f"id{i}": pk for i, pk in enumerate(ids)})}
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]
+
+
 class _NameMatches:
     """The patients matching a name search, in the registry's order, as a sequence that
     `Paginator` can count and slice: the matches are found and ordered from the token index
@@ -115,6 +182,9 @@ def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Pati
     if query.problem:
         return patients.none()
     if query.nhs_number:
+        if is_unit_staff(actor.user):
+            return _BY_NUMBER.instances(organisation_id=actor.user.organisation_id,
+                                        nhs_number=query.nhs_number)
         return patients.filter(nhs_number=query.nhs_number)
     words = query.name_words
     if query.date_of_birth:
@@ -126,6 +196,8 @@ def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Pati
         return patients
     if not words:
         return patients
+    if is_unit_staff(actor.user) and len(words) <= _PREPARED_WORDS:
+        return _PreparedNameMatches(actor.user.organisation_id, words)
     visible = PatientNameToken.objects.visible_to(actor.user)
     tokens = visible.matching(words[0])
     for word in words[1:]:
