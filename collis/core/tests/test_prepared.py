@@ -2,6 +2,7 @@
 every patient, with the same types, on SQLite and PostgreSQL."""
 
 import datetime
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -124,3 +125,18 @@ def test_a_kind_of_value_without_a_marker_is_refused():
     with pytest.raises(ValueError, match="must be one of"):
         PreparedQuery(lambda when: ToxinCycle.objects.filter(given_on=when),
                       when=datetime.date)
+
+
+def test_several_values_of_one_kind_each_find_their_place():
+    first, second = PatientFactory(), PatientFactory()
+    cycle_with(first, datetime.date(2026, 3, 2))
+    cycle_with(second, datetime.date(2026, 4, 6))
+    prepared = PreparedQuery(
+        lambda one, other, low, high: ToxinCycle.objects.filter(
+            patient_id__in=[one, other], injections__units__gte=low,
+            injections__units__lte=high).values_list("patient_id", "injections__units")
+        .order_by("given_on", "injections__units"),
+        one=uuid.UUID, other=uuid.UUID, low=int, high=int)
+    assert prepared.rows(one=first.pk, other=second.pk, low=50, high=100) == [
+        (first.pk, 60), (first.pk, 100), (second.pk, 60), (second.pk, 100)]
+    assert prepared.rows(one=second.pk, other=second.pk, low=41, high=60) == [(second.pk, 60)]

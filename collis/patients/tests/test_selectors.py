@@ -152,3 +152,32 @@ def test_an_nhs_number_in_fullwidth_digits_is_found(people):
     number = people["ann"].nhs_number
     fullwidth = "".join(chr(ord(d) + 0xFEE0) for d in number)
     assert names(PatientQuery(text=fullwidth)) == ["Ann"]
+
+
+@pytest.mark.parametrize("text", ["pep", "jo pep", "pepper jo", "o brien ann", "jo pe pepp",
+                                  "nobody", "jo pep pep pep"])
+def test_a_prepared_name_search_finds_what_the_orm_search_finds_in_its_order(people, text):
+    from collis.patients import selectors
+    from collis.patients.models import Patient, PatientNameToken
+
+    for n in range(25):  # more than a page, and a second unit that must stay out of it
+        PatientFactory(given_name=f"Jo{chr(65 + n)}", family_name="Pepperell")
+    from collis.core.models import Organisation
+
+    PatientFactory(given_name="Jo", family_name="Pepper",
+                   organisation=Organisation.objects.create(code="north", name="Another unit"))
+    user = UserFactory(role=Role.NEUROLOGIST)
+    words = PatientQuery(text=text).name_words
+    visible = PatientNameToken.objects.visible_to(user)
+    tokens = visible.matching(words[0])
+    for word in words[1:]:
+        tokens = tokens.filter(patient__in=visible.matching(word).values("patient_id"))
+    orm = selectors._NameMatches(
+        Patient.objects.visible_to(user).select_related("home_site"), tokens)
+    matches = patient_list_matching(PatientQuery(text=text), actor=Actor.command_line(user))
+    assert (type(matches) is selectors._PreparedNameMatches) == (len(words) <= 3)
+    assert len(matches) == len(orm)
+    for page in (slice(0, 20), slice(20, 40)):
+        assert [p.pk for p in matches[page]] == [p.pk for p in orm[page]]
+        assert all(p.home_site == q.home_site for p, q in zip(matches[page], orm[page],
+                                                               strict=True))
