@@ -12,13 +12,16 @@ from django.http import Http404
 from collis.assessments.models import (
     DiagnosisVersion,
     Examination,
+    ExaminationMuscle,
+    ExaminationPattern,
     Scale,
     ScaleAssessment,
     Tremor,
 )
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_history
-from collis.core.models import AuditAction
+from collis.core.models import AuditAction, RecordStatus
+from collis.core.prepared import attach_prefetched, patient_rows
 from collis.domain.phenotype import (
     PatternObservation,
     Side,
@@ -50,10 +53,31 @@ def diagnosis_for_change(*, patient: Patient, actor: Actor) -> DiagnosisVersion 
     return current
 
 
+# A patient's current examinations with their patterns and muscles, and their current
+# rating-scale assessments, as prepared queries (`for_patient().current()`).
+_EXAMINATIONS = patient_rows(lambda patient_id: (
+    Examination.objects.current().filter(patient_id=patient_id).select_related("created_by")
+    .order_by("-examined_on", "-id")))
+_EXAMINATION_PATTERNS = patient_rows(lambda patient_id: ExaminationPattern.objects.filter(
+    examination__patient_id=patient_id, examination__record_status=RecordStatus.CURRENT)
+    .order_by("examination", "position"))
+_EXAMINATION_MUSCLES = patient_rows(lambda patient_id: ExaminationMuscle.objects.filter(
+    examination__patient_id=patient_id, examination__record_status=RecordStatus.CURRENT)
+    .order_by("examination", "muscle", "side"))
+_SCALES = patient_rows(lambda patient_id: (
+    ScaleAssessment.objects.current().filter(patient_id=patient_id).select_related("created_by")
+    .order_by("assessed_on", "id")))
+
+
 def examination_list(*, patient: Patient, actor: Actor) -> list[Examination]:
     """The patient's current examinations, newest first, with patterns and muscles;
     audited. Corrected and entered-in-error versions are on each entry's page."""
-    examinations = list(Examination.objects.for_patient(patient).current())
+    examinations = _EXAMINATIONS.instances(patient_id=patient.pk)
+    if examinations:
+        attach_prefetched(examinations, "patterns",
+                          _EXAMINATION_PATTERNS.instances(patient_id=patient.pk))
+        attach_prefetched(examinations, "muscles",
+                          _EXAMINATION_MUSCLES.instances(patient_id=patient.pk))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="examination",
                  patient_id=patient.pk,
                  summary=f"Viewed the neck examinations of {patient.nhs_number}",
@@ -107,7 +131,7 @@ def suggested_pairs(suggestions: list[SuggestedMuscle]) -> set[tuple[str, str]]:
 def scale_list(*, patient: Patient, actor: Actor) -> list[ScaleAssessment]:
     """The patient's current rating-scale assessments, oldest first; audited. The table,
     the chart, the change flags and follow-up reviews read these."""
-    assessments = list(ScaleAssessment.objects.for_patient(patient).current())
+    assessments = _SCALES.instances(patient_id=patient.pk)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="scale",
                  patient_id=patient.pk,
                  summary=f"Viewed the rating scales of {patient.nhs_number}",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AccountType, ApiToken, AuditAction, User
+from collis.core.prepared import PreparedQuery
 
 
 def user_login(*, request, user: User) -> None:
@@ -43,13 +44,16 @@ def api_token_create(*, user: User, name: str = "", actor: Actor) -> str:
     return raw
 
 
+# The token a request presents, read with its user by a query prepared once per process
+# (every API request makes it).
+_TOKEN = PreparedQuery(lambda digest: ApiToken.objects.select_related("user").filter(
+    digest=digest, revoked_at__isnull=True), digest=str)
+
+
 def api_token_authenticate(raw: str) -> User | None:
     """The active staff user a token belongs to, or None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
-        .first()
-    )
+    found = _TOKEN.instances(digest=ApiToken.digest_of(raw))
+    token = found[0] if found else None
     now = timezone.now()
     if token is None or not token.user.is_active or (
             token.expires_at is not None and token.expires_at <= now):

@@ -224,6 +224,11 @@ def resistance_tests_of(patient: Patient) -> QuerySet[ResistanceTest]:
             .select_related("created_by").order_by("tested_on", "id"))
 
 
+_RESISTANCE_TESTS = patient_rows(lambda patient_id: (
+    ResistanceTest.objects.current().filter(patient_id=patient_id)
+    .select_related("created_by").order_by("tested_on", "id")))
+
+
 def resistance_test_latest(patient: Patient) -> ResistanceTest | None:
     """The latest current resistance test (the candidacy facts and the work-up read it)."""
     return resistance_tests_of(patient).order_by("-tested_on", "-id").first()
@@ -233,7 +238,7 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
     """The patient's current toxin cycles with the domain's warnings, response pattern and
     the poor-responder pathway. The read is audited."""
     cycles = tuple(toxin_cycles_of(patient))
-    tests = tuple(resistance_tests_of(patient))
+    tests = tuple(_RESISTANCE_TESTS.instances(patient_id=patient.pk))
     record = ToxinRecord(cycles=cycles, warnings=cycle_warnings(cycles),
                          response=response_summary(cycles), resistance_tests=tests,
                          checklist=poor_responder_checklist(tests[-1] if tests else None))
