@@ -120,3 +120,21 @@ class NoStoreMiddleware:
         if request.path_info.startswith("/api/") or getattr(user, "is_authenticated", False):
             add_never_cache_headers(response)
         return response
+
+
+class AuditBatchMiddleware:
+    """Collects the request's read entries (`collis.core.audit.AuditBatch`) and writes them
+    in one statement once the view has answered, whether it answered or failed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from collis.core.audit import AuditBatch
+
+        batch = request._collis_audit_batch = AuditBatch()
+        try:
+            response = self.get_response(request)
+        finally:
+            batch.write()
+        return response

@@ -33,7 +33,8 @@ from django.db.models.query import get_related_populators
 # Values no record has: they only mark where the real values go in the SQL's parameters.
 _MARKERS = {
     uuid.UUID: uuid.UUID("00000000-0000-4000-8000-0000c0111500"),
-    int: 7_316_508_243_097,
+    # Within a 32-bit integer column's range: PostgreSQL refuses a lookup beyond it.
+    int: 2_047_316_508,
     str: "collis-prepared-marker-7f3c9a",
     datetime.datetime: datetime.datetime(2999, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC),
 }

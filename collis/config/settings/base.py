@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's reads audited in one statement when the view has answered.
+    "collis.core.middleware.AuditBatchMiddleware",
     "collis.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "collis.core.middleware.IdleTimeoutMiddleware",

@@ -254,3 +254,38 @@ def test_archive_refuses_months_inside_the_retention_period(db, capsys, tmp_path
     assert main(["audit", "archive", "--before", f"{date.today():%Y-%m}",
                  "--to", str(tmp_path)]) == 2
     assert "local policy" in capsys.readouterr().err
+
+
+def test_a_record_pages_reads_are_written_in_one_statement_before_it_is_sent(client_as,
+                                                                               patient):
+    client = client_as(Role.NEUROLOGIST)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/patients/{patient.pk}/diagnosis/")
+    assert response.status_code == 200
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")
+               and AuditEvent._meta.db_table in q["sql"]]
+    assert len(inserts) == 1
+    entries = AuditEvent.objects.filter(patient_id=patient.pk).order_by("id")
+    assert [(e.object_type, e.actor_username) for e in entries] == [
+        ("patient", client.user.username), ("diagnosis", client.user.username)]
+    assert all(e.path == f"/patients/{patient.pk}/diagnosis/" for e in entries)
+    assert AuditEventPatient.objects.filter(patient_id=patient.pk).count() == 2
+
+
+def test_a_read_after_the_batch_is_written_is_written_at_once(db, patient, rf):
+    from collis.core.audit import AuditBatch
+
+    request = rf.get("/")
+    request.user = UserFactory(role=Role.NEUROLOGIST)
+    request._collis_audit_batch = batch = AuditBatch()
+    actor = Actor.from_request(request)
+    audit_record(actor=actor, action=AuditAction.VIEW, patient_id=patient.pk, summary="page")
+    audit_record(actor=actor, action=AuditAction.UPDATE, patient_id=patient.pk,
+                 summary="a change is written at once")
+    assert list(AuditEvent.objects.values_list("summary", flat=True)) == [
+        "a change is written at once"]
+    batch.write()
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, patient_id=patient.pk,
+                 summary="streamed later")
+    assert sorted(AuditEvent.objects.values_list("summary", flat=True)) == [
+        "a change is written at once", "page", "streamed later"]
