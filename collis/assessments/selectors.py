@@ -31,10 +31,13 @@ from collis.domain.phenotype import (
 )
 from collis.patients.models import Patient
 
+_DIAGNOSIS_VERSIONS = patient_rows(lambda patient_id: DiagnosisVersion.objects.filter(
+    patient_id=patient_id).select_related("created_by").order_by("-version"))
+
 
 def diagnosis_history(*, patient: Patient, actor: Actor) -> list[DiagnosisVersion]:
     """Every version of the diagnosis, newest (current) first; the read is audited."""
-    versions = list(DiagnosisVersion.objects.for_patient(patient))
+    versions = _DIAGNOSIS_VERSIONS.instances(patient_id=patient.pk)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="diagnosis",
                  object_id=versions[0].pk if versions else "", patient_id=patient.pk,
                  summary=f"Viewed the diagnosis of {patient.nhs_number}",

@@ -333,13 +333,19 @@ def resistance_test_get(*, patient: Patient, pk: int, actor: Actor) -> Resistanc
     return test
 
 
+_MEDICATIONS = patient_rows(lambda patient_id: (
+    Medication.objects.current().filter(patient_id=patient_id)
+    .select_related("created_by", "stopped_by")
+    .order_by(F("stopped_on").desc(nulls_first=True), "-started_on", "id")))
+_THERAPY_SESSIONS = patient_rows(lambda patient_id: (
+    TherapySession.objects.current().filter(patient_id=patient_id)
+    .select_related("therapist", "created_by").order_by("-session_on", "-id")))
+
+
 def medication_list(*, patient: Patient, actor: Actor) -> tuple[Medication, ...]:
     """The patient's current medicine entries (taken now first, then stopped, most
     recently stopped first); the read is audited."""
-    medications = tuple(Medication.objects.current().filter(patient=patient)
-                        .select_related("created_by", "stopped_by")
-                        .order_by(F("stopped_on").desc(nulls_first=True),
-                                  "-started_on", "id"))
+    medications = tuple(_MEDICATIONS.instances(patient_id=patient.pk))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="medications",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed {len(medications)} medicines")
@@ -359,9 +365,7 @@ def medication_get(*, patient: Patient, pk: int, actor: Actor) -> Medication:
 
 def therapy_session_list(*, patient: Patient, actor: Actor) -> tuple[TherapySession, ...]:
     """The patient's current therapy sessions, most recent first; the read is audited."""
-    sessions = tuple(TherapySession.objects.current().filter(patient=patient)
-                     .select_related("therapist", "created_by")
-                     .order_by("-session_on", "-id"))
+    sessions = tuple(_THERAPY_SESSIONS.instances(patient_id=patient.pk))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="therapy_sessions",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed {len(sessions)} therapy sessions")
