@@ -57,6 +57,9 @@ def _marker(kind: type, index: int):
     return base + datetime.timedelta(seconds=index)
 
 
+_UUID_FIELD = models.UUIDField()
+
+
 def _db_value(kind: type, value, connection):
     """`value` as a filter on a field of this kind puts it among the SQL's parameters."""
     if value is None:
@@ -64,7 +67,7 @@ def _db_value(kind: type, value, connection):
     if kind is uuid.UUID:
         if not isinstance(value, uuid.UUID):
             value = uuid.UUID(str(value))
-        return models.UUIDField().get_db_prep_value(value, connection)
+        return _UUID_FIELD.get_db_prep_value(value, connection)
     if kind is datetime.datetime:
         return connection.ops.adapt_datetimefield_value(value)
     return kind(value)

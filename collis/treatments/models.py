@@ -27,6 +27,9 @@ PRODUCT_LABELS = {p: p.value for p in Product}
 PRODUCT_CHOICES = [(p.value, PRODUCT_LABELS[p]) for p in Product]
 MUSCLE_CHOICES = [(m.value, m.value.replace("_", " ").capitalize()) for m in Muscle]
 SIDE_CHOICES = [(s.value, s.value.capitalize()) for s in MuscleSide]
+# get_muscle_display() builds the choices into a dict on every call; a label is read per
+# injection on every toxin page.
+_MUSCLE_LABELS = dict(MUSCLE_CHOICES)
 RESISTANCE_TEST_CHOICES = [
     (ResistanceTestKind.FRONTALIS.value, "Frontalis test"),
     (ResistanceTestKind.EXTENSOR_DIGITORUM_BREVIS.value, "Extensor digitorum brevis test"),
@@ -155,7 +158,7 @@ class ToxinInjection(models.Model):
 
     @property
     def muscle_label(self) -> str:
-        return self.get_muscle_display().lower()
+        return _MUSCLE_LABELS.get(self.muscle, self.muscle).lower()
 
 
 class ToxinReview(CorrectableRecord):
