@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "collis.public",
     "collis.scheduling",
     "collis.reminders",
+    "collis.letters",
 ]
 
 MIDDLEWARE = [
