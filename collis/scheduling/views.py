@@ -20,9 +20,9 @@ from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.scheduling import DNA_POLICY, STATUS_MOVES, AppointmentStatus
+from collis.letters import selectors as letter_selectors
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
-from collis.letters import selectors as letter_selectors
 from collis.reminders import selectors as reminder_selectors
 from collis.scheduling import pdfs, selectors, services
 from collis.scheduling.forms import (
