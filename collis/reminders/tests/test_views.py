@@ -42,7 +42,8 @@ def test_staff_record_the_patients_choice_and_the_appointment_page_shows_message
         actor=coordinator_actor())
     url = reverse("scheduling:appointment_detail",
                   kwargs={"patient_id": patient.pk, "pk": appointment.pk})
-    with django_assert_max_num_queries(19):
+    # The appointment page with its messages, contact preference and clinic letter.
+    with django_assert_max_num_queries(20):
         page = coordinator.get(url)
     text = page.content.decode()
     assert "Messages to the patient" in text
