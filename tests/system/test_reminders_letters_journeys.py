@@ -138,3 +138,9 @@ class TestClinicLetter(Journey):
         assert "Recall in 12 weeks with the same doses." in pages[0]
         assert "Nora Neuro" in pages[0]
         assert ClinicLetter.objects.get().sent_version.number == 2
+
+        # On a phone (320 px wide) the letter and its versions still read.
+        self.page.set_viewport_size({"width": 320, "height": 800})
+        self.page.reload()
+        self.then_the_page_is_accessible("letters-sent-phone")
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= 320
