@@ -56,8 +56,6 @@ class ClinicLetter(models.Model):
                                 on_delete=models.PROTECT, related_name="+")
     sent_how = models.CharField(max_length=10, choices=SentHow.choices, blank=True)
     sent_to = models.EmailField(blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -87,3 +85,42 @@ class LetterVersion(CorrectableRecord):
 
     def sections(self) -> list[tuple[str, str]]:
         return [(heading, getattr(self, field)) for field, heading in SECTIONS]
+
+
+class EmailState(models.TextChoices):
+    QUEUED = "queued", "Waiting to be emailed"
+    SENDING = "sending", "Being emailed"
+    RETRYING = "retrying", "Not emailed yet: trying again"
+    SENT = "sent", "Emailed"
+    FAILED = "failed", "Could not be emailed"
+
+
+# What a try at emailing may change on the outbox row (core.outbox, ADR 0014 and 0018).
+EMAIL_DELIVERY_FIELDS = ("state", "attempts", "last_error", "last_attempt_at",
+                         "next_attempt_at", "sent_at")
+
+
+class LetterEmail(models.Model):
+    """The email of one sent version to the GP practice: an outbox row, sent by the task
+    worker and tried again after the local-policy delays while the mail server fails."""
+
+    letter = models.ForeignKey(ClinicLetter, on_delete=models.PROTECT, related_name="emails")
+    version = models.ForeignKey(LetterVersion, on_delete=models.PROTECT, related_name="+")
+    to = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    state = models.CharField(max_length=10, choices=EmailState.choices,
+                             default=EmailState.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Email of {self.letter} to {self.to}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("A letter's email is never deleted.")

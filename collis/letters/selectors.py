@@ -6,7 +6,7 @@ from django.http import Http404
 
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
-from collis.letters.models import ClinicLetter, LetterState, LetterVersion
+from collis.letters.models import ClinicLetter, LetterEmail, LetterState, LetterVersion
 
 
 def letter_get(*, patient, letter_id, actor: Actor) -> ClinicLetter:
@@ -19,6 +19,11 @@ def letter_get(*, patient, letter_id, actor: Actor) -> ClinicLetter:
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="clinic_letter",
                  object_id=letter.pk, patient_id=patient.pk, summary="Viewed a clinic letter")
     return letter
+
+
+def letter_email_latest(letter: ClinicLetter) -> LetterEmail | None:
+    """The email of the version sent last, if it was emailed (waiting, sent or failing)."""
+    return letter.emails.order_by("-created_at", "-pk").first()
 
 
 def letter_versions(letter: ClinicLetter) -> list[LetterVersion]:

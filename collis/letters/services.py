@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
@@ -17,14 +18,26 @@ from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_mark_entered_in_error, record_supersede
-from collis.core.models import AuditAction
+from collis.core.models import AuditAction, AuditChannel
+from collis.core.outbox import outbox_claim, outbox_failure, outbox_sent
 from collis.core.roles import Capability, can, refusal_message
 from collis.domain.scheduling import AppointmentStatus
 from collis.letters.compose import letter_sections
-from collis.letters.models import SECTIONS, ClinicLetter, LetterState, LetterVersion, SentHow
+from collis.letters.models import (
+    EMAIL_DELIVERY_FIELDS,
+    SECTIONS,
+    ClinicLetter,
+    EmailState,
+    LetterEmail,
+    LetterState,
+    LetterVersion,
+    SentHow,
+)
 from collis.letters.pdfs import letter_pdf
 
 logger = logging.getLogger(__name__)
+WORKER = Actor(user=None, channel=AuditChannel.CLI, path="task:letter_email_send")
+PENDING_EMAIL = (EmailState.QUEUED, EmailState.RETRYING)
 FIELDS = [field for field, _heading in SECTIONS]
 CONFLICT = ("Someone else changed this letter after you opened it. Check the current "
             "version below and make your changes again.")
@@ -136,7 +149,6 @@ def letter_send(*, letter: ClinicLetter, version: int, how: str, to: str = "", a
     letter.state = LetterState.SENT
     letter.sent_version = current
     letter.sent_at, letter.sent_by, letter.sent_how, letter.sent_to = now, actor.user, how, to
-    letter.emailed_at, letter.email_error = None, ""
     letter.version += 1
     letter.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type="clinic_letter",
@@ -144,7 +156,8 @@ def letter_send(*, letter: ClinicLetter, version: int, how: str, to: str = "", a
                  summary=f"Sent version {current.number} of the clinic letter: "
                          f"{SentHow(how).label.lower()}" + (f" ({to})" if to else ""))
     if how == SentHow.EMAIL:
-        transaction.on_commit(lambda: letter_email_enqueue(letter.pk))
+        email = LetterEmail.objects.create(letter=letter, version=current, to=to, created_at=now)
+        transaction.on_commit(lambda: letter_email_enqueue(email.pk))
     return letter
 
 
@@ -164,23 +177,36 @@ def letter_mark_entered_in_error(*, letter: ClinicLetter, version: int, reason: 
     return letter
 
 
-def letter_email_enqueue(letter_id: int) -> None:
+def letter_email_enqueue(email_id: int, *, run_after: dt.datetime | None = None) -> None:
+    """Hand the letter's email to the task worker (after `run_after` where the backend can
+    wait); a failure to queue leaves it waiting, shown on the letter's page."""
     from collis.letters.tasks import letter_email_send
 
+    task = letter_email_send
+    if run_after and run_after > timezone.now() and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
     try:
-        letter_email_send.enqueue(letter_id)
+        task.enqueue(email_id)
     except Exception:
-        logger.exception("Could not queue clinic letter %s for email", letter_id)
+        logger.exception("Could not queue clinic letter email %s", email_id)
 
 
-def letter_email_deliver(*, letter_id: int) -> str:
-    """Email the sent version's PDF to the GP practice (the task worker calls this once)."""
-    letter = ClinicLetter.objects.select_related(
-        "patient", "sent_version__created_by", "appointment__session__room__site").get(
-        pk=letter_id)
-    if letter.state != LetterState.SENT or letter.sent_how != SentHow.EMAIL or letter.emailed_at:
-        return "nothing to send"
-    version = letter.sent_version
+def letter_email_deliver(*, email_id: int, now: dt.datetime | None = None) -> str:
+    """Email the sent version's PDF to the GP practice (the task worker calls this): taken
+    by one worker only, tried again after the local-policy delays while the mail server
+    fails (`collis.core.outbox`). Returns the state it was left in."""
+    now = now or timezone.now()
+    email = LetterEmail.objects.select_related(
+        "letter__patient", "letter__appointment__session__room__site",
+        "version__created_by").get(pk=email_id)
+    if email.state not in PENDING_EMAIL:
+        return email.state
+    if email.next_attempt_at and email.next_attempt_at > now:
+        return "not due"
+    if not outbox_claim(LetterEmail, email.pk, pending=PENDING_EMAIL,
+                        claimed=EmailState.SENDING):
+        return "taken by another worker"
+    letter, version = email.letter, email.version
     pdf = letter_pdf(letter=letter, version=version, author=version.created_by,
                      dated=timezone.localtime(letter.sent_at).date())
     patient = letter.patient
@@ -188,14 +214,23 @@ def letter_email_deliver(*, letter_id: int) -> str:
         subject=f"Clinic letter: {patient.given_name} {patient.family_name.upper()}, "
                 f"NHS number {patient.nhs_number}",
         body="Please find attached a clinic letter from the dystonia unit about your patient.\n",
-        to=[letter.sent_to], headers={"X-Collis-Letter": str(letter.pk)})
+        to=[email.to], headers={"X-Collis-Letter": str(letter.pk)})
     message.attach(f"clinic-letter-{letter.pk}-v{version.number}.pdf", pdf, "application/pdf")
     try:
         message.send()
-    except Exception as error:  # the mail server failed: the letter page says so
-        letter.email_error = f"{type(error).__name__}: {error}"[:300]
-        letter.save(update_fields=["email_error"])
-        raise
-    letter.emailed_at = timezone.now()
-    letter.save(update_fields=["emailed_at"])
-    return "sent"
+    except Exception as error:  # the mail server failed or cannot be reached
+        delay = outbox_failure(email, error, delays=settings.COLLIS_REMINDER_RETRY_SECONDS,
+                               now=now, retrying=EmailState.RETRYING,
+                               failed=EmailState.FAILED)
+        email.save(update_fields=list(EMAIL_DELIVERY_FIELDS))
+        logger.warning("Clinic letter email %s not sent (attempt %s): %s", email.pk,
+                       email.attempts, email.last_error)
+        if delay is not None:
+            letter_email_enqueue(email.pk, run_after=email.next_attempt_at)
+        return email.state
+    outbox_sent(email, now=now, sent=EmailState.SENT)
+    email.save(update_fields=list(EMAIL_DELIVERY_FIELDS))
+    audit_record(actor=WORKER, action=AuditAction.UPDATE, object_type="clinic_letter",
+                 object_id=letter.pk, patient_id=letter.patient_id,
+                 summary=f"Emailed version {version.number} of the clinic letter to {email.to}")
+    return email.state

@@ -6,6 +6,6 @@ from collis.letters.services import letter_email_deliver
 
 
 @task()
-def letter_email_send(letter_id: int) -> str:
+def letter_email_send(email_id: int) -> str:
     """Email a sent clinic letter's PDF to the GP practice."""
-    return letter_email_deliver(letter_id=letter_id)
+    return letter_email_deliver(email_id=email_id)

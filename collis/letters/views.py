@@ -66,6 +66,7 @@ def letter_detail(request, patient_id, pk):
     return render(request, "letters/letter_detail.jinja", {
         "title": "Clinic letter", "patient": patient, "letter": letter, "current": current,
         "versions": versions, "sections": SECTIONS,
+        "email": selectors.letter_email_latest(letter) if letter.sent_how == "email" else None,
         "may_edit": writer and letter.state != LetterState.ENTERED_IN_ERROR,
         "may_send": writer and letter.state == LetterState.DRAFT,
         "breadcrumbs": _crumbs(patient, "Clinic letter"),

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 from pypdf import PdfReader
 
 from collis.core.audit import Actor
@@ -98,7 +99,8 @@ def test_sending_by_email_sends_the_pdf_and_freezes_the_version(
         letter = services.letter_send(letter=letter, version=1, how="email",
                                       to="gp.practice@nhs.net", actor=actor)
     letter.refresh_from_db()
-    assert letter.state == LetterState.SENT and letter.emailed_at
+    assert letter.state == LetterState.SENT
+    assert letter.emails.get().state == "sent" and letter.emails.get().attempts == 1
     email = mail.outbox[0]
     assert email.to == ["gp.practice@nhs.net"]
     (name, content, mimetype), = email.attachments
@@ -158,3 +160,21 @@ def test_the_pdf_reads_as_a_clinic_letter(appointment, actor, tmp_path):
                      patient.family_name, "Botulinum toxin given", "Sternocleidomastoid",
                      "Next appointment", "Yours sincerely", "Letter version 1"):
         assert expected in text, expected
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                   EMAIL_HOST="127.0.0.1", EMAIL_PORT=1, EMAIL_TIMEOUT=2)
+def test_a_failing_mail_server_leaves_the_letter_to_email_again(
+        appointment, actor, django_capture_on_commit_callbacks):
+    letter = services.letter_draft_create(appointment=appointment, actor=actor)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.letter_send(letter=letter, version=1, how="email", to="gp@nhs.net",
+                             actor=actor)
+    email = letter.emails.get()
+    assert email.state == "retrying" and email.attempts == 1 and email.last_error
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        assert services.letter_email_deliver(email_id=email.pk,
+                                             now=email.next_attempt_at) == "sent"
+        # Another worker, or the same task queued twice, sends nothing more.
+        assert services.letter_email_deliver(email_id=email.pk) == "sent"
+    assert len(mail.outbox) == 1
