@@ -191,9 +191,14 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.public.demo import demo_public_load
 
     demo_public_load()
+    from collis.reminders.demo import demo_contact_preferences_load
     from collis.scheduling.demo import demo_clinics_load
 
+    demo_contact_preferences_load(with_history[:36])
     demo_clinics_load(with_history[:36])
+    from collis.letters.demo import demo_letters_load
+
+    demo_letters_load(with_history[36] if len(with_history) > 36 else None)
     if new:
         database_statistics_refresh()
     return DemoDataResult(

@@ -69,6 +69,8 @@ class Capability(StrEnum):
     DOUBLE_BOOKING_AGREE = "double_booking_agree"
     ATTENDANCE_RECORD = "attendance_record"
     CLINIC_SCHEDULE = "clinic_schedule"
+    # Clinic letters to the GP and the referrer (collis.letters): write, edit, send, correct.
+    LETTER_WRITE = "letter_write"
 
 
 _REGISTRY = {
@@ -89,6 +91,9 @@ _ENQUIRIES = {Capability.ENQUIRY_VIEW, Capability.ENQUIRY_ANSWER}
 _CLINIC = {Capability.CLINIC_VIEW, Capability.APPOINTMENT_BOOK, Capability.ATTENDANCE_RECORD}
 # Consultants may agree to double book their own clinic, and set up clinic sessions.
 _CLINIC_CONSULTANT = _CLINIC | {Capability.DOUBLE_BOOKING_AGREE, Capability.CLINIC_SCHEDULE}
+# The clinicians who see patients in clinic write the clinic letter (doctors and the nurse
+# specialists who run toxin clinics); coordinators and physiotherapists do not.
+_LETTERS = {Capability.LETTER_WRITE}
 
 _CONSULTANT = {
     Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
@@ -106,7 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.TOXIN_RECORD, Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.CANDIDACY_ASSESS,
         Capability.REFERRAL_RECORD, Capability.MDT_RECORD, Capability.WAITING_LIST_VIEW,
-        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT | _LETTERS),
     Role.NEUROSURGEON: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.DIAGNOSIS_RECORD, Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD,
         Capability.MEDICATION_RECORD, Capability.INVESTIGATION_RECORD,
@@ -114,20 +119,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.FUNDING_RECORD, Capability.WAITING_LIST_VIEW,
         Capability.COUNSELLING_RECORD, Capability.CONSENT_RECORD,
         Capability.OPERATION_RECORD, Capability.PHYSIO_PROGRAMME_RECORD,
-        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
+        Capability.FOLLOW_UP_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT | _LETTERS),
     # A clinical lead is a consultant (what neurologists and neurosurgeons may do between
     # them, except the surgeon's own steps: consent and the operation note) who also signs
     # off the unit's local policy.
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
-        Capability.STORY_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
+        Capability.STORY_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT | _LETTERS),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
         Capability.EXAMINATION_RECORD, Capability.SCALE_RECORD, Capability.TOXIN_RECORD,
         Capability.MEDICATION_RECORD, Capability.THERAPY_RECORD,
         Capability.INVESTIGATION_RECORD, Capability.COUNSELLING_RECORD,
-        Capability.FOLLOW_UP_RECORD} | _CLINIC),
+        Capability.FOLLOW_UP_RECORD} | _CLINIC | _LETTERS),
     # Coordinators register referrals, file results, run MDT meetings, request funding and
     # keep the waiting list; they run the clinics' diary (sessions, bookings, arrivals) and
     # record a double booking a clinician agreed to, with the reason.
@@ -215,6 +220,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.DOUBLE_BOOKING_AGREE: "double book a clinic slot",
     Capability.ATTENDANCE_RECORD: "record attendance at an appointment",
     Capability.CLINIC_SCHEDULE: "set up clinic sessions",
+    Capability.LETTER_WRITE: "write or send clinic letters",
 }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction, Organisation
 from collis.core.nhsuk_forms import staff_who_can
+from collis.core.outbox import outbox_failure, outbox_sent
 from collis.core.roles import Capability, can, refusal_message
 from collis.enquiries import emails
 from collis.enquiries.models import (
@@ -338,25 +339,16 @@ def enquiry_email_deliver(*, email_id: int) -> str:
     try:
         message.send()
     except Exception as error:  # any failure of the mail server or the connection to it
-        delays = settings.COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS
-        email.attempts += 1
-        email.last_attempt_at = now
-        email.last_error = f"{type(error).__name__}: {error}"[:300]
-        retry = email.attempts <= len(delays)
-        delay = delays[email.attempts - 1] if retry else 0
-        email.state = DeliveryState.RETRYING if retry else DeliveryState.FAILED
-        email.next_attempt_at = now + timedelta(seconds=delay) if retry else None
+        delay = outbox_failure(email, error, delays=settings.COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS,
+                               now=now, retrying=DeliveryState.RETRYING,
+                               failed=DeliveryState.FAILED)
         email.save(update_fields=list(DELIVERY_FIELDS))
         logger.warning("Enquiry email %s not sent (attempt %s): %s", email.pk, email.attempts,
                        email.last_error)
-        if retry:
+        if delay is not None:
             enquiry_email_enqueue(email.pk, delay_seconds=delay)
         raise EmailNotSent(email.last_error) from error
-    email.attempts += 1
-    email.last_attempt_at = now
-    email.state = DeliveryState.SENT
-    email.sent_at = now
-    email.next_attempt_at = None
+    outbox_sent(email, now=now, sent=DeliveryState.SENT)
     email.save(update_fields=list(DELIVERY_FIELDS))
     return email.state
 

@@ -31,6 +31,7 @@ from collis.domain.scheduling import (
     slot_times,
     status_move_check,
 )
+from collis.reminders.services import appointment_messages_cancel, appointment_messages_plan
 from collis.scheduling.models import (
     Appointment,
     AppointmentStatusChange,
@@ -233,6 +234,8 @@ def _book(*, patient, slot: Slot, actor: Actor, reason: str,
                          + (" (double booked)" if reason else ""),
                  details={"slot": slot.pk, "double_booking_reason": reason} if reason
                  else {"slot": slot.pk})
+    # The confirmation and reminders, stored with the booking (ADR 0018).
+    appointment_messages_plan(appointment=appointment, now=now)
     return appointment
 
 
@@ -273,6 +276,9 @@ def appointment_status_record(*, appointment: Appointment, status: AppointmentSt
                  summary=f"Marked the appointment of {datetime_long(appointment.starts_at)} "
                          f"{status.label.lower()}",
                  details={"status": status.value, "outcome": outcome})
+    if status in (AppointmentStatus.CANCELLED_BY_PATIENT,
+                  AppointmentStatus.CANCELLED_BY_HOSPITAL):
+        appointment_messages_cancel(appointment=appointment, now=now)
     return appointment
 
 

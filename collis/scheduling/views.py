@@ -20,8 +20,10 @@ from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, require
 from collis.core.roles import Capability, can
 from collis.domain.scheduling import DNA_POLICY, STATUS_MOVES, AppointmentStatus
+from collis.letters import selectors as letter_selectors
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
+from collis.reminders import selectors as reminder_selectors
 from collis.scheduling import pdfs, selectors, services
 from collis.scheduling.forms import (
     AttendanceForm,
@@ -243,6 +245,14 @@ def appointment_detail(request, patient_id, pk):
         and appointment.starts_at <= timezone.now(),
         "may_book_next": status in (AppointmentStatus.SEEN, AppointmentStatus.DID_NOT_ATTEND)
         and can(request.user, Capability.APPOINTMENT_BOOK),
+        # The messages to the patient about it (collis.reminders).
+        "messages_to_patient": reminder_selectors.appointment_messages_get(
+            appointment=appointment, actor=actor),
+        "may_change_contact": can(request.user, Capability.APPOINTMENT_BOOK),
+        # Its clinic letter (collis.letters), once seen.
+        "clinic_letter": letter_selectors.letters_of_appointment(appointment),
+        "may_write_letter": status == AppointmentStatus.SEEN
+        and can(request.user, Capability.LETTER_WRITE),
         "breadcrumbs": record_crumbs(patient, {"text": "Appointments",
                                                "href": _appointments_href(patient)},
                                      {"text": "Appointment", "href": ""}),

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "collis.enquiries",
     "collis.public",
     "collis.scheduling",
+    "collis.reminders",
+    "collis.letters",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +297,17 @@ COLLIS_ENQUIRY_LIMIT_PER_EMAIL_PER_DAY = int(
 COLLIS_ENQUIRY_REPLY_WORKING_DAYS = int(os.environ.get("COLLIS_ENQUIRY_REPLY_WORKING_DAYS", "5"))
 COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS = [
     int(s) for s in env_list("COLLIS_ENQUIRY_EMAIL_RETRY_SECONDS", "60,300,900,3600,14400")]
+# Appointment messages (collis.reminders, ADR 0018). Local policy (UNSOURCED), set by the
+# unit: how many hours before an appointment each reminder is sent, and how long the worker
+# waits before each new try after a failure. The text-message backend is a class path, like
+# EMAIL_BACKEND (a provider's backend subclasses collis.reminders.sms.BaseSmsBackend); the
+# calendar domain makes each appointment's calendar UID unique to this installation.
+COLLIS_REMINDER_HOURS_BEFORE = [
+    float(h) for h in env_list("COLLIS_REMINDER_HOURS_BEFORE", "48")]
+COLLIS_REMINDER_RETRY_SECONDS = [
+    int(s) for s in env_list("COLLIS_REMINDER_RETRY_SECONDS", "60,300,900,3600")]
+COLLIS_SMS_BACKEND = os.environ.get("COLLIS_SMS_BACKEND", "collis.reminders.sms.ConsoleBackend")
+COLLIS_CALENDAR_DOMAIN = os.environ.get("COLLIS_CALENDAR_DOMAIN", "collis.localhost")
 # Public pages. Where the "Contact us" link of the public pages leads (the enquiry form).
 COLLIS_CONTACT_URL = os.environ.get("COLLIS_CONTACT_URL", "/contact/")
 # The service's name in the public pages' header.

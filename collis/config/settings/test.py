@@ -16,3 +16,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 ALLOWED_HOSTS = ["*"]
 # Test databases are emptied between browser tests: let `flush` run on them.
 COLLIS_ALLOW_FLUSH = True
+# Text messages are kept in memory (collis.reminders.sms.outbox), like mail.outbox.
+COLLIS_SMS_BACKEND = "collis.reminders.sms.LocmemBackend"
