@@ -1,0 +1,81 @@
+"""The identifier systems, profiles, extensions and code systems the FHIR API writes, each
+with where it is defined. One table: the mappers, the conformance checks and the
+CapabilityStatement all read these names, so a system URL is spelt once.
+
+Sources (public specifications, not clinical facts):
+  [UKCore-Id]   HL7 UK / NHS England, UK Core R4 implementation guide, "Identifier systems"
+                (NHS number, GMC, NMC, HCPC, ODS organisation and site codes).
+  [UKCore-Pat]  UK Core R4, profile UKCore-Patient and extension
+                Extension-UKCore-NHSNumberVerificationStatus, bound (required) to the value set
+                UKCore-NHSNumberVerificationStatusEngland (the NHS Data Dictionary's
+                "NHS NUMBER STATUS INDICATOR CODE", codes 01 to 08).
+  [FHIR-R4]     HL7 FHIR R4 (4.0.1): AdministrativeGender, Bundle, OperationOutcome
+                issue-type, CapabilityStatement.
+Collis's own code systems live under `COLLIS_CANONICAL` (ADR 0019)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+FHIR_VERSION = "4.0.1"
+FHIR_JSON = "application/fhir+json"
+
+# [UKCore-Id]
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+GMC_NUMBER_SYSTEM = "https://fhir.hl7.org.uk/Id/gmc-number"
+NMC_NUMBER_SYSTEM = "https://fhir.hl7.org.uk/Id/nmc-number"
+HCPC_NUMBER_SYSTEM = "https://fhir.hl7.org.uk/Id/hcpc-number"
+ODS_ORGANISATION_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+ODS_SITE_SYSTEM = "https://fhir.nhs.uk/Id/ods-site-code"
+
+# [UKCore-Pat]
+UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/"
+NHS_NUMBER_VERIFICATION_EXTENSION = UKCORE + "Extension-UKCore-NHSNumberVerificationStatus"
+NHS_NUMBER_VERIFICATION_SYSTEM = (
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland")
+
+
+class NhsNumberStatus(StrEnum):
+    """NHS number status indicator codes [UKCore-Pat], with their displays."""
+
+    VERIFIED = "01"
+    NOT_TRACED = "02"
+    TRACE_REQUIRED = "03"
+    TRACE_NO_MATCH = "04"
+    TRACE_TO_RESOLVE = "05"
+    TRACE_IN_PROGRESS = "06"
+    NOT_PRESENT = "07"
+    TRACE_POSTPONED = "08"
+
+
+NHS_NUMBER_STATUS_DISPLAY = {
+    NhsNumberStatus.VERIFIED: "Number present and verified",
+    NhsNumberStatus.NOT_TRACED: "Number present but not traced",
+    NhsNumberStatus.TRACE_REQUIRED: "Trace required",
+    NhsNumberStatus.TRACE_NO_MATCH: "Trace attempted - No match or multiple match found",
+    NhsNumberStatus.TRACE_TO_RESOLVE:
+        "Trace needs to be resolved - (NHS number or patient detail conflict)",
+    NhsNumberStatus.TRACE_IN_PROGRESS: "Trace in progress",
+    NhsNumberStatus.NOT_PRESENT: "Number not present and trace not required",
+    NhsNumberStatus.TRACE_POSTPONED: "Trace postponed (baby under six weeks old)",
+}
+# Collis checks an NHS number's check digit but does not trace it on the Personal
+# Demographics Service, so it never claims "verified" (01).
+COLLIS_NHS_NUMBER_STATUS = NhsNumberStatus.NOT_TRACED
+
+PROFILES = {
+    "Patient": UKCORE + "UKCore-Patient",
+    "Organization": UKCORE + "UKCore-Organization",
+    "Location": UKCORE + "UKCore-Location",
+    "Practitioner": UKCORE + "UKCore-Practitioner",
+    "PractitionerRole": UKCORE + "UKCore-PractitionerRole",
+}
+
+# [FHIR-R4] AdministrativeGender: Collis's `Sex` values are its codes already.
+ADMINISTRATIVE_GENDER = ("male", "female", "other", "unknown")
+
+# Collis's own code systems (ADR 0019): stable names under one canonical base.
+COLLIS_CANONICAL = "https://fhir.collis.example/"
+COLLIS_STAFF_ROLE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/staff-role"
+COLLIS_SITE_CODE_SYSTEM = COLLIS_CANONICAL + "Id/site-code"
+COLLIS_ORGANISATION_CODE_SYSTEM = COLLIS_CANONICAL + "Id/organisation-code"

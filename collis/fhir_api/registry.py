@@ -1,0 +1,188 @@
+"""What the FHIR API serves: one table of resource types, each with its profile, the
+capability a token's holder needs to read and to search it, its search parameters and the
+selector and mapper behind each. The views dispatch through it and the CapabilityStatement
+is generated from it (`capability_statement`), so the two cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from collis.core.audit import Actor
+from collis.core.roles import Capability
+from collis.fhir_api import codes, mappers, selectors
+from collis.fhir_api.search import ParamType, SearchParam, SearchRequest
+
+R4 = "http://hl7.org/fhir/SearchParameter/"
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    documentation: str
+    read_capability: Capability | None  # None: any member of a unit's staff
+    search_capability: Capability | None
+    params: tuple[SearchParam, ...]
+    read: Callable[[str, Actor], dict]
+    search: Callable[[SearchRequest, Actor], tuple[list[dict], str]]
+    # The resource type each reference parameter points to.
+    references: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def profile(self) -> str:
+        return codes.PROFILES[self.name]
+
+    @property
+    def params_by_name(self) -> dict[str, SearchParam]:
+        return {p.name: p for p in self.params}
+
+
+def _search(selector, mapper):
+    def search(request: SearchRequest, actor: Actor):
+        page = selector(search=request, actor=actor)
+        return [mapper(row) for row in page.rows], page.next_cursor
+    return search
+
+
+_ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
+_LAST_UPDATED = SearchParam("_lastUpdated", ParamType.DATE,
+                            "When the resource last changed (prefixes eq, gt, ge, lt, le).",
+                            R4 + "Resource-lastUpdated", with_time=True)
+
+RESOURCES: tuple[ResourceType, ...] = (
+    ResourceType(
+        name="Patient",
+        documentation="The unit's patients (UK Core Patient). Reading one is recorded in "
+                      "their access history; each search page is one audit entry naming "
+                      "the patients on it.",
+        read_capability=Capability.PATIENT_VIEW,
+        search_capability=Capability.PATIENT_SEARCH,
+        params=(
+            _ID,
+            SearchParam("identifier", ParamType.TOKEN,
+                        f"The NHS number: {codes.NHS_NUMBER_SYSTEM}|9990000018 (or the "
+                        "number alone).", R4 + "Patient-identifier"),
+            SearchParam("name", ParamType.STRING,
+                        "Each word begins one of the patient's names, in any order "
+                        "(accents and apostrophes ignored).", R4 + "Patient-name"),
+            SearchParam("birthdate", ParamType.DATE,
+                        "Date of birth (YYYY, YYYY-MM or YYYY-MM-DD; prefixes eq, gt, ge, "
+                        "lt, le).", R4 + "individual-birthdate"),
+            SearchParam("gender", ParamType.TOKEN, "male, female, other or unknown.",
+                        R4 + "individual-gender"),
+            _LAST_UPDATED,
+        ),
+        read=lambda pk, actor: mappers.patient_resource(
+            selectors.fhir_patient_read(patient_id=pk, actor=actor)),
+        search=_search(selectors.fhir_patient_search, mappers.patient_resource),
+    ),
+    ResourceType(
+        name="Organization",
+        documentation="The unit that keeps the records (UK Core Organization), with its "
+                      "ODS code where the installation has one.",
+        read_capability=None, search_capability=None,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"The ODS code ({codes.ODS_ORGANISATION_SYSTEM}) or Collis's "
+                            "code of the unit.", R4 + "Organization-identifier"),
+                SearchParam("name", ParamType.STRING, "Part of the unit's name.",
+                            R4 + "Organization-name")),
+        read=lambda pk, actor: mappers.organisation_resource(
+            selectors.fhir_organisation_read(organisation_id=pk, actor=actor)),
+        search=_search(selectors.fhir_organisation_search, mappers.organisation_resource),
+    ),
+    ResourceType(
+        name="Location",
+        documentation="The unit's sites (UK Core Location).",
+        read_capability=None, search_capability=None,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"The site's code ({codes.COLLIS_SITE_CODE_SYSTEM}).",
+                            R4 + "Location-identifier"),
+                SearchParam("name", ParamType.STRING, "Part of the site's name.",
+                            R4 + "Location-name"),
+                SearchParam("status", ParamType.TOKEN, "active or inactive.",
+                            R4 + "Location-status")),
+        read=lambda pk, actor: mappers.location_resource(
+            selectors.fhir_location_read(location_id=pk, actor=actor)),
+        search=_search(selectors.fhir_location_search, mappers.location_resource),
+    ),
+    ResourceType(
+        name="Practitioner",
+        documentation="The unit's clinicians (UK Core Practitioner), with GMC, NMC or "
+                      "HCPC numbers.",
+        read_capability=Capability.PATIENT_VIEW, search_capability=Capability.PATIENT_VIEW,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"A registration number, such as a GMC number "
+                            f"({codes.GMC_NUMBER_SYSTEM}).", R4 + "Practitioner-identifier"),
+                SearchParam("name", ParamType.STRING, "Each word begins the given or "
+                            "family name.", R4 + "Practitioner-name")),
+        read=lambda pk, actor: mappers.practitioner_resource(
+            selectors.fhir_practitioner_read(user_id=pk, actor=actor,
+                                             resource_type="Practitioner")),
+        search=_search(selectors.fhir_practitioner_search, mappers.practitioner_resource),
+    ),
+    ResourceType(
+        name="PractitionerRole",
+        documentation="Each clinician's role in the unit (UK Core PractitionerRole).",
+        read_capability=Capability.PATIENT_VIEW, search_capability=Capability.PATIENT_VIEW,
+        params=(_ID,
+                SearchParam("role", ParamType.TOKEN,
+                            f"The role ({codes.COLLIS_STAFF_ROLE_SYSTEM}), such as "
+                            "neurologist.", R4 + "PractitionerRole-role")),
+        read=lambda pk, actor: mappers.practitioner_role_resource(
+            selectors.fhir_practitioner_read(user_id=pk, actor=actor,
+                                             resource_type="PractitionerRole")),
+        search=_search(selectors.fhir_practitioner_search, mappers.practitioner_role_resource),
+    ),
+)
+
+BY_NAME = {resource.name: resource for resource in RESOURCES}
+
+
+def capability_statement(*, base_url: str, software_version: str, date: str) -> dict:
+    """The CapabilityStatement of this server, built from `RESOURCES`."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Collis",
+        "kind": "instance",
+        "software": {"name": "Collis", "version": software_version},
+        "implementation": {"description": "Collis FHIR R4 API", "url": base_url},
+        "fhirVersion": codes.FHIR_VERSION,
+        "format": [codes.FHIR_JSON, "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Read and search of the unit's records, scoped to what the "
+                             "token's holder may see and audited like the pages. Search "
+                             "pages are Bundles of type searchset whose next link carries a "
+                             "keyset cursor (_cursor); _count sets the page size. Unknown "
+                             "parameters are refused with an OperationOutcome.",
+            "security": {
+                "cors": False,
+                "service": [{"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                    "code": "OAuth", "display": "OAuth"}],
+                    "text": "Bearer token"}],
+                "description": "Send a member of staff's API token as "
+                               "'Authorization: Bearer <token>' (made with `collis token "
+                               "create USERNAME`, expiring and revocable). The token sees "
+                               "what its holder may see on the pages.",
+            },
+            "resource": [{
+                "type": resource.name,
+                "profile": resource.profile,
+                "documentation": resource.documentation,
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                "versioning": "no-version",
+                "readHistory": False,
+                "updateCreate": False,
+                "searchParam": [{"name": p.name, "type": p.type.value,
+                                 **({"definition": p.definition} if p.definition else {}),
+                                 "documentation": p.documentation}
+                                for p in resource.params],
+            } for resource in RESOURCES],
+        }],
+    }
