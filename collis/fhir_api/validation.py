@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpathpy import compile as fhirpath_compile
 from fhirpathpy.models import models as fhirpath_models
+from pydantic import ValidationError
 
 from collis.fhir_api.conformance import conformance_problems
 
@@ -43,14 +44,13 @@ INVARIANTS: tuple[Invariant, ...] = (
               "If a resource is contained in another resource, it SHALL NOT have a "
               "security label"),
     Invariant("ext-1", "*",
-              "descendants().where($this.url.exists() and $this.url is System.String "
-              "or $this.url is FHIR.uri).all(extension.exists() != value.exists())",
+              "descendants().ofType(Extension).all(extension.exists() != value.exists())",
               "Must have either extensions or value[x], not both"),
     Invariant("cpt-2", "*",
-              "(telecom | descendants().telecom).all(value.empty() or system.exists())",
+              "descendants().ofType(ContactPoint).all(value.empty() or system.exists())",
               "A system is required if a value is provided"),
     Invariant("per-1", "*",
-              "(period | descendants().period).all(start.empty() or end.empty() or "
+              "descendants().ofType(Period).all(start.empty() or end.empty() or "
               "(start <= end))",
               "If present, start SHALL have a lower value than end"),
     Invariant("pat-1", "Patient",
@@ -102,6 +102,10 @@ def _evaluate(invariant: Invariant, resource: dict) -> bool:
     return result == [True]
 
 
+def _path(location: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)
+
+
 def parse_problems(resource: dict) -> list[str]:
     """Why `fhir.resources` refuses the resource (its R4B model), if it does."""
     kind = resource.get("resourceType", "")
@@ -111,8 +115,9 @@ def parse_problems(resource: dict) -> list[str]:
         return [f"{kind}: not a FHIR resource type"]
     try:
         model.model_validate(resource)
-    except Exception as error:  # noqa: BLE001 - pydantic's errors, reported as found
-        return [f"{kind}: {line}" for line in str(error).splitlines()[1:] if line.strip()]
+    except ValidationError as error:
+        return [f"{kind}{_path(problem['loc'])}: {problem['msg']}"
+                for problem in error.errors()]
     return []
 
 
