@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from collis.core.roles import Role
+
 FHIR_VERSION = "4.0.1"
 FHIR_JSON = "application/fhir+json"
 
@@ -79,3 +81,39 @@ COLLIS_CANONICAL = "https://fhir.collis.example/"
 COLLIS_STAFF_ROLE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/staff-role"
 COLLIS_SITE_CODE_SYSTEM = COLLIS_CANONICAL + "Id/site-code"
 COLLIS_ORGANISATION_CODE_SYSTEM = COLLIS_CANONICAL + "Id/organisation-code"
+
+# [FHIR-R4] observation-category (terminology.hl7.org): a rating scale is a "survey".
+OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+PROFILES["Observation"] = UKCORE + "UKCore-Observation"
+
+# Rating scales as Observations. No SNOMED CT or LOINC code for TWSTRS or Tsui is cited in
+# the clinical reference, so Collis codes them in its own system, naming the instrument and
+# its source there ([9] Consky & Lang 1994 for both; ranges from collis/domain/scales).
+COLLIS_RATING_SCALE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/rating-scale"
+RATING_SCALE_SOURCE = "Consky & Lang 1994, clinical reference [9]"
+RATING_SCALE_CODES = {
+    "twstrs-total": "TWSTRS total score (0-85)",
+    "twstrs-severity": "TWSTRS severity subscore (0-35)",
+    "twstrs-disability": "TWSTRS disability subscore (0-30)",
+    "twstrs-pain": "TWSTRS pain subscore (0-20)",
+    "tsui-total": "Tsui scale total score (0-25)",
+}
+
+# The members of staff who are Practitioners in FHIR's sense (they give care); the
+# coordinators, auditors, administrators and editors are not.
+PRACTITIONER_ROLES = (Role.NEUROLOGIST, Role.NEUROSURGEON, Role.CLINICAL_LEAD,
+                      Role.PHYSIOTHERAPIST, Role.NURSE_SPECIALIST)
+
+
+def code_systems() -> dict[str, dict]:
+    """Collis's own code systems, published as CodeSystem resources: {id: content}. The
+    staff roles come from the one roles table."""
+    return {
+        "staff-role": {"url": COLLIS_STAFF_ROLE_SYSTEM, "title": "Collis staff roles",
+                       "concepts": {role.value: role.label for role in Role}},
+        "rating-scale": {"url": COLLIS_RATING_SCALE_SYSTEM,
+                         "title": "Collis rating-scale scores",
+                         "concepts": RATING_SCALE_CODES,
+                         "definition": "Scored as the instrument defines "
+                                       f"({RATING_SCALE_SOURCE})."},
+    }

@@ -170,3 +170,78 @@ def practitioner_role_resource(user) -> dict:
         "code": [{"coding": [{"system": codes.COLLIS_STAFF_ROLE_SYSTEM, "code": user.role,
                               "display": user.role_label}]}],
     })
+
+
+_OBSERVATION_STATUS = {  # Collis's record status (ADR 0009) -> ObservationStatus
+    "current": "final",
+    "entered_in_error": "entered-in-error",
+}
+
+
+def _score(code: str, value) -> dict:
+    return {"code": {"coding": [{"system": codes.COLLIS_RATING_SCALE_SYSTEM, "code": code,
+                                 "display": codes.RATING_SCALE_CODES[code]}]},
+            "valueQuantity": {"value": value, "unit": "score"}}
+
+
+def observation_id(assessment) -> str:
+    return f"scale-{assessment.pk}"
+
+
+def observation_resource(assessment) -> dict:
+    """UK Core Observation: a TWSTRS (total, with its severity, disability and pain
+    subscores as components) or Tsui assessment, as the domain scored it. An amendment is
+    "amended" (it replaced an earlier entry); an entry marked in error says so."""
+    scale = assessment.scale
+    total = _score(f"{scale}-total", assessment.total)
+    status = _OBSERVATION_STATUS[assessment.record_status]
+    if status == "final" and assessment.supersedes_id:
+        status = "amended"
+    components = []
+    if scale == "twstrs":
+        components = [{**_score(f"twstrs-{part}", getattr(assessment, part))}
+                      for part in ("severity", "disability", "pain")
+                      if getattr(assessment, part) is not None]
+    author = assessment.created_by  # required on every clinical record
+    return _drop_empty({
+        "resourceType": "Observation",
+        "id": observation_id(assessment),
+        "meta": _meta("Observation", last_updated=assessment.status_changed_at
+                      or assessment.created_at),
+        "status": status,
+        "category": [{"coding": [{"system": codes.OBSERVATION_CATEGORY_SYSTEM,
+                                  "code": "survey", "display": "Survey"}]}],
+        "code": {**total["code"], "text": assessment.get_scale_display()},
+        "subject": reference("Patient", assessment.patient_id),
+        "effectiveDateTime": assessment.assessed_on.isoformat(),
+        "issued": _instant(assessment.created_at),
+        "performer": [reference("Practitioner", author.pk, author.display_name)
+                      if author.role in codes.PRACTITIONER_ROLES
+                      else {"display": author.display_name}],
+        "valueQuantity": total["valueQuantity"] if assessment.total is not None else {},
+        "dataAbsentReason": ({"text": "No total was entered"} if assessment.total is None
+                             else {}),
+        "note": [{"text": assessment.notes}] if assessment.notes else [],
+        "component": components,
+    })
+
+
+def code_system_resource(system_id: str, content: dict) -> dict:
+    """One of Collis's own code systems as a CodeSystem resource (complete content)."""
+    definition = content.get("definition")
+    return {
+        "resourceType": "CodeSystem",
+        "id": system_id,
+        "url": content["url"],
+        "name": "".join(word.capitalize() for word in system_id.split("-")),
+        "title": content["title"],
+        "status": "active",
+        "experimental": False,
+        "publisher": "Collis",
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(content["concepts"]),
+        "concept": [{"code": code, "display": display,
+                     **({"definition": f"{display}. {definition}"} if definition else {})}
+                    for code, display in content["concepts"].items()],
+    }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from collis.core.audit import Actor
 from collis.core.roles import Capability
 from collis.fhir_api import codes, mappers, selectors
+from collis.fhir_api.outcomes import not_found
 from collis.fhir_api.search import ParamType, SearchParam, SearchRequest
 
 R4 = "http://hl7.org/fhir/SearchParameter/"
@@ -29,8 +30,9 @@ class ResourceType:
     references: tuple[tuple[str, str], ...] = ()
 
     @property
-    def profile(self) -> str:
-        return codes.PROFILES[self.name]
+    def profile(self) -> str | None:
+        """The UK Core profile the resources follow, where there is one."""
+        return codes.PROFILES.get(self.name)
 
     @property
     def params_by_name(self) -> dict[str, SearchParam]:
@@ -138,6 +140,62 @@ RESOURCES: tuple[ResourceType, ...] = (
     ),
 )
 
+
+
+def _code_system_read(pk: str, actor: Actor) -> dict:
+    systems = codes.code_systems()
+    if pk not in systems:
+        raise not_found(f"CodeSystem/{pk}: Collis publishes no code system with this id.")
+    return mappers.code_system_resource(pk, systems[pk])
+
+
+def _code_system_search(request: SearchRequest, actor: Actor):
+    """Collis's own code systems: a handful, from `codes`, so one page holds them all."""
+    found = []
+    for pk, content in sorted(codes.code_systems().items()):
+        if (all(any(t.code == pk for t in tokens) for tokens in request.values("_id"))
+                and all(url == content["url"] for url in request.values("url"))):
+            found.append(mappers.code_system_resource(pk, content))
+    return found, ""
+
+
+RESOURCES += (
+    ResourceType(
+        name="Observation",
+        documentation="Rating scales: TWSTRS (total, with its severity, disability and pain "
+                      "subscores as components) and Tsui, as the domain scored them. Reads "
+                      "and search pages are in the patients' access histories.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id"),
+                SearchParam("patient", ParamType.REFERENCE, "The patient (Patient/<id>).",
+                            R4 + "clinical-patient"),
+                SearchParam("code", ParamType.TOKEN,
+                            f"twstrs-total or tsui-total ({codes.COLLIS_RATING_SCALE_SYSTEM}).",
+                            R4 + "clinical-code"),
+                SearchParam("date", ParamType.DATE, "The date of the assessment.",
+                            R4 + "clinical-date"),
+                SearchParam("status", ParamType.TOKEN,
+                            "final, amended (a correction) or entered-in-error.",
+                            R4 + "Observation-status")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers.observation_resource(
+            selectors.fhir_observation_read(observation_id=pk, actor=actor)),
+        search=_search(selectors.fhir_observation_search, mappers.observation_resource),
+    ),
+    ResourceType(
+        name="CodeSystem",
+        documentation="Collis's own code systems (staff roles, rating-scale scores), at "
+                      f"their canonical URLs under {codes.COLLIS_CANONICAL}.",
+        read_capability=None, search_capability=None,
+        params=(SearchParam("_id", ParamType.TOKEN, "The code system's id.",
+                            R4 + "Resource-id"),
+                SearchParam("url", ParamType.URI, "The code system's canonical URL.",
+                            R4 + "conformance-url")),
+        read=_code_system_read,
+        search=_code_system_search,
+    ),
+)
+
 BY_NAME = {resource.name: resource for resource in RESOURCES}
 
 
@@ -173,7 +231,7 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
             },
             "resource": [{
                 "type": resource.name,
-                "profile": resource.profile,
+                **({"profile": resource.profile} if resource.profile else {}),
                 "documentation": resource.documentation,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "versioning": "no-version",

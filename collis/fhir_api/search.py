@@ -24,6 +24,7 @@ class ParamType(StrEnum):
     STRING = "string"
     DATE = "date"
     REFERENCE = "reference"
+    URI = "uri"
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,16 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from collis.core.audit import Actor, audit_record_many
-from collis.core.models import AccountType, AuditAction, Organisation, User
-from collis.core.roles import Role
+from collis.core.audit import Actor, audit_record, audit_record_many
+from collis.core.models import AccountType, AuditAction, Organisation, RecordStatus, User
 from collis.fhir_api import codes
-from collis.fhir_api.outcomes import invalid, not_found
+from collis.fhir_api.outcomes import FhirError, invalid, not_found
 from collis.fhir_api.search import DateRange, SearchRequest, Token
 from collis.patients.models import Patient, PatientNameToken, is_unit_staff, name_key
 from collis.patients.selectors import patient_get
 from collis.sites.models import Site
 
-# The members of staff who are Practitioners in FHIR's sense (they give care); the
-# coordinators, auditors, administrators and editors are not.
-PRACTITIONER_ROLES = (Role.NEUROLOGIST, Role.NEUROSURGEON, Role.CLINICAL_LEAD,
-                      Role.PHYSIOTHERAPIST, Role.NURSE_SPECIALIST)
+PRACTITIONER_ROLES = codes.PRACTITIONER_ROLES
 
 
 @dataclass
@@ -226,3 +222,82 @@ def fhir_practitioner_search(*, search: SearchRequest, actor: Actor) -> Rows:
     for tokens in search.values("role"):
         users = users.filter(role__in=[t.code for t in tokens])
     return _keyset(users, search, int)
+
+
+def _scale_assessments(actor: Actor) -> QuerySet:
+    """The rating-scale assessments of the patients the actor may see, except versions an
+    amendment replaced (those are history; the amendment is the Observation)."""
+    from collis.assessments.models import ScaleAssessment
+
+    return (ScaleAssessment.objects
+            .filter(patient__in=Patient.objects.visible_to(actor.user))
+            .exclude(record_status=RecordStatus.AMENDED)
+            .select_related("created_by", "patient"))
+
+
+def fhir_observation_read(*, observation_id: str, actor: Actor):
+    """One rating-scale Observation ("scale-<pk>"); the read is audited in the patient's
+    access history. A version an amendment replaced is 410 Gone, naming its successor."""
+    from collis.assessments.models import ScaleAssessment
+
+    prefix, _, pk = observation_id.partition("-")
+    if prefix != "scale" or not pk.isdigit():
+        raise not_found(f"Observation/{observation_id}: no Observation has this id.")
+    visible = ScaleAssessment.objects.filter(
+        patient__in=Patient.objects.visible_to(actor.user), pk=int(pk))
+    assessment = _scale_assessments(actor).filter(pk=int(pk)).first()
+    if assessment is None:
+        replaced = visible.filter(record_status=RecordStatus.AMENDED).first()
+        if replaced is None:
+            raise not_found(f"Observation/{observation_id}: no Observation has this id.")
+        successor = replaced.superseded_by
+        raise FhirError(410, "deleted", f"Observation/{observation_id} was amended; the "
+                        f"current version is Observation/scale-{successor.pk}.")
+    audit_record(actor=actor, action=AuditAction.VIEW,
+                 object_type=f"scale_{assessment.scale}", object_id=assessment.pk,
+                 patient_id=assessment.patient_id,
+                 summary=f"Viewed a {assessment.get_scale_display()} assessment of "
+                         f"{assessment.patient.nhs_number} (FHIR)")
+    return assessment
+
+
+_OBSERVATION_STATUS = {"final": RecordStatus.CURRENT, "amended": RecordStatus.CURRENT,
+                       "entered-in-error": RecordStatus.ENTERED_IN_ERROR}
+
+
+def fhir_observation_search(*, search: SearchRequest, actor: Actor) -> Rows:
+    """A page of rating-scale Observations; one audit entry naming the patients on it."""
+    assessments = _scale_assessments(actor)
+    for tokens in search.values("_id"):
+        assessments = assessments.filter(pk__in=[
+            int(t.code[6:]) for t in tokens
+            if t.code.startswith("scale-") and t.code[6:].isdigit()])
+    for ids in search.values("patient"):
+        assessments = assessments.filter(patient_id__in=_uuid_ids([Token(None, i)
+                                                                   for i in ids]))
+    for tokens in search.values("code"):
+        wanted = [t.code for t in tokens
+                  if t.system in (None, "", codes.COLLIS_RATING_SCALE_SYSTEM)
+                  and t.code in ("twstrs-total", "tsui-total")]
+        assessments = assessments.filter(scale__in=[code.split("-")[0] for code in wanted])
+    for tokens in search.values("status"):
+        statuses = [t.code for t in tokens]
+        found = Q(pk__in=[])
+        for status in statuses:
+            if status in _OBSERVATION_STATUS:
+                amended = Q(supersedes__isnull=status == "final")
+                found |= Q(record_status=_OBSERVATION_STATUS[status]) & (
+                    amended if status in ("final", "amended") else Q())
+        assessments = assessments.filter(found)
+    for value in search.values("date"):
+        assessments = assessments.filter(_date_filter("assessed_on", value))
+    page = _keyset(assessments, search, int)
+    patients = {a.patient_id: a.patient.nhs_number for a in page.rows}
+    if patients:
+        audit_record_many(
+            actor=actor, action=AuditAction.SEARCH, object_type="scale",
+            patients=list(patients.items()),
+            summary="Rating scales appeared in FHIR search results",
+            details={"query": actor.path, "cursor": search.cursor,
+                     "observations": len(page.rows)})
+    return page

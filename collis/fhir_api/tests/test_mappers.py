@@ -11,7 +11,7 @@ import pytest
 
 from collis.core.models import Organisation, User
 from collis.core.roles import Role
-from collis.fhir_api import mappers
+from collis.fhir_api import codes, mappers
 from collis.fhir_api.validation import validation_problems
 from collis.patients.models import Patient, Sex
 from collis.sites.models import Site
@@ -51,6 +51,18 @@ def clinician(**changes) -> User:
                    "is_active": True, **changes})
 
 
+def assessment(**changes):
+    from collis.assessments.models import ScaleAssessment
+
+    values = {"pk": 41, "patient_id": uuid.UUID("5b0c2f4e-3d1a-4c57-9a7e-0f6b8e2d4c11"),
+              "scale": "twstrs", "scale_version": "TWSTRS 1994", "entry_mode": "items",
+              "assessed_on": dt.date(2026, 2, 27), "severity": 17, "disability": 10,
+              "pain": 8.0, "total": 35.0, "notes": "", "record_status": "current",
+              "created_at": CHANGED, "created_by": clinician()}
+    values.update(changes)
+    return ScaleAssessment(**values)
+
+
 CASES = {
     "patient": lambda: mappers.patient_resource(patient()),
     "patient-minimal": lambda: mappers.patient_resource(patient(
@@ -68,6 +80,17 @@ CASES = {
     "practitioner-unregistered": lambda: mappers.practitioner_resource(clinician(
         professional_registration="")),
     "practitionerrole": lambda: mappers.practitioner_role_resource(clinician()),
+    "observation-twstrs": lambda: mappers.observation_resource(assessment()),
+    "observation-twstrs-pain-missing-amended": lambda: mappers.observation_resource(
+        assessment(pk=42, supersedes_id=41, pain=None, total=None, notes="Pain not rated.",
+                   created_by=clinician(role=Role.MDT_COORDINATOR, pk=9, first_name="Cal",
+                                        last_name="Demo-Coordinator"))),
+    "observation-tsui-entered-in-error": lambda: mappers.observation_resource(
+        assessment(pk=43, scale="tsui", severity=None, disability=None, pain=None,
+                   total=9.5, record_status="entered_in_error",
+                   status_changed_at=CHANGED + dt.timedelta(days=1))),
+    "codesystem-rating-scale": lambda: mappers.code_system_resource(
+        "rating-scale", codes.code_systems()["rating-scale"]),
 }
 
 
