@@ -18,6 +18,17 @@ R4 = "http://hl7.org/fhir/SearchParameter/"
 
 
 @dataclass(frozen=True)
+class Operation:
+    """An operation on one resource (`Patient/{id}/$everything`): its name without the
+    '$', the standard OperationDefinition it implements, and what it returns (resources)."""
+
+    name: str
+    definition: str
+    documentation: str
+    run: Callable[[str, Actor], list[dict]]
+
+
+@dataclass(frozen=True)
 class ResourceType:
     name: str
     documentation: str
@@ -28,6 +39,7 @@ class ResourceType:
     search: Callable[[SearchRequest, Actor], tuple[list[dict], str]]
     # The resource type each reference parameter points to.
     references: tuple[tuple[str, str], ...] = ()
+    operations: tuple[Operation, ...] = ()
 
     @property
     def profile(self) -> str | None:
@@ -44,6 +56,13 @@ def _search(selector, mapper):
         page = selector(search=request, actor=actor)
         return [mapper(row) for row in page.rows], page.next_cursor
     return search
+
+
+def _patient_everything(pk: str, actor: Actor) -> list[dict]:
+    found = selectors.fhir_patient_everything(patient_id=pk, actor=actor)
+    return ([mappers.patient_resource(found.patient),
+             mappers.organisation_resource(found.organisation)]
+            + [mappers.observation_resource(o) for o in found.observations])
 
 
 _ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
@@ -77,6 +96,11 @@ RESOURCES: tuple[ResourceType, ...] = (
         read=lambda pk, actor: mappers.patient_resource(
             selectors.fhir_patient_read(patient_id=pk, actor=actor)),
         search=_search(selectors.fhir_patient_search, mappers.patient_resource),
+        operations=(Operation(
+            "everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+            "The patient, their unit and every clinical resource Collis serves about them, "
+            "in one searchset Bundle (not paged: one patient's record is small). Needs "
+            "the clinical record (record_view).", _patient_everything),),
     ),
     ResourceType(
         name="Organization",
@@ -234,6 +258,10 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
                 **({"profile": resource.profile} if resource.profile else {}),
                 "documentation": resource.documentation,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
+                **({"operation": [{"name": op.name, "definition": op.definition,
+                                   "documentation": op.documentation}
+                                  for op in resource.operations]}
+                   if resource.operations else {}),
                 "versioning": "no-version",
                 "readHistory": False,
                 "updateCreate": False,

@@ -301,3 +301,26 @@ def fhir_observation_search(*, search: SearchRequest, actor: Actor) -> Rows:
             details={"query": actor.path, "cursor": search.cursor,
                      "observations": len(page.rows)})
     return page
+
+
+@dataclass
+class PatientCompartment:
+    """Everything the API serves about one patient (`Patient/{id}/$everything`)."""
+
+    patient: Patient
+    organisation: Organisation
+    observations: list
+
+
+def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartment:
+    """The patient, their unit and their clinical resources, scoped; audited as a view of
+    the patient and one entry for the record read with it."""
+    patient = fhir_patient_read(patient_id=patient_id, actor=actor)
+    observations = list(_scale_assessments(actor).filter(patient=patient).order_by("pk"))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="fhir_everything",
+                 object_id=patient.pk, patient_id=patient.pk,
+                 summary=f"Read the whole FHIR record of {patient.nhs_number}",
+                 details={"observations": len(observations)})
+    return PatientCompartment(patient=patient,
+                              organisation=Organisation.objects.get(pk=patient.organisation_id),
+                              observations=observations)

@@ -9,5 +9,7 @@ urlpatterns = [
     path("fhir/R4/metadata", views.metadata, name="metadata"),
     path("fhir/R4/<str:resource_type>", views.search, name="search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", views.read, name="read"),
+    path("fhir/R4/<str:resource_type>/<str:resource_id>/<str:operation>", views.operation,
+         name="operation"),
     path("fhir/R4/<path:rest>", views.unknown, name="unknown"),
 ]

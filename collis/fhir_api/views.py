@@ -17,10 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from collis.core.audit import Actor
 from collis.core.models import AuditChannel
-from collis.core.roles import can, refusal_message
+from collis.core.roles import Capability, can, refusal_message
 from collis.core.services import api_token_authenticate
 from collis.fhir_api import codes, registry
-from collis.fhir_api.outcomes import FhirError, not_found, operation_outcome
+from collis.fhir_api.outcomes import FhirError, invalid, not_found, operation_outcome
 from collis.fhir_api.search import CURSOR, FORMAT, JSON_FORMATS, parse_search
 from collis.patients.models import is_unit_staff
 
@@ -140,6 +140,34 @@ def read(request, resource_type: str, resource_id: str):
     return response
 
 
+def _bundle(request, entries: list[dict], links: list[dict]) -> dict:
+    base = _base_url(request)
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "timestamp": timezone.now().isoformat(timespec="seconds"),
+        "link": links,
+        "entry": [{"fullUrl": f"{base}{entry['resourceType']}/{entry['id']}",
+                   "resource": entry, "search": {"mode": "match"}} for entry in entries],
+    }
+
+
+@fhir_endpoint()
+def operation(request, resource_type: str, resource_id: str, operation: str):
+    resource = _resource_type(resource_type)
+    found = next((op for op in resource.operations if f"${op.name}" == operation), None)
+    if found is None:
+        raise not_found(f"{resource_type}/{resource_id[:64]}/{operation[:64]}: Collis does "
+                        f"not offer this operation; see /fhir/R4/metadata.")
+    _require(request, resource.read_capability)
+    _require(request, Capability.RECORD_VIEW)
+    if request.GET:
+        raise invalid(f"{next(iter(request.GET))}: ${found.name} takes no parameters here.")
+    entries = found.run(resource_id, Actor.from_request(request, AuditChannel.API))
+    return fhir_response(_bundle(request, entries, [
+        {"relation": "self", "url": request.build_absolute_uri()}]))
+
+
 @fhir_endpoint()
 def search(request, resource_type: str):
     resource = _resource_type(resource_type)
@@ -151,21 +179,13 @@ def search(request, resource_type: str):
         default_count=settings.COLLIS_FHIR_PAGE_SIZE, max_count=settings.COLLIS_FHIR_MAX_COUNT,
         zone=timezone.get_current_timezone(), reference_targets=dict(resource.references))
     entries, next_cursor = resource.search(query, Actor.from_request(request, AuditChannel.API))
-    base = _base_url(request)
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
     if next_cursor:
         params = [(k, v) for k in request.GET for v in request.GET.getlist(k) if k != CURSOR]
         params.append((CURSOR, next_cursor))
         links.append({"relation": "next",
-                      "url": f"{base}{resource.name}?{urlencode(params)}"})
-    return fhir_response({
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "timestamp": timezone.now().isoformat(timespec="seconds"),
-        "link": links,
-        "entry": [{"fullUrl": f"{base}{entry['resourceType']}/{entry['id']}",
-                   "resource": entry, "search": {"mode": "match"}} for entry in entries],
-    })
+                      "url": f"{_base_url(request)}{resource.name}?{urlencode(params)}"})
+    return fhir_response(_bundle(request, entries, links))
 
 
 @fhir_endpoint()

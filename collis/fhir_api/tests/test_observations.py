@@ -7,7 +7,7 @@ import pytest
 
 from collis.assessments import services
 from collis.assessments.tests.factories import TWSTRS_ITEMS, actor_for, make_twstrs
-from collis.core.models import AuditAction, AuditEvent
+from collis.core.models import AuditAction, AuditChannel, AuditEvent
 from collis.core.roles import Role
 from collis.fhir_api.validation import validation_problems
 from collis.patients.tests.factories import PatientFactory, other_unit_patient
@@ -135,3 +135,32 @@ def test_code_systems_are_published_at_their_canonical_urls(client, bearer, site
     assert "neurologist" in {c["code"] for c in staff["concept"]}
     assert validation_problems(staff) == []
     assert client.get("/fhir/R4/CodeSystem/nothing", **headers).status_code == 404
+
+
+def test_everything_gives_the_patient_their_unit_and_their_observations(
+        client, bearer, sites, django_assert_max_num_queries):
+    patient = PatientFactory()
+    june = make_twstrs(patient, assessed_on=dt.date(2026, 6, 1))
+    make_twstrs(PatientFactory())
+    headers = bearer(Role.NEUROLOGIST)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/fhir/R4/Patient/{patient.pk}/$everything", **headers)
+    assert response.status_code == 200
+    bundle = response.json()
+    assert validation_problems(bundle) == []
+    assert [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]] == [
+        ("Patient", str(patient.pk)), ("Organization", str(patient.organisation_id)),
+        ("Observation", f"scale-{june.pk}")]
+    assert set(AuditEvent.objects.filter(patient_id=patient.pk, channel=AuditChannel.API)
+               .values_list("object_type", flat=True)) == {"patient", "fhir_everything"}
+
+
+def test_everything_is_scoped_and_needs_the_clinical_record(client, bearer, sites):
+    theirs = other_unit_patient()
+    ours = PatientFactory()
+    assert client.get(f"/fhir/R4/Patient/{theirs.pk}/$everything",
+                      **bearer(Role.NEUROLOGIST)).status_code == 404
+    assert client.get(f"/fhir/R4/Patient/{ours.pk}/$everything",
+                      **bearer(Role.AUDITOR)).status_code == 403
+    assert client.get(f"/fhir/R4/Patient/{ours.pk}/$nothing",
+                      **bearer(Role.NEUROLOGIST)).status_code == 404
