@@ -105,12 +105,48 @@ PRACTITIONER_ROLES = (Role.NEUROLOGIST, Role.NEUROSURGEON, Role.CLINICAL_LEAD,
                       Role.PHYSIOTHERAPIST, Role.NURSE_SPECIALIST)
 
 
+PROFILES["Condition"] = UKCORE + "UKCore-Condition"
+UCUM = "http://unitsofmeasure.org"
+# The diagnosis as a Condition. No SNOMED CT code for dystonia or its classes is cited in the
+# clinical reference, so the condition and the classification's axes (clinical reference
+# [1], collis/domain/classification.py) are coded in Collis's own systems.
+COLLIS_CONDITION_SYSTEM = COLLIS_CANONICAL + "CodeSystem/condition"
+CONDITION_CODES = {"dystonia": "Dystonia"}
+COLLIS_CLASSIFICATION_SYSTEM = COLLIS_CANONICAL + "CodeSystem/dystonia-classification"
+CLASSIFICATION_SOURCE = "the dystonia classification, clinical reference [1]"
+# The axes shown as Condition.category, each a field of the stored diagnosis.
+CLASSIFICATION_AXES = ("age_at_onset", "distribution", "course", "variability",
+                       "associated_features", "nervous_system_pathology", "aetiology",
+                       "aetiology_subtype")
+
+
+def classification_codes() -> dict[str, str]:
+    """Every code of the classification system ("<axis>.<value>" and "region.<value>"),
+    from the stored diagnosis's own choices (which are the domain's vocabularies)."""
+    from collis.assessments.models import REGION_CHOICES, DiagnosisVersion
+
+    found = {}
+    for axis in CLASSIFICATION_AXES:
+        field = DiagnosisVersion._meta.get_field(axis)
+        label = str(field.verbose_name).capitalize() if axis != "age_at_onset" else (
+            "Age at onset")
+        found.update({f"{axis}.{value}": f"{label}: {text}" for value, text in field.choices})
+    found.update({f"region.{value}": f"Body region: {text}" for value, text in REGION_CHOICES})
+    return found
+
+
 def code_systems() -> dict[str, dict]:
     """Collis's own code systems, published as CodeSystem resources: {id: content}. The
     staff roles come from the one roles table."""
     return {
         "staff-role": {"url": COLLIS_STAFF_ROLE_SYSTEM, "title": "Collis staff roles",
                        "concepts": {role.value: role.label for role in Role}},
+        "condition": {"url": COLLIS_CONDITION_SYSTEM, "title": "Collis conditions",
+                      "concepts": CONDITION_CODES},
+        "dystonia-classification": {
+            "url": COLLIS_CLASSIFICATION_SYSTEM, "title": "Collis dystonia classification",
+            "concepts": classification_codes(),
+            "definition": f"An axis value of {CLASSIFICATION_SOURCE}."},
         "rating-scale": {"url": COLLIS_RATING_SCALE_SYSTEM,
                          "title": "Collis rating-scale scores",
                          "concepts": RATING_SCALE_CODES,

@@ -245,3 +245,45 @@ def code_system_resource(system_id: str, content: dict) -> dict:
                      **({"definition": f"{display}. {definition}"} if definition else {})}
                     for code, display in content["concepts"].items()],
     }
+
+
+def _classification(code: str) -> dict:
+    return {"coding": [{"system": codes.COLLIS_CLASSIFICATION_SYSTEM, "code": code,
+                        "display": codes.classification_codes()[code]}]}
+
+
+def condition_id(patient_id) -> str:
+    return f"dystonia-{patient_id}"
+
+
+def condition_resource(version) -> dict:
+    """UK Core Condition: the patient's dystonia as its current diagnosis version states
+    it (one Condition per patient; each new version is a new versionId), with the
+    classification's axes as categories and the regions as body sites."""
+    categories = [_classification(f"{axis}.{getattr(version, axis)}")
+                  for axis in codes.CLASSIFICATION_AXES if getattr(version, axis)]
+    author = version.created_by
+    onset = {}
+    if version.onset_age is not None:
+        onset["onsetAge"] = {"value": version.onset_age, "unit": "years",
+                             "system": codes.UCUM, "code": "a"}
+    elif version.age_at_onset:
+        onset["onsetString"] = version.get_age_at_onset_display()
+    return _drop_empty({
+        "resourceType": "Condition",
+        "id": condition_id(version.patient_id),
+        "meta": _meta("Condition", version=version.version,
+                      last_updated=version.created_at),
+        "category": categories,
+        "code": {"coding": [{"system": codes.COLLIS_CONDITION_SYSTEM, "code": "dystonia",
+                             "display": codes.CONDITION_CODES["dystonia"]}],
+                 "text": "Dystonia"},
+        "bodySite": [_classification(f"region.{region}") for region in version.regions],
+        "subject": reference("Patient", version.patient_id),
+        **onset,
+        "recordedDate": _instant(version.created_at),
+        "recorder": (reference("Practitioner", author.pk, author.display_name)
+                     if author.role in codes.PRACTITIONER_ROLES
+                     else {"display": author.display_name}),
+        "note": [{"text": version.notes}] if version.notes else [],
+    })

@@ -62,6 +62,7 @@ def _patient_everything(pk: str, actor: Actor) -> list[dict]:
     found = selectors.fhir_patient_everything(patient_id=pk, actor=actor)
     return ([mappers.patient_resource(found.patient),
              mappers.organisation_resource(found.organisation)]
+            + [mappers.condition_resource(c) for c in found.conditions]
             + [mappers.observation_resource(o) for o in found.observations])
 
 
@@ -207,8 +208,31 @@ RESOURCES += (
         search=_search(selectors.fhir_observation_search, mappers.observation_resource),
     ),
     ResourceType(
+        name="Condition",
+        documentation="The patient's dystonia as their current diagnosis states it (one "
+                      "Condition per patient, id dystonia-<patient id>; each new version of "
+                      "the diagnosis is a new versionId), with the classification's axes as "
+                      "categories and the body regions as body sites. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id"),
+                SearchParam("patient", ParamType.REFERENCE, "The patient (Patient/<id>).",
+                            R4 + "clinical-patient"),
+                SearchParam("category", ParamType.TOKEN,
+                            "An axis value such as distribution.focal or aetiology.idiopathic "
+                            f"({codes.COLLIS_CLASSIFICATION_SYSTEM}).",
+                            R4 + "Condition-category"),
+                SearchParam("recorded-date", ParamType.DATE,
+                            "When the current version of the diagnosis was recorded.",
+                            R4 + "Condition-recorded-date", with_time=True)),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers.condition_resource(
+            selectors.fhir_condition_read(condition_id=pk, actor=actor)),
+        search=_search(selectors.fhir_condition_search, mappers.condition_resource),
+    ),
+    ResourceType(
         name="CodeSystem",
-        documentation="Collis's own code systems (staff roles, rating-scale scores), at "
+        documentation="Collis's own code systems (staff roles, conditions, the dystonia "
+                      "classification, rating-scale scores), at "
                       f"their canonical URLs under {codes.COLLIS_CANONICAL}.",
         read_capability=None, search_capability=None,
         params=(SearchParam("_id", ParamType.TOKEN, "The code system's id.",

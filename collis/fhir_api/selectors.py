@@ -309,6 +309,7 @@ class PatientCompartment:
 
     patient: Patient
     organisation: Organisation
+    conditions: list
     observations: list
 
 
@@ -316,11 +317,82 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
     """The patient, their unit and their clinical resources, scoped; audited as a view of
     the patient and one entry for the record read with it."""
     patient = fhir_patient_read(patient_id=patient_id, actor=actor)
+    conditions = list(_current_diagnoses(actor).filter(patient=patient))
     observations = list(_scale_assessments(actor).filter(patient=patient).order_by("pk"))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="fhir_everything",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Read the whole FHIR record of {patient.nhs_number}",
-                 details={"observations": len(observations)})
+                 details={"conditions": len(conditions), "observations": len(observations)})
     return PatientCompartment(patient=patient,
                               organisation=Organisation.objects.get(pk=patient.organisation_id),
-                              observations=observations)
+                              conditions=conditions, observations=observations)
+
+
+def _current_diagnoses(actor: Actor) -> QuerySet:
+    """The current (latest) diagnosis version of each patient the actor may see."""
+    from django.db.models import OuterRef, Subquery
+
+    from collis.assessments.models import DiagnosisVersion
+
+    latest = (DiagnosisVersion.objects.filter(patient=OuterRef("patient"))
+              .order_by("-version").values("version")[:1])
+    return (DiagnosisVersion.objects
+            .filter(patient__in=Patient.objects.visible_to(actor.user),
+                    version=Subquery(latest))
+            .select_related("created_by", "patient"))
+
+
+def _audit_condition_read(actor: Actor, version) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="diagnosis",
+                 object_id=version.pk, patient_id=version.patient_id,
+                 summary=f"Viewed the diagnosis of {version.patient.nhs_number} (FHIR)")
+
+
+def fhir_condition_read(*, condition_id: str, actor: Actor):
+    """The patient's current diagnosis ("dystonia-<patient id>"), scoped and audited."""
+    prefix, _, patient_id = condition_id.partition("-")
+    ids = _uuid_ids([Token(None, patient_id)]) if prefix == "dystonia" else []
+    version = _current_diagnoses(actor).filter(patient_id__in=ids).first() if ids else None
+    if version is None:
+        raise not_found(f"Condition/{condition_id}: no Condition has this id.")
+    _audit_condition_read(actor, version)
+    return version
+
+
+def fhir_condition_search(*, search: SearchRequest, actor: Actor) -> Rows:
+    """A page of Conditions, by keyset on the patient's id; one audit entry naming the
+    patients on it."""
+    diagnoses = _current_diagnoses(actor)
+    for tokens in search.values("_id"):
+        diagnoses = diagnoses.filter(patient_id__in=_uuid_ids(
+            [Token(None, t.code.removeprefix("dystonia-")) for t in tokens
+             if t.code.startswith("dystonia-")]))
+    for ids in search.values("patient"):
+        diagnoses = diagnoses.filter(patient_id__in=_uuid_ids([Token(None, i) for i in ids]))
+    for tokens in search.values("category"):
+        found = Q(pk__in=[])
+        for token in tokens:
+            if token.system not in (None, "", codes.COLLIS_CLASSIFICATION_SYSTEM):
+                continue
+            axis, _, value = token.code.partition(".")
+            if axis in codes.CLASSIFICATION_AXES:
+                found |= Q(**{axis: value})
+        diagnoses = diagnoses.filter(found)
+    for value in search.values("recorded-date"):
+        diagnoses = diagnoses.filter(_date_filter("created_at", value))
+    if search.cursor:
+        try:
+            diagnoses = diagnoses.filter(patient_id__gt=uuid.UUID(search.cursor))
+        except ValueError:
+            raise invalid("_cursor: not a cursor this server gave; start the search "
+                          "again.", "_cursor") from None
+    rows = list(diagnoses.order_by("patient_id")[:search.count + 1])
+    page = Rows(rows[:search.count],
+                str(rows[search.count - 1].patient_id) if len(rows) > search.count else "")
+    if page.rows:
+        audit_record_many(
+            actor=actor, action=AuditAction.SEARCH, object_type="diagnosis",
+            patients=[(v.patient_id, v.patient.nhs_number) for v in page.rows],
+            summary="Diagnoses appeared in FHIR search results",
+            details={"query": actor.path, "cursor": search.cursor})
+    return page

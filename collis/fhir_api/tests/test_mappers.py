@@ -63,6 +63,20 @@ def assessment(**changes):
     return ScaleAssessment(**values)
 
 
+def diagnosis(**changes):
+    from collis.assessments.models import DiagnosisVersion
+
+    values = {"pk": 12, "patient_id": uuid.UUID("5b0c2f4e-3d1a-4c57-9a7e-0f6b8e2d4c11"),
+              "version": 2, "onset_age": 44, "age_at_onset": "late_adulthood",
+              "regions": ["neck", "upper_limb"], "distribution": "segmental",
+              "course": "static", "variability": "persistent",
+              "associated_features": "isolated", "nervous_system_pathology": "none",
+              "aetiology": "idiopathic", "aetiology_subtype": "sporadic", "notes": "",
+              "created_at": CHANGED, "created_by": clinician()}
+    values.update(changes)
+    return DiagnosisVersion(**values)
+
+
 CASES = {
     "patient": lambda: mappers.patient_resource(patient()),
     "patient-minimal": lambda: mappers.patient_resource(patient(
@@ -89,6 +103,10 @@ CASES = {
         assessment(pk=43, scale="tsui", severity=None, disability=None, pain=None,
                    total=9.5, record_status="entered_in_error",
                    status_changed_at=CHANGED + dt.timedelta(days=1))),
+    "condition": lambda: mappers.condition_resource(diagnosis()),
+    "condition-onset-band-only": lambda: mappers.condition_resource(diagnosis(
+        version=1, onset_age=None, regions=["neck"], distribution="focal", course="",
+        variability="", aetiology="", aetiology_subtype="", notes="Onset in her forties.")),
     "codesystem-rating-scale": lambda: mappers.code_system_resource(
         "rating-scale", codes.code_systems()["rating-scale"]),
 }
