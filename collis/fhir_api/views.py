@@ -24,6 +24,7 @@ from collis.fhir_api.outcomes import FhirError, invalid, not_found, operation_ou
 from collis.fhir_api.search import CURSOR, FORMAT, JSON_FORMATS, parse_search
 from collis.patients.models import is_unit_staff
 
+READ_METHODS = ("GET", "HEAD")
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
@@ -69,6 +70,10 @@ def fhir_endpoint(*, authenticated: bool = True):
         def wrapped(request, *args, **kwargs):
             anonymous = request.user
             try:
+                if request.method not in READ_METHODS:
+                    raise FhirError(405, "not-supported",
+                                    f"{request.method}: the FHIR API only reads; it accepts "
+                                    "GET (see /fhir/R4/metadata).")
                 _check_format(request)
                 if authenticated:
                     _authenticate(request)
@@ -79,12 +84,18 @@ def fhir_endpoint(*, authenticated: bool = True):
                     error.status)
                 if error.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="Collis FHIR"'
+                if error.status == 405:
+                    response["Allow"] = ", ".join(READ_METHODS)
                 return response
             finally:
                 # The token signs in this request only: no session is made or touched.
                 request.user = anonymous
 
         wrapped = csrf_exempt(login_not_required(wrapped))
+        # Every method reaches the view, which refuses writes with an OperationOutcome
+        # (a FHIR client is told why in FHIR); no session or cookie is involved, so CSRF
+        # does not apply.
+        wrapped.http_methods = (*READ_METHODS, "POST", "PUT", "PATCH", "DELETE")
         wrapped.required_capability = None
         if authenticated:
             wrapped.signed_in_only = True  # signed in by the bearer token

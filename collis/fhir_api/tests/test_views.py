@@ -206,10 +206,16 @@ def test_unknown_types_ids_and_paths_are_operation_outcomes(client, bearer, site
     outcome(client.get("/fhir/R4/Location/999999", **headers), 404)
 
 
-def test_writes_are_refused(client, bearer, sites):
-    response = client.post("/fhir/R4/Patient", data="{}", content_type=FHIR_JSON,
-                           **bearer(Role.NEUROLOGIST))
-    assert response.status_code == 405
+def test_writes_are_refused_as_operation_outcomes(client, bearer, sites):
+    patient = PatientFactory()
+    headers = bearer(Role.NEUROLOGIST)
+    issue = outcome(client.post("/fhir/R4/Patient", data="{}", content_type=FHIR_JSON,
+                                **headers), 405)
+    assert issue["diagnostics"].startswith("POST: the FHIR API only reads")
+    response = client.delete(f"/fhir/R4/Patient/{patient.pk}", **headers)
+    assert outcome(response, 405)["code"] == "not-supported"
+    assert response["Allow"] == "GET, HEAD"
+    assert client.head(f"/fhir/R4/Patient/{patient.pk}", **headers).status_code == 200
 
 
 def test_organisation_locations_and_practitioners_are_the_units_own(client, bearer, sites):
