@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from functools import wraps
+from importlib.metadata import version
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
@@ -130,8 +132,6 @@ def _require(request, capability) -> None:
 
 @fhir_endpoint(authenticated=False)
 def metadata(request):
-    from importlib.metadata import version
-
     statement = registry.capability_statement(
         base_url=_base_url(request), software_version=version("collis"),
         date=timezone.now().date().isoformat())
@@ -183,8 +183,6 @@ def operation(request, resource_type: str, resource_id: str, operation: str):
 def search(request, resource_type: str):
     resource = _resource_type(resource_type)
     _require(request, resource.search_capability)
-    from django.conf import settings
-
     query = parse_search(
         request.GET, resource.params_by_name,
         default_count=settings.COLLIS_FHIR_PAGE_SIZE, max_count=settings.COLLIS_FHIR_MAX_COUNT,
