@@ -87,3 +87,13 @@ def test_everything_includes_the_condition(client, bearer, sites):
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
         "Patient", "Organization", "Condition", "Observation"]
     assert validation_problems(bundle) == []
+
+
+def test_a_page_of_conditions_takes_a_fixed_number_of_queries(
+        client, bearer, sites, django_assert_max_num_queries):
+    for _ in range(8):
+        make_diagnosis(PatientFactory())
+    headers = bearer(Role.NEUROLOGIST)
+    with django_assert_max_num_queries(8):
+        response = client.get("/fhir/R4/Condition", {"_count": 50}, **headers)
+    assert len(response.json()["entry"]) == 8
