@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("collis.scheduling.urls")),
     path("", include("collis.reminders.urls")),
     path("", include("collis.letters.urls")),
+    path("", include("collis.fhir_api.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "collis.scheduling",
     "collis.reminders",
     "collis.letters",
+    "collis.fhir_api",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,9 @@ NINJA_PAGINATION_PER_PAGE = 25
 
 # How many rows a list page shows.
 COLLIS_PAGE_SIZE = 25
+# The FHIR API's search pages: the size without _count, and the most _count may ask for.
+COLLIS_FHIR_PAGE_SIZE = int(os.environ.get("COLLIS_FHIR_PAGE_SIZE", "20"))
+COLLIS_FHIR_MAX_COUNT = int(os.environ.get("COLLIS_FHIR_MAX_COUNT", "100"))
 
 LOGGING = {
     "version": 1,

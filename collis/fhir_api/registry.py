@@ -1,0 +1,298 @@
+"""What the FHIR API serves: one table of resource types, each with its profile, the
+capability a token's holder needs to read and to search it, its search parameters and the
+selector and mapper behind each. The views dispatch through it and the CapabilityStatement
+is generated from it (`capability_statement`), so the two cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from collis.core.audit import Actor
+from collis.core.roles import Capability
+from collis.fhir_api import codes, mappers, selectors
+from collis.fhir_api.outcomes import not_found
+from collis.fhir_api.search import ParamType, SearchParam, SearchRequest
+
+R4 = "http://hl7.org/fhir/SearchParameter/"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation on one resource (`Patient/{id}/$everything`): its name without the
+    '$', the standard OperationDefinition it implements, and what it returns (resources)."""
+
+    name: str
+    definition: str
+    documentation: str
+    run: Callable[[str, Actor], list[dict]]
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    documentation: str
+    read_capability: Capability | None  # None: any member of a unit's staff
+    search_capability: Capability | None
+    params: tuple[SearchParam, ...]
+    read: Callable[[str, Actor], dict]
+    search: Callable[[SearchRequest, Actor], tuple[list[dict], str]]
+    # The resource type each reference parameter points to.
+    references: tuple[tuple[str, str], ...] = ()
+    operations: tuple[Operation, ...] = ()
+
+    @property
+    def profile(self) -> str | None:
+        """The UK Core profile the resources follow, where there is one."""
+        return codes.PROFILES.get(self.name)
+
+    @property
+    def params_by_name(self) -> dict[str, SearchParam]:
+        return {p.name: p for p in self.params}
+
+
+def _search(selector, mapper):
+    def search(request: SearchRequest, actor: Actor):
+        page = selector(search=request, actor=actor)
+        return [mapper(row) for row in page.rows], page.next_cursor
+    return search
+
+
+def _patient_everything(pk: str, actor: Actor) -> list[dict]:
+    found = selectors.fhir_patient_everything(patient_id=pk, actor=actor)
+    return ([mappers.patient_resource(found.patient),
+             mappers.organisation_resource(found.organisation)]
+            + [mappers.condition_resource(c) for c in found.conditions]
+            + [mappers.observation_resource(o) for o in found.observations])
+
+
+_ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
+_LAST_UPDATED = SearchParam("_lastUpdated", ParamType.DATE,
+                            "When the resource last changed (prefixes eq, gt, ge, lt, le).",
+                            R4 + "Resource-lastUpdated", with_time=True)
+
+RESOURCES: tuple[ResourceType, ...] = (
+    ResourceType(
+        name="Patient",
+        documentation="The unit's patients (UK Core Patient). Reading one is recorded in "
+                      "their access history; each search page is one audit entry naming "
+                      "the patients on it.",
+        read_capability=Capability.PATIENT_VIEW,
+        search_capability=Capability.PATIENT_SEARCH,
+        params=(
+            _ID,
+            SearchParam("identifier", ParamType.TOKEN,
+                        f"The NHS number: {codes.NHS_NUMBER_SYSTEM}|9990000018 (or the "
+                        "number alone).", R4 + "Patient-identifier"),
+            SearchParam("name", ParamType.STRING,
+                        "Each word begins one of the patient's names, in any order "
+                        "(accents and apostrophes ignored).", R4 + "Patient-name"),
+            SearchParam("birthdate", ParamType.DATE,
+                        "Date of birth (YYYY, YYYY-MM or YYYY-MM-DD; prefixes eq, gt, ge, "
+                        "lt, le).", R4 + "individual-birthdate"),
+            SearchParam("gender", ParamType.TOKEN, "male, female, other or unknown.",
+                        R4 + "individual-gender"),
+            _LAST_UPDATED,
+        ),
+        read=lambda pk, actor: mappers.patient_resource(
+            selectors.fhir_patient_read(patient_id=pk, actor=actor)),
+        search=_search(selectors.fhir_patient_search, mappers.patient_resource),
+        operations=(Operation(
+            "everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+            "The patient, their unit and every clinical resource Collis serves about them, "
+            "in one searchset Bundle (not paged: one patient's record is small). Needs "
+            "the clinical record (record_view).", _patient_everything),),
+    ),
+    ResourceType(
+        name="Organization",
+        documentation="The unit that keeps the records (UK Core Organization), with its "
+                      "ODS code where the installation has one.",
+        read_capability=None, search_capability=None,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"The ODS code ({codes.ODS_ORGANISATION_SYSTEM}) or Collis's "
+                            "code of the unit.", R4 + "Organization-identifier"),
+                SearchParam("name", ParamType.STRING, "Part of the unit's name.",
+                            R4 + "Organization-name")),
+        read=lambda pk, actor: mappers.organisation_resource(
+            selectors.fhir_organisation_read(organisation_id=pk, actor=actor)),
+        search=_search(selectors.fhir_organisation_search, mappers.organisation_resource),
+    ),
+    ResourceType(
+        name="Location",
+        documentation="The unit's sites (UK Core Location).",
+        read_capability=None, search_capability=None,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"The site's code ({codes.COLLIS_SITE_CODE_SYSTEM}).",
+                            R4 + "Location-identifier"),
+                SearchParam("name", ParamType.STRING, "Part of the site's name.",
+                            R4 + "Location-name"),
+                SearchParam("status", ParamType.TOKEN, "active or inactive.",
+                            R4 + "Location-status")),
+        read=lambda pk, actor: mappers.location_resource(
+            selectors.fhir_location_read(location_id=pk, actor=actor)),
+        search=_search(selectors.fhir_location_search, mappers.location_resource),
+    ),
+    ResourceType(
+        name="Practitioner",
+        documentation="The unit's clinicians (UK Core Practitioner), with GMC, NMC or "
+                      "HCPC numbers.",
+        read_capability=Capability.PATIENT_VIEW, search_capability=Capability.PATIENT_VIEW,
+        params=(_ID,
+                SearchParam("identifier", ParamType.TOKEN,
+                            f"A registration number, such as a GMC number "
+                            f"({codes.GMC_NUMBER_SYSTEM}).", R4 + "Practitioner-identifier"),
+                SearchParam("name", ParamType.STRING, "Each word begins the given or "
+                            "family name.", R4 + "Practitioner-name")),
+        read=lambda pk, actor: mappers.practitioner_resource(
+            selectors.fhir_practitioner_read(user_id=pk, actor=actor,
+                                             resource_type="Practitioner")),
+        search=_search(selectors.fhir_practitioner_search, mappers.practitioner_resource),
+    ),
+    ResourceType(
+        name="PractitionerRole",
+        documentation="Each clinician's role in the unit (UK Core PractitionerRole).",
+        read_capability=Capability.PATIENT_VIEW, search_capability=Capability.PATIENT_VIEW,
+        params=(_ID,
+                SearchParam("role", ParamType.TOKEN,
+                            f"The role ({codes.COLLIS_STAFF_ROLE_SYSTEM}), such as "
+                            "neurologist.", R4 + "PractitionerRole-role")),
+        read=lambda pk, actor: mappers.practitioner_role_resource(
+            selectors.fhir_practitioner_read(user_id=pk, actor=actor,
+                                             resource_type="PractitionerRole")),
+        search=_search(selectors.fhir_practitioner_search, mappers.practitioner_role_resource),
+    ),
+)
+
+
+
+def _code_system_read(pk: str, actor: Actor) -> dict:
+    systems = codes.code_systems()
+    if pk not in systems:
+        raise not_found(f"CodeSystem/{pk}: Collis publishes no code system with this id.")
+    return mappers.code_system_resource(pk, systems[pk])
+
+
+def _code_system_search(request: SearchRequest, actor: Actor):
+    """Collis's own code systems: a handful, from `codes`, so one page holds them all."""
+    found = []
+    for pk, content in sorted(codes.code_systems().items()):
+        if (all(any(t.code == pk for t in tokens) for tokens in request.values("_id"))
+                and all(url == content["url"] for url in request.values("url"))):
+            found.append(mappers.code_system_resource(pk, content))
+    return found, ""
+
+
+RESOURCES += (
+    ResourceType(
+        name="Observation",
+        documentation="Rating scales: TWSTRS (total, with its severity, disability and pain "
+                      "subscores as components) and Tsui, as the domain scored them. Reads "
+                      "and search pages are in the patients' access histories.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id"),
+                SearchParam("patient", ParamType.REFERENCE, "The patient (Patient/<id>).",
+                            R4 + "clinical-patient"),
+                SearchParam("code", ParamType.TOKEN,
+                            f"twstrs-total or tsui-total ({codes.COLLIS_RATING_SCALE_SYSTEM}).",
+                            R4 + "clinical-code"),
+                SearchParam("date", ParamType.DATE, "The date of the assessment.",
+                            R4 + "clinical-date"),
+                SearchParam("status", ParamType.TOKEN,
+                            "final, amended (a correction) or entered-in-error.",
+                            R4 + "Observation-status")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers.observation_resource(
+            selectors.fhir_observation_read(observation_id=pk, actor=actor)),
+        search=_search(selectors.fhir_observation_search, mappers.observation_resource),
+    ),
+    ResourceType(
+        name="Condition",
+        documentation="The patient's dystonia as their current diagnosis states it (one "
+                      "Condition per patient, id dystonia-<patient id>; each new version of "
+                      "the diagnosis is a new versionId), with the classification's axes as "
+                      "categories and the body regions as body sites. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id"),
+                SearchParam("patient", ParamType.REFERENCE, "The patient (Patient/<id>).",
+                            R4 + "clinical-patient"),
+                SearchParam("category", ParamType.TOKEN,
+                            "An axis value such as distribution.focal or aetiology.idiopathic "
+                            f"({codes.COLLIS_CLASSIFICATION_SYSTEM}).",
+                            R4 + "Condition-category"),
+                SearchParam("recorded-date", ParamType.DATE,
+                            "When the current version of the diagnosis was recorded.",
+                            R4 + "Condition-recorded-date", with_time=True)),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers.condition_resource(
+            selectors.fhir_condition_read(condition_id=pk, actor=actor)),
+        search=_search(selectors.fhir_condition_search, mappers.condition_resource),
+    ),
+    ResourceType(
+        name="CodeSystem",
+        documentation="Collis's own code systems (staff roles, conditions, the dystonia "
+                      "classification, rating-scale scores), at "
+                      f"their canonical URLs under {codes.COLLIS_CANONICAL}.",
+        read_capability=None, search_capability=None,
+        params=(SearchParam("_id", ParamType.TOKEN, "The code system's id.",
+                            R4 + "Resource-id"),
+                SearchParam("url", ParamType.URI, "The code system's canonical URL.",
+                            R4 + "conformance-url")),
+        read=_code_system_read,
+        search=_code_system_search,
+    ),
+)
+
+BY_NAME = {resource.name: resource for resource in RESOURCES}
+
+
+def capability_statement(*, base_url: str, software_version: str, date: str) -> dict:
+    """The CapabilityStatement of this server, built from `RESOURCES`."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Collis",
+        "kind": "instance",
+        "software": {"name": "Collis", "version": software_version},
+        "implementation": {"description": "Collis FHIR R4 API", "url": base_url},
+        "fhirVersion": codes.FHIR_VERSION,
+        "format": [codes.FHIR_JSON, "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Read and search of the unit's records, scoped to what the "
+                             "token's holder may see and audited like the pages. Search "
+                             "pages are Bundles of type searchset whose next link carries a "
+                             "keyset cursor (_cursor); _count sets the page size. Unknown "
+                             "parameters are refused with an OperationOutcome.",
+            "security": {
+                "cors": False,
+                "service": [{"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                    "code": "OAuth", "display": "OAuth"}],
+                    "text": "Bearer token"}],
+                "description": "Send a member of staff's API token as "
+                               "'Authorization: Bearer <token>' (made with `collis token "
+                               "create USERNAME`, expiring and revocable). The token sees "
+                               "what its holder may see on the pages.",
+            },
+            "resource": [{
+                "type": resource.name,
+                **({"profile": resource.profile} if resource.profile else {}),
+                "documentation": resource.documentation,
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                **({"operation": [{"name": op.name, "definition": op.definition,
+                                   "documentation": op.documentation}
+                                  for op in resource.operations]}
+                   if resource.operations else {}),
+                "versioning": "no-version",
+                "readHistory": False,
+                "updateCreate": False,
+                "searchParam": [{"name": p.name, "type": p.type.value,
+                                 **({"definition": p.definition} if p.definition else {}),
+                                 "documentation": p.documentation}
+                                for p in resource.params],
+            } for resource in RESOURCES],
+        }],
+    }

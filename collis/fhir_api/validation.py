@@ -1,0 +1,143 @@
+"""Checking what Collis emits with tools Collis did not write: every resource must parse
+into the `fhir.resources` models (R4B, the R4-compatible release the library ships; ADR
+0019), and keep the FHIR R4 invariants that the models do not check, evaluated by the
+FHIRPath engine `fhirpathpy`; then Collis's UK Core rules (`conformance`).
+
+Used by the tests over every demo patient and by `validation_problems` callers; not on the
+request path (a response is built from mappers that the tests hold to these checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fhir.resources.R4B import get_fhir_model_class
+from fhirpathpy import compile as fhirpath_compile
+from fhirpathpy.models import models as fhirpath_models
+from pydantic import ValidationError
+
+from collis.fhir_api.conformance import conformance_problems
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """An R4 constraint: its key, the resource it applies to ("*" for any), its FHIRPath
+    expression as the specification gives it, and its human description."""
+
+    key: str
+    resource: str
+    expression: str
+    human: str
+
+
+# From the FHIR R4 (4.0.1) specification's StructureDefinitions (Resource, DomainResource,
+# Bundle, CapabilityStatement, Patient, Extension, ContactPoint, Period). Expressions that
+# need functions fhirpathpy lacks (hasValue, for ele-1) are checked by `conformance`.
+INVARIANTS: tuple[Invariant, ...] = (
+    Invariant("dom-2", "*", "contained.contained.empty()",
+              "If the resource is contained in another resource, it SHALL NOT contain "
+              "nested Resources"),
+    Invariant("dom-3-meta", "*",
+              "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()",
+              "If a resource is contained in another resource, it SHALL NOT have a "
+              "meta.versionId or a meta.lastUpdated (dom-4)"),
+    Invariant("dom-5", "*", "contained.meta.security.empty()",
+              "If a resource is contained in another resource, it SHALL NOT have a "
+              "security label"),
+    Invariant("ext-1", "*",
+              "descendants().ofType(Extension).all(extension.exists() != value.exists())",
+              "Must have either extensions or value[x], not both"),
+    Invariant("cpt-2", "*",
+              "descendants().ofType(ContactPoint).all(value.empty() or system.exists())",
+              "A system is required if a value is provided"),
+    Invariant("per-1", "*",
+              "descendants().ofType(Period).all(start.empty() or end.empty() or "
+              "(start <= end))",
+              "If present, start SHALL have a lower value than end"),
+    Invariant("pat-1", "Patient",
+              "contact.all(name.exists() or telecom.exists() or address.exists() or "
+              "organization.exists())",
+              "SHALL at least contain a contact's details or a reference to an organization"),
+    Invariant("bdl-1", "Bundle", "total.empty() or (type = 'searchset') or (type = 'history')",
+              "total only when a search or history"),
+    Invariant("bdl-2", "Bundle", "entry.search.empty() or (type = 'searchset')",
+              "entry.search only when a search"),
+    Invariant("bdl-5", "Bundle", "entry.all(resource.exists() or request.exists() or "
+              "response.exists())", "must be a resource unless there's a request or "
+              "response"),
+    Invariant("bdl-8", "Bundle", "entry.all(fullUrl.empty() or "
+              "fullUrl.contains('/_history/').not())",
+              "fullUrl cannot be a version specific reference"),
+    Invariant("bdl-7", "Bundle",
+              "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl)"
+              ".isDistinct()",
+              "FullUrl must be unique in a bundle"),
+    Invariant("cpb-1", "CapabilityStatement",
+              "rest.exists() or messaging.exists() or document.exists()",
+              "A Capability Statement SHALL have at least one of REST, messaging or "
+              "document element."),
+    Invariant("cpb-2", "CapabilityStatement",
+              "(description.count() + software.count() + implementation.count()) > 0",
+              "A Capability Statement SHALL have at least one of description, software, "
+              "or implementation element."),
+    Invariant("cpb-14", "CapabilityStatement", "(kind != 'instance') or implementation.exists()",
+              "If kind = instance, implementation must be present and software may be "
+              "present"),
+    Invariant("cpb-9", "CapabilityStatement",
+              "rest.all(resource.select(type).isDistinct())",
+              "A given resource can only be described once per RESTful mode."),
+    Invariant("cpb-12", "CapabilityStatement",
+              "rest.resource.all(searchParam.select(name).isDistinct())",
+              "Search parameter names must be unique in the context of a resource."),
+)
+
+_COMPILED: dict[str, object] = {}
+
+
+def _evaluate(invariant: Invariant, resource: dict) -> bool:
+    path = _COMPILED.get(invariant.key)
+    if path is None:
+        path = _COMPILED[invariant.key] = fhirpath_compile(
+            invariant.expression, fhirpath_models["r4"])
+    result = path(resource)
+    return result == [True]
+
+
+def _path(location: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)
+
+
+def parse_problems(resource: dict) -> list[str]:
+    """Why `fhir.resources` refuses the resource (its R4B model), if it does."""
+    kind = resource.get("resourceType", "")
+    try:
+        model = get_fhir_model_class(kind)
+    except (KeyError, ValueError):
+        return [f"{kind}: not a FHIR resource type"]
+    try:
+        model.model_validate(resource)
+    except ValidationError as error:
+        return [f"{kind}{_path(problem['loc'])}: {problem['msg']}"
+                for problem in error.errors()]
+    return []
+
+
+def invariant_problems(resource: dict) -> list[str]:
+    """The R4 invariants the resource breaks (nested resources of a Bundle included)."""
+    kind = resource.get("resourceType", "")
+    problems = [f"{kind}: {inv.key} {inv.human}" for inv in INVARIANTS
+                if inv.resource in ("*", kind) and not _evaluate(inv, resource)]
+    for entry in resource.get("entry", []) if kind == "Bundle" else []:
+        if "resource" in entry:
+            problems.extend(invariant_problems(entry["resource"]))
+    return problems
+
+
+def validation_problems(resource: dict) -> list[str]:
+    """Every problem the three layers find; empty when the resource passes them all."""
+    problems = parse_problems(resource) + invariant_problems(resource)
+    if resource.get("resourceType") == "Bundle":
+        for entry in resource.get("entry", []):
+            problems.extend(conformance_problems(entry.get("resource", {})))
+    elif resource.get("resourceType") not in ("CapabilityStatement", "OperationOutcome"):
+        problems.extend(conformance_problems(resource))
+    return problems
