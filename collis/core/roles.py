@@ -69,6 +69,8 @@ class Capability(StrEnum):
     DOUBLE_BOOKING_AGREE = "double_booking_agree"
     ATTENDANCE_RECORD = "attendance_record"
     CLINIC_SCHEDULE = "clinic_schedule"
+    # Inviting a registered patient to the patient portal, and withdrawing their access.
+    PORTAL_INVITE = "portal_invite"
 
 
 _REGISTRY = {
@@ -76,6 +78,8 @@ _REGISTRY = {
     Capability.PATIENT_VIEW,
     Capability.PATIENT_CREATE,
     Capability.PATIENT_EDIT,
+    # Whoever keeps a patient's registration may invite them to the patient portal.
+    Capability.PORTAL_INVITE,
 }
 _READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW,
          Capability.POLICY_VIEW}
@@ -215,6 +219,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.DOUBLE_BOOKING_AGREE: "double book a clinic slot",
     Capability.ATTENDANCE_RECORD: "record attendance at an appointment",
     Capability.CLINIC_SCHEDULE: "set up clinic sessions",
+    Capability.PORTAL_INVITE: "invite a patient to the patient portal",
 }
 
 
