@@ -58,7 +58,7 @@ def portal_access(request, patient_id):
     invite them (again)."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
-    form = InvitationForm(request.POST or None,
+    form = InvitationForm(request.POST if request.method == "POST" else None,
                           initial={"email": patient.email} if request.method == "GET" else None)
     here = reverse("portal:portal_access", kwargs={"patient_id": patient.pk})
     if request.method == "POST":
@@ -118,7 +118,7 @@ def invitation_accept(request, token):
     if problem:
         return render(request, "portal/invitation_problem.jinja",
                       {"title": "This link does not work", "problem": problem}, status=404)
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             account = services.portal_account_create(
@@ -148,7 +148,7 @@ def security_set_up(request):
     if services.portal_has_second_factor(request.user):
         return redirect("portal:home")
     device = services.portal_totp_device(account=request.user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             second = services.portal_totp_confirm(account=request.user,
@@ -229,7 +229,7 @@ def sign_in_code(request):
     code."""
     if not services.portal_has_second_factor(request.user):
         return redirect("portal:security_set_up")
-    form = SignInCodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = services.portal_second_factor_verify(account=request.user,
                                                       code=form.cleaned_data["code"])
@@ -313,7 +313,7 @@ def access_ask(request, pk):
     actor = Actor.from_request(request)
     patient = selectors.portal_patient(actor=actor)
     access = selectors.portal_access_get(patient=patient, event_id=pk, actor=actor)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         when = access.event.at
         response = form_submit(
@@ -390,7 +390,7 @@ def appointment_change(request, pk):
                                                         actor=actor))
     if not view.may_change:
         raise Http404("This appointment can no longer be changed.")
-    form = AppointmentRequestForm(request.POST or None)
+    form = AppointmentRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         def send(data):
             wish = ("cancel" if data["change"] == "cancel" else "move")
