@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils import timezone
 
 from collis.core.audit import Actor, audit_patient_shown, audit_record
 from collis.core.models import AccountType, AuditAction, AuditEvent, User
+from collis.core.presenters import date_long
 from collis.core.roles import Role
 from collis.core.selectors import AuditCursor, AuditFilters, AuditPage, audit_events_page
 from collis.patients.models import Patient
@@ -155,3 +157,49 @@ def portal_appointment_calendar(*, patient: Patient, appointment_id, actor: Acto
                  object_id=appointment.pk, patient_id=patient.pk,
                  summary="The patient added an appointment to their calendar")
     return appointment_calendar(view, host=host)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document the patient can download: what it is, and where."""
+
+    title: str
+    description: str
+    href: str
+
+
+def _letters(*, patient: Patient, actor: Actor) -> list[Document]:
+    """Clinic and outcome letters: the seam for the letters app (collis.letters), which
+    lists the patient's sent letters here with links to their PDFs. None until it lands."""
+    return []
+
+
+def portal_documents(*, patient: Patient, actor: Actor) -> list[Document]:
+    """The documents of the patient's record they may download: for each pathway episode,
+    the patient version of the decision aid and (once recorded) the consent form; then
+    their letters. Listing them is audited (the episode list)."""
+    from django.urls import reverse
+
+    from collis.consent.selectors import consent_latest
+    from collis.surgery.selectors import episode_list
+
+    documents = []
+    for episode in episode_list(patient=patient, actor=actor):
+        opened = timezone.localtime(episode.opened_at).date()
+        about = f"For your assessment for surgery, started on {date_long(opened)}."
+        documents.append(Document(
+            title="Deciding about selective denervation surgery (decision aid)",
+            description=about, href=reverse("portal:decision_aid_pdf",
+                                            kwargs={"episode_id": episode.pk})))
+        if consent_latest(episode) is not None:
+            documents.append(Document(
+                title="Your consent form", description=about,
+                href=reverse("portal:consent_pdf", kwargs={"episode_id": episode.pk})))
+    return documents + _letters(patient=patient, actor=actor)
+
+
+def portal_episode(*, patient: Patient, episode_id, actor: Actor):
+    """One of the patient's own pathway episodes (Http404 for anyone else's; audited)."""
+    from collis.surgery.selectors import episode_get
+
+    return episode_get(patient=patient, episode_id=episode_id, actor=actor)

@@ -28,4 +28,9 @@ urlpatterns = [
          name="appointment_calendar"),
     path("portal/appointments/<int:pk>/change/", views.appointment_change,
          name="appointment_change"),
+    path("portal/documents/", views.document_list, name="document_list"),
+    path("portal/documents/<int:episode_id>/decision-aid.pdf", views.decision_aid_pdf,
+         name="decision_aid_pdf"),
+    path("portal/documents/<int:episode_id>/consent-form.pdf", views.consent_pdf,
+         name="consent_pdf"),
 ]

@@ -22,7 +22,8 @@ from markupsafe import Markup
 from collis.core import services as core_services
 from collis.core.audit import Actor
 from collis.core.flow import form_errors_apply, form_submit
-from collis.core.models import AccountType
+from collis.core.models import AccountType, AuditAction
+from collis.core.pdf import pdf_response
 from collis.core.permissions import methods, public, require
 from collis.core.roles import Capability
 from collis.core.selectors import AuditCursor
@@ -416,3 +417,46 @@ def appointment_change(request, pk):
                                                 kwargs={"pk": view.pk})},
             {"text": "Ask to change", "href": ""}),
     })
+
+
+# -- Documents -------------------------------------------------------------------------------
+
+@portal_page
+def document_list(request):
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    return render(request, "portal/document_list.jinja", {
+        "title": "Your documents",
+        "documents": selectors.portal_documents(patient=patient, actor=actor),
+        "breadcrumbs": _portal_crumbs({"text": "Your documents", "href": ""}),
+    })
+
+
+@portal_page
+def decision_aid_pdf(request, episode_id):
+    """The patient version of the decision aid, as the unit prints it (download audited)."""
+    from collis.consent import pdfs
+    from collis.consent.selectors import patient_aid_get
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    episode = selectors.portal_episode(patient=patient, episode_id=episode_id, actor=actor)
+    aid, version = patient_aid_get(episode=episode, actor=actor, action=AuditAction.DOWNLOAD)
+    return pdf_response(pdfs.patient_aid_pdf(patient=patient, aid=aid, version=version),
+                        f"decision-aid-{episode.pk}.pdf")
+
+
+@portal_page
+def consent_pdf(request, episode_id):
+    """The patient's consent form (download audited)."""
+    from collis.consent import pdfs
+    from collis.consent.selectors import consent_get
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    episode = selectors.portal_episode(patient=patient, episode_id=episode_id, actor=actor)
+    consent = consent_get(episode=episode, actor=actor, action=AuditAction.DOWNLOAD)
+    if consent is None:
+        raise Http404("No consent is recorded.")
+    return pdf_response(pdfs.consent_form_pdf(consent=consent),
+                        f"consent-form-{episode.pk}.pdf")

@@ -63,7 +63,7 @@ def test_no_page_shows_or_changes_another_patients_data(two_patients):
     client, _mine, theirs, ids = two_patients
     before = AuditEventPatient.objects.filter(patient_id=theirs.pk).count()
     checked = 0
-    for route, view in _routes():
+    for route, _view in _routes():
         for path in _paths(route, theirs.pk, ids):
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
