@@ -203,3 +203,32 @@ def portal_episode(*, patient: Patient, episode_id, actor: Actor):
     from collis.surgery.selectors import episode_get
 
     return episode_get(patient=patient, episode_id=episode_id, actor=actor)
+
+
+def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False) -> bytes:
+    """A copy of the patient's data, as JSON (`export.DataExportOut`) or as a PDF summary.
+    Each part is read through its app's selector (each audited); the delivery is audited
+    with the file's size and SHA-256, so that what was given can be shown later."""
+    import hashlib
+
+    from collis.assessments.selectors import scale_list
+    from collis.portal import export
+    from collis.scheduling.selectors import appointment_list_for_patient
+    from collis.surgery.selectors import episode_list
+    from collis.treatments.selectors import medication_list
+
+    data = export.export_data(
+        patient=patient,
+        appointments=appointment_list_for_patient(patient=patient, actor=actor),
+        scales=scale_list(patient=patient, actor=actor),
+        medications=medication_list(patient=patient, actor=actor),
+        episodes=episode_list(patient=patient, actor=actor))
+    body = export.export_pdf(data) if as_pdf else data.model_dump_json(indent=2).encode()
+    kind = "PDF summary" if as_pdf else "JSON"
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="data_export",
+                 object_id=patient.pk, patient_id=patient.pk,
+                 summary=f"The patient downloaded a copy of their data ({kind})",
+                 details={"format": "pdf" if as_pdf else export.FORMAT,
+                          "format_version": export.FORMAT_VERSION, "bytes": len(body),
+                          "sha256": hashlib.sha256(body).hexdigest()})
+    return body

@@ -460,3 +460,44 @@ def consent_pdf(request, episode_id):
         raise Http404("No consent is recorded.")
     return pdf_response(pdfs.consent_form_pdf(consent=consent),
                         f"consent-form-{episode.pk}.pdf")
+
+
+# -- A copy of my data -----------------------------------------------------------------------
+
+@portal_page
+def my_data(request):
+    selectors.portal_patient(actor=Actor.from_request(request))
+    from collis.portal.export import NOT_INCLUDED
+
+    return render(request, "portal/my_data.jinja", {
+        "title": "A copy of your data", "not_included": NOT_INCLUDED,
+        "breadcrumbs": _portal_crumbs({"text": "A copy of your data", "href": ""}),
+    })
+
+
+@portal_page
+def my_data_json(request):
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    body = selectors.portal_data_export(patient=patient, actor=actor)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@portal_page
+def my_data_pdf(request):
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    return pdf_response(selectors.portal_data_export(patient=patient, actor=actor,
+                                                     as_pdf=True), "my-data.pdf")
+
+
+@portal_page
+def my_data_schema(request):
+    """The JSON Schema that documents the JSON copy (no patient data)."""
+    from django.http import JsonResponse
+
+    from collis.portal.export import DataExportOut
+
+    return JsonResponse(DataExportOut.model_json_schema())
