@@ -194,6 +194,9 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.scheduling.demo import demo_clinics_load
 
     demo_clinics_load(with_history[:36])
+    from collis.portal.demo import demo_portal_load
+
+    demo_portal_load(with_history[:1])
     if new:
         database_statistics_refresh()
     return DemoDataResult(
