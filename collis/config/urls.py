@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("collis.public.urls")),
     path("", include("collis.scheduling.urls")),
     path("", include("collis.portal.urls")),
+    path("", include("collis.questionnaires.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

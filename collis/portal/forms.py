@@ -71,3 +71,24 @@ class AppointmentRequestForm(forms.Form):
     details = TextareaField(label="Anything we should know (optional)", required=False,
                             max_length=2000,
                             hint="For example, days or times that suit you better.")
+
+
+def questionnaire_form(questionnaire, data=None, initial=None):
+    """A form of the questionnaire's questions (collis.domain.questionnaires), each a row
+    of radios from its lowest to its highest number; none required, so that the patient
+    can save part of it and come back."""
+    words = questionnaire.scale_words
+
+    def label(value, question):
+        if value == question.low and words.get("low"):
+            return f"{value} ({words['low']})"
+        if value == question.high and words.get("high"):
+            return f"{value} ({words['high']})"
+        return str(value)
+
+    fields = {
+        q.code: RadiosField(label=q.text, required=False, inline=True, legend_size="s",
+                            choices=[(str(v), label(v, q)) for v in q.values])
+        for q in questionnaire.questions}
+    form_class = type("QuestionnaireForm", (forms.Form,), fields)
+    return form_class(data, initial={k: str(v) for k, v in (initial or {}).items()})

@@ -37,4 +37,7 @@ urlpatterns = [
     path("portal/my-data/my-data.json", views.my_data_json, name="my_data_json"),
     path("portal/my-data/my-data.pdf", views.my_data_pdf, name="my_data_pdf"),
     path("portal/my-data/schema.json", views.my_data_schema, name="my_data_schema"),
+    path("portal/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
+    path("portal/questionnaires/<str:occasion>/", views.questionnaire_answer,
+         name="questionnaire_answer"),
 ]

@@ -39,6 +39,7 @@ from collis.portal.forms import (
     QuestionForm,
     SignInCodeForm,
     SignInForm,
+    questionnaire_form,
 )
 from collis.portal.permissions import is_patient_account, portal_page
 from collis.portal.presenters import WHAT_TO_BRING, WHAT_TO_BRING_LABEL, AppointmentView
@@ -271,6 +272,9 @@ def home(request):
 
 # The portal's sections, in the order the home page lists them.
 HOME_LINKS = (
+    ("portal:questionnaire_list", "Your questionnaires",
+     "Tell us how your neck affects your daily life when we ask. You can stop and come "
+     "back later."),
     ("portal:appointment_list", "Your appointments",
      "See when and where your appointments are, add them to your calendar, or ask to "
      "change one."),
@@ -501,3 +505,52 @@ def my_data_schema(request):
     from collis.portal.export import DataExportOut
 
     return JsonResponse(DataExportOut.model_json_schema())
+
+
+# -- Questionnaires -----------------------------------------------------------------------------
+
+@portal_page
+def questionnaire_list(request):
+    from collis.questionnaires.selectors import questionnaire_due_list
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    return render(request, "portal/questionnaire_list.jinja", {
+        "title": "Your questionnaires",
+        "due": questionnaire_due_list(patient=patient, actor=actor),
+        "breadcrumbs": _portal_crumbs({"text": "Your questionnaires", "href": ""}),
+    })
+
+
+@portal_page
+@methods("GET", "POST")
+def questionnaire_answer(request, occasion):
+    """Answer a questionnaire that is due: "Save and come back later" keeps what is
+    answered; "Send my answers" needs every answer and sends them to the unit."""
+    from collis.questionnaires.selectors import questionnaire_due_get
+    from collis.questionnaires.services import questionnaire_answers_save
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    due = questionnaire_due_get(patient=patient, occasion=occasion, actor=actor)
+    form = questionnaire_form(due.questionnaire,
+                              request.POST if request.method == "POST" else None,
+                              initial=due.draft.answers if due.draft else None)
+    if request.method == "POST":
+        send = "send" in request.POST
+        response = form_submit(
+            request, form,
+            lambda data: questionnaire_answers_save(
+                patient=patient, due=due, send=send, actor=actor,
+                answers={k: v for k, v in data.items() if v not in (None, "")}),
+            redirect_to=reverse("portal:questionnaire_list") if send else request.path,
+            message=("Thank you. Your answers were sent to the unit." if send else
+                     "Your answers are saved. You can come back and finish later."))
+        if response:
+            return response
+    return render(request, "portal/questionnaire_answer.jinja", {
+        "title": due.questionnaire.title, "due": due, "form": form,
+        "breadcrumbs": _portal_crumbs(
+            {"text": "Your questionnaires", "href": reverse("portal:questionnaire_list")},
+            {"text": due.questionnaire.title, "href": ""}),
+    })

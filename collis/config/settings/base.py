@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "collis.public",
     "collis.scheduling",
     "collis.portal",
+    "collis.questionnaires",
 ]
 
 MIDDLEWARE = [

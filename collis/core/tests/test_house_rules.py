@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 COLLIS = Path(__file__).resolve().parents[2]
 # Apps whose models hold patient data: views and API modules never query them directly.
 PATIENT_DATA_APPS = ("patients", "assessments", "treatments", "investigations", "candidacy",
-                     "surgery", "mdt", "consent", "outcomes", "scheduling")
+                     "surgery", "mdt", "consent", "outcomes", "scheduling", "portal",
+                     "questionnaires")
 AUDIT_WRITERS = {"audit_record", "audit_record_many", "audit_patient_shown"}
 
 
