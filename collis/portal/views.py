@@ -96,10 +96,14 @@ def invitation_revoke(request, patient_id, pk):
 
 
 @require(Capability.PORTAL_INVITE)
-@methods("POST")
+@methods("GET", "POST")
 def account_withdraw(request, patient_id):
+    """Close the patient's portal account (the button on the portal access page); a GET
+    goes back to that page."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
+    if request.method != "POST":
+        return redirect("portal:portal_access", patient_id=patient.pk)
     try:
         services.portal_access_withdraw(patient=patient, actor=actor)
         messages.success(request, "The patient's portal account was closed.")
