@@ -74,15 +74,18 @@ def _what(event: AuditEvent) -> str:
 
 
 def portal_access_page(*, patient: Patient, actor: Actor, before: AuditCursor | None = None,
-                       after: AuditCursor | None = None, per_page: int = 25) -> AccessPage:
+                       after: AuditCursor | None = None, per_page: int = 25,
+                       include_own: bool = False) -> AccessPage:
     """A page of every audited access to the patient's record, newest first, with the name
     and role of who did it (read from the patient's own index, ADR 0010). Reading it is
     audited too, and so appears in it."""
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="access_history",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary="The patient viewed who has looked at their record")
-    page: AuditPage = audit_events_page(AuditFilters(patient_ids=(patient.pk,)),
-                                        before=before, after=after, per_page=per_page)
+    own = None if include_own or actor.user is None else actor.user.pk
+    page: AuditPage = audit_events_page(
+        AuditFilters(patient_ids=(patient.pk,), exclude_actor_id=own),
+        before=before, after=after, per_page=per_page)
     names = {user.pk: user for user in User.objects.filter(
         pk__in={event.actor_id for event in page.events if event.actor_id})}
     accesses = []

@@ -308,9 +308,11 @@ def access_list(request):
     patient = selectors.portal_patient(actor=actor)
     page = selectors.portal_access_page(
         patient=patient, actor=actor, before=AuditCursor.parse(request.GET.get("before")),
-        after=AuditCursor.parse(request.GET.get("after")))
+        after=AuditCursor.parse(request.GET.get("after")),
+        include_own=request.GET.get("own") == "1")
     return render(request, "portal/access_list.jinja", {
         "title": "Who has looked at your record", "patient": patient, "page": page,
+        "include_own": request.GET.get("own") == "1",
         "breadcrumbs": _portal_crumbs({"text": "Who has looked at your record", "href": ""}),
     })
 

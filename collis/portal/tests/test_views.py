@@ -216,3 +216,14 @@ def test_the_portal_pages_read_plainly(patient, nurse, readability):
         paragraphs = " ".join(re.sub(r"<[^>]+>", " ", p) for p in
                               re.findall(r"<p[^>]*>(.*?)</p>", main, re.S))
         assert readability.flesch_reading_ease(paragraphs) >= 60, (path, paragraphs)
+
+
+def test_the_access_log_leaves_out_the_patients_own_visits_unless_asked(patient, nurse):
+    client = portal_client(patient, by=nurse)
+    client.get("/portal/appointments/")
+    others = client.get("/portal/access/").content.decode()
+    assert "Viewed the patient&#39;s appointments" not in others
+    assert "Invited" in others  # the nurse's invitation
+    own = client.get("/portal/access/?own=1").content.decode()
+    assert "Viewed the patient&#39;s appointments" in own and ">You<" in own.replace(
+        "\n", "").replace(" ", "")
