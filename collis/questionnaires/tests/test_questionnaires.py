@@ -122,3 +122,15 @@ def test_the_email_task_checks_again_when_it_sends(booked, user_with_role):
     assert questionnaire_email_deliver(patient_id=str(patient.pk), occasion=occasion,
                                        kind="invitation") == "no longer due"
     assert mail.outbox == []
+
+
+def test_the_daily_command_queues_and_the_worker_sends(booked, user_with_role):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    portal_client(booked[0], by=user_with_role(Role.NURSE_SPECIALIST))
+    mail.outbox.clear()
+    out = StringIO()
+    call_command("questionnaire_emails", stdout=out)
+    assert "Queued 1" in out.getvalue() and len(mail.outbox) == 1
