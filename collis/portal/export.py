@@ -31,6 +31,17 @@ class AppointmentOut(Schema):
     status: str
 
 
+class QuestionnaireOut(Schema):
+    questionnaire: str
+    questionnaire_version: str
+    reason: str
+    due_on: datetime.date
+    submitted_at: datetime.datetime
+    answers: dict[str, int]
+    disability: int | None = Field(None, description="TWSTRS disability section, 0-30")
+    pain: float | None = Field(None, description="TWSTRS pain section, 0-20")
+
+
 class DataExportOut(Schema):
     """Everything Collis holds about one patient that the portal can give them."""
 
@@ -42,6 +53,8 @@ class DataExportOut(Schema):
     rating_scales: list[ScaleAssessmentOut]
     medications: list[MedicationOut]
     pathway_episodes: list[EpisodeOut]
+    questionnaires: list[QuestionnaireOut] = Field(
+        default_factory=list, description="Questionnaires you sent (patient-reported)")
     not_included: list[str] = Field(description="Parts of the record this file does not "
                                                 "yet hold; ask the unit for them")
 
@@ -58,7 +71,8 @@ def _who(user) -> str | None:
     return user.display_name if user else None
 
 
-def export_data(*, patient, appointments, scales, medications, episodes) -> DataExportOut:
+def export_data(*, patient, appointments, scales, medications, episodes,
+                questionnaires=()) -> DataExportOut:
     """The export, from records already read (and audited) by their apps' selectors."""
     from django.utils import timezone
 
@@ -85,6 +99,7 @@ def export_data(*, patient, appointments, scales, medications, episodes) -> Data
                           "by": s.by.display_name, "by_role": s.by.role}
                          for s in e.statuses.all()],
         } for e in episodes],
+        questionnaires=[QuestionnaireOut.from_orm(r) for r in questionnaires],
         not_included=NOT_INCLUDED,
     )
 
@@ -131,6 +146,14 @@ def export_pdf(data: DataExportOut) -> bytes:
         doc.table([["Medicine", "Dose", "How often", "Started", "Stopped"]] + [
             [m.drug_name, f"{m.dose_amount} {m.dose_unit}", m.frequency, _day(m.started_on),
              _day(m.stopped_on)] for m in data.medications])
+    else:
+        doc.paragraph("None.")
+    doc.heading("Questionnaires you sent")
+    if data.questionnaires:
+        doc.table([["Sent", "Questionnaire", "Disability (0-30)", "Pain (0-20)"]] + [
+            [_day(timezone.localtime(q.submitted_at).date()), q.questionnaire,
+             "" if q.disability is None else str(q.disability),
+             "" if q.pain is None else f"{q.pain:g}"] for q in data.questionnaires])
     else:
         doc.paragraph("None.")
     doc.heading("Assessment for surgery")

@@ -216,6 +216,7 @@ def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False) 
 
     from collis.assessments.selectors import scale_list
     from collis.portal import export
+    from collis.questionnaires.selectors import patient_reported_list
     from collis.scheduling.selectors import appointment_list_for_patient
     from collis.surgery.selectors import episode_list
     from collis.treatments.selectors import medication_list
@@ -225,7 +226,8 @@ def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False) 
         appointments=appointment_list_for_patient(patient=patient, actor=actor),
         scales=scale_list(patient=patient, actor=actor),
         medications=medication_list(patient=patient, actor=actor),
-        episodes=episode_list(patient=patient, actor=actor))
+        episodes=episode_list(patient=patient, actor=actor),
+        questionnaires=patient_reported_list(patient=patient, actor=actor))
     body = export.export_pdf(data) if as_pdf else data.model_dump_json(indent=2).encode()
     kind = "PDF summary" if as_pdf else "JSON"
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="data_export",

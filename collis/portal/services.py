@@ -287,3 +287,10 @@ def portal_question_send(*, patient: Patient, topic: str, question: str, actor: 
                  object_id=enquiry.pk, patient_id=patient.pk,
                  summary=f"The patient sent a question through the portal ({enquiry.reference})")
     return enquiry
+
+
+def portal_second_factor_slowed(account: User) -> bool:
+    """Whether django-otp is making the patient wait after several wrong codes (after one,
+    the wait is a second: not worth a message)."""
+    return any(device.throttling_failure_count >= 3 and not device.verify_is_allowed()[0]
+               for device in TOTPDevice.objects.filter(user=account, confirmed=True))

@@ -242,8 +242,12 @@ def sign_in_code(request):
         if device is None:
             core_services.user_login_failed(request=request, username=request.user.username,
                                             reason="portal: wrong second-factor code")
-            form.add_error("code", "The code is not right. Enter the 6 numbers your "
-                                   "authenticator app shows now, or a recovery code.")
+            if services.portal_second_factor_slowed(request.user):
+                form.add_error("code", "You have typed a wrong code more than once. Wait a "
+                                       "minute, then type the numbers your app shows then.")
+            else:
+                form.add_error("code", "The code is not right. Enter the 6 numbers your "
+                                       "authenticator app shows now, or a recovery code.")
         else:
             otp_login(request, device)
             return redirect(request.session.pop("collis_portal_next", None)

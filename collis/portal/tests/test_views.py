@@ -227,3 +227,20 @@ def test_the_access_log_leaves_out_the_patients_own_visits_unless_asked(patient,
     own = client.get("/portal/access/?own=1").content.decode()
     assert "Viewed the patient&#39;s appointments" in own and ">You<" in own.replace(
         "\n", "").replace(" ", "")
+
+
+def test_wrong_codes_slow_down_the_next_try_even_with_the_right_code(patient, nurse):
+    account, _codes = portal_account(patient, by=nurse)
+    device = TOTPDevice.objects.get(user=account)
+    client = Client()
+    client.post("/portal/sign-in/", {"username": account.username,
+                                     "password": PATIENT_PASSWORD})
+    client.post("/portal/sign-in/code/", {"code": "000000"})
+    # As after several wrong codes in a row (each one doubles django-otp's wait).
+    from django.utils import timezone
+
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now())
+    refused = client.post("/portal/sign-in/code/", {"code": totp_now(device)})
+    assert "Wait a minute" in refused.content.decode()
+    assert client.get("/portal/").status_code == 302

@@ -134,3 +134,12 @@ def test_the_daily_command_queues_and_the_worker_sends(booked, user_with_role):
     out = StringIO()
     call_command("questionnaire_emails", stdout=out)
     assert "Queued 1" in out.getvalue() and len(mail.outbox) == 1
+
+
+def test_sent_questionnaires_are_in_the_copy_of_the_patients_data(client):
+    import json
+
+    client.post(_path(client.patient), {**FIRST_HALF, **SECOND_HALF, "send": "1"})
+    data = json.loads(client.get("/portal/my-data/my-data.json").content)
+    [sent] = data["questionnaires"]
+    assert sent["disability"] == 9 and sent["answers"]["work"] == 2
