@@ -199,6 +199,9 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.letters.demo import demo_letters_load
 
     demo_letters_load(with_history[36] if len(with_history) > 36 else None)
+    from collis.portal.demo import demo_portal_load
+
+    demo_portal_load(with_history[:1])
     if new:
         database_statistics_refresh()
     return DemoDataResult(

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("collis.reminders.urls")),
     path("", include("collis.letters.urls")),
     path("", include("collis.fhir_api.urls")),
+    path("", include("collis.portal.urls")),
+    path("", include("collis.questionnaires.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

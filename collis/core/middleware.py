@@ -81,6 +81,9 @@ class IdleTimeoutMiddleware:
                 from collis.core.services import user_logout  # avoid an import cycle
 
                 user_logout(request=request, reason="idle timeout")
+                # A patient signs in again at the portal's sign-in, not at staff's.
+                sign_in = (settings.COLLIS_PORTAL_SIGN_IN_PATH
+                           if request.user.account_type == "patient" else settings.LOGIN_URL_PATH)
                 logout(request)
                 minutes = int(limit // 60)
                 messages.info(
@@ -88,7 +91,7 @@ class IdleTimeoutMiddleware:
                     f"You were signed out because you had not used Collis for {minutes} "
                     "minutes. Sign in again to carry on.",
                 )
-                response = redirect(f"{settings.LOGIN_URL_PATH}?next="
+                response = redirect(f"{sign_in}?next="
                                     f"{quote(request.get_full_path(), safe='/')}")
                 response.delete_cookie(self.COOKIE)
                 return response

@@ -71,6 +71,8 @@ class Capability(StrEnum):
     CLINIC_SCHEDULE = "clinic_schedule"
     # Clinic letters to the GP and the referrer (collis.letters): write, edit, send, correct.
     LETTER_WRITE = "letter_write"
+    # Inviting a registered patient to the patient portal, and withdrawing their access.
+    PORTAL_INVITE = "portal_invite"
 
 
 _REGISTRY = {
@@ -78,6 +80,8 @@ _REGISTRY = {
     Capability.PATIENT_VIEW,
     Capability.PATIENT_CREATE,
     Capability.PATIENT_EDIT,
+    # Whoever keeps a patient's registration may invite them to the patient portal.
+    Capability.PORTAL_INVITE,
 }
 _READ = {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.RECORD_VIEW,
          Capability.POLICY_VIEW}
@@ -221,6 +225,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.ATTENDANCE_RECORD: "record attendance at an appointment",
     Capability.CLINIC_SCHEDULE: "set up clinic sessions",
     Capability.LETTER_WRITE: "write or send clinic letters",
+    Capability.PORTAL_INVITE: "invite a patient to the patient portal",
 }
 
 

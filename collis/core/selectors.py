@@ -58,6 +58,8 @@ class AuditFilters:
     action: str = ""
     on: date | None = None
     patient_ids: tuple | None = None   # None: any patient; () : a patient nobody matched
+    # With patient_ids: leave out this account's own entries (a patient's own visits).
+    exclude_actor_id: int | None = None
 
     def as_details(self) -> dict:
         return {"username": self.username, "action": self.action, "on": str(self.on or ""),
@@ -99,6 +101,9 @@ def audit_events_page(filters: AuditFilters, *, before: AuditCursor | None = Non
                             ("action", filters.action)):
             if value:
                 rows = rows.filter(**{f"event__{name}": value, "event__at": F("at")})
+        if filters.exclude_actor_id is not None:
+            rows = rows.filter(event__at=F("at")).exclude(
+                event__actor_id=filters.exclude_actor_id)
         if filters.on:
             start, end = _day_bounds(filters.on)
             rows = rows.filter(at__gte=start, at__lt=end)

@@ -82,6 +82,8 @@ def logout_view(request):
 def home(request):
     """`/`: the staff home for signed-in staff; the public home page for anyone else."""
     user = request.user
+    if user.is_authenticated and user.account_type == AccountType.PATIENT:
+        return redirect("portal:home")  # a patient's home is their portal
     if not capabilities_of(user):
         from collis.public.views import public_home  # the public app builds on core
 

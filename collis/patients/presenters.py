@@ -85,6 +85,8 @@ RECORD_SECTIONS = (
     ("candidacy", "Candidacy", "candidacy:candidacy_list", "record_view"),
     ("pathway", "Pathway", "surgery:episode_list", "record_view"),
     ("appointments", "Appointments", "scheduling:appointment_list", "clinic_view"),
+    ("patient_reported", "Patient-reported", "questionnaires:patient_reported", "record_view"),
+    ("portal", "Patient portal", "portal:portal_access", "portal_invite"),
 )
 
 

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "collis.core",
     "collis.sites",
     "collis.patients",
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "collis.reminders",
     "collis.letters",
     "collis.fhir_api",
+    "collis.portal",
+    "collis.questionnaires",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +266,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("COLLIS_LOG_LEVEL", "WARNING")},
 }
 LOGIN_URL_PATH = "/login/"
+# The patient portal (collis.portal, ADR 0021): patients sign in here, never at LOGIN_URL.
+COLLIS_PORTAL_SIGN_IN_PATH = "/portal/sign-in/"
+# How long an invitation link to the portal works (local policy).
+COLLIS_PORTAL_INVITATION_DAYS = int(os.environ.get("COLLIS_PORTAL_INVITATION_DAYS", "7"))
+# The name authenticator apps show beside a patient's codes.
+OTP_TOTP_ISSUER = os.environ.get("COLLIS_PORTAL_TOTP_ISSUER", "Collis")
 
 # Lock-out is per account, not per address: a hospital's staff often share one address
 # behind NAT, and locking it would lock out the whole unit.

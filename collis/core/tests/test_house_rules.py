@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 COLLIS = Path(__file__).resolve().parents[2]
 # Apps whose models hold patient data: views and API modules never query them directly.
 PATIENT_DATA_APPS = ("patients", "assessments", "treatments", "investigations", "candidacy",
-                     "surgery", "mdt", "consent", "outcomes", "scheduling")
+                     "surgery", "mdt", "consent", "outcomes", "scheduling", "portal",
+                     "questionnaires")
 AUDIT_WRITERS = {"audit_record", "audit_record_many", "audit_patient_shown"}
 
 
@@ -100,10 +101,11 @@ def test_every_page_declares_what_it_needs():
         if not hasattr(view, "required_capability"):
             undeclared.append(f"/{route} ({view.__module__}.{view.__name__})")
         elif view.required_capability is None and not (
-                getattr(view, "public", False) or getattr(view, "signed_in_only", False)):
+                getattr(view, "public", False) or getattr(view, "signed_in_only", False)
+                or getattr(view, "portal", False)):
             undeclared.append(f"/{route} ({view.__module__}.{view.__name__}): None")
     assert not undeclared, ("These pages declare no capability; decorate each with "
-                            "@require(Capability.X), @signed_in or @public: "
+                            "@require(Capability.X), @signed_in, @public or @portal_page: "
                             + ", ".join(undeclared))
 
 

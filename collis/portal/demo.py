@@ -1,0 +1,46 @@
+"""A demo patient account for `make run`: the first demo patient with booked appointments
+can sign in to the portal as `patient@example.com` with the demo password, then the code of
+an authenticator app set up with the documented demo key (or a demo recovery code). Demo
+only: a real account is made by the patient from an invitation. Loading twice changes
+nothing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from collis.core.audit import Actor, audit_record
+from collis.core.models import AccountType, AuditAction, User
+
+DEMO_USERNAME = "patient@example.com"
+DEMO_PATIENT_PASSWORD = "collis-demo-patient"  # noqa: S105 - documented demo credential
+# The authenticator key, as an app asks for it (base32) and as django-otp keeps it (hex).
+DEMO_TOTP_BASE32 = "MNXWY3DJOMWWIZLNN4WXA33SORQWY2LL"
+DEMO_RECOVERY_CODES = ("demo-recovery-1", "demo-recovery-2", "demo-recovery-3")
+
+
+def demo_portal_load(patients) -> bool:
+    """Give the first of `patients` a portal account; False if there already is one."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not patients or User.objects.filter(username=DEMO_USERNAME).exists():
+        return False
+    patient = patients[0]
+    account = User(username=DEMO_USERNAME, email=DEMO_USERNAME,
+                   first_name=patient.given_name, last_name=patient.family_name,
+                   account_type=AccountType.PATIENT, role="")
+    account.set_password(DEMO_PATIENT_PASSWORD)
+    account.full_clean()
+    account.save()
+    patient.portal_account = account
+    patient.save(update_fields=["portal_account"])
+    key = binascii.hexlify(base64.b32decode(DEMO_TOTP_BASE32)).decode()
+    TOTPDevice.objects.create(user=account, name="Demo authenticator", key=key, confirmed=True)
+    static = StaticDevice.objects.create(user=account, name="Recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=code)
+                                     for code in DEMO_RECOVERY_CODES])
+    audit_record(actor=Actor.command_line(), action=AuditAction.CREATE,
+                 object_type="portal_account", object_id=account.pk, patient_id=patient.pk,
+                 summary="Demo data: a portal account for the demo patient")
+    return True
