@@ -172,9 +172,32 @@ class Document:
 
 
 def _letters(*, patient: Patient, actor: Actor) -> list[Document]:
-    """Clinic and outcome letters: the seam for the letters app (collis.letters), which
-    lists the patient's sent letters here with links to their PDFs. None until it lands."""
-    return []
+    """The patient's clinic letters as sent (collis.letters), newest first, each a PDF of
+    the version that was sent; listing them is audited."""
+    from django.urls import reverse
+
+    from collis.core.presenters import date_long
+    from collis.letters.selectors import letters_for_patient
+
+    return [Document(
+        title="Your clinic letter",
+        description=f"Sent to your GP on {date_long(timezone.localtime(letter.sent_at).date())}",
+        href=reverse("portal:letter_pdf", kwargs={"letter_id": letter.pk}))
+        for letter in letters_for_patient(patient, actor)]
+
+
+def portal_letter(*, patient: Patient, letter_id, actor: Actor):
+    """One of the patient's own sent letters with the version that was sent (Http404 for a
+    draft or anyone else's); the download is audited."""
+    from collis.letters.models import LetterState
+    from collis.letters.selectors import letter_get, letter_version_for_download
+
+    letter = letter_get(patient=patient, letter_id=letter_id, actor=actor)
+    if letter.state != LetterState.SENT or letter.sent_version_id is None:
+        raise Http404("No sent letter has this id.")
+    version = letter_version_for_download(letter=letter, number=letter.sent_version.number,
+                                          actor=actor)
+    return letter, version
 
 
 def portal_documents(*, patient: Patient, actor: Actor) -> list[Document]:

@@ -33,6 +33,8 @@ urlpatterns = [
          name="decision_aid_pdf"),
     path("portal/documents/<int:episode_id>/consent-form.pdf", views.consent_pdf,
          name="consent_pdf"),
+    path("portal/documents/letters/<int:letter_id>.pdf", views.letter_pdf,
+         name="letter_pdf"),
     path("portal/my-data/", views.my_data, name="my_data"),
     path("portal/my-data/my-data.json", views.my_data_json, name="my_data_json"),
     path("portal/my-data/my-data.pdf", views.my_data_pdf, name="my_data_pdf"),

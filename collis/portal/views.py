@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from markupsafe import Markup
@@ -474,6 +475,19 @@ def consent_pdf(request, episode_id):
         raise Http404("No consent is recorded.")
     return pdf_response(pdfs.consent_form_pdf(consent=consent),
                         f"consent-form-{episode.pk}.pdf")
+
+
+@portal_page
+def letter_pdf(request, letter_id):
+    """One of the patient's clinic letters, as it was sent (download audited)."""
+    from collis.letters.pdfs import letter_pdf as render_letter
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    letter, version = selectors.portal_letter(patient=patient, letter_id=letter_id, actor=actor)
+    data = render_letter(letter=letter, version=version, author=version.created_by,
+                         dated=timezone.localtime(letter.sent_at).date())
+    return pdf_response(data, f"clinic-letter-{letter.pk}.pdf")
 
 
 # -- A copy of my data -----------------------------------------------------------------------

@@ -61,3 +61,29 @@ def test_another_patients_documents_are_not_found(sites, nurse):
     assert client.get(f"/portal/documents/{episode.pk}/decision-aid.pdf").status_code == 404
     assert client.get(f"/portal/documents/{episode.pk}/consent-form.pdf").status_code == 404
     assert not AuditEvent.objects.filter(patient_id=other.pk, actor=client.account).exists()
+
+
+def test_the_patient_downloads_their_sent_clinic_letters_and_not_a_draft(sites, nurse):
+    from collis.core.audit import Actor
+    from collis.letters import services as letters
+    from collis.letters.tests.factories import seen_appointment
+
+    appointment = seen_appointment()
+    patient = appointment.patient
+    neurologist = appointment.session.clinicians.first()
+    actor = Actor.command_line(neurologist)
+    letter = letters.letter_draft_create(appointment=appointment, actor=actor)
+    client = portal_client(patient, by=nurse)
+    assert "Your clinic letter" not in client.get("/portal/documents/").content.decode()
+    assert client.get(f"/portal/documents/letters/{letter.pk}.pdf").status_code == 404
+    letters.letter_send(letter=letter, version=1, how="printed", actor=actor)
+    listing = client.get("/portal/documents/").content.decode()
+    assert "Your clinic letter" in listing and f"/portal/documents/letters/{letter.pk}.pdf" in listing
+    pdf = client.get(f"/portal/documents/letters/{letter.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert patient.family_name.upper() in _text(pdf.content).upper()
+    assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, object_type="clinic_letter",
+                                     patient_id=patient.pk, actor=client.account).count() == 1
+    other = PatientFactory()
+    assert portal_client(other, by=nurse).get(
+        f"/portal/documents/letters/{letter.pk}.pdf").status_code == 404

@@ -21,7 +21,8 @@ from collis.scheduling.tests.factories import clinic, coordinator_actor
 
 pytestmark = pytest.mark.django_db
 
-REFUSED = {302, 403, 404, 405}
+# 401: the FHIR API, which answers only a bearer token, never a portal session.
+REFUSED = {302, 401, 403, 404, 405}
 
 
 def _book(patient, session, n):
