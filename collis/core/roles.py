@@ -69,6 +69,9 @@ class Capability(StrEnum):
     DOUBLE_BOOKING_AGREE = "double_booking_agree"
     ATTENDANCE_RECORD = "attendance_record"
     CLINIC_SCHEDULE = "clinic_schedule"
+    # The service audit (outcomes and complications against what was disclosed, service
+    # measures): aggregates only, for service managers, auditors and the clinical lead.
+    SERVICE_AUDIT_VIEW = "service_audit_view"
 
 
 _REGISTRY = {
@@ -120,7 +123,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # off the unit's local policy.
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
-        Capability.STORY_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT),
+        Capability.STORY_RECORD, Capability.SERVICE_AUDIT_VIEW} | _CONTENT_REVIEWER
+        | _CLINIC_CONSULTANT),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
@@ -145,7 +149,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
         {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW,
-         Capability.WAITING_LIST_VIEW, Capability.POLICY_VIEW}
+         Capability.WAITING_LIST_VIEW, Capability.POLICY_VIEW, Capability.SERVICE_AUDIT_VIEW}
     ),
     # Administrators run the system (accounts, sites) and read the audit log, but do not
     # open patients' records.
@@ -215,6 +219,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.DOUBLE_BOOKING_AGREE: "double book a clinic slot",
     Capability.ATTENDANCE_RECORD: "record attendance at an appointment",
     Capability.CLINIC_SCHEDULE: "set up clinic sessions",
+    Capability.SERVICE_AUDIT_VIEW: "view the service audit",
 }
 
 
