@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("collis.enquiries.urls")),
     path("", include("collis.public.urls")),
     path("", include("collis.scheduling.urls")),
+    path("", include("collis.service_audit.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

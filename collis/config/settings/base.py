@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "collis.enquiries",
     "collis.public",
     "collis.scheduling",
+    "collis.service_audit",
 ]
 
 MIDDLEWARE = [

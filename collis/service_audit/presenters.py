@@ -1,0 +1,281 @@
+"""The service audit in words and tables: each table is one `Table` (caption, headers,
+rows of text), which the page lays out and the CSV download streams, so the two never
+disagree."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from collis.core.presenters import date_long, datetime_long
+from collis.domain.audit_statistics import COMPARISON_WORDS, Comparison, Proportion
+from collis.domain.outcome_audit import (
+    MEASURE_LABELS,
+    Measure,
+    point_label,
+    published_changes_for,
+    reoperation_published,
+)
+from collis.domain.risks import RISKS_BY_CODE
+from collis.service_audit.selectors import (
+    ComplicationAudit,
+    ComplicationCell,
+    OutcomeAudit,
+    OutcomeCell,
+    SurvivalCurve,
+)
+
+SUPPRESSED = "Not shown (fewer than {minimum})"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of text: what the page shows and the CSV holds. `flags` marks rows to
+    highlight (by index)."""
+
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+    flags: set = field(default_factory=set)
+    slug: str = ""
+
+
+def percent(value: float) -> str:
+    """25%, 8.9%, 0.6%: one decimal below 10, none above."""
+    if value < 10 and round(value, 1) != round(value):
+        return f"{value:.1f}%"
+    return f"{value:.0f}%"
+
+
+def proportion_text(p: Proportion | None) -> str:
+    """'3 of 12 (25%; 95% CI 8.9% to 53%)'"""
+    if p is None:
+        return ""
+    return (f"{p.numerator} of {p.denominator} ({percent(p.percent)}; 95% CI "
+            f"{percent(p.percent_low)} to {percent(p.percent_high)})")
+
+
+def sources_text(sources) -> str:
+    return "".join(f"[{s}]" for s in sources)
+
+
+def figure_text(figure: dict) -> str:
+    """A disclosed figure as the consent form quoted it, with its population and sources."""
+    return (f"{figure.get('text', '')} ({figure.get('population', '')}) "
+            f"{sources_text(figure.get('sources', []))}").strip()
+
+
+def disclosed_text(row) -> str:
+    if not row.disclosed_figures:
+        if row.unit.told:
+            return "Disclosed without a figure"
+        return "Not disclosed to these patients"
+    text = "; ".join(figure_text(f) for f in row.disclosed_figures)
+    if row.disclosed_versions > 1:
+        text += f" ({row.disclosed_versions} versions of the figures were disclosed)"
+    return text
+
+
+def range_text(span) -> str:
+    if span is None:
+        return "No figure"
+    low, high = span
+    return percent(low) if low == high else f"{percent(low)} to {percent(high)}"
+
+
+def cell_text(cell: ComplicationCell, minimum: int) -> str:
+    if cell.suppressed:
+        return SUPPRESSED.format(minimum=minimum) if cell.told else "Not disclosed"
+    return proportion_text(cell.observed)
+
+
+def comparison_text(cell: ComplicationCell) -> str:
+    if cell.suppressed or cell.comparison is None:
+        return ""
+    return COMPARISON_WORDS[cell.comparison]
+
+
+def window_text(first: datetime.date | None, last: datetime.date | None) -> str:
+    if first is None:
+        return "No operations"
+    return f"operations from {date_long(first)} to {date_long(last)}"
+
+
+def computed_text(at: datetime.datetime) -> str:
+    return f"Computed {datetime_long(at)}"
+
+
+def complications_table(audit: ComplicationAudit) -> Table:
+    """The unit's row for each risk: told, had, observed rate, disclosed figures, flag."""
+    rows, flags = [], set()
+    for index, row in enumerate(audit.rows):
+        cell = row.unit
+        rows.append([
+            row.name, str(cell.told), str(cell.had) if not cell.suppressed else "",
+            cell_text(cell, audit.minimum), disclosed_text(row),
+            range_text(row.disclosed_range), comparison_text(cell),
+            str(cell.had_untold),
+        ])
+        if cell.flagged:
+            flags.add(index)
+    return Table(
+        caption=f"Complications against what was disclosed: the unit, "
+                f"{audit.operations} operations",
+        headers=["Complication", "Operations whose patient was told of it",
+                 "Of those, had it", "Observed rate", "What the consent form quoted",
+                 "Disclosed range", "Observed against disclosed",
+                 "Had it without having been told"],
+        rows=rows, flags=flags, slug="complications-unit")
+
+
+def complications_by_group_table(audit: ComplicationAudit) -> Table:
+    """One row per risk and group (a surgeon, a site, a year), groups too small not shown."""
+    rows, flags = [], set()
+    keys = sorted(audit.group_sizes, key=lambda k: str(audit.group_labels.get(k, k)))
+    for row in audit.rows:
+        for key in keys:
+            cell = row.groups[key]
+            if not cell.told and not cell.had_untold:
+                continue
+            label = audit.group_labels.get(key, str(key))
+            if not audit.group_shown(key):
+                rows.append([row.name, label, SUPPRESSED.format(minimum=audit.minimum),
+                             "", "", "", ""])
+                continue
+            if cell.flagged:
+                flags.add(len(rows))
+            rows.append([row.name, label, str(cell.told), str(cell.had),
+                         cell_text(cell, audit.minimum), range_text(row.disclosed_range),
+                         comparison_text(cell)])
+    return Table(
+        caption=f"Complications against what was disclosed, by {group_word(audit.group_by)}",
+        headers=["Complication", group_word(audit.group_by).capitalize(),
+                 "Operations whose patient was told of it", "Of those, had it",
+                 "Observed rate", "Disclosed range", "Observed against disclosed"],
+        rows=rows, flags=flags, slug="complications-by-group")
+
+
+def flag_lines(audit: ComplicationAudit) -> list[str]:
+    """One sentence per flag, for the clinical lead: which risk, where, how far above."""
+    lines = []
+    for row in audit.rows:
+        where = []
+        if row.unit.flagged:
+            where.append(("the unit", row.unit))
+        for key in row.flagged_groups:
+            if audit.group_shown(key):
+                where.append((audit.group_labels.get(key, str(key)), row.groups[key]))
+        for label, cell in where:
+            clearly = " (the whole 95% interval is above it)" \
+                if cell.comparison == Comparison.ABOVE_CLEARLY else ""
+            lines.append(f"{row.name}, {label}: {proportion_text(cell.observed)} against a "
+                         f"disclosed {range_text(row.disclosed_range)}{clearly}.")
+    return lines
+
+
+def group_word(group_by: str) -> str:
+    return {"surgeon": "surgeon", "site": "site", "year": "year"}.get(group_by, group_by)
+
+
+def change_text(cell: OutcomeCell | None, minimum: int) -> str:
+    if cell is None or (cell.change is None and not cell.suppressed):
+        return "No pairs"
+    if cell.suppressed:
+        return SUPPRESSED.format(minimum=minimum)
+    c = cell.change
+    text = f"{c.mean_change:+.1f}"
+    if c.low is not None:
+        text += f" (95% CI {c.low:+.1f} to {c.high:+.1f})"
+    if c.percent_change is not None:
+        text += f"; {c.percent_change:+.0f}% of the baseline mean {c.mean_before:.1f}"
+    return text
+
+
+def outcomes_table(audit: OutcomeAudit) -> Table:
+    """The unit's change of each measure at each point, with the published series beside."""
+    rows = []
+    for measure in audit.measures:
+        for point in audit.points:
+            cell = audit.unit.get((measure, point))
+            published = published_changes_for(measure, point)
+            rows.append([
+                MEASURE_LABELS[measure], point_label(point), str(cell.n if cell else 0),
+                change_text(cell, audit.minimum),
+                proportion_text(cell.reached_mcic) if cell and cell.reached_mcic else "",
+                "; ".join(f"{p.words}, {p.series} {sources_text(p.sources)}"
+                          for p in published),
+            ])
+    return Table(
+        caption=f"Change from the pre-operative baseline: the unit, {audit.operations} "
+                f"operations",
+        headers=["Measure", "Point", "Patients with both scores (pairs)",
+                 "Mean change (lower is better)",
+                 f"Improved by at least {audit.mcic_points:g} points (TWSTRS total)",
+                 "Published series"],
+        rows=rows, slug="outcomes-unit")
+
+
+def outcomes_by_group_table(audit: OutcomeAudit,
+                            measure: Measure = Measure.TWSTRS_TOTAL) -> Table:
+    rows = []
+    keys = sorted(audit.group_sizes, key=lambda k: str(audit.group_labels.get(k, k)))
+    for key in keys:
+        label = audit.group_labels.get(key, str(key))
+        for point in audit.points:
+            if not audit.group_shown(key):
+                rows.append([label, point_label(point), "",
+                             SUPPRESSED.format(minimum=audit.minimum), ""])
+                continue
+            cell = audit.groups.get(key, {}).get((measure, point))
+            rows.append([label, point_label(point), str(cell.n if cell else 0),
+                         change_text(cell, audit.minimum),
+                         proportion_text(cell.reached_mcic) if cell and cell.reached_mcic
+                         else ""])
+    return Table(
+        caption=f"{MEASURE_LABELS[measure]}: change by {group_word(audit.group_by)}",
+        headers=[group_word(audit.group_by).capitalize(), "Point", "Pairs",
+                 "Mean change (lower is better)",
+                 f"Improved by at least {audit.mcic_points:g} points"],
+        rows=rows, slug="outcomes-by-group")
+
+
+SURVIVAL_TIMES = (3, 6, 12, 24, 36, 60)
+
+
+def survival_table(curve: SurvivalCurve, minimum: int) -> Table:
+    """The share still without further surgery at set times, with numbers at risk."""
+    from collis.domain.audit_statistics import at_risk_at, survival_at
+
+    what = curve.endpoint.replace("_", " ")
+    rows = []
+    if curve.suppressed:
+        rows.append(["", SUPPRESSED.format(minimum=minimum), "", ""])
+    else:
+        for months in SURVIVAL_TIMES:
+            at_risk = at_risk_at(curve.steps, months)
+            value = survival_at(curve.steps, months)
+            step = next((s for s in reversed(curve.steps) if s.time <= months), None)
+            interval = (f"{percent(100 * step.low)} to {percent(100 * step.high)}"
+                        if step and step.low is not None else "")
+            rows.append([f"{months} months", str(at_risk), percent(100 * (1 - value)),
+                         interval and _complement(step)])
+    return Table(
+        caption=f"Time to {what}: {curve.events} of {curve.operations} operations "
+                f"(Kaplan-Meier)",
+        headers=["Time after the operation", "Number at risk",
+                 f"Had {what} by then (estimate)", "95% CI"],
+        rows=rows, slug=f"survival-{curve.endpoint}")
+
+
+def _complement(step) -> str:
+    """The interval of 1 - S (the share who had the event) from that of S."""
+    return f"{percent(100 * (1 - step.high))} to {percent(100 * (1 - step.low))}"
+
+
+def reoperation_published_text() -> list[str]:
+    return [figure_text(f.as_dict()) for f in reoperation_published()]
+
+
+def risk_name(code: str) -> str:
+    risk = RISKS_BY_CODE.get(code)
+    return risk.name if risk else code

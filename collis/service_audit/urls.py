@@ -1,0 +1,15 @@
+"""Pages of the service audit (unit-wide aggregates; no patient is shown)."""
+
+from django.urls import path
+
+from collis.service_audit import views
+
+app_name = "service_audit"
+
+urlpatterns = [
+    path("service-audit/", views.complication_audit, name="complication_audit"),
+    path("service-audit/complications.csv", views.complication_audit_csv,
+         name="complication_audit_csv"),
+    path("service-audit/outcomes/", views.outcome_audit, name="outcome_audit"),
+    path("service-audit/outcomes.csv", views.outcome_audit_csv, name="outcome_audit_csv"),
+]

@@ -1,0 +1,185 @@
+"""Pages of the service audit: complications against what was disclosed (the first page),
+and outcomes from baseline with time to further surgery; each table as a streamed CSV. The
+filters are a GET form; the numbers come from the selectors (grouped queries, audited)."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from collis.core.audit import Actor
+from collis.core.permissions import require
+from collis.core.roles import Capability
+from collis.domain.audit_statistics import at_risk_at
+from collis.domain.outcome_audit import (
+    ENDPOINT_LABELS,
+    FurtherSurgeryEndpoint,
+    sd_published_outcomes,
+)
+from collis.domain.risks import RISKS_BY_CODE
+from collis.service_audit import charts, presenters, selectors
+from collis.service_audit.forms import AuditFilterForm
+
+
+def _filters(request, actor):
+    form = AuditFilterForm(request.GET or None, choices=selectors.audit_choices(actor))
+    return form, form.filters()
+
+
+def _crumbs(current: str) -> list[dict]:
+    return [{"text": "Home", "href": "/"}, {"text": current, "href": ""}]
+
+
+def _query(request) -> str:
+    keys = ("surgeon", "site", "year", "group_by")
+    chosen = {k: request.GET[k] for k in keys if request.GET.get(k)}
+    return f"?{urlencode(chosen)}" if chosen else ""
+
+
+def _complication_chart(audit):
+    rows = []
+    for row in audit.rows:
+        cell = row.unit
+        if not cell.told and not cell.had_untold:
+            continue
+        entry = {"label": row.name, "disclosed": row.disclosed_range,
+                 "flagged": cell.flagged}
+        if cell.observed is not None:
+            entry.update(rate=cell.observed.percent, low=cell.observed.percent_low,
+                         high=cell.observed.percent_high)
+        else:
+            entry.update(rate=None, note=f"Not shown (fewer than {audit.minimum} told)")
+        rows.append(entry)
+    return charts.interval_chart(
+        title="Observed complication rates against the disclosed range",
+        description=("For each complication the consent form disclosed: the unit's observed "
+                     "rate among patients told of it, with its 95% interval, and the range "
+                     "the form quoted. The table below gives the same numbers."),
+        rows=rows, uid="complications")
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def complication_audit(request):
+    """Complications after SD against what the consent forms disclosed, flagged where the
+    unit's rate is above the disclosed range."""
+    actor = Actor.from_request(request)
+    form, filters = _filters(request, actor)
+    audit = selectors.complications_against_disclosed(actor=actor, filters=filters)
+    return render(request, "service_audit/complication_audit.jinja", {
+        "title": "Complications against what was disclosed", "form": form, "audit": audit,
+        "unit_table": presenters.complications_table(audit),
+        "group_table": presenters.complications_by_group_table(audit),
+        "flags": presenters.flag_lines(audit),
+        "chart": _complication_chart(audit),
+        "window": presenters.window_text(audit.first_operation, audit.last_operation),
+        "computed": presenters.computed_text(audit.computed_at),
+        "csv_href": reverse("service_audit:complication_audit_csv") + _query(request),
+        "outcomes_href": reverse("service_audit:outcome_audit") + _query(request),
+        "breadcrumbs": _crumbs("Service audit"),
+    })
+
+
+def _survival(actor, filters):
+    minimum = selectors.min_group_size()
+    result = []
+    for endpoint in FurtherSurgeryEndpoint:
+        curve = selectors.further_surgery_survival(actor=actor, filters=filters,
+                                                   endpoint=endpoint)
+        times = [m for m in presenters.SURVIVAL_TIMES if m <= max(
+            [s.time for s in curve.steps] + [12])]
+        at_risk = [(0, curve.operations)] + [(m, at_risk_at(curve.steps, m)) for m in times]
+        result.append({
+            "label": ENDPOINT_LABELS[endpoint], "curve": curve,
+            "table": presenters.survival_table(curve, minimum),
+            "chart": None if curve.suppressed else charts.survival_chart(
+                title=ENDPOINT_LABELS[endpoint],
+                description=(f"Kaplan-Meier estimate of the share of operations followed by "
+                             f"{endpoint.replace('_', ' ')}, with its 95% band and the "
+                             f"numbers at risk; {curve.events} of {curve.operations} "
+                             f"operations. The table below gives the figures."),
+                steps=curve.steps, uid=f"km-{endpoint}", at_risk=at_risk)})
+    return result
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def outcome_audit(request):
+    """Change in TWSTRS and Tsui from baseline at 3, 6, 12 months and the last follow-up,
+    beside the published series; time to reoperation and to conversion to DBS."""
+    actor = Actor.from_request(request)
+    form, filters = _filters(request, actor)
+    audit = selectors.outcomes_paired(actor=actor, filters=filters)
+    return render(request, "service_audit/outcome_audit.jinja", {
+        "title": "Outcomes after selective denervation", "form": form, "audit": audit,
+        "unit_table": presenters.outcomes_table(audit),
+        "group_table": presenters.outcomes_by_group_table(audit),
+        "survival": _survival(actor, filters),
+        "published": sd_published_outcomes(),
+        "reoperation_published": presenters.reoperation_published_text(),
+        "reoperation_risk": RISKS_BY_CODE["SD_REOPERATION"],
+        "window": presenters.window_text(audit.first_operation, audit.last_operation),
+        "computed": presenters.computed_text(audit.computed_at),
+        "csv_href": reverse("service_audit:outcome_audit_csv") + _query(request),
+        "complications_href": reverse("service_audit:complication_audit") + _query(request),
+        "breadcrumbs": _crumbs("Service audit: outcomes"),
+    })
+
+
+class _Echo:
+    """A file that hands back what is written to it, for csv.writer over a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_response(tables, *, filename: str, heading: list[str]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        for line in heading:
+            yield writer.writerow([line])
+        for table in tables:
+            yield writer.writerow([])
+            yield writer.writerow([table.caption])
+            yield writer.writerow(table.headers)
+            for row in table.rows:
+                yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _heading(audit, filters, what: str) -> list[str]:
+    return [f"Collis service audit: {what}",
+            f"Time window: {presenters.window_text(audit.first_operation, audit.last_operation)}",
+            f"Filters: {filters.as_dict()}",
+            f"Groups smaller than {audit.minimum} operations are not shown (local policy)",
+            presenters.computed_text(audit.computed_at)]
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def complication_audit_csv(request):
+    actor = Actor.from_request(request)
+    _form, filters = _filters(request, actor)
+    audit = selectors.complications_against_disclosed(actor=actor, filters=filters)
+    return _csv_response(
+        [presenters.complications_table(audit), presenters.complications_by_group_table(audit)],
+        filename="collis-complications-against-disclosed.csv",
+        heading=_heading(audit, filters, "complications against what was disclosed"))
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def outcome_audit_csv(request):
+    actor = Actor.from_request(request)
+    _form, filters = _filters(request, actor)
+    audit = selectors.outcomes_paired(actor=actor, filters=filters)
+    survival = [s["table"] for s in _survival(actor, filters)]
+    return _csv_response(
+        [presenters.outcomes_table(audit), presenters.outcomes_by_group_table(audit),
+         *survival],
+        filename="collis-outcomes-after-sd.csv",
+        heading=_heading(audit, filters, "outcomes after selective denervation"))
