@@ -54,7 +54,8 @@ def interval_chart(*, title: str, description: str, rows: list[dict], uid: str) 
         if row.get("disclosed"):
             low, high = row["disclosed"]
             x1, x2 = x_of(low), x_of(high)
-            body.append(f'<rect x="{x1 - 2:.1f}" y="{y - 11:.1f}" width="{max(x2 - x1, 0) + 4:.1f}" '
+            width = max(x2 - x1, 0) + 4
+            body.append(f'<rect x="{x1 - 2:.1f}" y="{y - 11:.1f}" width="{width:.1f}" '
                         f'height="22" fill="{PALE}" stroke="{BLUE}" stroke-dasharray="4 2">'
                         f'<title>Disclosed {low:g}% to {high:g}%</title></rect>')
         if row.get("rate") is None:

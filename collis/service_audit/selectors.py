@@ -126,8 +126,8 @@ def audit_choices(actor: Actor) -> dict:
     operations = operations_of_unit(actor)
     surgeon_ids = operations.values_list("surgeon_id", flat=True).distinct()
     site_ids = operations.values_list("site_id", flat=True).distinct()
-    years = sorted({y for y in operations.annotate(y=ExtractYear("operated_on"))
-                    .values_list("y", flat=True).distinct()}, reverse=True)
+    years = sorted(set(operations.annotate(y=ExtractYear("operated_on"))
+                       .values_list("y", flat=True).distinct()), reverse=True)
     return {
         "surgeons": sorted(User.objects.filter(pk__in=surgeon_ids), key=lambda u:
                            u.display_name),
