@@ -50,7 +50,8 @@ def interval_chart(*, title: str, description: str, rows: list[dict], uid: str) 
         body.append(_text(WIDTH / 2, top + 20, "No risk to show", anchor="middle"))
     for index, row in enumerate(rows):
         y = top + row_h * index + row_h / 2
-        body.append(_text(left - 10, y + 5, row["label"][:34], size=13, anchor="end"))
+        label = row["label"] if len(row["label"]) <= 32 else row["label"][:31] + "…"
+        body.append(_text(left - 10, y + 5, label, size=13, anchor="end"))
         if row.get("disclosed"):
             low, high = row["disclosed"]
             x1, x2 = x_of(low), x_of(high)

@@ -141,7 +141,7 @@ def demo_audit_cohort_load(patients, today: datetime.date | None = None) -> int:
         services.physio_programme_start(
             episode=episode, starts_on=operated_on + datetime.timedelta(days=7),
             session_count=6, interval_days=7, actor=Actor.command_line(physio))
-        benefit = rng.uniform(0.2, 0.6)  # the share of the score this patient loses
+        benefit = rng.uniform(-0.05, 0.6)  # the share of the score this patient loses
         for months in (3, 6, 12, 24):
             due = add_months(operated_on, months)
             if due >= today:

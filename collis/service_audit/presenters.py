@@ -106,53 +106,53 @@ def computed_text(at: datetime.datetime) -> str:
 
 
 def complications_table(audit: ComplicationAudit) -> Table:
-    """The unit's row for each risk: told, had, observed rate, disclosed figures, flag."""
+    """The unit's row for each risk: observed among those told, what the consent form
+    quoted, the comparison, and those who had it without having been told."""
     rows, flags = [], set()
     for index, row in enumerate(audit.rows):
         cell = row.unit
         rows.append([
-            row.name, str(cell.told), str(cell.had) if not cell.suppressed else "",
-            cell_text(cell, audit.minimum), disclosed_text(row),
-            range_text(row.disclosed_range), comparison_text(cell),
-            str(cell.had_untold),
+            row.name, cell_text(cell, audit.minimum), disclosed_text(row),
+            range_text(row.disclosed_range), comparison_text(cell), str(cell.had_untold),
         ])
         if cell.flagged:
             flags.add(index)
     return Table(
         caption=f"Complications against what was disclosed: the unit, "
                 f"{audit.operations} operations",
-        headers=["Complication", "Operations whose patient was told of it",
-                 "Of those, had it", "Observed rate", "What the consent form quoted",
-                 "Disclosed range", "Observed against disclosed",
-                 "Had it without having been told"],
+        headers=["Complication", "Had it, of the operated patients told of it (observed rate)",
+                 "What the consent form quoted", "Disclosed range",
+                 "Observed against disclosed", "Had it without having been told"],
         rows=rows, flags=flags, slug="complications-unit")
 
 
 def complications_by_group_table(audit: ComplicationAudit) -> Table:
-    """One row per risk and group (a surgeon, a site, a year), groups too small not shown."""
-    rows, flags = [], set()
+    """One row per risk, one column per group (a surgeon, a site, a year): the observed
+    rate among those told, or "not shown" for a group smaller than the minimum."""
     keys = sorted(audit.group_sizes, key=lambda k: str(audit.group_labels.get(k, k)))
+    rows, flags = [], set()
     for row in audit.rows:
+        if not row.unit.told and not row.unit.had_untold:
+            continue
+        cells = []
         for key in keys:
             cell = row.groups[key]
-            if not cell.told and not cell.had_untold:
-                continue
-            label = audit.group_labels.get(key, str(key))
             if not audit.group_shown(key):
-                rows.append([row.name, label, SUPPRESSED.format(minimum=audit.minimum),
-                             "", "", "", ""])
-                continue
-            if cell.flagged:
-                flags.add(len(rows))
-            rows.append([row.name, label, str(cell.told), str(cell.had),
-                         cell_text(cell, audit.minimum), range_text(row.disclosed_range),
-                         comparison_text(cell)])
+                cells.append(SUPPRESSED.format(minimum=audit.minimum) + " operations")
+            elif cell.flagged:
+                cells.append(f"{cell_text(cell, audit.minimum)}: above the disclosed range")
+            else:
+                cells.append(cell_text(cell, audit.minimum))
+        if any(audit.group_shown(k) and row.groups[k].flagged for k in keys):
+            flags.add(len(rows))
+        rows.append([row.name, range_text(row.disclosed_range), *cells])
+    headers = ["Complication", "Disclosed range", *(
+        f"{audit.group_labels.get(k, str(k))} ({audit.group_sizes[k]} operations)"
+        for k in keys)]
     return Table(
-        caption=f"Complications against what was disclosed, by {group_word(audit.group_by)}",
-        headers=["Complication", group_word(audit.group_by).capitalize(),
-                 "Operations whose patient was told of it", "Of those, had it",
-                 "Observed rate", "Disclosed range", "Observed against disclosed"],
-        rows=rows, flags=flags, slug="complications-by-group")
+        caption=f"Complications against what was disclosed, by {group_word(audit.group_by)}: "
+                f"had it, of the operated patients told of it",
+        headers=headers, rows=rows, flags=flags, slug="complications-by-group")
 
 
 def flag_lines(audit: ComplicationAudit) -> list[str]:
@@ -243,28 +243,33 @@ SURVIVAL_TIMES = (3, 6, 12, 24, 36, 60)
 
 
 def survival_table(curve: SurvivalCurve, minimum: int) -> Table:
-    """The share still without further surgery at set times, with numbers at risk."""
+    """The share who had further surgery by set times (those within the longest follow-up),
+    with its 95% interval and the numbers at risk."""
     from collis.domain.audit_statistics import at_risk_at, survival_at
 
-    what = curve.endpoint.replace("_", " ")
+    what = ENDPOINT_WORDS[curve.endpoint]
     rows = []
     if curve.suppressed:
-        rows.append(["", SUPPRESSED.format(minimum=minimum), "", ""])
+        rows.append(["", SUPPRESSED.format(minimum=minimum) + " operations", "", ""])
     else:
-        for months in SURVIVAL_TIMES:
+        longest = max((s.time for s in curve.steps), default=0)
+        for months in [m for m in SURVIVAL_TIMES if m <= longest] or SURVIVAL_TIMES[:1]:
             at_risk = at_risk_at(curve.steps, months)
             value = survival_at(curve.steps, months)
             step = next((s for s in reversed(curve.steps) if s.time <= months), None)
-            interval = (f"{percent(100 * step.low)} to {percent(100 * step.high)}"
-                        if step and step.low is not None else "")
+            interval = _complement(step) if step and step.low is not None else ""
             rows.append([f"{months} months", str(at_risk), percent(100 * (1 - value)),
-                         interval and _complement(step)])
+                         interval])
     return Table(
         caption=f"Time to {what}: {curve.events} of {curve.operations} operations "
                 f"(Kaplan-Meier)",
         headers=["Time after the operation", "Number at risk",
                  f"Had {what} by then (estimate)", "95% CI"],
         rows=rows, slug=f"survival-{curve.endpoint}")
+
+
+ENDPOINT_WORDS = {"reoperation": "reoperation",
+                  "conversion_to_dbs": "conversion to deep brain stimulation"}
 
 
 def _complement(step) -> str:

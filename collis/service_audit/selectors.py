@@ -54,12 +54,20 @@ from collis.domain.outcome_audit import (
     months_between,
 )
 from collis.domain.risks import Intervention, risks_for
-from collis.outcomes.models import Complication, FollowUpReview, FurtherSurgery, Operation
+from collis.outcomes.models import (
+    Complication,
+    FollowUpReview,
+    FurtherSurgery,
+    FurtherSurgeryKind,
+    Operation,
+)
 from collis.patients.models import Patient
 from collis.policy.selectors import policy_in_force
 from collis.sites.models import Site
 
 CURRENT = RecordStatus.CURRENT
+# The catalogue's risk that further surgery of the kind 'reoperation' is an instance of.
+REOPERATION_RISK = "SD_REOPERATION"
 
 
 class GroupBy:
@@ -219,9 +227,10 @@ def _cell(*, told: int, had: int, had_untold: int, minimum: int,
 def complications_against_disclosed(*, actor: Actor, filters: AuditFilters,
                                     audit: bool = True) -> ComplicationAudit:
     """For each catalogued risk of SD: operations whose patient was told of it, how many of
-    them had it (a current complication recorded in follow-up, or coded in the operation
-    note), the rate with its Wilson interval against the range the consent form quoted,
-    for the unit and for each group. A fixed number of grouped queries."""
+    them had it (a current complication recorded in follow-up, coded in the operation note,
+    or for reoperation a reoperation recorded as further surgery), the rate with its Wilson
+    interval against the range the consent form quoted, for the unit and for each group. A
+    fixed number of grouped queries."""
     minimum = min_group_size()
     operations = _grouped(operations_of_unit(actor, filters), filters.group_by)
     sizes = {row["group"]: row["n"] for row in
@@ -250,6 +259,19 @@ def complications_against_disclosed(*, actor: Actor, filters: AuditFilters,
     for row in complication_rows:
         target = had if row["told"] else untold
         target[(row["risk"], row["group"])] += row["n"]
+    # A reoperation recorded as further surgery is the catalogue's "Reoperation" risk
+    # (unless a complication of that code was recorded for the episode too: counted once).
+    reoperated = (operations.filter(
+        episode__further_surgeries__record_status=CURRENT,
+        episode__further_surgeries__kind=FurtherSurgeryKind.REOPERATION)
+        .exclude(Exists(Complication.objects.current().filter(
+            episode_id=OuterRef("episode_id"), risk_code=REOPERATION_RISK)))
+        .annotate(told=Exists(_disclosures_before(operations).filter(
+            risk_code=REOPERATION_RISK)))
+        .values("group", "told").annotate(n=Count("id", distinct=True)))
+    for row in reoperated:
+        target = had if row["told"] else untold
+        target[(REOPERATION_RISK, row["group"])] += row["n"]
     # The few operations with complications coded in the note itself (intra-operative):
     # those not already counted from follow-up for the same risk.
     coded = list(operations.exclude(complication_codes=[]).values_list(

@@ -70,6 +70,18 @@ def test_a_complication_the_patient_was_not_told_of_is_counted_apart(surgeon, au
     assert (row.unit.told, row.unit.had, row.unit.had_untold) == (0, 0, 1)
 
 
+def test_a_reoperation_recorded_as_further_surgery_counts_for_the_reoperation_risk(
+        surgeon, auditor):
+    # 2 of 5 reoperated (40%) against a disclosed 2% to 63% by series: within the range.
+    for index in range(5):
+        operated(surgeon, further=("reoperation", 200) if index < 2 else None,
+                 complications=["SD_REOPERATION"] if index == 0 else [])
+    row = _row(selectors.complications_against_disclosed(actor=auditor, filters=AuditFilters()),
+               "SD_REOPERATION")
+    assert (row.unit.told, row.unit.had) == (5, 2)
+    assert row.disclosed_range == (2, 63) and row.unit.comparison is Comparison.WITHIN
+
+
 def test_a_group_smaller_than_the_local_policy_minimum_is_not_shown(surgeon, auditor):
     other = UserFactory(role=Role.NEUROSURGEON)
     for _ in range(5):
