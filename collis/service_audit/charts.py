@@ -155,3 +155,77 @@ def survival_chart(*, title: str, description: str, steps, uid: str,
                         f'stroke="{DARK}" stroke-width="2"><title>{step.censored} censored '
                         f"at {step.time:.1f} months</title></line>")
     return _svg(title, description, uid, height, body)
+
+
+CHANGE_STYLES = ((BLUE, "circle"), ("#007f3b", "square"), ("#330072", "triangle"))
+
+
+def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
+    tip = f"<title>{escape(title)}</title>"
+    if shape == "square":
+        return (f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '
+                f'fill="{colour}">{tip}</rect>')
+    if shape == "triangle":
+        return (f'<polygon points="{x:.1f},{y - 7:.1f} {x - 7:.1f},{y + 6:.1f} '
+                f'{x + 7:.1f},{y + 6:.1f}" fill="{colour}">{tip}</polygon>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}">{tip}</circle>'
+
+
+def change_chart(*, title: str, description: str, points: list[str], series: list[dict],
+                 published: list[dict], uid: str) -> Markup:
+    """Mean change from baseline as a percentage of the baseline mean at each review point,
+    one series per measure (shape and colour), with the 95% interval as a whisker, and the
+    published figures as red outlined diamonds. `series`: label, values {point: (value,
+    low, high)}; `published`: label, point, value."""
+    left, right, top, plot_h = 80, 30, 44, 260
+    height = top + plot_h + 60
+    plot_w = WIDTH - left - right
+    y_low, y_high = -100.0, 20.0
+    slot = plot_w / max(len(points), 1)
+
+    def x_of(point: str, offset: int = 0) -> float:
+        return left + slot * (points.index(point) + 0.5) + offset * 14
+
+    def y_of(value: float) -> float:
+        value = min(max(value, y_low), y_high)
+        return top + plot_h * (y_high - value) / (y_high - y_low)
+
+    body = []
+    for tick in range(-100, 21, 20):
+        y = y_of(tick)
+        stroke = DARK if tick == 0 else GREY
+        body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                    f'stroke="{stroke}"/>')
+        body.append(_text(left - 8, y + 5, f"{tick:+d}%" if tick else "0%", size=13,
+                          anchor="end"))
+    body.append(f'<text x="16" y="{top + plot_h / 2:.1f}" font-size="13" {FONT} '
+                f'fill="{DARK}" text-anchor="middle" '
+                f'transform="rotate(-90 16 {top + plot_h / 2:.1f})">Change from baseline</text>')
+    for point in points:
+        body.append(_text(x_of(point), top + plot_h + 22, point, size=13, anchor="middle"))
+    for index, s in enumerate(series):
+        colour, shape = CHANGE_STYLES[index % len(CHANGE_STYLES)]
+        offset = index - (len(series) - 1) / 2
+        for point, (value, low, high) in s["values"].items():
+            x = x_of(point, offset)
+            if low is not None:
+                body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y_of(low):.1f}" '
+                            f'y2="{y_of(high):.1f}" stroke="{colour}" stroke-width="2.5"/>')
+            body.append(_marker(shape, x, y_of(value), colour,
+                                f"{s['label']}, {point}: {value:+.0f}%"))
+    for item in published:
+        x, y = x_of(item["point"], 2), y_of(item["value"])
+        body.append(f'<polygon points="{x:.1f},{y - 8:.1f} {x + 8:.1f},{y:.1f} {x:.1f},'
+                    f'{y + 8:.1f} {x - 8:.1f},{y:.1f}" fill="none" stroke="{RED}" '
+                    f'stroke-width="2.5"><title>{escape(item["label"])}: '
+                    f'{item["value"]:+.0f}%</title></polygon>')
+    x = left
+    for index, s in enumerate(series):
+        colour, shape = CHANGE_STYLES[index % len(CHANGE_STYLES)]
+        body.append(_marker(shape, x + 6, 18, colour, s["label"]))
+        body.append(_text(x + 18, 23, s["label"], size=13))
+        x += 40 + 7 * len(s["label"])
+    body.append(f'<polygon points="{x + 6},10 {x + 14},18 {x + 6},26 {x - 2},18" fill="none" '
+                f'stroke="{RED}" stroke-width="2.5"/>')
+    body.append(_text(x + 20, 23, "published series", size=13))
+    return _svg(title, description, uid, height, body)

@@ -17,7 +17,11 @@ from collis.core.roles import Capability
 from collis.domain.audit_statistics import at_risk_at
 from collis.domain.outcome_audit import (
     ENDPOINT_LABELS,
+    MEASURE_LABELS,
+    PUBLISHED_CHANGES,
     FurtherSurgeryEndpoint,
+    Measure,
+    point_label,
     sd_published_outcomes,
 )
 from collis.domain.risks import RISKS_BY_CODE
@@ -105,6 +109,34 @@ def _survival(actor, filters):
     return result
 
 
+def _change_chart(audit):
+    """TWSTRS total and Tsui total: mean change as a share of the baseline mean."""
+    series = []
+    for measure in (Measure.TWSTRS_TOTAL, Measure.TSUI_TOTAL):
+        values = {}
+        for point in audit.points:
+            cell = audit.unit.get((measure, point))
+            if cell is None or cell.change is None or not cell.change.mean_before:
+                continue
+            c, base = cell.change, cell.change.mean_before
+            values[point_label(point)] = (
+                100 * c.mean_change / base,
+                None if c.low is None else 100 * c.low / base,
+                None if c.high is None else 100 * c.high / base)
+        series.append({"label": MEASURE_LABELS[measure], "values": values})
+    published = [{"label": f"{p.words} {p.series}", "point": point_label(p.point),
+                  "value": p.percent_change} for p in PUBLISHED_CHANGES
+                 if p.measure in (Measure.TWSTRS_TOTAL, Measure.TSUI_TOTAL)]
+    return charts.change_chart(
+        title="Change from the pre-operative baseline, the unit",
+        description=("Mean change of TWSTRS total and Tsui total at each review point, as a "
+                     "percentage of the baseline mean, with the 95% interval of the mean "
+                     "change, and the published series' figures (Munchau [28], Bergenheim "
+                     "[30]). The table below gives the numbers and denominators."),
+        points=[point_label(p) for p in audit.points], series=series, published=published,
+        uid="change")
+
+
 @require(Capability.SERVICE_AUDIT_VIEW)
 def outcome_audit(request):
     """Change in TWSTRS and Tsui from baseline at 3, 6, 12 months and the last follow-up,
@@ -115,6 +147,7 @@ def outcome_audit(request):
     return render(request, "service_audit/outcome_audit.jinja", {
         "title": "Outcomes after selective denervation", "form": form, "audit": audit,
         "unit_table": presenters.outcomes_table(audit),
+        "change_chart": _change_chart(audit),
         "group_table": presenters.outcomes_by_group_table(audit),
         "survival": _survival(actor, filters),
         "published": sd_published_outcomes(),

@@ -1,0 +1,63 @@
+"""Given/when/then: a service manager opens the outcomes audit, filters it to one surgeon and
+one year and downloads the CSV; the clinical lead sees a complication above the range the
+consent form disclosed."""
+
+import csv
+import datetime
+import io
+
+from collis.core.roles import Role
+from collis.service_audit.tests.factories import operated
+from tests.system.steps import Journey
+
+
+class TestTheServiceAudit(Journey):
+    def test_a_service_manager_filters_the_outcomes_to_one_surgeon_and_year_and_downloads(
+            self):
+        self.given_two_surgeons_operations()
+        self.given_i_am_signed_in_as(Role.AUDITOR)
+
+        self.when_i_visit("/service-audit/outcomes/")
+        self.then_i_see_the_heading("Outcomes after selective denervation")
+        self.then_i_see("11 operations", first=True)
+        self.then_the_page_is_accessible("service-audit-outcomes")
+
+        self.when_i_select("Surgeon", option="Sam Cutter")
+        self.when_i_select("Year of the operation", option="2025")
+        self.when_i_press("Show")
+        self.then_i_see("5 operations", first=True)
+        self.then_the_table_shows("TWSTRS total (0-85)", "-12.0", "Munchau",
+                                  name="Change from the pre-operative baseline: the unit, "
+                                       "5 operations")
+        self.then_the_page_is_accessible()
+
+        download = self.when_i_download("Download these tables (CSV)")
+        rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+        assert rows[0] == ["Collis service audit: outcomes after selective denervation"]
+        three_months = next(r for r in rows if r[:2] == ["TWSTRS total (0-85)", "3 months"])
+        assert three_months[2] == "5" and three_months[3].startswith("-12.0")
+
+    def test_the_clinical_lead_sees_a_complication_above_its_disclosed_range(self):
+        self.given_two_surgeons_operations()
+        self.given_i_am_signed_in_as(Role.CLINICAL_LEAD)
+
+        self.when_i_visit("/")
+        self.when_i_follow("Service audit")
+        self.then_i_see_the_heading("Complications against what was disclosed")
+        self.then_i_see("Above the disclosed range", first=True)
+        self.then_i_see("Swallowing difficulty (dysphagia), the unit: 4 of 11", first=True)
+        self.then_the_table_shows("Above disclosed range", "new dysphagia on videofluoroscopy",
+                                  containing="What the consent form quoted")
+        self.then_the_page_is_accessible("service-audit-complications")
+
+    def given_two_surgeons_operations(self):
+        """Sam Cutter: five operations in 2025 (TWSTRS 38 -> 26 at 3 months) and one in
+        2024; Ola Other: five in 2025. Four of the eleven had swallowing difficulty,
+        disclosed at 25%."""
+        sam = self.given_a_user(Role.NEUROSURGEON, first_name="Sam", last_name="Cutter")
+        ola = self.given_a_user(Role.NEUROSURGEON, first_name="Ola", last_name="Other")
+        for index in range(5):
+            operated(sam, baseline=(20, 12, 6), reviews=[(3, 14, 8, 4)],
+                     complications=["SD_SWALLOWING_DIFFICULTY"] if index < 2 else [])
+            operated(ola, complications=["SD_SWALLOWING_DIFFICULTY"] if index < 2 else [])
+        operated(sam, operated_on=datetime.date(2024, 9, 2))
