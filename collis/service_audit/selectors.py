@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractYear
+from django.http import Http404
 from django.utils import timezone
 
 from collis.assessments.models import Scale, ScaleAssessment
@@ -63,6 +64,7 @@ from collis.outcomes.models import (
 )
 from collis.patients.models import Patient
 from collis.policy.selectors import policy_in_force
+from collis.service_audit.models import AuditSnapshot
 from collis.sites.models import Site
 
 CURRENT = RecordStatus.CURRENT
@@ -323,12 +325,12 @@ def complications_against_disclosed(*, actor: Actor, filters: AuditFilters,
         group_sizes=sizes, operations=sum(sizes.values()), minimum=minimum,
         computed_at=timezone.now(), first_operation=span["first"], last_operation=span["last"])
     if audit:
-        _audit_read(actor, "complications against what was disclosed", filters,
+        audit_read(actor, "complications against what was disclosed", filters,
                     operations=result.operations)
     return result
 
 
-def _audit_read(actor: Actor, what: str, filters: AuditFilters, **counts) -> None:
+def audit_read(actor: Actor, what: str, filters: AuditFilters, **counts) -> None:
     """One entry for a read of the unit's aggregates: it names no patient (none is shown)."""
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="service_audit",
                  summary=f"Viewed the service audit: {what}",
@@ -442,7 +444,7 @@ def outcomes_paired(*, actor: Actor, filters: AuditFilters,
         group_sizes=sizes, operations=sum(sizes.values()), minimum=minimum, mcic_points=mcic,
         computed_at=timezone.now(), first_operation=span["first"], last_operation=span["last"])
     if audit:
-        _audit_read(actor, "outcomes from baseline", filters, operations=result.operations)
+        audit_read(actor, "outcomes from baseline", filters, operations=result.operations)
     return result
 
 
@@ -497,6 +499,23 @@ def further_surgery_survival(*, actor: Actor, filters: AuditFilters,
     hidden = suppressed(n, minimum)
     steps = () if hidden or not observations else kaplan_meier(observations)
     if audit:
-        _audit_read(actor, f"time to {endpoint.replace('_', ' ')}", filters, operations=n)
+        audit_read(actor, f"time to {endpoint.replace('_', ' ')}", filters, operations=n)
     return SurvivalCurve(endpoint, n, sum(1 for _, e in observations if e), steps, hidden,
                          timezone.now())
+
+
+# -- Snapshots computed by the worker ---------------------------------------------------
+def audit_snapshot_get(*, actor: Actor, snapshot_id) -> AuditSnapshot:
+    """A snapshot of the actor's unit (404 for another unit's or none). Shows no patient."""
+    try:
+        return AuditSnapshot.objects.select_related("requested_by").get(
+            pk=snapshot_id, organisation_id=getattr(actor.user, "organisation_id", None))
+    except (AuditSnapshot.DoesNotExist, ValueError, TypeError):
+        raise Http404("No snapshot has this id.") from None
+
+
+def audit_snapshot_list(*, actor: Actor, kind: str, limit: int = 5) -> list[AuditSnapshot]:
+    """The unit's latest snapshots of a page, newest first."""
+    return list(AuditSnapshot.objects.filter(
+        organisation_id=getattr(actor.user, "organisation_id", None), kind=kind)
+        .select_related("requested_by").defer("tables")[:limit])

@@ -12,4 +12,9 @@ urlpatterns = [
          name="complication_audit_csv"),
     path("service-audit/outcomes/", views.outcome_audit, name="outcome_audit"),
     path("service-audit/outcomes.csv", views.outcome_audit_csv, name="outcome_audit_csv"),
+    path("service-audit/snapshots/", views.snapshot_request, name="snapshot_request"),
+    path("service-audit/snapshots/<int:snapshot_id>/", views.snapshot_detail,
+         name="snapshot_detail"),
+    path("service-audit/snapshots/<int:snapshot_id>.csv", views.snapshot_csv,
+         name="snapshot_csv"),
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from collis.core.audit import Actor
-from collis.core.permissions import require
+from collis.core.permissions import methods, require
 from collis.core.roles import Capability
 from collis.domain.audit_statistics import at_risk_at
 from collis.domain.outcome_audit import (
@@ -25,8 +27,9 @@ from collis.domain.outcome_audit import (
     sd_published_outcomes,
 )
 from collis.domain.risks import RISKS_BY_CODE
-from collis.service_audit import charts, presenters, selectors
+from collis.service_audit import charts, presenters, selectors, services
 from collis.service_audit.forms import AuditFilterForm
+from collis.service_audit.models import SnapshotKind
 
 
 def _filters(request, actor):
@@ -83,6 +86,8 @@ def complication_audit(request):
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:complication_audit_csv") + _query(request),
         "outcomes_href": reverse("service_audit:outcome_audit") + _query(request),
+        "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.COMPLICATIONS),
+        "snapshot_kind": SnapshotKind.COMPLICATIONS,
         "breadcrumbs": _crumbs("Service audit"),
     })
 
@@ -157,6 +162,8 @@ def outcome_audit(request):
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:outcome_audit_csv") + _query(request),
         "complications_href": reverse("service_audit:complication_audit") + _query(request),
+        "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.OUTCOMES),
+        "snapshot_kind": SnapshotKind.OUTCOMES,
         "breadcrumbs": _crumbs("Service audit: outcomes"),
     })
 
@@ -216,3 +223,57 @@ def outcome_audit_csv(request):
          *survival],
         filename="collis-outcomes-after-sd.csv",
         heading=_heading(audit, filters, "outcomes after selective denervation"))
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+@methods("POST")
+def snapshot_request(request):
+    """Ask the task worker to compute this page with these filters; go to its progress."""
+    actor = Actor.from_request(request)
+    kind = request.POST.get("kind", "")
+    back = reverse("service_audit:outcome_audit" if kind == SnapshotKind.OUTCOMES
+                   else "service_audit:complication_audit")
+    if kind not in SnapshotKind.values:
+        messages.error(request, "Choose which page of the audit to compute.")
+        return redirect(back)
+    form = AuditFilterForm(request.POST, choices=selectors.audit_choices(actor))
+    if not form.is_valid():
+        messages.error(request, "The filters were not valid: choose them again.")
+        return redirect(back)
+    try:
+        snapshot = services.audit_snapshot_request(kind=kind, filters=form.filters(),
+                                                   actor=actor)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    return redirect("service_audit:snapshot_detail", snapshot_id=snapshot.pk)
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def snapshot_detail(request, snapshot_id):
+    """A snapshot: its progress while the worker computes it (the page refreshes itself
+    every few seconds, without script), then its tables."""
+    snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
+                                            snapshot_id=snapshot_id)
+    tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"],
+                               flags=set(t["flags"]), slug=t["slug"])
+              for t in snapshot.tables]
+    return render(request, "service_audit/snapshot_detail.jinja", {
+        "title": f"Snapshot: {snapshot.get_kind_display()}", "snapshot": snapshot,
+        "tables": tables,
+        "csv_href": reverse("service_audit:snapshot_csv", kwargs={"snapshot_id": snapshot.pk}),
+        "breadcrumbs": [{"text": "Home", "href": "/"},
+                        {"text": "Service audit",
+                         "href": reverse("service_audit:complication_audit")},
+                        {"text": "Snapshot", "href": ""}],
+    })
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def snapshot_csv(request, snapshot_id):
+    snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
+                                            snapshot_id=snapshot_id)
+    tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"])
+              for t in snapshot.tables]
+    return _csv_response(tables, filename=f"collis-audit-snapshot-{snapshot.pk}.csv",
+                         heading=snapshot.heading)

@@ -5,6 +5,7 @@ consent form disclosed."""
 import csv
 import datetime
 import io
+from pathlib import Path
 
 from collis.core.roles import Role
 from collis.service_audit.tests.factories import operated
@@ -32,7 +33,8 @@ class TestTheServiceAudit(Journey):
         self.then_the_page_is_accessible()
 
         download = self.when_i_download("Download these tables (CSV)")
-        rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+        text = Path(download.path()).read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text)))
         assert rows[0] == ["Collis service audit: outcomes after selective denervation"]
         three_months = next(r for r in rows if r[:2] == ["TWSTRS total (0-85)", "3 months"])
         assert three_months[2] == "5" and three_months[3].startswith("-12.0")
