@@ -301,3 +301,45 @@ def suppressed(n: int, minimum: int) -> bool:
     """A group smaller than the local-policy minimum is not shown (small numbers identify
     people and mislead)."""
     return n < minimum
+
+
+# -- A distribution of waiting times ----------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """How long people waited, not only the mean: the count, the quartiles, the 90th
+    centile and how many waited no longer than a standard (days)."""
+
+    n: int
+    median: float
+    lower_quartile: float
+    upper_quartile: float
+    centile_90: float
+    longest: float
+    within: Proportion | None
+    standard_days: int | None
+
+
+def quantile(ordered: Sequence[float], q: float) -> float:
+    """The q-quantile of sorted values by linear interpolation between order statistics
+    (the 'type 7' rule of R and of numpy's default)."""
+    if not ordered:
+        raise ValueError("a quantile needs at least one value")
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def distribution_of(values: Iterable[float], *, standard_days: int | None = None
+                    ) -> Distribution | None:
+    """The distribution of waits in days (None without any); with a standard, the share
+    that waited no longer, with its Wilson interval."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    within = None
+    if standard_days is not None:
+        within = proportion_wilson(sum(1 for v in ordered if v <= standard_days), len(ordered))
+    return Distribution(len(ordered), quantile(ordered, 0.5), quantile(ordered, 0.25),
+                        quantile(ordered, 0.75), quantile(ordered, 0.9), ordered[-1], within,
+                        standard_days)

@@ -118,3 +118,10 @@ def reoperation_published():
 def months_between(start, end) -> float:
     """Months from one date to another, as days / (365.25 / 12)."""
     return (end - start).days / (365.25 / 12)
+
+
+# The NHS referral-to-treatment standard of 18 weeks, which issue 15 names. The clinical
+# reference does not give it (UNSOURCED): the audit shows it as a service standard, labelled.
+RTT_STANDARD_DAYS = 18 * 7
+RTT_STANDARD_LABEL = ("18 weeks (the NHS referral-to-treatment standard; not in the clinical "
+                      "reference, UNSOURCED)")

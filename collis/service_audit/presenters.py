@@ -284,3 +284,69 @@ def reoperation_published_text() -> list[str]:
 def risk_name(code: str) -> str:
     risk = RISKS_BY_CODE.get(code)
     return risk.name if risk else code
+
+
+def _days(value: float) -> str:
+    weeks = value / 7
+    return f"{value:.0f} days ({weeks:.1f} weeks)"
+
+
+def waits_table(measures) -> Table:
+    """Each wait as a distribution: count, median, quartiles, 90th centile, longest, and
+    for referral to treatment the share within the standard."""
+    from collis.domain.outcome_audit import RTT_STANDARD_LABEL
+
+    rows = []
+    for label, dist in (("Referral to MDT decision", measures.referral_to_mdt),
+                        ("MDT decision to operation", measures.mdt_to_operation),
+                        ("Referral to operation (referral to treatment)",
+                         measures.referral_to_operation)):
+        if dist is None:
+            rows.append([label, "0", "No operations", "", "", "", ""])
+            continue
+        if dist.n < measures.minimum:
+            rows.append([label, str(dist.n),
+                         SUPPRESSED.format(minimum=measures.minimum) + " operations",
+                         "", "", "", ""])
+            continue
+        rows.append([label, str(dist.n), _days(dist.median),
+                     f"{dist.lower_quartile:.0f} to {dist.upper_quartile:.0f} days",
+                     _days(dist.centile_90), _days(dist.longest),
+                     proportion_text(dist.within) if dist.within else ""])
+    return Table(
+        caption=f"Waits of the {measures.operations} operations (distributions, not means)",
+        headers=["Wait", "Operations", "Median", "Middle half (quartiles)", "90th centile",
+                 "Longest", f"Within {RTT_STANDARD_LABEL}"],
+        rows=rows, slug="waits")
+
+
+def activity_table(measures) -> Table:
+    rows = [[site, str(year), str(n) if n >= measures.minimum
+             else SUPPRESSED.format(minimum=measures.minimum)]
+            for site, year, n in measures.activity]
+    return Table(caption="Operations by site and year", headers=["Site", "Year", "Operations"],
+                 rows=rows, slug="activity")
+
+
+def attendance_table(measures) -> Table:
+    from collis.domain.scheduling import APPOINTMENT_TYPE_LABELS
+
+    rows = []
+    for site, kind, n, dna in measures.attendance:
+        if n < measures.minimum:
+            rows.append([site, APPOINTMENT_TYPE_LABELS.get(kind, kind), str(n),
+                         SUPPRESSED.format(minimum=measures.minimum) + " appointments"])
+            continue
+        rows.append([site, APPOINTMENT_TYPE_LABELS.get(kind, kind), str(n),
+                     proportion_text(proportion_wilson_of(dna, n))])
+    return Table(
+        caption="Did not attend, by site and type of appointment (appointments that have "
+                "passed and were attended or missed)",
+        headers=["Site", "Type of appointment", "Appointments", "Did not attend"],
+        rows=rows, slug="attendance")
+
+
+def proportion_wilson_of(numerator: int, denominator: int):
+    from collis.domain.audit_statistics import proportion_wilson
+
+    return proportion_wilson(numerator, denominator)

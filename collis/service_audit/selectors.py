@@ -519,3 +519,74 @@ def audit_snapshot_list(*, actor: Actor, kind: str, limit: int = 5) -> list[Audi
     return list(AuditSnapshot.objects.filter(
         organisation_id=getattr(actor.user, "organisation_id", None), kind=kind)
         .select_related("requested_by").defer("tables")[:limit])
+
+
+# -- Service measures -----------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceMeasures:
+    """Waits (referral to MDT decision, MDT decision to operation, referral to operation)
+    as distributions; operations by site and year; did-not-attend rates by site and type."""
+
+    referral_to_mdt: object
+    mdt_to_operation: object
+    referral_to_operation: object
+    operations: int
+    activity: list  # (site name, year, operations)
+    attendance: list  # (site name, appointment type, attended or not, did not attend)
+    computed_at: datetime.datetime
+    first_operation: datetime.date | None
+    last_operation: datetime.date | None
+    minimum: int
+
+
+def service_measures(*, actor: Actor, filters: AuditFilters, today: datetime.date | None = None,
+                     audit: bool = True) -> ServiceMeasures:
+    """The service's measures for the operations the filters choose. Waits read three dates
+    per operation (the referral, the first MDT decision, the operation: hundreds a year);
+    activity and attendance are grouped queries."""
+    from collis.domain.audit_statistics import distribution_of
+    from collis.domain.outcome_audit import RTT_STANDARD_DAYS
+    from collis.mdt.models import MdtDecision
+    from collis.scheduling.models import Appointment
+
+    today = today or timezone.localdate()
+    operations = operations_of_unit(actor, filters)
+    first_decision = (MdtDecision.objects.filter(episode_id=OuterRef("episode_id"))
+                      .order_by("created_at").values("created_at")[:1])
+    rows = list(operations.annotate(decided_at=Subquery(first_decision)).values_list(
+        "episode__referral_received_on", "decided_at", "operated_on"))
+    to_mdt, mdt_to_op, to_op = [], [], []
+    for received, decided_at, operated_on in rows:
+        to_op.append((operated_on - received).days)
+        if decided_at is not None:
+            decided = timezone.localtime(decided_at).date()
+            to_mdt.append((decided - received).days)
+            mdt_to_op.append((operated_on - decided).days)
+    span = operations.aggregate(first=Min("operated_on"), last=Max("operated_on"))
+    activity = [(row["site__name"], row["year"], row["n"]) for row in
+                operations.annotate(year=ExtractYear("operated_on"))
+                .values("site__name", "year").annotate(n=Count("id"))
+                .order_by("site__name", "year")]
+    kept = Appointment.objects.filter(
+        patient__in=Patient.objects.visible_to(actor.user),
+        starts_at__date__lt=today,
+        status__in=["arrived", "seen", "did_not_attend"])
+    if filters.site_id:
+        kept = kept.filter(session__room__site_id=filters.site_id)
+    if filters.year:
+        kept = kept.filter(starts_at__year=filters.year)
+    attendance = [(row["session__room__site__name"], row["appointment_type"], row["n"],
+                   row["dna"]) for row in
+                  kept.values("session__room__site__name", "appointment_type")
+                  .annotate(n=Count("id"), dna=Count("id", filter=Q(status="did_not_attend")))
+                  .order_by("session__room__site__name", "appointment_type")]
+    result = ServiceMeasures(
+        referral_to_mdt=distribution_of(to_mdt),
+        mdt_to_operation=distribution_of(mdt_to_op),
+        referral_to_operation=distribution_of(to_op, standard_days=RTT_STANDARD_DAYS),
+        operations=len(rows), activity=activity, attendance=attendance,
+        computed_at=timezone.now(), first_operation=span["first"], last_operation=span["last"],
+        minimum=min_group_size())
+    if audit:
+        audit_read(actor, "service measures", filters, operations=len(rows))
+    return result

@@ -168,6 +168,43 @@ def outcome_audit(request):
     })
 
 
+@require(Capability.SERVICE_AUDIT_VIEW)
+def service_audit_measures(request):
+    """Waits as distributions (referral to MDT, MDT to operation, referral to treatment),
+    operations by site and year, and did-not-attend rates by site and type."""
+    actor = Actor.from_request(request)
+    form, filters = _filters(request, actor)
+    measures = selectors.service_measures(actor=actor, filters=filters)
+    return render(request, "service_audit/service_measures.jinja", {
+        "title": "Service measures", "form": form, "measures": measures,
+        "tables": _measure_tables(measures),
+        "window": presenters.window_text(measures.first_operation, measures.last_operation),
+        "computed": presenters.computed_text(measures.computed_at),
+        "csv_href": reverse("service_audit:service_measures_csv") + _query(request),
+        "breadcrumbs": _crumbs("Service audit: service measures"),
+    })
+
+
+def _measure_tables(measures):
+    return [presenters.waits_table(measures), presenters.activity_table(measures),
+            presenters.attendance_table(measures)]
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def service_measures_csv(request):
+    actor = Actor.from_request(request)
+    _form, filters = _filters(request, actor)
+    measures = selectors.service_measures(actor=actor, filters=filters)
+    return _csv_response(_measure_tables(measures), filename="collis-service-measures.csv",
+                         heading=["Collis service audit: service measures",
+                                  "Time window: " + presenters.window_text(
+                                      measures.first_operation, measures.last_operation),
+                                  f"Filters: {filters.as_dict()}",
+                                  f"Groups smaller than {measures.minimum} are not shown "
+                                  f"(local policy)",
+                                  presenters.computed_text(measures.computed_at)])
+
+
 class _Echo:
     """A file that hands back what is written to it, for csv.writer over a stream."""
 

@@ -11,6 +11,7 @@ from collis.domain.audit_statistics import (
     at_risk_at,
     compare_with_disclosed,
     disclosed_range,
+    distribution_of,
     is_flagged,
     kaplan_meier,
     paired_change,
@@ -159,3 +160,18 @@ def test_a_risk_disclosed_without_a_figure_cannot_be_compared():
 
 def test_a_group_smaller_than_the_minimum_is_suppressed():
     assert suppressed(4, 5) and not suppressed(5, 5)
+
+
+def test_the_distribution_of_waits_gives_quartiles_by_interpolation():
+    # Sorted 10, 20, 30, 40, 200: median 30; lower quartile at position 1 = 20; upper at
+    # position 3 = 40; 90th centile at position 3.6 = 40 + 0.6 * 160 = 136.
+    waits = distribution_of([200, 10, 30, 40, 20], standard_days=126)
+    assert (waits.n, waits.median, waits.lower_quartile, waits.upper_quartile) == \
+        (5, 30, 20, 40)
+    assert waits.centile_90 == pytest.approx(136)
+    assert (waits.within.numerator, waits.within.denominator) == (4, 5)
+    assert waits.longest == 200
+
+
+def test_no_waits_have_no_distribution():
+    assert distribution_of([]) is None
