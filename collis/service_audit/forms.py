@@ -2,7 +2,8 @@
 
 from django import forms
 
-from collis.core.nhsuk_forms.fields import SelectField
+from collis.core.nhsuk_forms.fields import RadiosField, SelectField, TextareaField
+from collis.service_audit.models import ResearchCohort
 from collis.service_audit.selectors import AuditFilters, GroupBy
 
 
@@ -32,3 +33,26 @@ class AuditFilterForm(forms.Form):
             site_id=int(data["site"]) if data.get("site") else None,
             year=int(data["year"]) if data.get("year") else None,
             group_by=data.get("group_by") or GroupBy.SURGEON)
+
+
+class ResearchExtractForm(forms.Form):
+    cohort = RadiosField(label="Cohort", choices=ResearchCohort.choices,
+                         initial=ResearchCohort.OPERATED)
+    site = SelectField(label="Site", required=False)
+    year = SelectField(label="Year of the operation", required=False)
+    reason = TextareaField(label="Why the extract is needed",
+                           hint="For example the study, its approval and who will hold the "
+                                "file. This is kept with the extract and in the audit log.",
+                           error_messages={"required": "Say why the extract is needed"})
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", "All sites"), *(
+            (str(s.pk), s.name) for s in choices["sites"])]
+        self.fields["year"].choices = [("", "All years"), *(
+            (str(y), str(y)) for y in choices["years"])]
+
+    def filters(self) -> AuditFilters:
+        data = self.cleaned_data
+        return AuditFilters(site_id=int(data["site"]) if data.get("site") else None,
+                            year=int(data["year"]) if data.get("year") else None)

@@ -52,3 +52,31 @@ class AuditSnapshot(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (SnapshotStatus.DONE, SnapshotStatus.FAILED)
+
+
+class ResearchCohort(models.TextChoices):
+    OPERATED = "operated", "Every patient operated on (selective denervation)"
+
+
+class ResearchExtract(models.Model):
+    """A de-identified extract of a cohort: who asked, why, which cohort, when, how many
+    patients, and the motivated-intruder report; the file itself (pseudonyms, shifted
+    dates, no names, numbers, postcodes or free text) is kept to be downloaded."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    cohort = models.CharField("Cohort", max_length=20, choices=ResearchCohort.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    reason = models.TextField("Why the extract is needed")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    patients = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True,
+                              help_text="The uniqueness (motivated-intruder) report.")
+    content = models.TextField(blank=True, help_text="The extract as CSV.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Research extract {self.pk} ({self.created_at:%Y-%m-%d})"

@@ -64,7 +64,7 @@ from collis.outcomes.models import (
 )
 from collis.patients.models import Patient
 from collis.policy.selectors import policy_in_force
-from collis.service_audit.models import AuditSnapshot
+from collis.service_audit.models import AuditSnapshot, ResearchExtract
 from collis.sites.models import Site
 
 CURRENT = RecordStatus.CURRENT
@@ -590,3 +590,27 @@ def service_measures(*, actor: Actor, filters: AuditFilters, today: datetime.dat
     if audit:
         audit_read(actor, "service measures", filters, operations=len(rows))
     return result
+
+
+# -- Research extracts ------------------------------------------------------------------
+def research_extract_list(*, actor: Actor, limit: int = 20) -> list[ResearchExtract]:
+    """The unit's extracts, newest first (the log of who asked, why and when)."""
+    return list(ResearchExtract.objects.filter(
+        organisation_id=getattr(actor.user, "organisation_id", None))
+        .select_related("requested_by").defer("content")[:limit])
+
+
+def research_extract_get(*, actor: Actor, extract_id) -> ResearchExtract:
+    try:
+        return ResearchExtract.objects.select_related("requested_by").get(
+            pk=extract_id, organisation_id=getattr(actor.user, "organisation_id", None))
+    except (ResearchExtract.DoesNotExist, ValueError, TypeError):
+        raise Http404("No extract has this id.") from None
+
+
+def research_extract_download(*, actor: Actor, extract_id) -> ResearchExtract:
+    """The extract, to be downloaded: each download is in the audit log."""
+    extract = research_extract_get(actor=actor, extract_id=extract_id)
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="research_extract",
+                 object_id=extract.pk, summary=f"Downloaded research extract {extract.pk}")
+    return extract

@@ -3,7 +3,11 @@ computation of it step by step (so that the page can show how far it has got).""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import hashlib
+import hmac
+import io
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -137,3 +141,121 @@ def audit_snapshot_compute(*, snapshot_id: int) -> str:
         status=SnapshotStatus.DONE, tables=[_table_dict(t) for t in tables], heading=heading,
         steps_done=snapshot.steps_total, finished_at=timezone.now())
     return SnapshotStatus.DONE
+
+
+# -- Research extracts ----------------------------------------------------------------
+EXTRACT_FIELDS = ("pseudonym", "year_of_birth", "sex", "site", "surgeon", "operated_on_shifted",
+                  "twstrs_baseline", "twstrs_3_months", "twstrs_6_months",
+                  "twstrs_12_months", "tsui_baseline", "tsui_last", "complications",
+                  "days_to_reoperation", "days_to_conversion_to_dbs")
+QUASI_IDENTIFIERS = ("year_of_birth", "sex", "site")
+
+
+def pseudonym_key() -> bytes:
+    """The key of pseudonyms and date shifts, from the settings (never in an extract)."""
+    from django.conf import settings
+
+    key = getattr(settings, "COLLIS_RESEARCH_PSEUDONYM_KEY", "")
+    if key:
+        return key.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"collis-research-pseudonyms",
+                    hashlib.sha256).digest()
+
+
+def _extract_rows(operations, key: bytes) -> list[dict]:
+    """One row per operation of the cohort, de-identified: a few queries for the cohort,
+    whatever its size (three subqueries per score, one query for complications and one
+    for further surgery)."""
+    from collis.assessments.models import Scale
+    from collis.domain.deidentify import date_shift_days, pseudonym, shift, year_of_birth
+    from collis.domain.outcome_audit import LAST_FOLLOW_UP
+    from collis.outcomes.models import Complication, FurtherSurgery
+
+    scores = {
+        "twstrs_baseline": selectors._scale_value(Scale.TWSTRS, "total", before=True),
+        "twstrs_3_months": selectors._review_value("twstrs", "total", 3),
+        "twstrs_6_months": selectors._review_value("twstrs", "total", 6),
+        "twstrs_12_months": selectors._review_value("twstrs", "total", 12),
+        "tsui_baseline": selectors._scale_value(Scale.TSUI, "total", before=True),
+        "tsui_last": selectors._review_value("tsui", "total", LAST_FOLLOW_UP),
+    }
+    records = list(operations.annotate(**scores).values(
+        "episode_id", "operated_on", "surgeon_id", "site__name", "patient__nhs_number",
+        "patient__date_of_birth", "patient__sex", *scores))
+    episodes = [r["episode_id"] for r in records]
+    complications: dict = {}
+    for episode_id, code in (Complication.objects.current().filter(episode_id__in=episodes)
+                             .values_list("episode_id", "risk_code").order_by("risk_code")):
+        complications.setdefault(episode_id, []).append(code)
+    further: dict = {}
+    for episode_id, kind, day in (FurtherSurgery.objects.current()
+                                  .filter(episode_id__in=episodes)
+                                  .values_list("episode_id", "kind", "performed_on")
+                                  .order_by("performed_on")):
+        further.setdefault((episode_id, kind), day)
+    surgeons = {pk: f"Surgeon {i}" for i, pk in enumerate(
+        sorted({r["surgeon_id"] for r in records}), start=1)}
+    rows = []
+    for r in records:
+        number = r["patient__nhs_number"]
+        days = date_shift_days(key, number)
+        row = {
+            "pseudonym": pseudonym(key, number),
+            "year_of_birth": year_of_birth(r["patient__date_of_birth"], r["operated_on"]),
+            "sex": r["patient__sex"], "site": r["site__name"],
+            "surgeon": surgeons[r["surgeon_id"]],
+            "operated_on_shifted": shift(r["operated_on"], days).isoformat(),
+            **{name: "" if r[name] is None else f"{r[name]:g}" for name in scores},
+            "complications": ";".join(dict.fromkeys(complications.get(r["episode_id"], []))),
+        }
+        for kind, field in (("reoperation", "days_to_reoperation"),
+                            ("conversion_to_dbs", "days_to_conversion_to_dbs")):
+            day = further.get((r["episode_id"], kind))
+            row[field] = "" if day is None else str((day - r["operated_on"]).days)
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def research_extract_create(*, cohort: str, filters: AuditFilters, reason: str,
+                            actor: Actor):
+    """Make a de-identified extract of the cohort for the actor's unit, with the reason:
+    pseudonyms and date shifts under the key in the settings, year of birth only (withheld
+    over 89), no names, numbers, postcodes or free text; rare combinations of year of birth,
+    sex and site generalised then suppressed; a uniqueness report. Logged with who, why,
+    which cohort and when, and listed in each included patient's access history."""
+    from collis.core.audit import audit_record_many
+    from collis.domain.deidentify import decade, suppress_small_cells, uniqueness_report
+    from collis.service_audit.models import ResearchCohort, ResearchExtract
+
+    if not can(actor.user, Capability.RESEARCH_EXTRACT):
+        raise PermissionDenied(refusal_message(Capability.RESEARCH_EXTRACT))
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the extract is needed"})
+    if cohort not in ResearchCohort.values:
+        raise ValidationError({"cohort": "Choose the cohort"})
+    operations = selectors.operations_of_unit(actor, filters).order_by("operated_on", "id")
+    key = pseudonym_key()
+    minimum = selectors.min_group_size()
+    rows = suppress_small_cells(_extract_rows(operations, key), QUASI_IDENTIFIERS, minimum,
+                                coarsen=[("year_of_birth", decade)])
+    report = uniqueness_report(rows, QUASI_IDENTIFIERS, minimum)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXTRACT_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    extract = ResearchExtract(
+        organisation_id=actor.user.organisation_id, cohort=cohort, filters=filters.as_dict(),
+        reason=reason.strip(), requested_by=actor.user, created_at=timezone.now(),
+        patients=len({r["pseudonym"] for r in rows}), report=report.as_dict(),
+        content=buffer.getvalue())
+    extract.full_clean()
+    extract.save()
+    included = list(operations.values_list("patient_id", flat=True).distinct())
+    audit_record_many(
+        actor=actor, action=AuditAction.CREATE, object_type="research_extract",
+        patients=[(pk, f"extract {extract.pk}") for pk in included],
+        summary=f"Included in a de-identified extract (extract {extract.pk})",
+        details={"extract": extract.pk, "cohort": cohort, "reason": extract.reason,
+                 "filters": extract.filters, "report": extract.report})
+    return extract

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from collis.core.audit import Actor
+from collis.core.flow import form_submit
 from collis.core.permissions import methods, require
-from collis.core.roles import Capability
+from collis.core.roles import Capability, can
 from collis.domain.audit_statistics import at_risk_at
 from collis.domain.outcome_audit import (
     ENDPOINT_LABELS,
@@ -28,7 +29,7 @@ from collis.domain.outcome_audit import (
 )
 from collis.domain.risks import RISKS_BY_CODE
 from collis.service_audit import charts, presenters, selectors, services
-from collis.service_audit.forms import AuditFilterForm
+from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm
 from collis.service_audit.models import SnapshotKind
 
 
@@ -87,6 +88,7 @@ def complication_audit(request):
         "csv_href": reverse("service_audit:complication_audit_csv") + _query(request),
         "outcomes_href": reverse("service_audit:outcome_audit") + _query(request),
         "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.COMPLICATIONS),
+        "may_extract": can(request.user, Capability.RESEARCH_EXTRACT),
         "snapshot_kind": SnapshotKind.COMPLICATIONS,
         "breadcrumbs": _crumbs("Service audit"),
     })
@@ -283,22 +285,22 @@ def snapshot_request(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
-    return redirect("service_audit:snapshot_detail", snapshot_id=snapshot.pk)
+    return redirect("service_audit:snapshot_detail", pk=snapshot.pk)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def snapshot_detail(request, snapshot_id):
+def snapshot_detail(request, pk):
     """A snapshot: its progress while the worker computes it (the page refreshes itself
     every few seconds, without script), then its tables."""
     snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
-                                            snapshot_id=snapshot_id)
+                                            snapshot_id=pk)
     tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"],
                                flags=set(t["flags"]), slug=t["slug"])
               for t in snapshot.tables]
     return render(request, "service_audit/snapshot_detail.jinja", {
         "title": f"Snapshot: {snapshot.get_kind_display()}", "snapshot": snapshot,
         "tables": tables,
-        "csv_href": reverse("service_audit:snapshot_csv", kwargs={"snapshot_id": snapshot.pk}),
+        "csv_href": reverse("service_audit:snapshot_csv", kwargs={"pk": snapshot.pk}),
         "breadcrumbs": [{"text": "Home", "href": "/"},
                         {"text": "Service audit",
                          "href": reverse("service_audit:complication_audit")},
@@ -307,10 +309,58 @@ def snapshot_detail(request, snapshot_id):
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def snapshot_csv(request, snapshot_id):
+def snapshot_csv(request, pk):
     snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
-                                            snapshot_id=snapshot_id)
+                                            snapshot_id=pk)
     tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"])
               for t in snapshot.tables]
     return _csv_response(tables, filename=f"collis-audit-snapshot-{snapshot.pk}.csv",
                          heading=snapshot.heading)
+
+
+@require(Capability.RESEARCH_EXTRACT)
+@methods("GET", "POST")
+def research_extract_list(request):
+    """The unit's research extracts (who, why, which cohort, when) and the form to make
+    one."""
+    actor = Actor.from_request(request)
+    form = ResearchExtractForm(request.POST or None, choices=selectors.audit_choices(actor))
+    if request.method == "POST":
+        response = form_submit(
+            request, form, lambda data: services.research_extract_create(
+                cohort=data["cohort"], filters=form.filters(), reason=data["reason"],
+                actor=actor),
+            redirect_to=lambda extract: reverse("service_audit:research_extract_detail",
+                                                kwargs={"pk": extract.pk}),
+            message="The de-identified extract is ready.")
+        if response is not None:
+            return response
+    return render(request, "service_audit/research_extract_list.jinja", {
+        "title": "Research extracts", "form": form,
+        "extracts": selectors.research_extract_list(actor=actor),
+        "breadcrumbs": _crumbs("Research extracts"),
+    })
+
+
+@require(Capability.RESEARCH_EXTRACT)
+def research_extract_detail(request, pk):
+    extract = selectors.research_extract_get(actor=Actor.from_request(request),
+                                             extract_id=pk)
+    return render(request, "service_audit/research_extract_detail.jinja", {
+        "title": f"Research extract {extract.pk}", "extract": extract,
+        "breadcrumbs": [{"text": "Home", "href": "/"},
+                        {"text": "Research extracts",
+                         "href": reverse("service_audit:research_extract_list")},
+                        {"text": f"Extract {extract.pk}", "href": ""}],
+    })
+
+
+@require(Capability.RESEARCH_EXTRACT)
+def research_extract_download(request, pk):
+    """The extract's CSV; each download is in the audit log."""
+    extract = selectors.research_extract_download(actor=Actor.from_request(request),
+                                                  extract_id=pk)
+    response = HttpResponse(extract.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="collis-research-extract-{extract.pk}.csv"')
+    return response
