@@ -63,3 +63,28 @@ class TestTheServiceAudit(Journey):
                      complications=["SD_SWALLOWING_DIFFICULTY"] if index < 2 else [])
             operated(ola, complications=["SD_SWALLOWING_DIFFICULTY"] if index < 2 else [])
         operated(sam, operated_on=datetime.date(2024, 9, 2))
+
+
+class TestAResearchExtract(Journey):
+    def test_a_researcher_asks_for_an_extract_and_downloads_it(self):
+        surgeon = self.given_a_user(Role.NEUROSURGEON)
+        for _ in range(5):
+            operated(surgeon, baseline=(20, 12, 6), reviews=[(3, 14, 8, 4)])
+        self.given_i_am_signed_in_as(Role.AUDITOR)
+
+        self.when_i_visit("/research-extracts/")
+        self.then_i_see_the_heading("Research extracts")
+        self.when_i_press("Make the extract")
+        self.then_the_error_summary_says("Say why the extract is needed")
+        self.then_the_page_is_accessible()
+        self.when_i_fill_in({"Why the extract is needed": "Yearly audit meeting 2026"})
+        self.when_i_press("Make the extract")
+        self.then_i_see_the_success_banner("The de-identified extract is ready.")
+        self.then_i_see_the_heading("Research extract")
+        self.then_i_see("Motivated-intruder check")
+        self.then_the_page_is_accessible("service-audit-research-extract")
+
+        download = self.when_i_download("Download the extract (CSV)")
+        rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+        assert len(rows) == 5 and all(r["pseudonym"].startswith("P") for r in rows)
+        assert all(r["twstrs_3_months"] == "26" for r in rows)
