@@ -350,3 +350,34 @@ def proportion_wilson_of(numerator: int, denominator: int):
     from collis.domain.audit_statistics import proportion_wilson
 
     return proportion_wilson(numerator, denominator)
+
+
+def funding_and_enquiries_table(measures) -> Table:
+    """Funding: days from submission to decision and the share declined. Enquiries: hours
+    to the first reply, and how many have none yet."""
+    rows = []
+    wait = measures.funding_wait
+    if wait is None:
+        rows.append(["Funding: submission to decision", "0", "No decisions", "", "", ""])
+    elif wait.n < measures.minimum:
+        rows.append(["Funding: submission to decision", str(wait.n),
+                     SUPPRESSED.format(minimum=measures.minimum) + " decisions", "", "", ""])
+    else:
+        declined = proportion_wilson_of(measures.funding_declined, measures.funding_decided)
+        rows.append(["Funding: submission to decision", str(wait.n), _days(wait.median),
+                     f"{wait.lower_quartile:.0f} to {wait.upper_quartile:.0f} days",
+                     _days(wait.centile_90), f"Declined: {proportion_text(declined)}"])
+    hours = measures.enquiry_reply_hours
+    unanswered = f"{measures.enquiries_unanswered} not yet answered"
+    if hours is None:
+        rows.append(["Enquiries: arrival to first reply", "0", "No replies", "", "",
+                     unanswered])
+    else:
+        rows.append(["Enquiries: arrival to first reply", str(hours.n),
+                     f"{hours.median:.1f} hours",
+                     f"{hours.lower_quartile:.1f} to {hours.upper_quartile:.1f} hours",
+                     f"{hours.centile_90:.1f} hours", unanswered])
+    return Table(caption="Funding decisions and enquiries from the public",
+                 headers=["Measure", "Number", "Median", "Middle half (quartiles)",
+                          "90th centile", "Also"],
+                 rows=rows, slug="funding-enquiries")

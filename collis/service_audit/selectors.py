@@ -537,6 +537,11 @@ class ServiceMeasures:
     first_operation: datetime.date | None
     last_operation: datetime.date | None
     minimum: int
+    funding_wait: object = None  # days from submission to decision
+    funding_decided: int = 0
+    funding_declined: int = 0
+    enquiry_reply_hours: object = None
+    enquiries_unanswered: int = 0
 
 
 def service_measures(*, actor: Actor, filters: AuditFilters, today: datetime.date | None = None,
@@ -580,7 +585,10 @@ def service_measures(*, actor: Actor, filters: AuditFilters, today: datetime.dat
                   kept.values("session__room__site__name", "appointment_type")
                   .annotate(n=Count("id"), dna=Count("id", filter=Q(status="did_not_attend")))
                   .order_by("session__room__site__name", "appointment_type")]
+    funding = _funding_measures(actor, filters)
+    enquiries = _enquiry_measures(actor, filters)
     result = ServiceMeasures(
+        **funding, **enquiries,
         referral_to_mdt=distribution_of(to_mdt),
         mdt_to_operation=distribution_of(mdt_to_op),
         referral_to_operation=distribution_of(to_op, standard_days=RTT_STANDARD_DAYS),
@@ -614,3 +622,41 @@ def research_extract_download(*, actor: Actor, extract_id) -> ResearchExtract:
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="research_extract",
                  object_id=extract.pk, summary=f"Downloaded research extract {extract.pk}")
     return extract
+
+
+def _funding_measures(actor: Actor, filters: AuditFilters) -> dict:
+    """Funding requests of the unit's patients decided (in the year, if chosen): the days
+    from submission to decision, and how many were declined."""
+    from collis.domain.audit_statistics import distribution_of
+    from collis.mdt.models import FundingRequest
+
+    decided = FundingRequest.objects.filter(
+        patient__in=Patient.objects.visible_to(actor.user), status__in=["approved", "declined"],
+        submitted_on__isnull=False, decided_on__isnull=False)
+    if filters.year:
+        decided = decided.filter(decided_on__year=filters.year)
+    rows = list(decided.values_list("submitted_on", "decided_on", "status"))
+    return {"funding_wait": distribution_of([(d - s).days for s, d, _ in rows]),
+            "funding_decided": len(rows),
+            "funding_declined": sum(1 for *_, status in rows if status == "declined")}
+
+
+def _enquiry_measures(actor: Actor, filters: AuditFilters) -> dict:
+    """Enquiries from the public to the unit (in the year, if chosen): hours from arrival
+    to the first reply, and how many have none yet."""
+    from collis.domain.audit_statistics import distribution_of
+    from collis.enquiries.models import Enquiry, EnquiryEvent
+
+    enquiries = Enquiry.objects.filter(
+        organisation_id=getattr(actor.user, "organisation_id", None))
+    if filters.site_id:
+        enquiries = enquiries.filter(site_id=filters.site_id)
+    if filters.year:
+        enquiries = enquiries.filter(submitted_at__year=filters.year)
+    first_reply = (EnquiryEvent.objects.filter(enquiry_id=OuterRef("pk"), kind="reply")
+                   .order_by("at").values("at")[:1])
+    rows = list(enquiries.annotate(replied=Subquery(first_reply))
+                .values_list("submitted_at", "replied"))
+    hours = [(replied - sent).total_seconds() / 3600 for sent, replied in rows if replied]
+    return {"enquiry_reply_hours": distribution_of(hours),
+            "enquiries_unanswered": sum(1 for _, replied in rows if replied is None)}

@@ -189,7 +189,8 @@ def service_audit_measures(request):
 
 def _measure_tables(measures):
     return [presenters.waits_table(measures), presenters.activity_table(measures),
-            presenters.attendance_table(measures)]
+            presenters.attendance_table(measures),
+            presenters.funding_and_enquiries_table(measures)]
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)

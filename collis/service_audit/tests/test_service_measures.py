@@ -74,3 +74,40 @@ def test_the_service_measures_page_and_csv(client_as, sites):
     assert "92 days (13.1 weeks)" in page and "5 of 5 (100%" in page
     csv_text = b"".join(client.get("/service-audit/service.csv").streaming_content).decode()
     assert "Operations by site and year" in csv_text
+
+
+def test_funding_decision_times_and_declines(sites):
+    # Submitted 1 July; decided after 10, 20, 30, 40 and 50 days; one declined: median 30.
+    from collis.mdt.models import FundingRequest
+
+    surgeon = UserFactory(role=Role.NEUROSURGEON)
+    for index in range(5):
+        operation = operated(surgeon)
+        _decided(operation, datetime.date(2025, 6, 20))
+        FundingRequest.objects.create(
+            patient_id=operation.patient_id, episode_id=operation.episode_id,
+            decision=MdtDecision.objects.get(episode_id=operation.episode_id),
+            route="prior_approval", commissioner="Test", created_by=surgeon,
+            status="declined" if index == 0 else "approved",
+            submitted_on=datetime.date(2025, 7, 1),
+            decided_on=datetime.date(2025, 7, 1) + datetime.timedelta(days=10 * (index + 1)))
+    measures = selectors.service_measures(
+        actor=Actor.command_line(UserFactory(role=Role.AUDITOR)), filters=AuditFilters())
+    assert (measures.funding_wait.n, measures.funding_wait.median) == (5, 30)
+    assert (measures.funding_decided, measures.funding_declined) == (5, 1)
+
+
+def test_enquiry_response_times_count_hours_to_the_first_reply(sites):
+    from collis.enquiries.models import EnquiryEvent
+    from collis.enquiries.tests.factories import an_enquiry
+
+    answered, waiting = an_enquiry(), an_enquiry()
+    EnquiryEvent.objects.create(enquiry=answered, kind="reply",
+                                at=answered.submitted_at + datetime.timedelta(hours=6))
+    EnquiryEvent.objects.create(enquiry=answered, kind="reply",
+                                at=answered.submitted_at + datetime.timedelta(hours=30))
+    assert waiting.pk
+    measures = selectors.service_measures(
+        actor=Actor.command_line(UserFactory(role=Role.AUDITOR)), filters=AuditFilters())
+    assert measures.enquiry_reply_hours.median == pytest.approx(6)
+    assert measures.enquiries_unanswered == 1
