@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -660,3 +661,85 @@ def _enquiry_measures(actor: Actor, filters: AuditFilters) -> dict:
     hours = [(replied - sent).total_seconds() / 3600 for sent, replied in rows if replied]
     return {"enquiry_reply_hours": distribution_of(hours),
             "enquiries_unanswered": sum(1 for _, replied in rows if replied is None)}
+
+
+# -- Toxin clinic measures ------------------------------------------------------------
+@dataclass(frozen=True)
+class ToxinProductRow:
+    product: str
+    cycles: int
+    patients: int
+    units: int
+    reviewed: int
+    benefit_sum: int
+    weeks_sum: int
+    dysphagia: int
+    neck_weakness: int
+    short_interval: int
+    with_previous: int
+
+
+@dataclass(frozen=True)
+class ToxinMeasures:
+    rows: list
+    minimum: int
+    computed_at: datetime.datetime
+    first_cycle: datetime.date | None
+    last_cycle: datetime.date | None
+
+
+def toxin_measures(*, actor: Actor, filters: AuditFilters, audit: bool = True) -> ToxinMeasures:
+    """Per product, from grouped queries over the unit's current cycles (filtered by site
+    and year of the injections): cycles, patients, units, reviews with benefit and side
+    effects, and cycles given sooner than the usual interval after the patient's previous
+    one [15][19]. A fixed number of queries, whatever the number of cycles."""
+    import datetime as dt
+
+    from collis.domain.toxin import USUAL_MIN_INTERVAL_WEEKS
+    from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview
+
+    cycles = ToxinCycle.objects.current().filter(
+        patient__in=Patient.objects.visible_to(actor.user))
+    if filters.site_id:
+        cycles = cycles.filter(site_id=filters.site_id)
+    if filters.year:
+        cycles = cycles.filter(given_on__year=filters.year)
+    cycles = cycles.order_by()
+    span = cycles.aggregate(first=Min("given_on"), last=Max("given_on"))
+    base = {row["product"]: row for row in cycles.values("product").annotate(
+        cycles=Count("id"), patients=Count("patient", distinct=True))}
+    units = {row["cycle__product"]: row["units"] for row in ToxinInjection.objects.filter(
+        cycle__in=cycles.values("pk")).values("cycle__product").annotate(units=Sum("units"))
+        .order_by()}
+    reviews = {row["cycle__product"]: row for row in ToxinReview.objects.current().filter(
+        cycle__in=cycles.values("pk")).values("cycle__product").annotate(
+        n=Count("cycle", distinct=True), benefit=Sum("peak_benefit_percent"),
+        weeks=Sum("benefit_weeks"),
+        dysphagia=Count("cycle", distinct=True, filter=Q(dysphagia=True)),
+        weakness=Count("cycle", distinct=True, filter=Q(neck_weakness=True))).order_by()}
+    previous = (ToxinCycle.objects.current().filter(
+        patient_id=OuterRef("patient_id"), given_on__lt=OuterRef("given_on"))
+        .order_by("-given_on").values("given_on")[:1])
+    threshold = dt.timedelta(weeks=USUAL_MIN_INTERVAL_WEEKS)
+    intervals = {row["product"]: row for row in cycles.annotate(previous=Subquery(previous))
+                 .filter(previous__isnull=False).values("product").annotate(
+                     n=Count("id"),
+                     short=Count("id", filter=Q(given_on__lt=ExpressionWrapper(
+                         F("previous") + Value(threshold), output_field=DateField())))
+                 ).order_by()}
+    rows = []
+    for product, row in sorted(base.items()):
+        review = reviews.get(product, {})
+        interval = intervals.get(product, {})
+        rows.append(ToxinProductRow(
+            product=product, cycles=row["cycles"], patients=row["patients"],
+            units=units.get(product) or 0, reviewed=review.get("n", 0),
+            benefit_sum=review.get("benefit") or 0, weeks_sum=review.get("weeks") or 0,
+            dysphagia=review.get("dysphagia", 0), neck_weakness=review.get("weakness", 0),
+            short_interval=interval.get("short", 0), with_previous=interval.get("n", 0)))
+    result = ToxinMeasures(rows=rows, minimum=min_group_size(), computed_at=timezone.now(),
+                           first_cycle=span["first"], last_cycle=span["last"])
+    if audit:
+        audit_read(actor, "toxin clinic measures", filters,
+                   cycles=sum(r.cycles for r in rows))
+    return result

@@ -177,9 +177,10 @@ def service_audit_measures(request):
     actor = Actor.from_request(request)
     form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
+    toxin = selectors.toxin_measures(actor=actor, filters=filters)
     return render(request, "service_audit/service_measures.jinja", {
         "title": "Service measures", "form": form, "measures": measures,
-        "tables": _measure_tables(measures),
+        "tables": [*_measure_tables(measures), presenters.toxin_table(toxin)],
         "window": presenters.window_text(measures.first_operation, measures.last_operation),
         "computed": presenters.computed_text(measures.computed_at),
         "csv_href": reverse("service_audit:service_measures_csv") + _query(request),
@@ -198,7 +199,9 @@ def service_measures_csv(request):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
-    return _csv_response(_measure_tables(measures), filename="collis-service-measures.csv",
+    toxin = selectors.toxin_measures(actor=actor, filters=filters)
+    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin)],
+                         filename="collis-service-measures.csv",
                          heading=["Collis service audit: service measures",
                                   "Time window: " + presenters.window_text(
                                       measures.first_operation, measures.last_operation),
