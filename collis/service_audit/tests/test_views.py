@@ -27,7 +27,8 @@ def cohort(sites):
                                   Role.PHYSIOTHERAPIST, Role.CONTENT_EDITOR])
 @pytest.mark.parametrize("url", ["/service-audit/", "/service-audit/outcomes/",
                                  "/service-audit/complications.csv",
-                                 "/service-audit/outcomes.csv"])
+                                 "/service-audit/outcomes.csv", "/service-audit/service/",
+                                 "/service-audit/service.csv", "/research-extracts/"])
 def test_roles_without_the_capability_are_refused(client_as, role, url):
     assert client_as(role).get(url).status_code == 403
 
@@ -94,3 +95,10 @@ def test_the_audit_page_runs_in_a_bounded_number_of_queries(client_as, cohort,
     client = client_as(Role.AUDITOR)
     with django_assert_max_num_queries(25):
         client.get("/service-audit/")
+
+
+def test_the_service_measures_page_runs_in_a_bounded_number_of_queries(
+        client_as, cohort, django_assert_max_num_queries):
+    client = client_as(Role.AUDITOR)
+    with django_assert_max_num_queries(30):
+        client.get("/service-audit/service/")
