@@ -24,6 +24,7 @@ from collis.core.models import AccountType
 from collis.core.roles import Role
 from collis.domain.pathway import State
 from collis.domain.risks import Intervention, risks_for
+from collis.mdt.models import Decision, MdtDecision
 from collis.outcomes import services
 from collis.outcomes.schedules import add_months
 from collis.sites.models import Site
@@ -66,8 +67,9 @@ def _second_surgeon(first):
 def _consented_episode(patient, surgeon, rng, operated_on, catalogue) -> Episode:
     """An episode at 'consented' with its counselling (every SD risk disclosed, frozen as
     the catalogue gives it) and consent, dated before the operation."""
-    received = operated_on - datetime.timedelta(days=rng.randint(200, 320))
+    received = operated_on - datetime.timedelta(days=rng.randint(90, 260))
     counselled = operated_on - datetime.timedelta(days=rng.randint(40, 70))
+    received = min(received, counselled - datetime.timedelta(days=30))
     signed = counselled + datetime.timedelta(days=rng.randint(15, 25))
     episode = Episode.objects.create(
         patient=patient, state=State.CONSENTED, opened_by=surgeon, opened_at=_noon(received),
@@ -75,6 +77,11 @@ def _consented_episode(patient, surgeon, rng, operated_on, catalogue) -> Episode
         referrer_organisation="Example Movement Disorders Clinic (demo)",
         referral_reason="Cervical dystonia; botulinum toxin is failing (demo).",
         referral_received_on=received, surgeon=surgeon, listing_site=patient.home_site)
+    decided = received + datetime.timedelta(days=rng.randint(21, 50))
+    MdtDecision.objects.create(
+        patient=patient, episode=episode, decision=Decision.SD,
+        discussion="Discussed at the MDT (demo).", created_by=surgeon,
+        created_at=_noon(min(decided, counselled - datetime.timedelta(days=1))))
     EpisodeStatus.objects.create(episode=episode, state=State.CONSENTED, by=surgeon,
                                  at=_noon(signed), reason="Demo: consented")
     session = CounsellingSession.objects.create(

@@ -339,6 +339,8 @@ def attendance_table(measures) -> Table:
             continue
         rows.append([site, APPOINTMENT_TYPE_LABELS.get(kind, kind), str(n),
                      proportion_text(proportion_wilson_of(dna, n))])
+    if not rows:
+        rows.append(["No appointment has passed yet", "", "", ""])
     return Table(
         caption="Did not attend, by site and type of appointment (appointments that have "
                 "passed and were attended or missed)",
