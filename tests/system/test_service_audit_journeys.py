@@ -39,6 +39,19 @@ class TestTheServiceAudit(Journey):
         three_months = next(r for r in rows if r[:2] == ["TWSTRS total (0-85)", "3 months"])
         assert three_months[2] == "5" and three_months[3].startswith("-12.0")
 
+        self.when_i_press("Compute a snapshot in the background")
+        self.then_i_see_the_heading("Snapshot: Outcomes after selective denervation")
+        self.then_the_table_shows("-12.0", name="Change from the pre-operative baseline: the "
+                                                 "unit, 5 operations")
+        self.then_the_page_is_accessible("service-audit-snapshot")
+
+        self.when_i_visit("/service-audit/service/")
+        self.then_i_see_the_heading("Service measures")
+        self.then_the_table_shows("Referral to operation", "92 days",
+                                  name="Waits of the 11 operations (distributions, not "
+                                       "means)")
+        self.then_the_page_is_accessible("service-audit-service-measures")
+
     def test_the_clinical_lead_sees_a_complication_above_its_disclosed_range(self):
         self.given_two_surgeons_operations()
         self.given_i_am_signed_in_as(Role.CLINICAL_LEAD)
