@@ -25,6 +25,8 @@ DEMO_PASSWORD = "collis-demo"  # noqa: S105 - documented demo credential, local 
 DEMO_STAFF = (
     ("neurologist", "Nia", "Demo-Neurologist", Role.NEUROLOGIST),
     ("neurosurgeon", "Sam", "Demo-Surgeon", Role.NEUROSURGEON),
+    # A second surgeon, so that the service audit has two to compare.
+    ("neurosurgeon2", "Rui", "Demo-Surgeon-Two", Role.NEUROSURGEON),
     ("lead", "Lia", "Demo-Lead", Role.CLINICAL_LEAD),
     ("physio", "Pat", "Demo-Physio", Role.PHYSIOTHERAPIST),
     ("nurse", "Noor", "Demo-Nurse", Role.NURSE_SPECIALIST),
