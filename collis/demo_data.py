@@ -25,6 +25,8 @@ DEMO_PASSWORD = "collis-demo"  # noqa: S105 - documented demo credential, local 
 DEMO_STAFF = (
     ("neurologist", "Nia", "Demo-Neurologist", Role.NEUROLOGIST),
     ("neurosurgeon", "Sam", "Demo-Surgeon", Role.NEUROSURGEON),
+    # A second surgeon, so that the service audit has two to compare.
+    ("neurosurgeon2", "Rui", "Demo-Surgeon-Two", Role.NEUROSURGEON),
     ("lead", "Lia", "Demo-Lead", Role.CLINICAL_LEAD),
     ("physio", "Pat", "Demo-Physio", Role.PHYSIOTHERAPIST),
     ("nurse", "Noor", "Demo-Nurse", Role.NURSE_SPECIALIST),
@@ -202,6 +204,10 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.portal.demo import demo_portal_load
 
     demo_portal_load(with_history[:1])
+    from collis.service_audit.demo import demo_audit_cohort_load
+
+    demo_audit_cohort_load(Patient.objects.filter(nhs_number__in=[
+        p.nhs_number for p in wanted[DEMO_HISTORIES:]]).order_by("nhs_number"))
     if new:
         database_statistics_refresh()
     return DemoDataResult(

@@ -20,7 +20,7 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(capsys):
     assert all(n.startswith("999") for n in numbers)  # the range reserved for testing
     assert User.objects.filter(role__in=[
         "neurologist", "neurosurgeon", "physiotherapist", "nurse_specialist",
-        "mdt_coordinator", "auditor", "administrator"]).count() == 7
+        "mdt_coordinator", "auditor", "administrator"]).count() == 8  # two neurosurgeons
 
 
 @pytest.mark.django_db

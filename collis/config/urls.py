@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("collis.fhir_api.urls")),
     path("", include("collis.portal.urls")),
     path("", include("collis.questionnaires.urls")),
+    path("", include("collis.service_audit.urls")),
     path("", include("collis.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

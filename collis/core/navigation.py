@@ -14,6 +14,7 @@ NAVIGATION = (
     ("Enquiries", "enquiries:enquiry_list", Capability.ENQUIRY_VIEW),
     ("Sites", "sites:site_list", None),
     ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
+    ("Service audit", "service_audit:complication_audit", Capability.SERVICE_AUDIT_VIEW),
     ("Local policy", "policy:policy_detail", Capability.POLICY_VIEW),
     ("Public information", "public:content_list", Capability.CONTENT_EDIT),
     ("Administration", "admin:index", Capability.USER_MANAGE),

@@ -73,6 +73,11 @@ class Capability(StrEnum):
     LETTER_WRITE = "letter_write"
     # Inviting a registered patient to the patient portal, and withdrawing their access.
     PORTAL_INVITE = "portal_invite"
+    # The service audit (outcomes and complications against what was disclosed, service
+    # measures): aggregates only, for service managers, auditors and the clinical lead.
+    SERVICE_AUDIT_VIEW = "service_audit_view"
+    # A de-identified research extract of a cohort (pseudonyms, shifted dates), logged.
+    RESEARCH_EXTRACT = "research_extract"
 
 
 _REGISTRY = {
@@ -129,7 +134,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # off the unit's local policy.
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
-        Capability.STORY_RECORD} | _CONTENT_REVIEWER | _CLINIC_CONSULTANT | _LETTERS),
+        Capability.STORY_RECORD, Capability.SERVICE_AUDIT_VIEW,
+        Capability.RESEARCH_EXTRACT} | _CONTENT_REVIEWER
+        | _CLINIC_CONSULTANT | _LETTERS),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
     Role.NURSE_SPECIALIST: frozenset(_REGISTRY | _READ | _ENQUIRIES | {
@@ -154,7 +161,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # the waiting list; they change nothing.
     Role.AUDITOR: frozenset(
         {Capability.PATIENT_SEARCH, Capability.PATIENT_VIEW, Capability.AUDIT_VIEW,
-         Capability.WAITING_LIST_VIEW, Capability.POLICY_VIEW}
+         Capability.WAITING_LIST_VIEW, Capability.POLICY_VIEW, Capability.SERVICE_AUDIT_VIEW,
+         Capability.RESEARCH_EXTRACT}
     ),
     # Administrators run the system (accounts, sites) and read the audit log, but do not
     # open patients' records.
@@ -226,6 +234,8 @@ REFUSALS: dict[Capability, str] = {
     Capability.CLINIC_SCHEDULE: "set up clinic sessions",
     Capability.LETTER_WRITE: "write or send clinic letters",
     Capability.PORTAL_INVITE: "invite a patient to the patient portal",
+    Capability.SERVICE_AUDIT_VIEW: "view the service audit",
+    Capability.RESEARCH_EXTRACT: "make a de-identified research extract",
 }
 
 

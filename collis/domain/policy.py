@@ -444,6 +444,9 @@ MEDICATION_DOSE_RANGES = PolicyValue(
 DEFAULT_COOLING_OFF_DAYS = 14
 # Local policy (UNSOURCED): months after the operation at which reviews fall, then yearly.
 DEFAULT_REVIEW_MONTHS = (3, 6, 12)
+# Local policy (UNSOURCED): the service audit shows no group (a surgeon, a site, a year) of
+# fewer operated patients than this; small numbers identify people and mislead.
+DEFAULT_AUDIT_MIN_GROUP_SIZE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +460,7 @@ class LocalPolicy:
     follow_up_review_months: tuple[int, ...] = DEFAULT_REVIEW_MONTHS
     follow_up_review_window_weeks: int = FOLLOW_UP_REVIEW_WINDOW_WEEKS.value
     toxin_unit_limits: ToxinUnitLimits = TOXIN_UNIT_LIMITS.value
+    audit_min_group_size: int = DEFAULT_AUDIT_MIN_GROUP_SIZE
 
     def review_months(self, index: int) -> int:
         """Months after the operation of the review at ``index`` (0-based): the listed
@@ -527,6 +531,7 @@ _EFFECT_LABELS = {
 }
 _TOXIN_GROUP = "Botulinum toxin dose warnings"
 _FOLLOW_UP_GROUP = "Follow-up after selective denervation"
+_AUDIT_GROUP = "Service audit"
 
 
 def _candidacy_settings() -> list[PolicySetting]:
@@ -590,6 +595,12 @@ POLICY_SETTINGS: tuple[PolicySetting, ...] = (
         "Multiple of the per-session maximum above which units are refused as a typing error",
         "number", "times", 1, 10, exclusive_low=True, group=_TOXIN_GROUP,
         description=TOXIN_UNIT_LIMITS.description, sources=TOXIN_UNIT_LIMITS.sources),
+    PolicySetting(
+        "audit_min_group_size", "Smallest group the service audit shows", "integer",
+        "patients", 1, 100, group=_AUDIT_GROUP,
+        description="The service audit does not show a group (the unit, a surgeon, a site, a "
+        "year) with fewer patients than this: small numbers can identify people and a rate "
+        "of a handful misleads. The reference gives no number (UNSOURCED): a local choice."),
 )
 POLICY_SETTING_BY_KEY = {s.key: s for s in POLICY_SETTINGS}
 
@@ -611,6 +622,7 @@ def local_policy_flatten(policy: LocalPolicy) -> dict[str, Any]:
     for product, units in policy.toxin_unit_limits.session_max_units:
         flat[f"toxin_unit_limits.session_max_units.{product}"] = units
     flat["toxin_unit_limits.implausible_factor"] = policy.toxin_unit_limits.implausible_factor
+    flat["audit_min_group_size"] = policy.audit_min_group_size
     return flat
 
 
@@ -684,4 +696,5 @@ def local_policy_from_flat(flat: Mapping[str, Any],
                                                   base.follow_up_review_months)),
         follow_up_review_window_weeks=checked.get("follow_up_review_window_weeks",
                                                   base.follow_up_review_window_weeks),
-        toxin_unit_limits=limits)
+        toxin_unit_limits=limits,
+        audit_min_group_size=checked.get("audit_min_group_size", base.audit_min_group_size))

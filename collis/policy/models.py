@@ -42,6 +42,13 @@ class PolicyVersionQuerySet(AppendOnlyQuerySet):
         if not versions:
             version_1_create(self.model)
             versions = list(self.select_related("signed_off_by").order_by("number"))
+        # A value added to the policy after a version was stored (such as the service
+        # audit's smallest group) reads as its default in that version, in memory only:
+        # stored versions never change.
+        defaults = local_policy_flatten(DEFAULT_LOCAL_POLICY)
+        for version in versions:
+            if set(defaults) - set(version.values):
+                version.values = {**defaults, **version.values}
         return versions
 
 

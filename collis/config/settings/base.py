@@ -20,6 +20,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("COLLIS_SECRET_KEY", "")
+# The key of research extracts' pseudonyms and date shifts (collis.domain.deidentify): kept
+# here, never in an extract. Without it, a key derived from SECRET_KEY is used.
+COLLIS_RESEARCH_PSEUDONYM_KEY = os.environ.get("COLLIS_RESEARCH_PSEUDONYM_KEY", "")
 DEBUG = env_bool("COLLIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("COLLIS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("COLLIS_CSRF_TRUSTED_ORIGINS")
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "collis.fhir_api",
     "collis.portal",
     "collis.questionnaires",
+    "collis.service_audit",
 ]
 
 MIDDLEWARE = [

@@ -225,3 +225,18 @@ def test_the_toxin_unit_warning_follows_the_policy_in_force_on_the_day_of_the_cy
     assert warned() == []  # 280 U is under version 1's 300 U
     policy_version_make(toxin_unit_limits__session_max_units__onabotulinumtoxinA=250.0)
     assert warned()  # over the new 250 U
+
+
+def test_a_version_stored_before_a_value_was_added_reads_its_default(client_as):
+    from collis.domain.policy import DEFAULT_AUDIT_MIN_GROUP_SIZE
+    from collis.policy.models import PolicyVersion
+    from collis.policy.selectors import policy_in_force
+
+    version = PolicyVersion.objects.every()[0]
+    values = {k: v for k, v in version.values.items() if k != "audit_min_group_size"}
+    PolicyVersion._base_manager.filter(pk=version.pk).update(values=values)
+    assert policy_in_force().policy.audit_min_group_size == DEFAULT_AUDIT_MIN_GROUP_SIZE
+    assert policy_in_force().words("audit_min_group_size") == "5 patients"
+    lead = client_as(Role.CLINICAL_LEAD)
+    assert lead.get("/policy/").status_code == 200
+    assert lead.get("/policy/change/").status_code == 200

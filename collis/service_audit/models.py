@@ -1,0 +1,82 @@
+"""Snapshots of the service audit computed by the task worker: the tables of one page for
+one unit and one set of filters, kept with who asked, when and how far the worker has got.
+A snapshot is the record of what an audit meeting saw; the pages compute live."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from collis.core.models import Organisation
+
+
+class SnapshotKind(models.TextChoices):
+    COMPLICATIONS = "complications", "Complications against what was disclosed"
+    OUTCOMES = "outcomes", "Outcomes after selective denervation"
+
+
+class SnapshotStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Being computed"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class AuditSnapshot(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=SnapshotKind.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=SnapshotStatus.choices,
+                              default=SnapshotStatus.QUEUED)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=1)
+    heading = models.JSONField(default=list, blank=True,
+                               help_text="The lines the CSV starts with: window, filters...")
+    tables = models.JSONField(default=list, blank=True,
+                              help_text="[{caption, headers, rows, flags, slug}]")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.status}, {self.requested_at:%Y-%m-%d})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / max(self.steps_total, 1))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (SnapshotStatus.DONE, SnapshotStatus.FAILED)
+
+
+class ResearchCohort(models.TextChoices):
+    OPERATED = "operated", "Every patient operated on (selective denervation)"
+
+
+class ResearchExtract(models.Model):
+    """A de-identified extract of a cohort: who asked, why, which cohort, when, how many
+    patients, and the motivated-intruder report; the file itself (pseudonyms, shifted
+    dates, no names, numbers, postcodes or free text) is kept to be downloaded."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    cohort = models.CharField("Cohort", max_length=20, choices=ResearchCohort.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    reason = models.TextField("Why the extract is needed")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    patients = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True,
+                              help_text="The uniqueness (motivated-intruder) report.")
+    content = models.TextField(blank=True, help_text="The extract as CSV.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Research extract {self.pk} ({self.created_at:%Y-%m-%d})"
