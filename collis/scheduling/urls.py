@@ -3,7 +3,7 @@
 from django.urls import path
 
 from collis.core.urls_prefixes import PATIENT
-from collis.scheduling import views
+from collis.scheduling import recall_views, views
 
 app_name = "scheduling"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("clinics/new/", views.session_new, name="session_new"),
     path("clinics/<int:session_id>/", views.session_detail, name="session_detail"),
     path("clinics/<int:session_id>/clinic-list.pdf", views.session_pdf, name="session_pdf"),
+    path("clinics/recall/", recall_views.recall_list, name="recall_list"),
+    path(PATIENT + "recall/book/", recall_views.recall_book, name="recall_book"),
     path(PATIENT + "appointments/", views.appointment_list, name="appointment_list"),
     path(PATIENT + "appointments/find/", views.appointment_find, name="appointment_find"),
     path(PATIENT + "appointments/book/", views.appointment_book, name="appointment_book"),
