@@ -3,7 +3,7 @@
 from django.urls import path
 
 from collis.core.urls_prefixes import PATIENT
-from collis.scheduling import recall_views, views
+from collis.scheduling import clinic_views, recall_views, views
 
 app_name = "scheduling"
 
@@ -21,6 +21,8 @@ urlpatterns = [
          name="appointment_detail"),
     path(PATIENT + "appointments/<int:pk>/attendance/", views.appointment_attendance,
          name="appointment_attendance"),
+    path(PATIENT + "appointments/<int:pk>/toxin-cycle/", clinic_views.clinic_cycle,
+         name="clinic_cycle"),
     path(PATIENT + "appointments/<int:pk>/cancel/", views.appointment_cancel,
          name="appointment_cancel"),
 ]
