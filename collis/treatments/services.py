@@ -142,7 +142,8 @@ def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_
     _rows_checked(injections)
     cycle = ToxinCycle(patient=patient, given_on=given_on, product=product,
                        batch_number=batch_number.strip(), batch_expires_on=batch_expires_on,
-                       guidance=guidance, injector=injector, site=site, notes=notes, warnings_reason=warnings_reason.strip(),
+                       guidance=guidance, injector=injector, site=site, notes=notes,
+                       warnings_reason=warnings_reason.strip(),
                        supersedes=amends, created_by=actor.user)
     _clean(cycle)
     clinical_date_check(field="given_on", value=given_on, patient=patient,

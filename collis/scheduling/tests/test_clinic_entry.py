@@ -168,9 +168,10 @@ def test_a_missing_expiry_or_a_date_other_than_the_appointments_is_refused(sites
 
     from collis.treatments.services import InjectionRow
 
-    kwargs = dict(appointment=appointment, product="abobotulinumtoxinA", batch_number="B1",
-                  guidance="emg", injector=actor.user, site=appointment.session.room.site,
-                  injections=[InjectionRow("sternocleidomastoid", "left", 100)], actor=actor)
+    kwargs = {"appointment": appointment, "product": "abobotulinumtoxinA",
+              "batch_number": "B1", "guidance": "emg", "injector": actor.user,
+              "site": appointment.session.room.site,
+              "injections": [InjectionRow("sternocleidomastoid", "left", 100)], "actor": actor}
     day = clinic_entry.appointment_day(appointment)
     with pytest.raises(ValidationError) as refused:
         clinic_entry.clinic_cycle_record(given_on=day, batch_expires_on=None, **kwargs)
