@@ -52,6 +52,8 @@ def clinic_cycle(request, patient_id, pk):
             return response
     else:
         form = ToxinCycleForm(initial=start.initial, user=request.user)
+    # From the clinic the expiry is asked for (the service requires it), not optional.
+    form.fields["batch_expires_on"].label = "Batch expiry date"
     title = "Record the toxin cycle"
     return render(request, "scheduling/clinic_cycle.jinja", {
         "title": title, "patient": patient, "form": form, "amends": None,
