@@ -107,3 +107,16 @@ def recall_status(last_given_on: dt.date, today: dt.date, *,
     """Due date and how overdue, for one patient's last cycle."""
     due = toxin_next_due(last_given_on, weeks)
     return RecallStatus(last_given_on, due, (today - due).days)
+
+
+# Local policy (UNSOURCED): how long before a funding approval lapses the home page warns.
+FUNDING_EXPIRY_NOTICE = PolicyValue(
+    name="funding_expiry_notice_days",
+    value=30,
+    description=(
+        "Days before a funding approval expires from which the coordinator's home page "
+        "lists it, so that the operation is done or the approval renewed in time. The "
+        "reference gives no figure (UNSOURCED): the unit's own choice."
+    ),
+    sources=(),
+)

@@ -83,6 +83,19 @@ def session_list(*, actor: Actor, site=None, day: dt.date, days: int = 7) -> lis
             total=Sum("capacity")).values("total"))).order_by("starts_at", "id"))
 
 
+def session_list_for_clinician(*, actor: Actor, day: dt.date,
+                               days: int = 7) -> list[ClinicSession]:
+    """The actor's own clinic sessions from `day` for `days` days, with bookings counted
+    (shows no patient, so is not audited)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+    return list(_unit_sessions(actor).filter(
+        clinicians=actor.user, starts_at__gte=start,
+        starts_at__lt=start + dt.timedelta(days=days)).select_related("room__site").annotate(
+        booked=Count("appointments", filter=Q(appointments__holds_slot=True), distinct=True),
+        places=Subquery(Slot.objects.filter(session=OuterRef("pk")).values("session").annotate(
+            total=Sum("capacity")).values("total"))).order_by("starts_at", "id"))
+
+
 def session_get(*, actor: Actor, session_id) -> ClinicSession:
     try:
         return _unit_sessions(actor).select_related("room__site").prefetch_related(
