@@ -84,3 +84,26 @@ class TestToxinRecall(Journey):
         ToxinInjectionFactory(cycle=last, muscle="sternocleidomastoid", side="left", units=250)
         ToxinInjectionFactory(cycle=last, muscle="splenius_capitis", side="right", units=200)
         return patient
+
+
+class TestHomePage(Journey):
+    def test_a_coordinator_starts_triage_from_the_home_page(self):
+        from collis.domain.pathway import State
+        from collis.surgery.models import Episode
+        from collis.surgery.tests.factories import episode_at
+
+        patient = self.given_a_patient("Jules", "Fairweather")
+        episode = episode_at(State.REFERRAL_RECEIVED, patient=patient)
+        Episode.objects.filter(pk=episode.pk).update(
+            referral_received_on=timezone.localdate() - dt.timedelta(weeks=6))
+        self.given_i_am_signed_in_as(Role.MDT_COORDINATOR)
+
+        self.when_i_visit("/")
+        self.then_i_see_the_heading("Episodes waiting for me")
+        self.then_the_table_shows("FAIRWEATHER, Jules", "6 weeks", name=(
+            "Episodes waiting for you, longest waiting since referral first"))
+        self.then_the_page_is_accessible("home-coordinator")
+        self.when_i_press("Start triage")
+        self.then_i_see_the_success_banner("start triage, done")
+        self.then_i_see("No pathway episode is waiting for you.")
+        self.then_the_episode_is_at(episode, State.TRIAGE)
