@@ -194,6 +194,11 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.scheduling.demo import demo_clinics_load
 
     demo_clinics_load(with_history[:36])
+    from collis.scheduling.demo import demo_recall_load
+
+    demo_recall_load(list(Patient.objects.filter(nhs_number__in=[
+        p.nhs_number for p in wanted[DEMO_HISTORIES:DEMO_HISTORIES + 12]]).order_by(
+        "nhs_number")))
     if new:
         database_statistics_refresh()
     return DemoDataResult(
