@@ -103,23 +103,31 @@ def recall_list(*, actor: Actor, site=None, after: str = "", per_page: int = PER
 def recall_book(*, patient: Patient, actor: Actor, site=None,
                 now: dt.datetime | None = None):
     """Book the patient into the next free toxin clinic slot (at `site`, or any of the
-    unit's sites), not before they are due: the booking services check the rest. If the
-    slot is taken by someone else a moment earlier, the next one is tried."""
+    unit's sites), not before they are due: the booking services check the rest."""
     now = now or timezone.now()
     last = (ToxinCycle.objects.current().filter(patient=patient)
             .aggregate(last=Max("given_on"))["last"])
-    after = now
-    if last is not None:
-        due = recall_status(last, timezone.localdate(now)).due_on
-        due_start = dt.datetime.combine(due, dt.time(0), tzinfo=timezone.get_current_timezone())
-        after = max(now, due_start)
+    due = recall_status(last, timezone.localdate(now)).due_on if last else timezone.localdate(now)
+    return book_next_free(patient=patient, kind=AppointmentType.TOXIN, not_before=due,
+                          actor=actor, site=site, now=now)
+
+
+def book_next_free(*, patient: Patient, kind: AppointmentType | str, not_before: dt.date,
+                   actor: Actor, site=None, now: dt.datetime | None = None) -> Appointment:
+    """Book the patient into the next free slot of the kind (at `site`, or any site), not
+    before `not_before`, through the booking services; a slot taken a moment earlier by
+    someone else is skipped."""
+    now = now or timezone.now()
+    start = dt.datetime.combine(not_before, dt.time(0), tzinfo=timezone.get_current_timezone())
+    after = max(now, start)
+    kind = AppointmentType(kind)
     for _attempt in range(3):
-        slots = selectors.slot_find_free(actor=actor, appointment_type=AppointmentType.TOXIN,
-                                         site=site, after=after, limit=1)
+        slots = selectors.slot_find_free(actor=actor, appointment_type=kind, site=site,
+                                         after=after, limit=1)
         if not slots:
             where = f" at {site.name}" if site is not None else ""
-            raise ValidationError({"slot": f"There is no free toxin clinic slot{where} from "
-                                           f"the due date: set up a clinic or choose "
+            raise ValidationError({"slot": f"There is no free {kind.label.lower()} slot{where}"
+                                           f" from the due date: set up a clinic or choose "
                                            f"another site"})
         try:
             return services.appointment_book(patient=patient, slot=slots[0], actor=actor,

@@ -16,8 +16,9 @@ from collis.core.permissions import methods, require
 from collis.core.presenters import format_nhs_number
 from collis.core.roles import Capability, can
 from collis.domain.recall import RECALL_LOOKAHEAD, TOXIN_RECALL_INTERVAL, recall_interval
+from collis.domain.scheduling import AppointmentType
 from collis.patients.selectors import patient_get
-from collis.scheduling import recall
+from collis.scheduling import due, recall
 from collis.scheduling.presenters import slot_text
 
 
@@ -71,3 +72,55 @@ def recall_book(request, patient_id):
                                   f"({format_nhs_number(patient.nhs_number)}): "
                                   f"{slot_text(appointment.slot)}.")
     return redirect(_list_href(site))
+
+
+def _due_href(kind, site) -> str:
+    query = {"kind": kind.value, **({"site": site.pk} if site is not None else {})}
+    return reverse("scheduling:due_list") + f"?{urlencode(query)}"
+
+
+def _kind(request) -> AppointmentType:
+    wanted = request.POST.get("kind") if request.method == "POST" else request.GET.get("kind")
+    return next((k for k in due.DUE_KINDS if k.value == wanted), due.DUE_KINDS[0])
+
+
+@require(Capability.CLINIC_VIEW)
+def due_list(request):
+    """Post-operative reviews or physiotherapy sessions due and not yet booked, most overdue
+    first, each booked with one click."""
+    actor = Actor.from_request(request)
+    sites = list(sites_of(request.user))
+    kind = _kind(request)
+    return render(request, "scheduling/due_list.jinja", {
+        "title": "Reviews and sessions to book", "rows": due.due_list(actor=actor, kind=kind),
+        "kind": kind, "kinds": due.DUE_KINDS, "sites": sites, "site": _site(request, sites),
+        "lookahead": RECALL_LOOKAHEAD,
+        "may_book": can(request.user, Capability.APPOINTMENT_BOOK),
+        "breadcrumbs": [{"text": "Home", "href": "/"},
+                        {"text": "Clinics", "href": reverse("scheduling:session_list")},
+                        {"text": "Reviews and sessions to book", "href": ""}],
+    })
+
+
+@require(Capability.APPOINTMENT_BOOK)
+@methods("POST")
+def due_book(request, patient_id):
+    """Book the patient's review or session due into the next free slot of its kind from
+    its due date (at the chosen site, or any); a refusal is said on the list."""
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    site = _site(request, list(sites_of(request.user)))
+    kind = _kind(request)
+    name = f"{patient.given_name} {patient.family_name}"
+    try:
+        row = due.due_row_for(patient=patient, kind=kind, actor=actor)
+        appointment = recall.book_next_free(patient=patient, kind=kind, not_before=row.due_on,
+                                            actor=actor, site=site)
+    except ValidationError as refused:
+        words = " ".join(m for ms in refused.message_dict.values() for m in ms)
+        messages.error(request, f"{name} ({format_nhs_number(patient.nhs_number)}) was not "
+                                f"booked: {words}.")
+    else:
+        messages.success(request, f"Booked {name} ({format_nhs_number(patient.nhs_number)}) "
+                                  f"for the {row.what.lower()}: {slot_text(appointment.slot)}.")
+    return redirect(_due_href(kind, site))

@@ -128,7 +128,7 @@ def test_booking_with_no_free_slot_at_the_site_says_so_on_the_slot(sites):
     elsewhere = Site.objects.exclude(code="portland-hospital").first()
     with pytest.raises(ValidationError) as refused:
         recall.recall_book(patient=patient, actor=coordinator_actor(), site=elsewhere)
-    assert "no free toxin clinic slot at" in refused.value.message_dict["slot"][0]
+    assert "no free botulinum toxin clinic slot at" in refused.value.message_dict["slot"][0]
 
 
 @pytest.fixture
