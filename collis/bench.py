@@ -1,5 +1,6 @@
 """`collis bench` (`make bench`): latency of patient search and of the patient page over
-100,000 synthetic patients, and the throughput of the clinical domain engine.
+100,000 synthetic patients, of the next-free-slot search, booking and the toxin recall list
+(collis.bench_scheduling), and the throughput of the clinical domain engine.
 
 The web benchmark never touches real data: it uses var/bench.sqlite3, or, when DATABASE_URL
 names a PostgreSQL server, a database of its own called <name>_bench on that server. Pages
@@ -93,7 +94,8 @@ def _queries(client, url: str) -> int:
     return len(captured)
 
 
-def web_benchmark(*, patients: int, requests: int) -> dict:
+def web_benchmark(*, patients: int, requests: int, pages: bool = True,
+                  scheduling: bool = True) -> dict:
     os.environ["DATABASE_URL"] = _bench_database_url()
     os.environ["COLLIS_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collis.config.settings.local")
@@ -131,12 +133,17 @@ def web_benchmark(*, patients: int, requests: int) -> dict:
     search_urls = name_searches + number_searches
     rng.shuffle(search_urls)
     page_urls = [f"/patients/{rng.choice(ids)}/" for _ in range(requests)]
+    results = {"database": connection.vendor, "patients": total}
+    if scheduling and not pages:
+        from collis.bench_scheduling import scheduling_benchmark
+
+        results["scheduling"] = scheduling_benchmark(client=client, user=user,
+                                                     requests=requests)
+        return results
     _time(client, search_urls[:20] + page_urls[:20])  # warm up caches and connections
     search = _time(client, search_urls)
     page = _time(client, page_urls)
-    results = {
-        "database": connection.vendor,
-        "patients": total,
+    results |= {
         "search_ms": _percentiles(search),
         "page_ms": _percentiles(page),
         "search_queries": _queries(client, search_urls[0]),
@@ -149,6 +156,11 @@ def web_benchmark(*, patients: int, requests: int) -> dict:
         verdict = "meets" if p95 < GOAL_MS else "MISSES"
         print(f"  {label:<15} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
               f"{results[queries]} SQL queries   ({verdict} the p95 < {GOAL_MS:.0f} ms goal)")
+    if scheduling:
+        from collis.bench_scheduling import scheduling_benchmark
+
+        results["scheduling"] = scheduling_benchmark(client=client, user=user,
+                                                     requests=requests)
     return results
 
 
@@ -160,8 +172,9 @@ def domain_benchmark(*, cases: int) -> dict:
 
 
 def main(args) -> int:
-    if args.only in (None, "web"):
-        web_benchmark(patients=args.patients, requests=args.requests)
+    if args.only in (None, "web", "scheduling"):
+        web_benchmark(patients=args.patients, requests=args.requests,
+                      pages=args.only != "scheduling", scheduling=args.only != "web")
     if args.only in (None, "domain"):
         domain_benchmark(cases=args.cases)
     return 0

@@ -257,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="requests timed per page (default 300)")
     bench.add_argument("--cases", type=int, default=100_000,
                        help="case facts assessed by the domain benchmark")
-    bench.add_argument("--only", choices=["web", "domain"], default=None)
+    bench.add_argument("--only", choices=["web", "scheduling", "domain"], default=None,
+                       help="web: patient search and page; scheduling: slot search, "
+                            "booking and the toxin recall; domain: the engine")
     http = bench.add_argument_group(
         "HTTP benchmark (--http): gunicorn with the production settings, loaded by wrk")
     http.add_argument("--http", action="store_true",

@@ -208,6 +208,14 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
 
     demo_audit_cohort_load(Patient.objects.filter(nhs_number__in=[
         p.nhs_number for p in wanted[DEMO_HISTORIES:]]).order_by("nhs_number"))
+    from collis.scheduling.demo import demo_recall_load
+
+    # Twelve patients due for toxin, after those the service audit's cohort operated on.
+    from collis.service_audit.demo import COHORT
+
+    due = wanted[DEMO_HISTORIES + COHORT:DEMO_HISTORIES + COHORT + 12]
+    demo_recall_load(list(Patient.objects.filter(
+        nhs_number__in=[p.nhs_number for p in due]).order_by("nhs_number")))
     if new:
         database_statistics_refresh()
     return DemoDataResult(

@@ -88,10 +88,16 @@ def home(request):
         from collis.public.views import public_home  # the public app builds on core
 
         return public_home(request)
+    from collis.core.home import home_for
+    from collis.scheduling.presenters import session_title
+    from collis.surgery.presenters import waiting_since_referral
+
     return render(request, "core/home.jinja", {
         "title": "Home",
         "capabilities": capabilities_of(user),
         "Capability": Capability,
+        "home": home_for(actor=Actor.from_request(request)),
+        "session_title": session_title, "waited": waiting_since_referral,
     })
 
 

@@ -132,3 +132,14 @@ def enquiry_may_link(actor: Actor) -> bool:
     return all(can(actor.user, c) for c in (Capability.ENQUIRY_ANSWER,
                                              Capability.PATIENT_SEARCH,
                                              Capability.PATIENT_VIEW))
+
+
+def enquiry_assigned_to_me(*, actor: Actor, limit: int = 10) -> list[Enquiry]:
+    """The open enquiries assigned to the actor, longest waiting first; listing them is
+    audited once, naming the references shown (as the inbox is)."""
+    rows = list(enquiry_list(actor=actor, assigned="me").order_by("submitted_at", "id")[:limit])
+    if rows:
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="enquiry_list",
+                     summary=f"Enquiries assigned to me on the home page ({len(rows)})",
+                     details={"references": [e.reference for e in rows]})
+    return rows

@@ -200,3 +200,25 @@ def funding_pdf_get(*, episode: Episode, request_id: int, actor: Actor) -> Fundi
                  object_id=funding_request.pk, patient_id=episode.patient_id,
                  summary=f"Downloaded the funding request of episode {episode.pk}")
     return funding_request
+
+
+def funding_list_expiring(*, actor: Actor, today, days: int) -> list[FundingRequest]:
+    """Funding approvals that lapse within `days` of `today` (or have lapsed) while the
+    episode is not yet operated, soonest first; the patients shown are audited as one
+    entry."""
+    import datetime
+
+    from collis.domain.funding import FundingStatus
+    from collis.domain.pathway import TERMINAL, Event, states_since
+
+    done = {str(s) for s in states_since(Event.START_PHYSIOTHERAPY) | TERMINAL}
+    rows = list(FundingRequest.objects.filter(
+        patient__in=_visible_patients(actor), status=FundingStatus.APPROVED,
+        expires_on__lte=today + datetime.timedelta(days=days)).exclude(
+        episode__state__in=done).select_related("patient", "episode")
+        .order_by("expires_on", "id")[:20])
+    if rows:
+        audit_record_many(actor=actor, action=AuditAction.VIEW, object_type="funding_request",
+                          patients=[(r.patient_id, r.patient.nhs_number) for r in rows],
+                          summary="Funding approval about to expire shown on the home page")
+    return rows

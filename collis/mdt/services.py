@@ -114,6 +114,17 @@ def agenda_item_add(*, meeting: MdtMeeting, episode: Episode, actor: Actor) -> M
     return item
 
 
+@transaction.atomic
+def agenda_fill(*, meeting: MdtMeeting, episodes: list[Episode], actor: Actor) -> int:
+    """Put every episode awaiting the MDT (`episodes`, from
+    `selectors.episodes_awaiting_mdt`) on the meeting's agenda, each through
+    `agenda_item_add` and its checks, longest waiting since referral first; all or none.
+    Returns how many were added."""
+    for episode in sorted(episodes, key=lambda e: (e.referral_received_on, e.pk)):
+        agenda_item_add(meeting=meeting, episode=episode, actor=actor)
+    return len(episodes)
+
+
 # --- Decisions --------------------------------------------------------------------------
 
 def meeting_decision_check(meeting: MdtMeeting) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mdt/new/", views.meeting_create, name="meeting_create"),
     path("mdt/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("mdt/<int:meeting_id>/agenda/", views.agenda_add, name="agenda_add"),
+    path("mdt/<int:meeting_id>/agenda/fill/", views.agenda_fill, name="agenda_fill"),
     path("mdt/<int:meeting_id>/agenda/<int:item_id>/", views.agenda_item, name="agenda_item"),
     path(EPISODE + "mdt/", views.episode_decisions, name="episode_decisions"),
     path(EPISODE + "mdt/decisions/<int:decision_id>/letter/", views.decision_letter,

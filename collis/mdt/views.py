@@ -4,8 +4,9 @@ items are read through the MDT's selectors, scoped to the user's unit; an episod
 read the patient through `patient_get` and the episode through `episode_get`. The selectors
 audit what they read."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from collis.candidacy.presenters import AssessmentPresenter
@@ -137,6 +138,25 @@ def agenda_add(request, meeting_id):
         redirect_to=reverse("mdt:meeting_detail", args=[meeting.pk]),
         message="The episode is on the agenda.")
     return response or _meeting_page(request, meeting, agenda_form=form, status=400)
+
+
+@require(Capability.MDT_RECORD)
+@methods("POST")
+def agenda_fill(request, meeting_id):
+    """Put every episode awaiting the MDT on the agenda at once (the agenda from the
+    pathway); a refusal is said on the meeting's page and nothing is added."""
+    actor = Actor.from_request(request)
+    meeting = selectors.meeting_get(meeting_id=meeting_id, actor=actor)
+    episodes = selectors.episodes_awaiting_mdt(meeting=meeting, actor=actor)
+    try:
+        added = services.agenda_fill(meeting=meeting, episodes=episodes, actor=actor)
+    except (ValidationError, MoveRefused) as refused:
+        words = " ".join(getattr(refused, "messages", [str(refused)]))
+        messages.error(request, f"Nothing was added: {words}")
+    else:
+        messages.success(request, f"{added} episode{'s' if added != 1 else ''} awaiting the "
+                                  f"MDT {'are' if added != 1 else 'is'} on the agenda.")
+    return redirect(reverse("mdt:meeting_detail", args=[meeting.pk]))
 
 
 @require(Capability.RECORD_VIEW)

@@ -13,6 +13,7 @@ from collis.core.roles import Capability, can
 from collis.core.selectors import AuditCursor
 from collis.patients import selectors, services
 from collis.patients.forms import PatientForm, PatientSearchForm
+from collis.patients.glance import record_at_a_glance
 from collis.patients.presenters import PatientPresenter, conflict_differences, record_crumbs
 
 HOME = {"text": "Home", "href": "/"}
@@ -61,8 +62,10 @@ def patient_detail(request, patient_id):
             "message": "There is no patient with this identifier. Search for them instead."},
             status=404)
     presenter = PatientPresenter(patient)
+    glance = (record_at_a_glance(patient=patient, actor=Actor.from_request(request))
+              if can(request.user, Capability.RECORD_VIEW) else None)
     return render(request, "patients/patient_detail.jinja", {
-        "title": presenter.name, "patient": patient, "presenter": presenter,
+        "title": presenter.name, "patient": patient, "presenter": presenter, "glance": glance,
         "can_edit": can(request.user, Capability.PATIENT_EDIT),
         "can_audit": can(request.user, Capability.AUDIT_VIEW),
         "breadcrumbs": [HOME, _patients_crumb(), {"text": presenter.name, "href": ""}],

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from collis.patients.models import Patient
 from collis.scheduling.models import Appointment, ClinicSession, Slot
 
 FIND_LIMIT = 10
+# How far ahead the free-slot search looks first, then next (None: without end).
+FIND_HORIZONS = (dt.timedelta(weeks=4), dt.timedelta(weeks=16), None)
 
 
 def _unit_sessions(actor: Actor):
@@ -30,17 +33,32 @@ def slot_find_free(*, actor: Actor, appointment_type: str, site=None, clinician=
     """The next slots of the kind with a free place, soonest first, at the site and with the
     clinician when given (any otherwise). Shows no patient, so is not audited."""
     after = after or timezone.now()
+    organisation_id = getattr(actor.user, "organisation_id", None)
     slots = Slot.objects.filter(
-        session__in=_unit_sessions(actor), session__appointment_type=appointment_type,
-        starts_at__gt=after)
+        session__room__site__organisation_id=organisation_id,
+        session__appointment_type=appointment_type,
+        starts_at__gt=after, session__ends_at__gt=after)
     if site is not None:
         slots = slots.filter(session__room__site=site)
     if clinician is not None:
         slots = slots.filter(clinician=clinician)
-    return list(slots.annotate(
-        taken=Count("appointments", filter=Q(appointments__holds_slot=True))
-    ).filter(taken__lt=F("capacity")).select_related(
-        "session__room__site", "clinician").order_by("starts_at", "id")[:limit])
+    # Free places are counted per slot (a correlated count, not a GROUP BY over every
+    # future slot), first over the next weeks and only if they hold too few free slots over
+    # a longer time: the soonest `limit` free slots are the same either way, and a year of
+    # clinics is not counted to find next week's.
+    taken = (Appointment.objects.filter(slot=OuterRef("pk"), holds_slot=True).order_by()
+             .values("slot").annotate(n=Count("pk")).values("n"))
+    free = slots.alias(taken=Coalesce(Subquery(taken), 0)).filter(
+        taken__lt=F("capacity")).select_related(
+        "session__room__site", "clinician").order_by("starts_at", "id")
+    for horizon in FIND_HORIZONS:
+        # The window bounds the sessions too, so that the database reads only theirs.
+        window = free if horizon is None else free.filter(
+            starts_at__lte=after + horizon, session__starts_at__lte=after + horizon)
+        found = list(window[:limit])
+        if len(found) == limit or horizon is None:
+            return found
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def slot_get(*, actor: Actor, slot_id) -> Slot:
@@ -60,6 +78,19 @@ def session_list(*, actor: Actor, site=None, day: dt.date, days: int = 7) -> lis
     if site is not None:
         sessions = sessions.filter(room__site=site)
     return list(sessions.select_related("room__site").prefetch_related("clinicians").annotate(
+        booked=Count("appointments", filter=Q(appointments__holds_slot=True), distinct=True),
+        places=Subquery(Slot.objects.filter(session=OuterRef("pk")).values("session").annotate(
+            total=Sum("capacity")).values("total"))).order_by("starts_at", "id"))
+
+
+def session_list_for_clinician(*, actor: Actor, day: dt.date,
+                               days: int = 7) -> list[ClinicSession]:
+    """The actor's own clinic sessions from `day` for `days` days, with bookings counted
+    (shows no patient, so is not audited)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+    return list(_unit_sessions(actor).filter(
+        clinicians=actor.user, starts_at__gte=start,
+        starts_at__lt=start + dt.timedelta(days=days)).select_related("room__site").annotate(
         booked=Count("appointments", filter=Q(appointments__holds_slot=True), distinct=True),
         places=Subquery(Slot.objects.filter(session=OuterRef("pk")).values("session").annotate(
             total=Sum("capacity")).values("total"))).order_by("starts_at", "id"))

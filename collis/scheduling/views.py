@@ -123,6 +123,7 @@ def session_detail(request, session_id):
         "clinicians": clinicians_text(session), "time_short": time_short,
         "started": session.starts_at <= timezone.now(), "now": timezone.now(),
         "may_record": can(request.user, Capability.ATTENDANCE_RECORD),
+        "may_record_toxin": can(request.user, Capability.TOXIN_RECORD),
         "moves": STATUS_MOVES,
         "breadcrumbs": _clinic_crumbs("Clinic list"),
     })

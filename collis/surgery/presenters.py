@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.urls import NoReverseMatch, reverse
 
 from collis.core.roles import Capability, can
-from collis.domain.pathway import Event, Task, states_since
+from collis.domain.pathway import MOVE_BY_EVENT, Event, Task, moves_from, states_since
 
 # Moves made on the pathway page itself with a reason; the others are made by recording
 # something in the app that owns the step (the MDT decision, the consent, ...).
@@ -52,3 +54,50 @@ def episode_crumbs(episode, *tail: dict) -> list[dict]:
         {"text": "Pathway", "href": reverse("surgery:episode_list", args=[patient_id])},
         {"text": f"Episode {episode.pk}",
          "href": reverse("surgery:episode_detail", args=[patient_id, episode.pk])}, *tail)
+
+
+@dataclass(frozen=True, slots=True)
+class NextAction:
+    """The step an episode waits for from the user, as a button: `event` set when it is a
+    move made from the worklist itself (a POST to `href`), empty when the button opens the
+    page where the step is done."""
+
+    label: str
+    href: str
+    event: str = ""
+
+
+def next_action(episode, role: str) -> NextAction:
+    """What the episode waits for from the role, as the pathway table says (the first move
+    of the table from its state whose worklist is the role's)."""
+    for move in moves_from(episode.state, role):
+        if role not in move.worklist:
+            continue
+        if move.event in GENERIC_MOVES and not move.needs_reason:
+            return NextAction(move.label, reverse("surgery:worklist_move", kwargs={
+                "patient_id": episode.patient_id, "episode_id": episode.pk}), str(move.event))
+        if move.event in GENERIC_MOVES:
+            return NextAction(move.label, reverse("surgery:episode_move", kwargs={
+                "patient_id": episode.patient_id, "episode_id": episode.pk,
+                "event": str(move.event)}))
+        break
+    return NextAction("Open the episode", reverse(
+        "surgery:episode_detail", kwargs={"patient_id": episode.patient_id,
+                                          "episode_id": episode.pk}))
+
+
+def worklist_move_allowed(event: str) -> bool:
+    """A move made from the worklist by one button: a page-less move needing no reason."""
+    move = next((m for e, m in MOVE_BY_EVENT.items() if str(e) == event), None)
+    return move is not None and move.event in GENERIC_MOVES and not move.needs_reason
+
+
+def waiting_since_referral(episode, today=None) -> str:
+    """How long the patient has waited since the referral was received: "3 days",
+    "5 weeks"."""
+    import datetime
+
+    days = ((today or datetime.date.today()) - episode.referral_received_on).days
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{days // 7} weeks"

@@ -163,12 +163,13 @@ def waiting_list(*, site=None, surgeon=None, priority: str = "",
     return rows
 
 
-def worklist(*, user, actor: Actor) -> list[Episode]:
+def worklist(*, user, actor: Actor, limit: int = 200) -> list[Episode]:
     """Open episodes waiting on the user's role (the pathway tables name whose worklist
-    each step is on), oldest first; audited per patient."""
+    each step is on), longest waiting since the referral first; audited per patient."""
     states = states_awaiting(role_of(user))
     rows = list(Episode.objects.visible_to(actor.user).filter(state__in=[str(s) for s in states])
-                .select_related("patient").order_by("opened_at", "id")[:200])
+                .select_related("patient").order_by("referral_received_on", "opened_at",
+                                                    "id")[:limit])
     if rows:
         audit_record_many(actor=actor, action=AuditAction.SEARCH, object_type="patient",
                           patients=[(e.patient_id, e.patient.nhs_number) for e in rows],

@@ -18,4 +18,5 @@ urlpatterns = [
     path(EPISODE + "listing/", views.episode_listing, name="episode_listing"),
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("worklist/", views.worklist, name="worklist"),
+    path(EPISODE + "worklist-move/", views.worklist_move, name="worklist_move"),
 ]

@@ -3,10 +3,12 @@ work-up and next steps, generic moves, listing, the waiting list and worklists. 
 is read through `patient_get` and the episode through `episode_get`, both scoped to the
 user's unit and audited."""
 
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from collis.core.audit import Actor
 from collis.core.flow import form_submit
@@ -17,7 +19,14 @@ from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
 from collis.surgery import documents, selectors, services
 from collis.surgery.forms import ListingForm, MoveForm, ReferralForm, WaitingListFilterForm
-from collis.surgery.presenters import GENERIC_MOVES, episode_crumbs, episode_pages
+from collis.surgery.presenters import (
+    GENERIC_MOVES,
+    episode_crumbs,
+    episode_pages,
+    next_action,
+    waiting_since_referral,
+    worklist_move_allowed,
+)
 
 _crumbs = record_crumbs
 NO_EPISODE = "This patient has no pathway episode with this number."
@@ -200,7 +209,39 @@ def waiting_list(request):
 @require(Capability.RECORD_VIEW)
 def worklist(request):
     rows = selectors.worklist(user=request.user, actor=Actor.from_request(request))
+    role = selectors.role_of(request.user)
     return render(request, "surgery/worklist.jinja", {
         "title": "My worklist", "rows": rows,
+        "actions": {e.pk: next_action(e, role) for e in rows},
+        "waited": waiting_since_referral,
         "breadcrumbs": [{"text": "Home", "href": "/"}, {"text": "My worklist", "href": ""}],
     })
+
+
+@require(Capability.RECORD_VIEW)
+@methods("POST")
+def worklist_move(request, patient_id, episode_id):
+    """The next step of an episode made from a worklist with one button (a move that needs
+    no reason and no page of its own), through the pathway's one transition function and
+    its table of who may; then back to the worklist it was made from."""
+    patient = _patient(request, patient_id)
+    episode = _episode(request, patient, episode_id)
+    event = request.POST.get("event", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("surgery:worklist")
+    if not worklist_move_allowed(event):
+        messages.error(request, "This step is not made from the worklist: open the episode.")
+        return redirect(back)
+    move = MOVE_BY_EVENT[Event(event)]
+    try:
+        services.episode_transition(episode=episode, event=move.event,
+                                    actor=Actor.from_request(request))
+    except MoveRefused as refused:
+        messages.error(request, f"{patient.given_name} {patient.family_name}: {refused}")
+    else:
+        messages.success(request, f"{patient.given_name} {patient.family_name}: "
+                                  f"{move.label.lower()}, done. The episode is now at "
+                                  f"'{STATE_LABELS[move.target]}'.")
+    return redirect(back)

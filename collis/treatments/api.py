@@ -42,6 +42,7 @@ class CycleOut(Schema):
     given_on: date
     product: str
     batch_number: str
+    batch_expires_on: date | None = None
     guidance: str
     injector: str
     site: str
@@ -136,7 +137,8 @@ def _cycle(cycle) -> dict:
     review = cycle.review if cycle.reviewed else None
     return {
         "id": cycle.pk, "given_on": cycle.given_on, "product": cycle.product,
-        "batch_number": cycle.batch_number, "guidance": cycle.guidance,
+        "batch_number": cycle.batch_number, "batch_expires_on": cycle.batch_expires_on,
+        "guidance": cycle.guidance,
         "injector": cycle.injector.display_name, "site": cycle.site.code,
         "total_units": cycle.total_units,
         "units_note": f"Units of {cycle.product}; units are not interchangeable between "

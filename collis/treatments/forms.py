@@ -89,6 +89,9 @@ class ToxinCycleForm(AmendableForm):
                              width=10, spellcheck=False,
                              autocomplete="off",
                              error_messages={"required": "Enter the batch number"})
+    batch_expires_on = DateField(label="Batch expiry date (optional)",
+                                 label_text="The batch expiry date", required=False,
+                                 hint="As printed on the vial, for example, 31 12 2027")
     guidance = RadiosField(label="Guidance", choices=Guidance.choices,
                            error_messages={"required": "Choose how the injections were "
                                                        "guided"})
@@ -136,7 +139,8 @@ class ToxinCycleForm(AmendableForm):
     def initial_from(cycle) -> dict:
         """The fields of a cycle being corrected, as entered."""
         return {"given_on": cycle.given_on, "product": cycle.product,
-                "batch_number": cycle.batch_number, "guidance": cycle.guidance,
+                "batch_number": cycle.batch_number,
+                "batch_expires_on": cycle.batch_expires_on, "guidance": cycle.guidance,
                 "injector": cycle.injector_id, "site": cycle.site_id, "notes": cycle.notes,
                 **INJECTIONS.initial((i.muscle, i.side, i.units)
                                      for i in cycle.injections.all())}

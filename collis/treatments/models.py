@@ -96,6 +96,9 @@ class ToxinCycle(CorrectableRecord):
     given_on = models.DateField("Date of the injections")
     product = models.CharField("Product", max_length=32, choices=PRODUCT_CHOICES)
     batch_number = models.CharField("Batch number", max_length=40)
+    # Optional: entries made before Collis asked for it have none; a cycle recorded from a
+    # clinic appointment always has it, and it is never before the injections.
+    batch_expires_on = models.DateField("Batch expiry date", null=True, blank=True)
     guidance = models.CharField("Guidance", max_length=20, choices=Guidance.choices)
     injector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+", verbose_name="Injector")

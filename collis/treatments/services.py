@@ -125,6 +125,7 @@ def _rows_checked(injections: Sequence[InjectionRow]) -> None:
 def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_number: str,
                        guidance: str, injector: User, site: Site,
                        injections: Sequence[InjectionRow], notes: str = "",
+                       batch_expires_on: date | None = None,
                        warnings_acknowledged: Sequence[str] = (), warnings_reason: str = "",
                        amends: ToxinCycle | None = None, correction_reason: str = "",
                        actor: Actor) -> ToxinCycle:
@@ -140,12 +141,17 @@ def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_
                                same=amends is None or amends.patient_id == patient.pk)
     _rows_checked(injections)
     cycle = ToxinCycle(patient=patient, given_on=given_on, product=product,
-                       batch_number=batch_number.strip(), guidance=guidance, injector=injector,
-                       site=site, notes=notes, warnings_reason=warnings_reason.strip(),
+                       batch_number=batch_number.strip(), batch_expires_on=batch_expires_on,
+                       guidance=guidance, injector=injector, site=site, notes=notes,
+                       warnings_reason=warnings_reason.strip(),
                        supersedes=amends, created_by=actor.user)
     _clean(cycle)
     clinical_date_check(field="given_on", value=given_on, patient=patient,
                         label="The date of the injections")
+    if batch_expires_on is not None and batch_expires_on < given_on:
+        raise ValidationError({"batch_expires_on": (
+            f"The batch expired on {date_long(batch_expires_on)}, before the injections: "
+            "check the batch number and its expiry date")})
     check = selectors.proposed_cycle_check(patient=patient, given_on=given_on, product=product,
                                            injections=injections, replacing=amends)
     if check.units.refusals:
@@ -173,6 +179,8 @@ def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_
                  summary=f"Recorded a {product} cycle on {given_on.isoformat()} "
                          f"({total} units, {len(rows)} injections)",
                  details={"product": product, "batch_number": cycle.batch_number,
+                          "batch_expires_on": batch_expires_on.isoformat()
+                          if batch_expires_on else None,
                           "injections": [{"muscle": r.muscle, "side": r.side,
                                           "units": r.units} for r in injections],
                           "warnings_acknowledged": sorted({w["code"] for w in

@@ -154,6 +154,36 @@ def toxin_list(request, patient_id):
     })
 
 
+def toxin_cycle_submit(request, form: ToxinCycleForm, *, patient: Patient,
+                       amends: ToxinCycle | None, save: Callable, redirect_to: Callable):
+    """The POST of a toxin cycle form: returns (redirect or None, warnings shown). Warnings
+    (a short interval, units above a limit) are shown once; the clinician may then record
+    it anyway (units above a limit need a reason). Impossible units are refused on their
+    row. `save(cleaned_data, acknowledged_codes)` calls the service."""
+    if not form.is_valid():
+        return None, ()
+    data = form.cleaned_data
+    check = selectors.proposed_cycle_check(
+        patient=patient, given_on=data["given_on"], product=data["product"],
+        injections=data["injections"], replacing=amends)
+    warnings = check.warnings
+    codes = sorted({w.code for w in warnings})
+    if check.units.refusals:
+        form.units_refusals_apply(check.units.refusals)
+        return None, ()
+    # A warning, not a refusal: the clinician sees it once, then may proceed. Until they
+    # have seen these very warnings, the page is shown again with them.
+    if warnings and data["acknowledged"] != ",".join(codes):
+        form.data = form.data.copy()
+        form.data["acknowledged"] = ",".join(codes)
+        return None, warnings
+    response = form_submit(
+        request, form, lambda data: save(data, codes), redirect_to=redirect_to,
+        message=lambda cycle: f"The cycle of {date_long(cycle.given_on)} is recorded: "
+                              f"{cycle.total_units} units.")
+    return response, warnings
+
+
 @require(Capability.TOXIN_RECORD)
 @methods("GET", "POST")
 def toxin_create(request, patient_id):
@@ -170,39 +200,20 @@ def toxin_create(request, patient_id):
     warnings = ()
     if request.method == "POST":
         form = ToxinCycleForm(request.POST, amending=amends is not None, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            check = selectors.proposed_cycle_check(
+        response, warnings = toxin_cycle_submit(
+            request, form, patient=patient, amends=amends,
+            save=lambda data, codes: services.toxin_cycle_create(
                 patient=patient, given_on=data["given_on"], product=data["product"],
-                injections=data["injections"], replacing=amends)
-            warnings = check.warnings
-            codes = sorted({w.code for w in warnings})
-            if check.units.refusals:
-                warnings = ()
-                form.units_refusals_apply(check.units.refusals)
-            # A warning, not a refusal: the clinician sees it once, then may proceed. Until
-            # they have seen these very warnings, the page is shown again with them.
-            elif warnings and data["acknowledged"] != ",".join(codes):
-                form.data = form.data.copy()
-                form.data["acknowledged"] = ",".join(codes)
-            else:
-                response = form_submit(
-                    request, form,
-                    lambda data: services.toxin_cycle_create(
-                        patient=patient, given_on=data["given_on"], product=data["product"],
-                        batch_number=data["batch_number"], guidance=data["guidance"],
-                        injector=data["injector"], site=data["site"],
-                        injections=data["injections"], notes=data["notes"],
-                        warnings_acknowledged=codes, warnings_reason=data["warnings_reason"],
-                        amends=amends, correction_reason=data.get("correction_reason", ""),
-                        actor=actor),
-                    redirect_to=lambda cycle: reverse(
-                        "treatments:toxin_detail",
-                        kwargs={"patient_id": patient.pk, "pk": cycle.pk}),
-                    message=lambda cycle: f"The cycle of {date_long(cycle.given_on)} is "
-                                          f"recorded: {cycle.total_units} units.")
-                if response:
-                    return response
+                batch_number=data["batch_number"], batch_expires_on=data["batch_expires_on"],
+                guidance=data["guidance"], injector=data["injector"], site=data["site"],
+                injections=data["injections"], notes=data["notes"],
+                warnings_acknowledged=codes, warnings_reason=data["warnings_reason"],
+                amends=amends, correction_reason=data.get("correction_reason", ""),
+                actor=actor),
+            redirect_to=lambda cycle: reverse(
+                "treatments:toxin_detail", kwargs={"patient_id": patient.pk, "pk": cycle.pk}))
+        if response:
+            return response
     elif amends is not None:
         form = ToxinCycleForm(initial=ToxinCycleForm.initial_from(amends), amending=True,
                               user=request.user)

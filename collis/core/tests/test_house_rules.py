@@ -20,7 +20,7 @@ AUDIT_WRITERS = {"audit_record", "audit_record_many", "audit_patient_shown"}
 
 
 def _entry_modules() -> list[Path]:
-    modules = sorted(COLLIS.glob("*/views.py")) + sorted(COLLIS.glob("*/api.py"))
+    modules = sorted(COLLIS.glob("*/*views.py")) + sorted(COLLIS.glob("*/api.py"))
     return [m for m in modules if m.parent.name != "domain"]
 
 
