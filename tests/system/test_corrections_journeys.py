@@ -97,7 +97,7 @@ class TestEnteredInErrorToxinCycle(Journey):
     # When
 
     def when_i_enter_a_dysport_cycle(self, *rows):
-        self.when_i_fill_in_the_date(SEPTEMBER_7)
+        self.when_i_fill_in_the_date(SEPTEMBER_7, field="given_on")
         self.when_i_select("Product", "abobotulinumtoxinA")
         self.when_i_fill_in({"Batch number": "D5521"})
         self.when_i_choose("Electromyography (EMG)")

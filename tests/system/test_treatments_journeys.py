@@ -55,7 +55,7 @@ class TestToxinCycle(Journey):
         cycle_with(self.patient, datetime.date(2026, 5, 4), benefit=70, weeks=11)
 
     def when_i_enter_a_cycle_of_three_muscles_forgetting_the_units_of_the_second(self):
-        self.when_i_fill_in_the_date(NOVEMBER_2)
+        self.when_i_fill_in_the_date(NOVEMBER_2, field="given_on")
         self.when_i_select("Product", "onabotulinumtoxinA")
         self.when_i_fill_in({"Batch number": "C4411"})
         self.when_i_choose("Electromyography (EMG)")
@@ -152,7 +152,7 @@ class TestShortIntervalAndMedication(Journey):
         self.then_the_page_is_accessible("medication-list")
 
     def when_i_enter_a_cycle_seven_weeks_after_the_last(self):
-        self.when_i_fill_in_the_date(datetime.date(2026, 11, 19))
+        self.when_i_fill_in_the_date(datetime.date(2026, 11, 19), field="given_on")
         self.when_i_select("Product", "onabotulinumtoxinA")
         self.when_i_fill_in({"Batch number": "C9"})
         self.when_i_choose("Ultrasound", exact=True)
