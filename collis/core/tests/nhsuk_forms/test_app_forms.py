@@ -54,8 +54,10 @@ def test_no_optional_radio_traps_the_user(form_class):
 # --- every date of every form refuses a part no calendar has ---------------------------------
 
 # What a form needs besides its data, by keyword: placeholders to find its fields, and (at
-# test time) a signed-in member of staff, every funding status, no episodes.
-PLACEHOLDERS = {"user": None, "statuses": (), "episodes": ()}
+# test time) a signed-in member of staff, every funding status, no episodes, and no
+# surgeons, sites or years for the service audit's filters.
+PLACEHOLDERS = {"user": None, "statuses": (), "episodes": (),
+                "choices": {"surgeons": (), "sites": (), "years": ()}}
 
 
 def built(form_class, data=None, **given):
