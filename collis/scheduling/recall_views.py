@@ -53,13 +53,15 @@ def recall_list(request):
 
 
 @require(Capability.APPOINTMENT_BOOK)
-@methods("POST")
+@methods("GET", "POST")
 def recall_book(request, patient_id):
     """Book the patient into the next free toxin clinic slot from their due date, at the
     chosen site (or any), and say where; a refusal is said on the list."""
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
     site = _site(request, list(sites_of(request.user)))
+    if request.method == "GET":  # a link followed, not the button: back to the list
+        return redirect(_list_href(site))
     try:
         appointment = recall.recall_book(patient=patient, site=site, actor=actor)
     except ValidationError as refused:
@@ -103,7 +105,7 @@ def due_list(request):
 
 
 @require(Capability.APPOINTMENT_BOOK)
-@methods("POST")
+@methods("GET", "POST")
 def due_book(request, patient_id):
     """Book the patient's review or session due into the next free slot of its kind from
     its due date (at the chosen site, or any); a refusal is said on the list."""
@@ -111,6 +113,8 @@ def due_book(request, patient_id):
     patient = patient_get(patient_id=patient_id, actor=actor)
     site = _site(request, list(sites_of(request.user)))
     kind = _kind(request)
+    if request.method == "GET":  # a link followed, not the button: back to the list
+        return redirect(_due_href(kind, site))
     name = f"{patient.given_name} {patient.family_name}"
     try:
         row = due.due_row_for(patient=patient, kind=kind, actor=actor)

@@ -47,6 +47,7 @@ from collis.domain.audit_statistics import (
     proportion_wilson,
     suppressed,
 )
+from collis.domain.funding import FUNDING_FINAL, FundingStatus
 from collis.domain.outcome_audit import (
     AUDIT_POINTS,
     LAST_FOLLOW_UP,
@@ -632,14 +633,15 @@ def _funding_measures(actor: Actor, filters: AuditFilters) -> dict:
     from collis.mdt.models import FundingRequest
 
     decided = FundingRequest.objects.filter(
-        patient__in=Patient.objects.visible_to(actor.user), status__in=["approved", "declined"],
+        patient__in=Patient.objects.visible_to(actor.user),
+        status__in=sorted(FUNDING_FINAL),
         submitted_on__isnull=False, decided_on__isnull=False)
     if filters.year:
         decided = decided.filter(decided_on__year=filters.year)
     rows = list(decided.values_list("submitted_on", "decided_on", "status"))
     return {"funding_wait": distribution_of([(d - s).days for s, d, _ in rows]),
             "funding_decided": len(rows),
-            "funding_declined": sum(1 for *_, status in rows if status == "declined")}
+            "funding_declined": sum(1 for *_, status in rows if status == FundingStatus.DECLINED)}
 
 
 def _enquiry_measures(actor: Actor, filters: AuditFilters) -> dict:

@@ -219,13 +219,16 @@ def worklist(request):
 
 
 @require(Capability.RECORD_VIEW)
-@methods("POST")
+@methods("GET", "POST")
 def worklist_move(request, patient_id, episode_id):
     """The next step of an episode made from a worklist with one button (a move that needs
     no reason and no page of its own), through the pathway's one transition function and
     its table of who may; then back to the worklist it was made from."""
     patient = _patient(request, patient_id)
     episode = _episode(request, patient, episode_id)
+    if request.method == "GET":  # a link followed, not the button: nothing moves
+        return redirect(reverse("surgery:episode_detail",
+                                kwargs={"patient_id": patient.pk, "episode_id": episode.pk}))
     event = request.POST.get("event", "")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

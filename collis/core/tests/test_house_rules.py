@@ -124,7 +124,7 @@ def test_pages_that_only_read_refuse_a_post(client_as, sites):
         for converter in ("<int:episode_id>", "<int:pk>", "<int:meeting_id>", "<int:item_id>",
                           "<int:decision_id>", "<int:request_id>", "<int:session_id>",
                           "<int:months>", "<int:file_pk>", "<slug:event>", "<str:kind>",
-                          "<slug:slug>", "<slug:code>", "<int:number>"):
+                          "<slug:slug>", "<slug:code>", "<int:number>", "<int:letter_id>"):
             path = path.replace(converter, "1")
         response = client.post(path)
         assert response.status_code == 405, (path, response.status_code)
