@@ -108,39 +108,6 @@ _TOKENS = {words: _tokens_query(words) for words in range(1, _PREPARED_WORDS + 1
 _PAGES: dict[int, PreparedQuery] = {}
 
 
-class _PreparedNameMatches:
-    """`_NameMatches` for a unit's staff, from prepared queries."""
-
-    def __init__(self, organisation_id: int, words: list[str]):
-        self.organisation_id = organisation_id
-        bounds = {}
-        for i, word in enumerate(words):
-            bounds[f"low{i}"], bounds[f"high{i}"] = PatientNameToken.bounds(word)
-        rows = _TOKENS[len(words)].rows(organisation_id=organisation_id, **bounds)
-        self.ids = [pk for _key, pk in sorted(set(rows))]
-
-    def __len__(self):
-        return len(self.ids)
-
-    def count(self):
-        return len(self.ids)
-
-    def __iter__(self):
-        return iter(self[:])
-
-    def __getitem__(self, index):
-        ids = [uuid.UUID(str(pk)) for pk in (
-            self.ids[index] if isinstance(index, slice) else [self.ids[index]])]
-        if not ids:
-            return [] if isinstance(index, slice) else self.ids[index]
-        query = _PAGES.get(len(ids)) or _PAGES.setdefault(len(ids), _page_query(len(ids)))
-        found = {p.pk: p for p in query.instances(
-            organisation_id=self.organisation_id,
-            **{f"id{i}": pk for i, pk in enumerate(ids)})}
-        page = [found[pk] for pk in ids if pk in found]
-        return page if isinstance(index, slice) else page[0]
-
-
 class _NameMatches:
     """The patients matching a name search, in the registry's order, as a sequence that
     `Paginator` can count and slice: the matches are found and ordered from the token index
@@ -153,9 +120,8 @@ class _NameMatches:
         # The patient ids as the database driver gives them (a UUID on PostgreSQL, its hex
         # text on SQLite), without building a UUID for each of thousands of rows; either
         # sorts as the database orders `id`.
-        raw_id = ExpressionWrapper(F("patient_id"), output_field=CharField())
         self.ids = [pk for _key, pk in sorted(set(
-            tokens.annotate(raw_id=raw_id).values_list("sort_key", "raw_id")))]
+            tokens.annotate(raw_id=_RAW_ID).values_list("sort_key", "raw_id")))]
 
     def __len__(self):
         return len(self.ids)
@@ -169,9 +135,29 @@ class _NameMatches:
     def __getitem__(self, index):
         ids = [uuid.UUID(str(pk)) for pk in (
             self.ids[index] if isinstance(index, slice) else [self.ids[index]])]
-        found = {p.pk: p for p in self.patients.filter(pk__in=ids)}
+        found = {p.pk: p for p in self._read(ids)} if ids else {}
         page = [found[pk] for pk in ids if pk in found]
         return page if isinstance(index, slice) else page[0]
+
+    def _read(self, ids: list[uuid.UUID]):
+        return self.patients.filter(pk__in=ids)
+
+
+class _PreparedNameMatches(_NameMatches):
+    """`_NameMatches` for a unit's staff, from prepared queries."""
+
+    def __init__(self, organisation_id: int, words: list[str]):
+        self.organisation_id = organisation_id
+        bounds = {}
+        for i, word in enumerate(words):
+            bounds[f"low{i}"], bounds[f"high{i}"] = PatientNameToken.bounds(word)
+        rows = _TOKENS[len(words)].rows(organisation_id=organisation_id, **bounds)
+        self.ids = [pk for _key, pk in sorted(set(rows))]
+
+    def _read(self, ids: list[uuid.UUID]):
+        query = _PAGES.get(len(ids)) or _PAGES.setdefault(len(ids), _page_query(len(ids)))
+        return query.instances(organisation_id=self.organisation_id,
+                               **{f"id{i}": pk for i, pk in enumerate(ids)})
 
 
 def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Patient]:
