@@ -86,6 +86,7 @@ def _seed_cycles(*, actor, patients: list) -> None:
 
     from collis.sites.models import Site
     from collis.treatments.models import Guidance, ToxinCycle
+    from collis.treatments.services import toxin_last_cycle_rebuild
 
     if ToxinCycle.objects.filter(batch_number__startswith="BENCH").exists():
         return
@@ -108,6 +109,8 @@ def _seed_cycles(*, actor, patients: list) -> None:
             batch = []
     if batch:
         ToxinCycle.objects.bulk_create(batch)
+    # Written in bulk, past the toxin services: their copy for the recall list is rebuilt.
+    toxin_last_cycle_rebuild()
     print(f"  seeded {made:,} toxin cycles in {time.perf_counter() - started:.1f} s")
 
 

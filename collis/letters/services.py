@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
 from collis.core.corrections import record_mark_entered_in_error, record_supersede
 from collis.core.models import AuditAction, AuditChannel
-from collis.core.outbox import outbox_claim, outbox_failure, outbox_sent
+from collis.core.outbox import outbox_claim, outbox_release_stale, outbox_send
 from collis.core.roles import Capability, can, refusal_message
 from collis.domain.scheduling import AppointmentStatus
 from collis.letters.compose import letter_sections
@@ -204,7 +205,7 @@ def letter_email_deliver(*, email_id: int, now: dt.datetime | None = None) -> st
     if email.next_attempt_at and email.next_attempt_at > now:
         return "not due"
     if not outbox_claim(LetterEmail, email.pk, pending=PENDING_EMAIL,
-                        claimed=EmailState.SENDING):
+                        claimed=EmailState.SENDING, now=now):
         return "taken by another worker"
     letter, version = email.letter, email.version
     pdf = letter_pdf(letter=letter, version=version, author=version.created_by,
@@ -216,21 +217,30 @@ def letter_email_deliver(*, email_id: int, now: dt.datetime | None = None) -> st
         body="Please find attached a clinic letter from the dystonia unit about your patient.\n",
         to=[email.to], headers={"X-Collis-Letter": str(letter.pk)})
     message.attach(f"clinic-letter-{letter.pk}-v{version.number}.pdf", pdf, "application/pdf")
-    try:
-        message.send()
-    except Exception as error:  # the mail server failed or cannot be reached
-        delay = outbox_failure(email, error, delays=settings.COLLIS_REMINDER_RETRY_SECONDS,
-                               now=now, retrying=EmailState.RETRYING,
-                               failed=EmailState.FAILED)
-        email.save(update_fields=list(EMAIL_DELIVERY_FIELDS))
-        logger.warning("Clinic letter email %s not sent (attempt %s): %s", email.pk,
-                       email.attempts, email.last_error)
-        if delay is not None:
-            letter_email_enqueue(email.pk, run_after=email.next_attempt_at)
+    if not outbox_send(email, message.send, now=now,
+                       delays=settings.COLLIS_REMINDER_RETRY_SECONDS,
+                       retrying=EmailState.RETRYING, failed=EmailState.FAILED,
+                       sent=EmailState.SENT, fields=EMAIL_DELIVERY_FIELDS,
+                       requeue=letter_email_enqueue):
         return email.state
-    outbox_sent(email, now=now, sent=EmailState.SENT)
-    email.save(update_fields=list(EMAIL_DELIVERY_FIELDS))
     audit_record(actor=WORKER, action=AuditAction.UPDATE, object_type="clinic_letter",
                  object_id=letter.pk, patient_id=letter.patient_id,
                  summary=f"Emailed version {version.number} of the clinic letter to {email.to}")
     return email.state
+
+
+def letter_emails_due_enqueue(*, now: dt.datetime | None = None) -> int:
+    """Queue every letter email still waiting whose time has come (for a worker that was
+    down), after giving back those whose worker stopped while sending them. Queuing one
+    twice is harmless: only one worker takes it."""
+    now = now or timezone.now()
+    for email in outbox_release_stale(
+            LetterEmail, claimed=EmailState.SENDING, retrying=EmailState.RETRYING,
+            failed=EmailState.FAILED, delays=settings.COLLIS_REMINDER_RETRY_SECONDS, now=now):
+        letter_email_enqueue(email.pk, run_after=email.next_attempt_at)
+    ids = list(LetterEmail.objects.filter(state__in=PENDING_EMAIL).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("pk", flat=True))
+    for pk in ids:
+        letter_email_enqueue(pk)
+    return len(ids)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction, AuditChannel
-from collis.core.outbox import outbox_claim, outbox_failure, outbox_sent
+from collis.core.outbox import outbox_claim, outbox_release_stale, outbox_send
 from collis.core.roles import Capability, can, refusal_message
 from collis.domain.scheduling import AppointmentStatus
 from collis.reminders import wording
@@ -213,7 +213,7 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
     if message.due_at > now or (message.next_attempt_at and message.next_attempt_at > now):
         return "not due"
     if not outbox_claim(AppointmentMessage, message.pk, pending=PENDING,
-                        claimed=MessageState.SENDING):
+                        claimed=MessageState.SENDING, now=now):
         return "taken by another worker"
     appointment = message.appointment
     reason = _why_not(message, contact_preference_current(appointment.patient), now)
@@ -226,20 +226,12 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
                      object_id=message.pk, patient_id=appointment.patient_id,
                      summary=f"Did not send the {label}: {reason}")
         return message.state
-    try:
-        _send(message, now)
-    except Exception as error:  # the mail server or text provider failed or is unreachable
-        delay = outbox_failure(message, error, delays=settings.COLLIS_REMINDER_RETRY_SECONDS,
-                               now=now, retrying=MessageState.RETRYING,
-                               failed=MessageState.FAILED)
-        message.save(update_fields=list(DELIVERY_FIELDS))
-        logger.warning("Appointment message %s not sent (attempt %s): %s", message.pk,
-                       message.attempts, message.last_error)
-        if delay is not None:
-            appointment_message_enqueue(message.pk, run_after=message.next_attempt_at)
+    if not outbox_send(message, lambda: _send(message, now), now=now,
+                       delays=settings.COLLIS_REMINDER_RETRY_SECONDS,
+                       retrying=MessageState.RETRYING, failed=MessageState.FAILED,
+                       sent=MessageState.SENT, fields=DELIVERY_FIELDS,
+                       requeue=appointment_message_enqueue):
         return message.state
-    outbox_sent(message, now=now, sent=MessageState.SENT)
-    message.save(update_fields=list(DELIVERY_FIELDS))
     audit_record(actor=WORKER, action=AuditAction.UPDATE, object_type="appointment_message",
                  object_id=message.pk, patient_id=appointment.patient_id,
                  summary=f"Sent the {label} to the patient")
@@ -248,7 +240,15 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
 
 def messages_due_enqueue(*, now: dt.datetime | None = None) -> int:
     """Queue every message that is due and still waiting (for a worker that was down, or a
-    task backend that cannot wait). Queuing one twice is harmless: only one worker takes it."""
+    task backend that cannot wait), after giving back those whose worker stopped while
+    sending them (`collis.core.outbox.outbox_release_stale`). Queuing one twice is
+    harmless: only one worker takes it."""
+    now = now or timezone.now()
+    released = outbox_release_stale(
+        AppointmentMessage, claimed=MessageState.SENDING, retrying=MessageState.RETRYING,
+        failed=MessageState.FAILED, delays=settings.COLLIS_REMINDER_RETRY_SECONDS, now=now)
+    for message in released:
+        appointment_message_enqueue(message.pk, run_after=message.next_attempt_at)
     ids = list(messages_due(now=now).values_list("pk", flat=True))
     for pk in ids:
         appointment_message_enqueue(pk)

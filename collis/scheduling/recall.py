@@ -1,10 +1,11 @@
 """The toxin recall list: patients on botulinum toxin who are due or overdue, by site, most
 overdue first; and the one-click booking of one of them into the next free toxin clinic.
 
-The list is computed in the database: each patient's last valid cycle (current, not
-entered in error) is a grouped MAX over the cycles, filtered against the cutoff date that
-the domain gives (collis.domain.recall.recall_cutoff), ordered and paged by keyset on
-(last cycle date, patient id). Nothing is read per patient in Python."""
+The list is read in the database from each patient's last valid cycle date (current, not
+entered in error), which the toxin services keep in ToxinLastCycle (ADR 0017), filtered
+against the cutoff date that the domain gives (collis.domain.recall.recall_cutoff), ordered
+and paged by keyset on (last cycle date, patient id). Nothing is read per patient in
+Python."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record_many
@@ -23,7 +24,7 @@ from collis.domain.scheduling import AppointmentStatus, AppointmentType
 from collis.patients.models import Patient
 from collis.scheduling import selectors, services
 from collis.scheduling.models import Appointment
-from collis.treatments.models import ToxinCycle
+from collis.treatments.models import ToxinCycle, ToxinLastCycle
 
 PER_PAGE = 25
 # Appointments that mean the patient's next toxin visit is already in hand.
@@ -57,19 +58,19 @@ def recall_due(*, actor: Actor, today: dt.date, site=None):
     """The patients the actor may see who are due for toxin by `today` (within the
     look-ahead), as rows of (patient_id, last_given_on), most overdue first; those already
     booked into a toxin clinic are left out. A query, not yet run (not audited: callers that
-    show patients audit them)."""
+    show patients audit them). It reads the toxin services' copy of each patient's last
+    valid cycle date (ToxinLastCycle), so a page is a range of its date index."""
     visible = Patient.objects.visible_to(actor.user)
     if site is not None:
         visible = visible.filter(home_site=site)
     booked = Appointment.objects.filter(
-        appointment_type=AppointmentType.TOXIN, holds_slot=True, status__in=UPCOMING,
-        starts_at__gte=timezone.now() - dt.timedelta(hours=12)).values("patient_id")
-    return (ToxinCycle.objects.current()
-            .filter(patient__in=visible.values("pk"))
-            .exclude(patient_id__in=booked)
-            .values("patient_id")
-            .annotate(last_given_on=Max("given_on"))
-            .filter(last_given_on__lte=recall_cutoff(today))
+        patient_id=OuterRef("patient_id"), appointment_type=AppointmentType.TOXIN,
+        holds_slot=True, status__in=UPCOMING,
+        starts_at__gte=timezone.now() - dt.timedelta(hours=12))
+    return (ToxinLastCycle.objects
+            .filter(patient__in=visible.values("pk"), last_given_on__lte=recall_cutoff(today))
+            .filter(~Exists(booked))
+            .values("patient_id", "last_given_on")
             .order_by("last_given_on", "patient_id"))
 
 

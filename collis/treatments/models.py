@@ -285,3 +285,22 @@ class TherapySession(CorrectableRecord):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.session_on}"
+
+
+class ToxinLastCycle(models.Model):
+    """The date of each patient's last valid toxin cycle (current, not entered in error):
+    a copy kept for the toxin recall list (ADR 0017), so that a page of the list is a range
+    of an index whatever the size of the unit. The toxin services are its only writers
+    (`collis.treatments.services.toxin_last_cycle_refresh`), after every cycle recorded,
+    amended or marked entered in error; a patient with no valid cycle has no row."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+")
+    last_given_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["last_given_on", "patient"],
+                                name="toxin_last_cycle_date")]
+
+    def __str__(self):
+        return f"last toxin cycle on {self.last_given_on}"

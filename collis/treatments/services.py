@@ -14,7 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
@@ -25,7 +26,7 @@ from collis.core.corrections import (
     record_mark_entered_in_error,
     record_supersede,
 )
-from collis.core.models import AuditAction, CorrectableRecord, User
+from collis.core.models import AuditAction, CorrectableRecord, RecordStatus, User
 from collis.core.presenters import date_long
 from collis.core.roles import Capability, can, refusal_message
 from collis.domain.policy import MEDICATION_DOSE_RANGES
@@ -39,6 +40,7 @@ from collis.treatments.models import (
     TherapySession,
     ToxinCycle,
     ToxinInjection,
+    ToxinLastCycle,
     ToxinReview,
 )
 
@@ -191,6 +193,7 @@ def toxin_cycle_create(*, patient: Patient, given_on: date, product: str, batch_
         _review_moved(old_cycle=amends, new_cycle=cycle, reason=reason, actor=actor)
         record_supersede(old=amends, new=cycle, reason=reason, actor=actor,
                          object_type="toxin_cycle", patient_id=patient.pk)
+    toxin_last_cycle_refresh(patient.pk)
     return cycle
 
 
@@ -237,7 +240,40 @@ def toxin_cycle_mark_entered_in_error(*, cycle: ToxinCycle, reason: str,
             record=review, reason=_with_prefix("The cycle it reviews was entered in error: ",
                                                marked.status_reason),
             actor=actor, object_type="toxin_review", patient_id=cycle.patient_id)
+    toxin_last_cycle_refresh(cycle.patient_id)
     return marked
+
+
+def toxin_last_cycle_refresh(patient_id) -> None:
+    """Set the recall's copy of the patient's last valid cycle date (ADR 0017) from their
+    current cycles, inside the transaction that changed them. The patient's row is locked
+    first (FOR NO KEY UPDATE, which the cycles' foreign keys do not conflict with), so that
+    two cycles recorded at once for one patient are counted one after the other."""
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id)
+         .values_list("pk"))
+    last = (ToxinCycle.objects.current().filter(patient_id=patient_id)
+            .aggregate(last=Max("given_on"))["last"])
+    if last is None:
+        ToxinLastCycle.objects.filter(patient_id=patient_id).delete()
+    elif not ToxinLastCycle.objects.filter(patient_id=patient_id).update(last_given_on=last):
+        ToxinLastCycle.objects.create(patient_id=patient_id, last_given_on=last)
+
+
+REBUILD_SQL = (
+    "INSERT INTO {copy} (patient_id, last_given_on) SELECT patient_id, MAX(given_on) "
+    "FROM {cycles} WHERE record_status = %s GROUP BY patient_id")
+
+
+@transaction.atomic
+def toxin_last_cycle_rebuild() -> int:
+    """Rebuild the recall's copy from every current cycle in one statement (after a bulk
+    load, such as the benchmark's, that bypassed the services); the number of patients."""
+    ToxinLastCycle.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(REBUILD_SQL.format(copy=ToxinLastCycle._meta.db_table,
+                                          cycles=ToxinCycle._meta.db_table),
+                       [RecordStatus.CURRENT])
+    return ToxinLastCycle.objects.count()
 
 
 # -- Toxin reviews ---------------------------------------------------------------------------

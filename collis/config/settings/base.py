@@ -325,6 +325,10 @@ COLLIS_REMINDER_HOURS_BEFORE = [
     float(h) for h in env_list("COLLIS_REMINDER_HOURS_BEFORE", "48")]
 COLLIS_REMINDER_RETRY_SECONDS = [
     int(s) for s in env_list("COLLIS_REMINDER_RETRY_SECONDS", "60,300,900,3600")]
+# How long a worker may hold a message it is sending before `reminders_send_due` takes it
+# back for another try (local policy; far beyond EMAIL_TIMEOUT).
+COLLIS_OUTBOX_SENDING_LEASE_SECONDS = int(
+    os.environ.get("COLLIS_OUTBOX_SENDING_LEASE_SECONDS", "600"))
 COLLIS_SMS_BACKEND = os.environ.get("COLLIS_SMS_BACKEND", "collis.reminders.sms.ConsoleBackend")
 COLLIS_CALENDAR_DOMAIN = os.environ.get("COLLIS_CALENDAR_DOMAIN", "collis.localhost")
 # Public pages. Where the "Contact us" link of the public pages leads (the enquiry form).

@@ -4,6 +4,7 @@ error with a reason; the PDF says what the record says."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -14,10 +15,11 @@ from pypdf import PdfReader
 
 from collis.core.audit import Actor
 from collis.core.models import AuditEvent, RecordStatus
+from collis.core.outbox import outbox_claim
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
 from collis.letters import services
-from collis.letters.models import LetterState
+from collis.letters.models import EmailState, LetterEmail, LetterState
 from collis.letters.pdfs import letter_pdf
 from collis.letters.selectors import letters_for_patient
 from collis.letters.tests.factories import seen_appointment
@@ -177,4 +179,29 @@ def test_a_failing_mail_server_leaves_the_letter_to_email_again(
                                              now=email.next_attempt_at) == "sent"
         # Another worker, or the same task queued twice, sends nothing more.
         assert services.letter_email_deliver(email_id=email.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_a_letter_email_whose_worker_stopped_is_emailed_again_by_the_sweep(
+        appointment, actor, django_capture_on_commit_callbacks):
+    letter = services.letter_draft_create(appointment=appointment, actor=actor)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=1, EMAIL_TIMEOUT=2), \
+            django_capture_on_commit_callbacks(execute=True):
+        services.letter_send(letter=letter, version=1, how="email", to="gp@nhs.net",
+                             actor=actor)
+    email = letter.emails.get()
+    claimed_at = email.next_attempt_at
+    # A worker takes it for its next try and stops before recording anything.
+    assert outbox_claim(LetterEmail, email.pk, pending=services.PENDING_EMAIL,
+                        claimed=EmailState.SENDING, now=claimed_at)
+    assert services.letter_emails_due_enqueue(now=claimed_at + dt.timedelta(minutes=1)) == 0
+    email.refresh_from_db()
+    assert email.state == EmailState.SENDING
+    services.letter_emails_due_enqueue(now=claimed_at + dt.timedelta(minutes=11))
+    email.refresh_from_db()
+    assert email.state == EmailState.RETRYING and email.attempts == 2
+    assert "worker stopped" in email.last_error
+    assert services.letter_email_deliver(email_id=email.pk,
+                                         now=email.next_attempt_at) == EmailState.SENT
     assert len(mail.outbox) == 1

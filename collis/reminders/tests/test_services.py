@@ -14,11 +14,12 @@ from icalendar import Calendar
 
 from collis.core.audit import Actor
 from collis.core.models import AuditEvent
+from collis.core.outbox import outbox_claim
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
 from collis.patients.tests.factories import PatientFactory
 from collis.reminders import sms, wording
-from collis.reminders.models import MessageKind, MessageState
+from collis.reminders.models import PENDING, AppointmentMessage, MessageKind, MessageState
 from collis.reminders.services import (
     appointment_messages_plan,
     contact_preference_record,
@@ -236,3 +237,44 @@ def test_the_messages_are_plain_english(actor, patient, readability):
         assert readability.flesch_reading_ease(prose) >= 60, (kind, prose)
         assert readability.flesch_kincaid_grade(prose) <= 9, (kind, prose)
         assert len(wording.sms_text(kind, appointment)) <= 160 * 2
+
+
+def _claimed_by_a_worker_that_stops(message, now):
+    """A worker takes the row (the real claim) and stops before it records anything."""
+    assert outbox_claim(AppointmentMessage, message.pk, pending=PENDING,
+                        claimed=MessageState.SENDING, now=now)
+
+
+def test_a_message_whose_worker_stopped_while_sending_is_tried_again_after_the_lease(
+        actor, patient):
+    agree(patient, actor, sms_ok=False)
+    reminder = messages(book(patient, actor), MessageKind.REMINDER)["email"]
+    mail.outbox.clear()
+    _claimed_by_a_worker_that_stops(reminder, reminder.due_at)
+    # Within the lease the worker may still be sending: the row stays with it.
+    messages_due_enqueue(now=reminder.due_at + dt.timedelta(minutes=9))
+    reminder.refresh_from_db()
+    assert reminder.state == MessageState.SENDING and mail.outbox == []
+    later = reminder.due_at + dt.timedelta(minutes=11)
+    messages_due_enqueue(now=later)
+    reminder.refresh_from_db()
+    assert reminder.state == MessageState.RETRYING and reminder.attempts == 1
+    assert "worker stopped" in reminder.last_error
+    assert reminder.next_attempt_at == later + dt.timedelta(seconds=60)
+    assert message_deliver(message_id=reminder.pk, now=reminder.next_attempt_at) == \
+        MessageState.SENT
+    assert len(mail.outbox) == 1
+
+
+@override_settings(COLLIS_REMINDER_RETRY_SECONDS=[60])
+def test_a_stopped_send_counts_as_a_try_and_the_tries_run_out(actor, patient):
+    agree(patient, actor, sms_ok=False)
+    reminder = messages(book(patient, actor), MessageKind.REMINDER)["email"]
+    _claimed_by_a_worker_that_stops(reminder, reminder.due_at)
+    messages_due_enqueue(now=reminder.due_at + dt.timedelta(minutes=11))
+    reminder.refresh_from_db()
+    _claimed_by_a_worker_that_stops(reminder, reminder.next_attempt_at)
+    messages_due_enqueue(now=reminder.next_attempt_at + dt.timedelta(minutes=11))
+    reminder.refresh_from_db()
+    assert reminder.state == MessageState.FAILED and reminder.attempts == 2
+    assert reminder.next_attempt_at is None

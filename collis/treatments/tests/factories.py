@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.db import transaction
 
 from collis.core.tests.factories import UserFactory
 from collis.patients.tests.factories import PatientFactory
@@ -15,11 +16,13 @@ from collis.treatments.models import (
     ToxinInjection,
     ToxinReview,
 )
+from collis.treatments.services import toxin_last_cycle_refresh
 
 
 class ToxinCycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ToxinCycle
+        skip_postgeneration_save = True
 
     patient = factory.SubFactory(PatientFactory)
     given_on = datetime.date(2026, 6, 1)
@@ -29,6 +32,14 @@ class ToxinCycleFactory(factory.django.DjangoModelFactory):
     injector = factory.SubFactory(UserFactory)
     site = factory.LazyFunction(lambda: Site.objects.order_by("code").first())
     created_by = factory.SelfAttribute("injector")
+
+    @factory.post_generation
+    def last_cycle(obj, create, extracted, **kwargs):
+        """The factory writes past the toxin services, so it keeps their copy for the
+        recall list as they do."""
+        if create:
+            with transaction.atomic():
+                toxin_last_cycle_refresh(obj.patient_id)
 
 
 class ToxinInjectionFactory(factory.django.DjangoModelFactory):
