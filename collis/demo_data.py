@@ -89,7 +89,8 @@ def synthetic_patients(count: int, *, seed: int, sites: list[Site], stem_start: 
                      f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
             phone=f"01632 960{rng.randint(0, 999):03d}",
             email=f"{given.lower()}.{family.lower()}@example.com",
-            gp_practice=f"{rng.choice(FAMILY_NAMES)} Medical Centre (demo)",
+            gp_practice=(practice := f"{rng.choice(FAMILY_NAMES)} Medical Centre (demo)"),
+            gp_practice_email=f"{practice.split()[0].lower()}.surgery@example.com",
             referring_consultant=f"Dr {rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)} "
                                  "(demo)",
             home_site=site, organisation_id=site.organisation_id,

@@ -113,7 +113,8 @@ def letter_edit(request, patient_id, pk):
 @methods("GET", "POST")
 def letter_send(request, patient_id, pk):
     def form_for(letter, current, data):
-        return LetterSendForm(data, initial={"version": letter.version})
+        return LetterSendForm(data, initial={"version": letter.version,
+                                             "to": letter.patient.gp_practice_email})
 
     def save(letter, data, actor):
         return services.letter_send(letter=letter, version=data["version"], how=data["how"],

@@ -40,6 +40,7 @@ class PatientOut(PatientSummaryOut):
     phone: str
     email: str
     gp_practice: str
+    gp_practice_email: str = ""
     referring_consultant: str
     version: int
     updated_at: datetime

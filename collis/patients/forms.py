@@ -76,6 +76,12 @@ class PatientForm(UnitScopedForm):
                                                          "correct format, like "
                                                          "name@example.com")])
     gp_practice = TextField(label="GP practice (optional)", max_length=120, required=False)
+    gp_practice_email = TextField(
+        label="GP practice email (optional)", required=False, max_length=254, type="email",
+        hint="Where clinic letters to the GP are emailed", autocomplete="off",
+        spellcheck=False, validators=[EmailValidator(message="Enter the GP practice email in "
+                                                             "the correct format, like "
+                                                             "practice@nhs.net")])
     referring_consultant = TextField(label="Referring consultant (optional)", max_length=120,
                                      required=False)
     home_site = ModelSelectField(

@@ -114,6 +114,8 @@ class Patient(models.Model):
     phone = models.CharField("Phone number", max_length=20, blank=True)
     email = models.EmailField("Email address", blank=True)
     gp_practice = models.CharField("GP practice", max_length=120, blank=True)
+    # Where clinic letters to the GP are emailed (an NHSmail practice address, say).
+    gp_practice_email = models.EmailField("GP practice email", blank=True)
     referring_consultant = models.CharField("Referring consultant", max_length=120, blank=True)
     home_site = models.ForeignKey(Site, verbose_name="Home site", on_delete=models.PROTECT,
                                   related_name="patients")

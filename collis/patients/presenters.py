@@ -43,6 +43,7 @@ class PatientPresenter:
             ("Phone number", [p.phone or "Not recorded"]),
             ("Email address", [p.email or "Not recorded"]),
             ("GP practice", [p.gp_practice or "Not recorded"]),
+            ("GP practice email", [p.gp_practice_email or "Not recorded"]),
             ("Referring consultant", [p.referring_consultant or "Not recorded"]),
             ("Home site", [p.home_site.name]),
         ]

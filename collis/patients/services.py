@@ -37,6 +37,7 @@ class PatientDetails:
     phone: str = ""
     email: str = ""
     gp_practice: str = ""
+    gp_practice_email: str = ""
     referring_consultant: str = ""
 
     @classmethod

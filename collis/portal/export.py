@@ -124,6 +124,7 @@ def export_pdf(data: DataExportOut) -> bytes:
                                           p.postcode) if x)),
         ("Phone", p.phone or "None given"), ("Email", p.email or "None given"),
         ("GP practice", p.gp_practice or "None given"),
+        ("GP practice email", p.gp_practice_email or "None given"),
         ("Home site", p.home_site.name),
     ])
     doc.heading("Appointments")

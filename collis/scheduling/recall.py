@@ -67,9 +67,12 @@ def recall_due(*, actor: Actor, today: dt.date, site=None):
         patient_id=OuterRef("patient_id"), appointment_type=AppointmentType.TOXIN,
         holds_slot=True, status__in=UPCOMING,
         starts_at__gte=timezone.now() - dt.timedelta(hours=12))
+    # Both conditions are correlated (EXISTS per row), so that the database walks the date
+    # index in order and stops at the page's end, instead of listing every visible patient
+    # first and sorting them (SQLite does that with `IN`).
     return (ToxinLastCycle.objects
-            .filter(patient__in=visible.values("pk"), last_given_on__lte=recall_cutoff(today))
-            .filter(~Exists(booked))
+            .filter(last_given_on__lte=recall_cutoff(today))
+            .filter(Exists(visible.filter(pk=OuterRef("patient_id"))), ~Exists(booked))
             .values("patient_id", "last_given_on")
             .order_by("last_given_on", "patient_id"))
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from collis.core.audit import Actor
 from collis.core.models import AuditEvent, Organisation
 from collis.core.roles import Role
 from collis.letters import services
@@ -87,3 +88,14 @@ def test_another_units_staff_cannot_read_the_letter(client_as, sites, neurologis
     assert other.get(reverse("letters:letter_detail", kwargs=_kw(letter))).status_code == 404
     assert other.get(reverse("letters:letter_download",
                              kwargs=_kw(letter))).status_code == 404
+
+
+def test_the_send_page_offers_the_gp_practice_email_from_the_record(neurologist):
+    appointment = seen_appointment(neurologist=neurologist.user)
+    patient = appointment.patient
+    patient.gp_practice_email = "example.surgery@nhs.net"
+    patient.save(update_fields=["gp_practice_email"])
+    letter = services.letter_draft_create(appointment=appointment,
+                                          actor=Actor.command_line(neurologist.user))
+    page = neurologist.get(reverse("letters:letter_send", kwargs=_kw(letter))).content.decode()
+    assert 'value="example.surgery@nhs.net"' in page
