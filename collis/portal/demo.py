@@ -21,8 +21,9 @@ DEMO_RECOVERY_CODES = ("demo-recovery-1", "demo-recovery-2", "demo-recovery-3")
 
 def demo_portal_load(patients) -> bool:
     """Give the first of `patients` a portal account; False if there already is one."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from collis.portal.services import recovery_codes_store
 
     if not patients or User.objects.filter(username=DEMO_USERNAME).exists():
         return False
@@ -37,9 +38,7 @@ def demo_portal_load(patients) -> bool:
     patient.save(update_fields=["portal_account"])
     key = binascii.hexlify(base64.b32decode(DEMO_TOTP_BASE32)).decode()
     TOTPDevice.objects.create(user=account, name="Demo authenticator", key=key, confirmed=True)
-    static = StaticDevice.objects.create(user=account, name="Recovery codes", confirmed=True)
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=code)
-                                     for code in DEMO_RECOVERY_CODES])
+    recovery_codes_store(account=account, codes=list(DEMO_RECOVERY_CODES))
     audit_record(actor=Actor.command_line(), action=AuditAction.CREATE,
                  object_type="portal_account", object_id=account.pk, patient_id=patient.pk,
                  summary="Demo data: a portal account for the demo patient")

@@ -1,6 +1,6 @@
 """Invitations to the patient portal. A patient's account is a `core.User` of the patient
 account type, linked to exactly one record by `Patient.portal_account`; its second factor
-is a django-otp TOTP device with a static device of recovery codes (ADR 0021)."""
+is a django-otp TOTP device, with recovery codes kept only as keyed digests (ADR 0021)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from collis.patients.models import Patient
 
@@ -74,3 +76,51 @@ class PortalInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == InvitationStatus.PENDING
+
+
+RECOVERY_SALT = "collis.portal.recovery-code"
+
+
+def recovery_code_digest(code: str, *, secret: str | None = None) -> str:
+    """The keyed digest (HMAC-SHA256 under the installation's secret key) of a recovery
+    code, as it is kept: someone who reads the database without the secret key cannot
+    test guesses against it."""
+    return salted_hmac(RECOVERY_SALT, "".join(code.split()).lower(), secret=secret,
+                       algorithm="sha256").hexdigest()
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A patient's recovery codes as a django-otp device: each code works once, repeated
+    wrong codes are slowed down, and only keyed digests are stored (django-otp's own static
+    device keeps the codes as typed)."""
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        # The current secret key, then any older ones still accepted (a key rotated with
+        # SECRET_KEY_FALLBACKS keeps the codes working).
+        digests = [recovery_code_digest(str(token), secret=key)
+                   for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
+        match = self.codes.filter(digest__in=digests).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE,
+                               related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self):
+        return "a recovery code"
+

@@ -4,7 +4,9 @@ the unit. Each write is audited against the patient's record (ADR 0021)."""
 
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,13 +17,17 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AccountType, AuditAction, User
 from collis.patients.models import Patient
-from collis.portal.models import PortalInvitation
+from collis.portal.models import (
+    PortalInvitation,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    recovery_code_digest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -233,16 +239,31 @@ def portal_totp_confirm(*, account: User, code: str, actor: Actor) -> SecondFact
                                        "authenticator app shows now."})
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    StaticDevice.objects.filter(user=account).delete()
-    static = StaticDevice.objects.create(user=account, name="Recovery codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+    codes = [recovery_code_new() for _ in range(RECOVERY_CODES)]
+    recovery_codes_store(account=account, codes=codes)
     patient_id = Patient.objects.filter(portal_account=account).values_list(
         "pk", flat=True).first()
     audit_record(actor=actor, action=AuditAction.UPDATE, object_type="portal_account",
                  object_id=account.pk, patient_id=patient_id,
                  summary="The patient set up their authenticator app and recovery codes")
     return SecondFactor(device=device, recovery_codes=codes)
+
+
+def recovery_code_new() -> str:
+    """A recovery code: 8 letters and digits (40 random bits, as django-otp makes them),
+    easy to type; guesses are slowed down and only its keyed digest is kept."""
+    return base64.b32encode(secrets.token_bytes(5)).decode().lower()
+
+
+def recovery_codes_store(*, account: User, codes: list[str]) -> RecoveryCodeDevice:
+    """Replace the account's recovery codes with `codes`, kept only as keyed digests."""
+    RecoveryCodeDevice.objects.filter(user=account).delete()
+    device = RecoveryCodeDevice.objects.create(user=account, name="Recovery codes",
+                                               confirmed=True)
+    RecoveryCode.objects.bulk_create([RecoveryCode(device=device,
+                                                   digest=recovery_code_digest(code))
+                                      for code in codes])
+    return device
 
 
 def portal_second_factor_verify(*, account: User, code: str):
@@ -253,10 +274,10 @@ def portal_second_factor_verify(*, account: User, code: str):
         return None
     # Six numbers are the app's code; anything else a recovery code. Each kind is tried only
     # on its own device, so that a mistyped app code does not slow down a recovery code.
-    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else RecoveryCodeDevice
     with transaction.atomic():
         for device in model.objects.select_for_update().filter(user=account, confirmed=True):
-            if device.verify_token(code if model is TOTPDevice else code.lower()):
+            if device.verify_token(code):
                 return device
     return None
 

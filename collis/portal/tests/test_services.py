@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from collis.core.audit import Actor
@@ -15,7 +14,7 @@ from collis.core.models import AccountType, AuditChannel, AuditEvent, User
 from collis.core.roles import Role
 from collis.patients.tests.factories import PatientFactory
 from collis.portal import services
-from collis.portal.models import InvitationStatus, PortalInvitation
+from collis.portal.models import InvitationStatus, PortalInvitation, RecoveryCode
 from collis.portal.tests.factories import PATIENT_PASSWORD, invite, portal_account, totp_now
 
 pytestmark = pytest.mark.django_db
@@ -154,13 +153,28 @@ def test_the_second_factor_needs_the_right_code_and_gives_recovery_codes(patient
     second = services.portal_totp_confirm(account=account, code=totp_now(device), actor=actor)
     assert services.portal_has_second_factor(account)
     assert len(second.recovery_codes) == services.RECOVERY_CODES
-    assert StaticToken.objects.filter(device__user=account).count() == services.RECOVERY_CODES
+    kept = list(RecoveryCode.objects.filter(device__user=account).values_list("digest",
+                                                                               flat=True))
+    assert len(kept) == services.RECOVERY_CODES
+    # Only keyed digests are kept: none of the codes is in the database as typed.
+    assert not set(second.recovery_codes) & set(kept)
+    assert all(len(digest) == 64 for digest in kept)
 
 
 def test_a_recovery_code_works_once(patient, nurse):
     account, codes = portal_account(patient, by=nurse)
     assert services.portal_second_factor_verify(account=account, code=codes[0]) is not None
     assert services.portal_second_factor_verify(account=account, code=codes[0]) is None
+
+
+def test_recovery_codes_survive_a_rotated_secret_key_and_not_a_lost_one(patient, nurse,
+                                                                         settings):
+    account, codes = portal_account(patient, by=nurse)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "x" * 40, [old]
+    assert services.portal_second_factor_verify(account=account, code=codes[0]) is not None
+    settings.SECRET_KEY_FALLBACKS = []
+    assert services.portal_second_factor_verify(account=account, code=codes[1]) is None
 
 
 def test_the_authenticator_code_signs_in_and_a_wrong_one_does_not(patient, nurse):
