@@ -95,7 +95,9 @@ class ClinicSession(models.Model):
     """One sitting of a clinic: its kind, room, clinicians and times (UTC)."""
 
     appointment_type = models.CharField(max_length=20, choices=TYPE_CHOICES)
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
+    # Indexed with its end time (Meta), which serves the room's own look-ups too.
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions",
+                             db_index=False)
     clinicians = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clinic_sessions")
     series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="sessions")
@@ -109,6 +111,8 @@ class ClinicSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        # The free-slot search reads a room's sessions that have not ended yet.
+        indexes = [models.Index(fields=["room", "ends_at"], name="session_room_ends")]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
                                               name="session_ends_after_it_starts")]
 
@@ -119,7 +123,10 @@ class ClinicSession(models.Model):
 class Slot(models.Model):
     """A time in a session with one clinician, holding up to `capacity` appointments."""
 
-    session = models.ForeignKey(ClinicSession, on_delete=models.PROTECT, related_name="slots")
+    # Indexed with the start time (Meta): the free-slot search reads a session's slots from
+    # a time on.
+    session = models.ForeignKey(ClinicSession, on_delete=models.PROTECT, related_name="slots",
+                                db_index=False)
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")
     starts_at = models.DateTimeField()
@@ -128,7 +135,8 @@ class Slot(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["starts_at", "session"], name="slot_starts")]
+        indexes = [models.Index(fields=["starts_at", "session"], name="slot_starts"),
+                   models.Index(fields=["session", "starts_at"], name="slot_session_starts")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
                                    name="slot_ends_after_it_starts"),
