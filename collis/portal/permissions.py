@@ -15,6 +15,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from collis.core.models import AccountType
 
+# The account this session signed in through NHS login (its vector of trust included a second
+# factor), set by `views.nhs_login_callback`.
+NHS_LOGIN_SESSION_KEY = "collis_portal_nhs_login"
 STAFF_REFUSAL = ("The patient portal is for patients. Staff use Collis through their own "
                  "sign-in.")
 
@@ -26,7 +29,10 @@ def is_patient_account(user) -> bool:
 
 def second_factor_proved(request) -> bool:
     """Whether this session proved the second factor of the signed-in patient: the device
-    it proved is named in the session and belongs to the account."""
+    it proved is named in the session and belongs to the account, or the patient signed in
+    through NHS login, which asked for its own second factor (ADR 0022)."""
+    if request.session.get(NHS_LOGIN_SESSION_KEY) == request.user.pk:
+        return True
     persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
     if not persistent_id:
         return False

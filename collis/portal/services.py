@@ -28,6 +28,7 @@ from collis.portal.models import (
     RecoveryCodeDevice,
     recovery_code_digest,
 )
+from collis.portal.nhs_login import NhsLoginIdentity, NhsLoginRefused, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,22 @@ def portal_account_create(*, secret: str, date_of_birth: date, password: str,
                  action=AuditAction.CREATE, object_type="portal_account",
                  object_id=account.pk, patient_id=patient.pk,
                  summary="The patient made their portal account")
+    return account
+
+
+def portal_account_for_nhs_login(*, identity: NhsLoginIdentity) -> User:
+    """The active portal account that NHS login signs in: that of the patient record with
+    NHS login's NHS number, whose date of birth matches too. NHS login never makes an
+    account: without one (made from a staff invitation) it is refused (NhsLoginRefused)."""
+    patient = (Patient.objects.select_related("portal_account")
+               .filter(nhs_number=identity.nhs_number).first())
+    if patient is None:
+        raise NhsLoginRefused(Refusal.UNKNOWN, nhs_number=identity.nhs_number)
+    if patient.date_of_birth != identity.date_of_birth:
+        raise NhsLoginRefused(Refusal.DETAILS, nhs_number=identity.nhs_number)
+    account = patient.portal_account
+    if account is None or not account.is_active or account.account_type != AccountType.PATIENT:
+        raise NhsLoginRefused(Refusal.NO_ACCOUNT, nhs_number=identity.nhs_number)
     return account
 
 

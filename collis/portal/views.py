@@ -1,4 +1,5 @@
-"""Pages of the patient portal (ADR 0021), and the staff page that invites a patient to it.
+"""Pages of the patient portal (ADR 0021), its optional sign-in through NHS login (ADR 0022),
+and the staff page that invites a patient to it.
 
 Portal pages are `@portal_page`: a signed-in patient account that has proved its second
 factor in this session; they read only the signed-in patient's own record
@@ -7,16 +8,18 @@ reads the patient through `patient_get`."""
 
 from __future__ import annotations
 
+import logging
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 from markupsafe import Markup
 
@@ -31,7 +34,7 @@ from collis.core.selectors import AuditCursor
 from collis.enquiries.models import Topic
 from collis.patients.presenters import record_crumbs
 from collis.patients.selectors import patient_get
-from collis.portal import selectors, services
+from collis.portal import nhs_login, selectors, services
 from collis.portal.forms import (
     AccountForm,
     AppointmentRequestForm,
@@ -42,8 +45,15 @@ from collis.portal.forms import (
     SignInForm,
     questionnaire_form,
 )
-from collis.portal.permissions import is_patient_account, portal_page
+from collis.portal.permissions import (
+    NHS_LOGIN_SESSION_KEY,
+    is_patient_account,
+    portal_page,
+    second_factor_proved,
+)
 from collis.portal.presenters import WHAT_TO_BRING, WHAT_TO_BRING_LABEL, AppointmentView
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_SESSION_KEY = "collis_portal_recovery_codes"
 
@@ -225,8 +235,78 @@ def sign_in(request):
             return redirect("portal:security_set_up")
     return render(request, "portal/sign_in.jinja", {
         "title": "Sign in to your patient portal", "form": form,
-        "next": request.GET.get("next", ""),
+        "next": request.GET.get("next", ""), "nhs_login": _nhs_login_link(request),
     })
+
+
+def _nhs_login_link(request) -> str:
+    """Where "Continue with NHS login" goes (keeping the page asked for), or "" when NHS
+    login is off."""
+    if not nhs_login.nhs_login_enabled():
+        return ""
+    next_url = request.GET.get("next", "")
+    return reverse("portal:nhs_login_start") + (f"?{urlencode({'next': next_url})}"
+                                                if next_url else "")
+
+
+def _nhs_login_config() -> nhs_login.NhsLoginConfig:
+    """The NHS login client's settings; 404 when NHS login is off. Settings that are wrong
+    (which `collis manage check` reports) refuse as if NHS login were away."""
+    try:
+        config = nhs_login.nhs_login_config()
+    except ImproperlyConfigured as error:
+        logger.exception("NHS login is misconfigured")
+        raise nhs_login.NhsLoginRefused(nhs_login.Refusal.UNAVAILABLE, str(error)) from error
+    if config is None:
+        raise Http404("NHS login is not used here.")
+    return config
+
+
+def _nhs_login_refused(request, refused: nhs_login.NhsLoginRefused):
+    """The page that says why NHS login did not sign the patient in and what to do; the
+    refusal is audited like a failed password sign-in."""
+    who = f"NHS login, NHS number {refused.nhs_number}" if refused.nhs_number else "NHS login"
+    core_services.user_login_failed(request=request, username=who,
+                                    reason=f"portal: {refused}")
+    return render(request, "portal/nhs_login_problem.jinja", {
+        "title": "You could not sign in with NHS login", "problem": refused.problem,
+    }, status=refused.status)
+
+
+@public
+def nhs_login_start(request):
+    """"Continue with NHS login": the patient goes to NHS login with a new state, nonce
+    and PKCE challenge, kept in this session until they come back."""
+    try:
+        config = _nhs_login_config()
+        if is_patient_account(request.user) and second_factor_proved(request):
+            return redirect(_safe_next(request))
+        url, pending = nhs_login.authorization_start(config, next_url=_safe_next(request))
+    except nhs_login.NhsLoginRefused as refused:
+        return _nhs_login_refused(request, refused)
+    nhs_login.pending_keep(request.session, pending)
+    return redirect(url)
+
+
+@public
+def nhs_login_callback(request):
+    """NHS login sends the patient back here. Their answer is checked against the sign-in
+    this session started; the NHS number and date of birth must be those of a record with
+    an active portal account. NHS login asked for its own second factor, so the portal's
+    code is not asked for; lock-out does not apply (no password is typed here)."""
+    try:
+        config = _nhs_login_config()
+        pending = nhs_login.pending_take(request.session, request.GET.get("state", ""))
+        identity = nhs_login.authorization_finish(config, pending=pending, params=request.GET)
+        account = services.portal_account_for_nhs_login(identity=identity)
+    except nhs_login.NhsLoginRefused as refused:
+        return _nhs_login_refused(request, refused)
+    if request.user.is_authenticated:
+        logout(request)
+    login(request, account, backend="collis.core.backends.ModelBackend")
+    request.session[NHS_LOGIN_SESSION_KEY] = account.pk
+    core_services.user_login(request=request, user=account)
+    return redirect(pending["next"])
 
 
 @portal_page(second_factor=False)

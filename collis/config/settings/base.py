@@ -276,6 +276,28 @@ COLLIS_PORTAL_SIGN_IN_PATH = "/portal/sign-in/"
 COLLIS_PORTAL_INVITATION_DAYS = int(os.environ.get("COLLIS_PORTAL_INVITATION_DAYS", "7"))
 # The name authenticator apps show beside a patient's codes.
 OTP_TOTP_ISSUER = os.environ.get("COLLIS_PORTAL_TOTP_ISSUER", "Collis")
+# NHS login (OpenID Connect, ADR 0022): an optional way for patients with a portal account
+# to sign in, offered only when COLLIS_NHS_LOGIN_ISSUER is set; then the client id, the
+# private key's file and id, and the redirect URI must be set too (collis.portal.nhs_login
+# checks them). The issuer's discovery document is at <issuer>/.well-known/openid-configuration.
+COLLIS_NHS_LOGIN_ISSUER = os.environ.get("COLLIS_NHS_LOGIN_ISSUER", "").strip()
+COLLIS_NHS_LOGIN_CLIENT_ID = os.environ.get("COLLIS_NHS_LOGIN_CLIENT_ID", "").strip()
+# The client's RSA private key (PEM), which signs its client assertions (private_key_jwt,
+# RS512), and the key id NHS login knows its public half by.
+COLLIS_NHS_LOGIN_PRIVATE_KEY_FILE = os.environ.get("COLLIS_NHS_LOGIN_PRIVATE_KEY_FILE",
+                                                   "").strip()
+COLLIS_NHS_LOGIN_KEY_ID = os.environ.get("COLLIS_NHS_LOGIN_KEY_ID", "").strip()
+# Where NHS login sends the patient back: https://<host>/portal/sign-in/nhs-login/callback/,
+# exactly as registered with NHS login.
+COLLIS_NHS_LOGIN_REDIRECT_URI = os.environ.get("COLLIS_NHS_LOGIN_REDIRECT_URI", "").strip()
+# `profile` gives the NHS number and date of birth that link the patient to their record.
+COLLIS_NHS_LOGIN_SCOPES = os.environ.get("COLLIS_NHS_LOGIN_SCOPES", "openid profile")
+# The identity proofing level an NHS login must have (P9: checked against photo ID; P5:
+# checked against the NHS's demographic records only).
+COLLIS_NHS_LOGIN_IDENTITY_LEVEL = os.environ.get("COLLIS_NHS_LOGIN_IDENTITY_LEVEL",
+                                                 "P9").strip().upper()
+# Seconds Collis waits for each answer from NHS login's servers.
+COLLIS_NHS_LOGIN_TIMEOUT = float(os.environ.get("COLLIS_NHS_LOGIN_TIMEOUT", "10"))
 
 # Lock-out is per account, not per address: a hospital's staff often share one address
 # behind NAT, and locking it would lock out the whole unit.
