@@ -4,8 +4,11 @@ domain's; presenters only put words and order on them."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from functools import cached_property
+
+from django.utils import timezone
 
 from collis.assessments.models import (
     AGE_AT_ONSET_LABELS,
@@ -324,9 +327,34 @@ class TwstrsRow:
 
 
 @dataclass(frozen=True)
+class PatientReportedRow:
+    """One questionnaire the patient sent: its TWSTRS sections as the domain scored them."""
+
+    sent_on: datetime.date
+    date: str
+    occasion: str
+    disability: str
+    pain: str
+
+
+# The chart's lines: (label, attribute of the stored scores). A patient-reported line shares
+# its subscore's colour and marker shape, drawn hollow on a dotted line.
+TWSTRS_LINES = (("Total", "total"), ("Severity", "severity"), ("Disability", "disability"),
+                ("Pain", "pain"))
+PATIENT_REPORTED_LINES = ("disability", "pain")
+PATIENT_REPORTED = "patient-reported"
+
+
+@dataclass(frozen=True)
 class ScalesPresenter:
+    """The record's rating scales: the clinicians' assessments (the table, the change flags
+    and the chart) and, in their own series and table, the TWSTRS sections the patient
+    reported through the portal (`patient_reported`, questionnaire responses oldest first),
+    never mixed into the clinicians' changes."""
+
     assessments: list[ScaleAssessment]
     policy: object = DEFAULT_POLICY
+    patient_reported: tuple = ()
 
     @cached_property
     def twstrs(self) -> list[ScaleAssessment]:
@@ -362,29 +390,51 @@ class ScalesPresenter:
                  [number(a.items.get(name)) if name in a.items else "Not scored"
                   for name in TSUI_ITEMS], number(a.total)) for a in self.tsui]
 
+    def patient_reported_rows(self) -> list[PatientReportedRow]:
+        """The questionnaires the patient sent, oldest first, by the day they sent them."""
+        rows = []
+        for response in self.patient_reported:
+            sent_on = timezone.localtime(response.submitted_at).date()
+            rows.append(PatientReportedRow(
+                sent_on=sent_on, date=date_long(sent_on),
+                occasion=f"{response.get_reason_display()} (due {date_long(response.due_on)})",
+                disability=number(response.disability), pain=number(response.pain)))
+        return rows
+
     def chart(self, markers: list):
-        """The TWSTRS line chart (total and subscores), or None without chart support."""
-        if not self.twstrs:
-            return None
+        """The TWSTRS line chart: the clinicians' total and subscores, and the patient's own
+        disability and pain as separate series labelled patient-reported (hollow markers on
+        dotted lines); None when there is nothing to draw or no chart support."""
         try:
             from collis.core.charts import Series, line_chart
         except ImportError:
             return None
-        series = []
-        for label, attr in (("Total", "total"), ("Severity", "severity"),
-                            ("Disability", "disability"), ("Pain", "pain")):
-            points = [(a.assessed_on, float(getattr(a, attr))) for a in self.twstrs
-                      if getattr(a, attr) is not None]
-            if points:
-                series.append(Series(label=label, points=points))
+        rated = [(a.assessed_on, a) for a in self.twstrs]
+        reported = [(row.sent_on, response) for response, row in zip(
+            self.patient_reported, self.patient_reported_rows(), strict=True)]
+
+        def points(scored, attr):
+            return [(day, float(getattr(score, attr))) for day, score in scored
+                    if getattr(score, attr) is not None]
+
+        series = [Series(label=label, points=points(rated, attr), style=style)
+                  for style, (label, attr) in enumerate(TWSTRS_LINES)]
+        series += [Series(label=f"{label} ({PATIENT_REPORTED})", points=points(reported, attr),
+                          style=style, hollow=True)
+                   for style, (label, attr) in enumerate(TWSTRS_LINES)
+                   if attr in PATIENT_REPORTED_LINES]
+        series = [s for s in series if s.points]
         if not series:
             return None
-        first, last = self.twstrs[0].assessed_on, self.twstrs[-1].assessed_on
+        days = [day for s in series for day, _ in s.points]
+        first, last = min(days), max(days)
+        mine = (" and the disability and pain the patient reported in the portal, drawn "
+                "as their own lines with open markers" if reported else "")
         return line_chart(
             title="TWSTRS over time",
-            description=(f"TWSTRS total and subscores from {date_long(first)} to "
-                         f"{date_long(last)}; lower scores are better. The same numbers are "
-                         "in the table below."),
+            description=(f"TWSTRS total and subscores rated by clinicians{mine}, from "
+                         f"{date_long(first)} to {date_long(last)}; lower scores are better. "
+                         "The same numbers are in the tables below."),
             series=series, markers=markers, y_label="TWSTRS points", y_max=85)
 
 

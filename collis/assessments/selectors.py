@@ -169,6 +169,16 @@ def scale_latest_version(assessment: ScaleAssessment) -> ScaleAssessment:
     return record_history(assessment)[-1]
 
 
+def patient_reported_scores(*, patient: Patient, actor: Actor) -> list:
+    """The questionnaires the patient sent through the portal, oldest first, with the TWSTRS
+    disability and pain sections the domain scored (collis.questionnaires, whose selector
+    audits the read): the chart's patient-reported series and their table, kept apart from
+    the clinicians' assessments."""
+    from collis.questionnaires.selectors import patient_reported_list
+
+    return patient_reported_list(patient=patient, actor=actor)[::-1]
+
+
 def chart_markers(patient: Patient) -> list:
     """Markers for the TWSTRS chart: toxin cycles (treatments) and operations (outcomes),
     from those apps' timelines; an app that is not installed adds none."""

@@ -301,10 +301,12 @@ def scale_list(request, patient_id):
     actor = Actor.from_request(request)
     patient = patient_get(patient_id=patient_id, actor=actor)
     assessments = selectors.scale_list(patient=patient, actor=actor)
-    presenter = ScalesPresenter(assessments)
+    presenter = ScalesPresenter(assessments, patient_reported=tuple(
+        selectors.patient_reported_scores(patient=patient, actor=actor)))
     return render(request, "assessments/scale_list.jinja", {
         "title": "Rating scales", "patient": patient, "presenter": presenter, "num": number,
         "twstrs_rows": presenter.twstrs_rows(), "tsui_rows": presenter.tsui_rows(),
+        "patient_reported_rows": presenter.patient_reported_rows(),
         "tsui_items": TSUI_ITEM_NAMES,
         "chart": presenter.chart(selectors.chart_markers(patient)),
         "can_record": can(request.user, Capability.SCALE_RECORD),

@@ -22,12 +22,22 @@ STYLES = (
     ("#212b32", "1 3", "circle"),
 )
 MARKER_STYLES = {"toxin": ("#4c6272", "2 4", "T"), "operation": ("#d5281b", "6 3", "S")}
+# A hollow series (see `Series`): open markers on a thin dotted line.
+HOLLOW_DASH = "2 4"
+LEGEND_ROW = 20
 
 
 @dataclass(frozen=True)
 class Series:
+    """One line of a chart. `style` picks its colour, dash and marker shape from STYLES
+    (by default its place among the series), so that one measure rated by two people can
+    share a shape; `hollow` draws open markers on a thin dotted line, which tells such a
+    series apart without colour (its legend says whose it is)."""
+
     label: str
     points: list[tuple[datetime.date, float]] = field(default_factory=list)
+    style: int | None = None
+    hollow: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,22 +72,34 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _shape(kind: str, x: float, y: float, colour: str) -> str:
+def _shape(kind: str, x: float, y: float, colour: str, hollow: bool = False) -> str:
+    paint = (f'fill="#ffffff" stroke="{colour}" stroke-width="2"' if hollow
+             else f'fill="{colour}"')
     if kind == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {paint}/>'
     if kind == "triangle":
         return (f'<polygon points="{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} '
-                f'{x + 5:.1f},{y + 4:.1f}" fill="{colour}"/>')
+                f'{x + 5:.1f},{y + 4:.1f}" {paint}/>')
     if kind == "diamond":
         return (f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} '
-                f'{x - 5:.1f},{y:.1f}" fill="{colour}"/>')
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+                f'{x - 5:.1f},{y:.1f}" {paint}/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" {paint}/>'
 
 
-def _frame(title: str, description: str, uid: str, body: list[str]) -> Markup:
+def _line_style(series: Series, index: int) -> tuple[str, str, str, str]:
+    """(colour, dash attribute, stroke width, marker shape) of a series."""
+    colour, dash, shape = STYLES[(index if series.style is None else series.style)
+                                 % len(STYLES)]
+    if series.hollow:
+        return colour, f' stroke-dasharray="{HOLLOW_DASH}"', "2", shape
+    return colour, f' stroke-dasharray="{dash}"' if dash else "", "2.5", shape
+
+
+def _frame(title: str, description: str, uid: str, body: list[str],
+           height: int = HEIGHT) -> Markup:
     # Every text that enters the SVG is escaped where it is placed.
     return Markup(  # noqa: S704
-        f'<svg class="collis-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'<svg class="collis-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{uid}-title">{escape(title)}</title>'
         f'<desc id="{uid}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
@@ -140,34 +162,38 @@ def line_chart(*, title: str, description: str, series: list[Series],
         body.append(f'<text x="{x:.1f}" y="{TOP - 6}" text-anchor="middle" font-size="11" '
                     f'{FONT} fill="{colour}">{letter}</text>')
     for index, s in enumerate(series):
-        colour, dash, shape = STYLES[index % len(STYLES)]
+        colour, dash_attr, width, shape = _line_style(s, index)
         points = sorted(s.points)
         if len(points) > 1:
             path = " ".join(f"{x_of(d):.1f},{y_of(v):.1f}" for d, v in points)
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                        f'stroke-width="2.5"{dash_attr}/>')
-        body.extend(_shape(shape, x_of(d), y_of(v), colour) for d, v in points)
-    # Legend, below the axis.
-    x = LEFT
-    legend_y = HEIGHT - 18
+                        f'stroke-width="{width}"{dash_attr}/>')
+        body.extend(_shape(shape, x_of(d), y_of(v), colour, s.hollow) for d, v in points)
+    # Legend, below the axis, in as many rows as its entries need (the chart grows). Each
+    # entry is drawn at the origin and moved into place.
+    entries = []
     for index, s in enumerate(series):
-        colour, dash, shape = STYLES[index % len(STYLES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(f'<line x1="{x}" x2="{x + 26}" y1="{legend_y}" y2="{legend_y}" '
-                    f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
-        body.append(_shape(shape, x + 13, legend_y, colour))
-        body.append(f'<text x="{x + 32}" y="{legend_y + 4}" font-size="12" {FONT} '
-                    f'fill="#212b32">{escape(s.label)}</text>')
-        x += 44 + 7 * len(s.label)
-    kinds = sorted({m.kind for m in markers})
-    for kind in kinds:
-        colour, dash, letter = MARKER_STYLES.get(kind, ("#4c6272", "2 4", "•"))
+        colour, dash_attr, width, shape = _line_style(s, index)
+        entries.append((44 + 7 * len(s.label), [
+            f'<line x1="0" x2="26" y1="0" y2="0" stroke="{colour}" '
+            f'stroke-width="{width}"{dash_attr}/>',
+            _shape(shape, 13, 0, colour, s.hollow),
+            f'<text x="32" y="4" font-size="12" {FONT} fill="#212b32">'
+            f"{escape(s.label)}</text>"]))
+    for kind in sorted({m.kind for m in markers}):
+        colour, _dash, letter = MARKER_STYLES.get(kind, ("#4c6272", "2 4", "•"))
         name = {"toxin": "toxin injection", "operation": "operation"}.get(kind, kind)
-        body.append(f'<text x="{x}" y="{legend_y + 4}" font-size="12" {FONT} fill="{colour}">'
-                    f"{letter} = {escape(name)}</text>")
-        x += 40 + 7 * len(name)
-    return _frame(title, description, uid, body)
+        entries.append((40 + 7 * len(name), [
+            f'<text x="0" y="4" font-size="12" {FONT} fill="{colour}">'
+            f"{letter} = {escape(name)}</text>"]))
+    x, row = LEFT, 0
+    for width, parts in entries:
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, row = LEFT, row + 1
+        body.append(f'<g transform="translate({x} {HEIGHT - 18 + LEGEND_ROW * row})">'
+                    + "".join(parts) + "</g>")
+        x += width
+    return _frame(title, description, uid, body, height=HEIGHT + LEGEND_ROW * row)
 
 
 def bar_chart(*, title: str, description: str, bars: list[Bar], y_label: str,

@@ -6,6 +6,8 @@ reads the database. Every system and code comes from `codes`."""
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from collis.fhir_api import codes
@@ -224,6 +226,52 @@ def observation_resource(assessment) -> dict:
         "note": [{"text": assessment.notes}] if assessment.notes else [],
         "component": components,
     })
+
+
+def patient_reported_observation_id(response) -> str:
+    return f"patient-reported-{response.pk}"
+
+
+def patient_reported_observation_resource(response) -> dict:
+    """UK Core Observation: the TWSTRS disability and pain sections a patient reported in the
+    portal (a questionnaire they sent, `questionnaires.QuestionnaireResponse`), as the domain
+    scored them, with the patient as performer. Only the patient's own copy of their data
+    holds these for now; the API does not serve them (ADR 0019's list of what is to do)."""
+    components = [_score(f"twstrs-{part}", getattr(response, part))
+                  for part in ("disability", "pain") if getattr(response, part) is not None]
+    return _drop_empty({
+        "resourceType": "Observation",
+        "id": patient_reported_observation_id(response),
+        "meta": _meta("Observation", last_updated=response.submitted_at),
+        "status": "final",
+        "category": [{"coding": [{"system": codes.OBSERVATION_CATEGORY_SYSTEM,
+                                  "code": "survey", "display": "Survey"}]}],
+        "code": {"text": "TWSTRS disability and pain sections, reported by the patient"},
+        "subject": reference("Patient", response.patient_id),
+        "effectiveDateTime": _instant(response.submitted_at),
+        "issued": _instant(response.submitted_at),
+        "performer": [reference("Patient", response.patient_id)],
+        "component": components,
+    })
+
+
+def collection_bundle(*, served: Sequence[dict], not_served: Sequence[dict] = (),
+                      base_url: str, timestamp: datetime) -> dict:
+    """Resources kept together (a Bundle of type collection), such as a patient's copy of
+    their data. A resource the API serves has its URL on this server (`base_url`, ending in
+    "/fhir/R4/") as its fullUrl, so that the references between them resolve within the
+    bundle; one it does not serve has an urn:uuid made from its id, the same in every copy."""
+    def url(resource: dict) -> str:
+        return f"{base_url}{resource['resourceType']}/{resource['id']}"
+
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": _instant(timestamp),
+        "entry": ([{"fullUrl": url(r), "resource": r} for r in served]
+                  + [{"fullUrl": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url(r))}",
+                      "resource": r} for r in not_served]),
+    }
 
 
 def code_system_resource(system_id: str, content: dict) -> dict:

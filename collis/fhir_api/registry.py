@@ -58,7 +58,9 @@ def _search(selector, mapper):
     return search
 
 
-def _patient_everything(pk: str, actor: Actor) -> list[dict]:
+def patient_everything(pk: str, actor: Actor) -> list[dict]:
+    """Every resource the API serves about one patient (`$everything`; also the FHIR part of
+    the patient's own copy of their data, collis.portal.export)."""
     found = selectors.fhir_patient_everything(patient_id=pk, actor=actor)
     return ([mappers.patient_resource(found.patient),
              mappers.organisation_resource(found.organisation)]
@@ -101,7 +103,7 @@ RESOURCES: tuple[ResourceType, ...] = (
             "everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything",
             "The patient, their unit and every clinical resource Collis serves about them, "
             "in one searchset Bundle (not paged: one patient's record is small). Needs "
-            "the clinical record (record_view).", _patient_everything),),
+            "the clinical record (record_view).", patient_everything),),
     ),
     ResourceType(
         name="Organization",

@@ -231,27 +231,59 @@ def portal_episode(*, patient: Patient, episode_id, actor: Actor):
     return episode_get(patient=patient, episode_id=episode_id, actor=actor)
 
 
-def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False) -> bytes:
-    """A copy of the patient's data, as JSON (`export.DataExportOut`) or as a PDF summary.
-    Each part is read through its app's selector (each audited); the delivery is audited
-    with the file's size and SHA-256, so that what was given can be shown later."""
+def portal_fhir_bundle(*, patient: Patient, actor: Actor, patient_reported: list,
+                       base_url: str) -> dict:
+    """The patient's record as a FHIR R4 Bundle of type collection: what the FHIR API serves
+    about them (`Patient/$everything`, read and audited by its selector) and the
+    questionnaires they sent, with fullUrls under `base_url` (".../fhir/R4/")."""
+    from collis.fhir_api import mappers, registry
+
+    return mappers.collection_bundle(
+        served=registry.patient_everything(str(patient.pk), actor),
+        not_served=[mappers.patient_reported_observation_resource(r)
+                    for r in patient_reported],
+        base_url=base_url, timestamp=timezone.now())
+
+
+def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False,
+                       fhir_base_url: str = "") -> bytes:
+    """A copy of the patient's data, as JSON (`export.DataExportOut`, with the FHIR Bundle)
+    or as a PDF summary, of the record's current entries (`export.ENTRIES_NOTE`). Each part
+    is read through its app's selector (each audited); the delivery is audited with the
+    file's size and SHA-256, so that what was given can be shown later."""
     import hashlib
 
-    from collis.assessments.selectors import scale_list
+    from collis.assessments.selectors import diagnosis_history, examination_list, scale_list
+    from collis.investigations.selectors import investigation_list
     from collis.portal import export
     from collis.questionnaires.selectors import patient_reported_list
     from collis.scheduling.selectors import appointment_list_for_patient
     from collis.surgery.selectors import episode_list
-    from collis.treatments.selectors import medication_list
+    from collis.treatments.selectors import (
+        medication_list,
+        therapy_session_list,
+        toxin_record_get,
+    )
 
-    data = export.export_data(
-        patient=patient,
+    toxin = toxin_record_get(patient=patient, actor=actor)
+    questionnaires = patient_reported_list(patient=patient, actor=actor)
+    copy = export.RecordCopy(
+        patient=patient, generated_at=timezone.now(),
+        diagnosis=diagnosis_history(patient=patient, actor=actor),
+        examinations=examination_list(patient=patient, actor=actor),
+        toxin_cycles=list(toxin.cycles), toxin_resistance_tests=list(toxin.resistance_tests),
+        scales=scale_list(patient=patient, actor=actor), questionnaires=questionnaires,
+        medications=list(medication_list(patient=patient, actor=actor)),
+        therapy_sessions=list(therapy_session_list(patient=patient, actor=actor)),
+        investigations=investigation_list(patient=patient, actor=actor),
         appointments=appointment_list_for_patient(patient=patient, actor=actor),
-        scales=scale_list(patient=patient, actor=actor),
-        medications=medication_list(patient=patient, actor=actor),
         episodes=episode_list(patient=patient, actor=actor),
-        questionnaires=patient_reported_list(patient=patient, actor=actor))
-    body = export.export_pdf(data) if as_pdf else data.model_dump_json(indent=2).encode()
+        documents=portal_documents(patient=patient, actor=actor),
+        fhir={} if as_pdf else portal_fhir_bundle(
+            patient=patient, actor=actor, patient_reported=questionnaires,
+            base_url=fhir_base_url))
+    body = (export.export_pdf(copy) if as_pdf
+            else export.export_data(copy).model_dump_json(indent=2).encode())
     kind = "PDF summary" if as_pdf else "JSON"
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="data_export",
                  object_id=patient.pk, patient_id=patient.pk,

@@ -575,19 +575,24 @@ def letter_pdf(request, letter_id):
 @portal_page
 def my_data(request):
     selectors.portal_patient(actor=Actor.from_request(request))
-    from collis.portal.export import NOT_INCLUDED
+    from collis.portal.export import ENTRIES_NOTE, NOT_INCLUDED
 
     return render(request, "portal/my_data.jinja", {
         "title": "A copy of your data", "not_included": NOT_INCLUDED,
+        "entries": ENTRIES_NOTE,
         "breadcrumbs": _portal_crumbs({"text": "A copy of your data", "href": ""}),
     })
 
 
 @portal_page
 def my_data_json(request):
+    """The JSON copy, with the record as a FHIR Bundle whose fullUrls are this server's."""
     actor = Actor.from_request(request)
     patient = selectors.portal_patient(actor=actor)
-    body = selectors.portal_data_export(patient=patient, actor=actor)
+    fhir_base_url = request.build_absolute_uri(
+        reverse("fhir_api:metadata")).removesuffix("metadata")
+    body = selectors.portal_data_export(patient=patient, actor=actor,
+                                        fhir_base_url=fhir_base_url)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response

@@ -71,3 +71,32 @@ def another_units_patient():
                                address="1 North Road\nLeeds", postcode="LS1 1AA",
                                organisation=unit)
     return PatientFactory(given_name="Theirs", home_site=site)
+
+
+# The patient's own answers to the portal questionnaire (TWSTRS disability and pain
+# sections): disability 9, pain 11.
+PATIENT_ANSWERS = {"work": 2, "activities_of_daily_living": 1, "driving": 0, "reading": 3,
+                   "television": 1, "activities_outside_home": 2, "pain_severity": 6,
+                   "pain_duration": 3, "pain_disability": 2}
+
+
+def send_patient_reported(patient, sent_on=datetime.date(2026, 7, 1), **answer_changes):
+    """A questionnaire the patient sent through the portal on `sent_on` (at 10:00), saved
+    and scored by the questionnaires service as the portal saves it."""
+    import time_machine
+    from django.utils import timezone
+
+    from collis.core.models import AuditChannel
+    from collis.domain.questionnaires import Due, DueReason, questionnaire_load
+    from collis.questionnaires.selectors import DueQuestionnaire
+    from collis.questionnaires.services import questionnaire_answers_save
+
+    due = DueQuestionnaire(
+        due=Due(due_on=sent_on, reason=DueReason.TOXIN_PEAK,
+                anchor=sent_on - datetime.timedelta(days=28)),
+        questionnaire=questionnaire_load("twstrs-patient"), draft=None)
+    moment = timezone.make_aware(datetime.datetime.combine(sent_on, datetime.time(10)))
+    with time_machine.travel(moment, tick=False):
+        return questionnaire_answers_save(
+            patient=patient, due=due, answers=PATIENT_ANSWERS | answer_changes, send=True,
+            actor=Actor(user=None, channel=AuditChannel.WEB))

@@ -9,6 +9,7 @@ from collis.assessments.tests.factories import (
     make_diagnosis,
     make_examination,
     make_twstrs,
+    send_patient_reported,
 )
 from collis.core.models import AuditAction, AuditEvent
 from collis.core.roles import Role
@@ -297,11 +298,47 @@ def test_scale_detail_shows_the_items_and_is_audited(client_as, patient):
                                      patient_id=patient.pk).exists()
 
 
+def test_patient_reported_scores_are_their_own_series_in_the_chart_and_their_own_table(
+        client_as, patient):
+    make_twstrs(patient, assessed_on=datetime.date(2026, 1, 5))  # disability 10, pain 8
+    make_twstrs(patient, assessed_on=datetime.date(2026, 4, 5), work=0)  # disability 8
+    send_patient_reported(patient, sent_on=datetime.date(2026, 2, 10))  # disability 9, pain 11
+    send_patient_reported(patient, sent_on=datetime.date(2026, 5, 10), reading=0)  # 6, 11
+    body = client_as(Role.NEUROLOGIST).get(url("scale_list", patient)).content.decode()
+    chart = body[body.index('<svg class="collis-chart"'):]
+    chart = chart[:chart.index("</svg>")]
+    # Their own lines, told apart without colour: the legend's words and open markers.
+    assert "Disability (patient-reported)" in chart and "Pain (patient-reported)" in chart
+    assert chart.count('fill="#ffffff"') == 2 * 2 + 2  # two points per line, two in legend
+    assert "disability and pain the patient reported in the portal" in chart  # its desc
+    clinician, reported = body.split("<table")[1:3]
+    # The clinicians' table and its change flags hold the clinicians' two assessments only.
+    assert "rated by clinicians" in clinician and clinician.count("<tr") == 3
+    assert "-2 points" in clinician and "Patient-reported" not in clinician
+    assert "Patient-reported: TWSTRS disability and pain sections" in reported
+    first, second = reported.split("<tr")[2:]
+    assert "10 February 2026" in first and "10 May 2026" in second
+    assert ">9<" in first and ">6<" in second and second.count(">11<") == 1
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="patient_reported",
+                                     patient_id=patient.pk).exists()
+
+
+def test_patient_reported_scores_are_charted_before_any_clinician_twstrs(client_as, patient):
+    send_patient_reported(patient, sent_on=datetime.date(2026, 2, 10))
+    body = client_as(Role.NEUROLOGIST).get(url("scale_list", patient)).content.decode()
+    assert "<svg" in body and "Disability (patient-reported)" in body
+    assert "No clinician has recorded a TWSTRS yet." in body
+    assert "No TWSTRS is recorded yet." not in body
+
+
 def test_scale_list_stays_within_a_query_bound(client_as, patient,
                                                django_assert_max_num_queries):
     for n in range(40):
         make_twstrs(patient, assessed_on=datetime.date(2020, 1, 1)
                     + datetime.timedelta(days=n * 40))
+    for n in range(10):
+        send_patient_reported(patient, sent_on=datetime.date(2020, 2, 1)
+                              + datetime.timedelta(days=n * 90))
     client = client_as(Role.NEUROLOGIST)
     client.get(url("scale_list", patient))
     with django_assert_max_num_queries(12):

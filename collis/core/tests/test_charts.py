@@ -18,6 +18,27 @@ def test_line_chart_is_an_accessible_image_with_every_point_and_marker():
     assert "style=" not in svg  # inline styles would break the Content-Security-Policy
 
 
+def test_a_hollow_series_shares_a_shape_and_is_told_apart_without_colour():
+    svg = line_chart(
+        title="TWSTRS over time", description="d", y_label="Score", y_max=85,
+        series=[Series("Disability", [(D(2025, 1, 1), 12)], style=1),
+                Series("Disability (patient-reported)", [(D(2025, 2, 1), 9)], style=1,
+                       hollow=True)])
+    # Both squares (the style's shape): one filled, one open, in the chart and the legend.
+    assert svg.count("<rect") == 4
+    assert svg.count('fill="#007f3b"/>') == 2 and svg.count('fill="#ffffff"') == 2
+    assert "Disability (patient-reported)" in svg
+
+
+def test_a_long_legend_wraps_and_the_chart_grows_to_hold_it():
+    one = line_chart(title="t", description="d", y_label="Score",
+                     series=[Series("Total", [(D(2025, 1, 1), 1)])])
+    many = line_chart(title="t", description="d", y_label="Score", series=[
+        Series(f"A rather long series label {n}", [(D(2025, 1, 1), n)]) for n in range(6)])
+    assert 'viewBox="0 0 720 340"' in one
+    assert 'viewBox="0 0 720 340"' not in many and 'translate(56 342)' in many
+
+
 def test_line_chart_without_values_says_so():
     assert "No values recorded yet" in line_chart(title="t", description="d", series=[],
                                                   y_label="Score")

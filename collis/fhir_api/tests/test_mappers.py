@@ -77,6 +77,18 @@ def diagnosis(**changes):
     return DiagnosisVersion(**values)
 
 
+def patient_reported(**changes):
+    from collis.questionnaires.models import QuestionnaireResponse
+
+    values = {"pk": 5, "patient_id": uuid.UUID("5b0c2f4e-3d1a-4c57-9a7e-0f6b8e2d4c11"),
+              "questionnaire": "twstrs-patient", "questionnaire_version": "1",
+              "occasion": "toxin_peak:2026-02-01", "reason": "toxin_peak",
+              "due_on": dt.date(2026, 3, 1), "submitted_at": CHANGED, "disability": 9,
+              "pain": 11.0}
+    values.update(changes)
+    return QuestionnaireResponse(**values)
+
+
 CASES = {
     "patient": lambda: mappers.patient_resource(patient()),
     "patient-minimal": lambda: mappers.patient_resource(patient(
@@ -107,6 +119,8 @@ CASES = {
     "condition-onset-band-only": lambda: mappers.condition_resource(diagnosis(
         version=1, onset_age=None, regions=["neck"], distribution="focal", course="",
         variability="", aetiology="", aetiology_subtype="", notes="Onset in her forties.")),
+    "observation-patient-reported": lambda: mappers.patient_reported_observation_resource(
+        patient_reported()),
     "codesystem-rating-scale": lambda: mappers.code_system_resource(
         "rating-scale", codes.code_systems()["rating-scale"]),
 }
@@ -138,3 +152,24 @@ def test_a_registration_number_is_put_in_its_register_by_its_form(registration, 
 
 def test_a_registration_number_of_no_known_form_is_left_out():
     assert mappers.registration_identifier("GMC 123") is None
+
+
+def test_a_collection_gives_served_resources_their_url_and_the_others_a_stable_urn():
+    from fhir.resources.R4B.bundle import Bundle
+
+    def bundle():
+        return mappers.collection_bundle(
+            served=[mappers.patient_resource(patient()),
+                    mappers.observation_resource(assessment())],
+            not_served=[mappers.patient_reported_observation_resource(patient_reported())],
+            base_url="https://collis.example/fhir/R4/", timestamp=CHANGED)
+
+    made = bundle()
+    Bundle.model_validate(made)
+    assert validation_problems(made) == []
+    assert made["type"] == "collection" and made["timestamp"] == "2026-03-02T10:15:30.250Z"
+    urls = [entry["fullUrl"] for entry in made["entry"]]
+    assert urls[:2] == [
+        "https://collis.example/fhir/R4/Patient/5b0c2f4e-3d1a-4c57-9a7e-0f6b8e2d4c11",
+        "https://collis.example/fhir/R4/Observation/scale-41"]
+    assert urls[2].startswith("urn:uuid:") and urls == [e["fullUrl"] for e in bundle()["entry"]]
