@@ -155,7 +155,7 @@ def _status_add(appointment: Appointment, status: AppointmentStatus, *, actor: A
                 reason: str = "", outcome: str = "", at: dt.datetime) -> AppointmentStatusChange:
     change = AppointmentStatusChange(appointment=appointment, status=status, reason=reason,
                                      outcome=outcome, at=at, by=actor.user)
-    change.full_clean()
+    change.full_clean(exclude=["appointment", "by"])  # both just read, or just written
     change.save()
     return change
 
@@ -209,6 +209,10 @@ def appointment_book(*, patient, slot: Slot, actor: Actor, double_booking_reason
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# An appointment's foreign keys, checked by the database rather than by a query each.
+_KEYS = ("patient", "slot", "session", "clinician", "room", "created_by")
+
+
 def _book(*, patient, slot: Slot, actor: Actor, reason: str,
           rescheduled_from: Appointment | None, now: dt.datetime) -> Appointment:
     slot = Slot.objects.select_related("session").get(pk=slot.pk)
@@ -222,8 +226,9 @@ def _book(*, patient, slot: Slot, actor: Actor, reason: str,
         starts_at=slot.starts_at, ends_at=slot.ends_at, place=place, capacity=slot.capacity,
         double_booking_reason=reason, rescheduled_from=rescheduled_from,
         created_by=actor.user, created_at=now)
-    # The database checks the constraints (on PostgreSQL at commit of a concurrent booking).
-    appointment.full_clean(exclude=["rescheduled_from"], validate_constraints=False)
+    # The database checks the constraints (on PostgreSQL at commit of a concurrent booking)
+    # and the foreign keys, all to rows read just now: no query per key to check them again.
+    appointment.full_clean(exclude=["rescheduled_from", *_KEYS], validate_constraints=False)
     appointment.save()
     _status_add(appointment, AppointmentStatus.BOOKED, actor=actor, at=now,
                 reason=f"Double booked: {reason}" if reason else "")
