@@ -200,13 +200,26 @@ def portal_letter(*, patient: Patient, letter_id, actor: Actor):
     return letter, version
 
 
+def portal_outcome_decision(*, episode, actor: Actor):
+    """The episode's current MDT decision, whose outcome letter the patient downloads
+    (Http404 before the MDT has decided); the download is audited by the MDT's selector."""
+    from collis.mdt.selectors import current_decision, decision_letter_get
+
+    decision = current_decision(episode)
+    if decision is None:
+        raise Http404("The MDT has not discussed this yet.")
+    return decision_letter_get(episode=episode, decision_id=decision.pk, actor=actor)
+
+
 def portal_documents(*, patient: Patient, actor: Actor) -> list[Document]:
     """The documents of the patient's record they may download: for each pathway episode,
-    the patient version of the decision aid and (once recorded) the consent form; then
-    their letters. Listing them is audited (the episode list)."""
+    the patient version of the decision aid, the MDT's outcome letter (once it has decided)
+    and the consent form (once recorded); then their letters. Listing them is audited (the
+    episode list)."""
     from django.urls import reverse
 
     from collis.consent.selectors import consent_latest
+    from collis.mdt.selectors import current_decision
     from collis.surgery.selectors import episode_list
 
     documents = []
@@ -217,6 +230,14 @@ def portal_documents(*, patient: Patient, actor: Actor) -> list[Document]:
             title="Deciding about selective denervation surgery (decision aid)",
             description=about, href=reverse("portal:decision_aid_pdf",
                                             kwargs={"episode_id": episode.pk})))
+        decision = current_decision(episode)
+        if decision is not None:
+            decided = timezone.localtime(decision.created_at).date()
+            documents.append(Document(
+                title="The MDT's outcome letter",
+                description=f"What the team decided on {date_long(decided)}, as sent to "
+                            "the doctor who referred you and your GP.",
+                href=reverse("portal:outcome_letter_pdf", kwargs={"episode_id": episode.pk})))
         if consent_latest(episode) is not None:
             documents.append(Document(
                 title="Your consent form", description=about,

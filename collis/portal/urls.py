@@ -36,6 +36,8 @@ urlpatterns = [
          name="decision_aid_pdf"),
     path("portal/documents/<int:episode_id>/consent-form.pdf", views.consent_pdf,
          name="consent_pdf"),
+    path("portal/documents/<int:episode_id>/mdt-outcome.pdf", views.outcome_letter_pdf,
+         name="outcome_letter_pdf"),
     path("portal/documents/letters/<int:letter_id>.pdf", views.letter_pdf,
          name="letter_pdf"),
     path("portal/my-data/", views.my_data, name="my_data"),

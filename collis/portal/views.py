@@ -558,6 +558,19 @@ def consent_pdf(request, episode_id):
 
 
 @portal_page
+def outcome_letter_pdf(request, episode_id):
+    """The MDT's outcome letter for one of the patient's pathway episodes: the letter of its
+    current decision, as the unit sent it to their referrer and GP (download audited)."""
+    from collis.mdt.documents import outcome_letter_pdf as render_outcome
+
+    actor = Actor.from_request(request)
+    patient = selectors.portal_patient(actor=actor)
+    episode = selectors.portal_episode(patient=patient, episode_id=episode_id, actor=actor)
+    decision = selectors.portal_outcome_decision(episode=episode, actor=actor)
+    return pdf_response(render_outcome(decision), f"mdt-outcome-{episode.pk}.pdf")
+
+
+@portal_page
 def letter_pdf(request, letter_id):
     """One of the patient's clinic letters, as it was sent (download audited)."""
     from collis.letters.pdfs import letter_pdf as render_letter

@@ -88,3 +88,28 @@ def test_the_patient_downloads_their_sent_clinic_letters_and_not_a_draft(sites, 
     other = PatientFactory()
     assert portal_client(other, by=nurse).get(
         f"/portal/documents/letters/{letter.pk}.pdf").status_code == 404
+
+
+def test_the_patient_downloads_the_mdt_outcome_letter_once_the_mdt_has_decided(sites, nurse):
+    from collis.domain.pathway import State
+    from collis.mdt.tests.factories import decided
+    from collis.surgery.tests.factories import episode_at as episode_in
+
+    patient, other = PatientFactory(), PatientFactory()
+    episode = episode_in(State.AWAITING_MDT, patient=patient)
+    client = portal_client(patient, by=nurse)
+    assert "outcome letter" not in client.get("/portal/documents/").content.decode()
+    url = f"/portal/documents/{episode.pk}/mdt-outcome.pdf"
+    assert client.get(url).status_code == 404  # not decided yet
+    decided(episode)
+    assert "The MDT&#39;s outcome letter" in client.get("/portal/documents/").content.decode()
+    letter = client.get(url)
+    assert letter["Content-Type"] == "application/pdf"
+    assert "MDT outcome letter" in _text(letter.content)
+    assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, object_type="mdt_decision",
+                                     patient_id=patient.pk, actor=client.account).exists()
+    # Another patient's decided episode is not found, and nothing is recorded about them.
+    theirs = episode_in(State.AWAITING_MDT, patient=other)
+    decided(theirs)
+    assert client.get(f"/portal/documents/{theirs.pk}/mdt-outcome.pdf").status_code == 404
+    assert not AuditEvent.objects.filter(patient_id=other.pk, actor=client.account).exists()
