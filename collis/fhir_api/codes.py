@@ -152,4 +152,82 @@ def code_systems() -> dict[str, dict]:
                          "concepts": RATING_SCALE_CODES,
                          "definition": "Scored as the instrument defines "
                                        f"({RATING_SCALE_SOURCE})."},
+        **_domain_code_systems(),
+    }
+
+
+# --- Treatments, the pathway and clinics (issue 14, item 2) -------------------------------
+# Sources (besides those above):
+#   [UKCore-Profiles] UK Core R4: the profiles UKCore-Procedure, UKCore-MedicationAdministration,
+#                     UKCore-Medication, UKCore-EpisodeOfCare, UKCore-ServiceRequest,
+#                     UKCore-Appointment, UKCore-Slot and UKCore-Schedule.
+#   [NHS-OPCS4]       NHS England's FHIR naming system of OPCS-4 (the identifier system
+#                     https://fhir.nhs.uk/Id/opcs-4 that NHS FHIR servers code procedures in).
+#   [FHIR-R4]         EventStatus (Procedure), MedicationAdministration status codes,
+#                     EpisodeOfCareStatus, RequestStatus, RequestIntent, RequestPriority,
+#                     AppointmentStatus, SlotStatus, ParticipationStatus.
+for _name in ("Procedure", "MedicationAdministration", "Medication", "EpisodeOfCare",
+              "ServiceRequest", "Appointment", "Slot", "Schedule"):
+    PROFILES[_name] = UKCORE + f"UKCore-{_name}"
+
+# [NHS-OPCS4] The OPCS-4 codes of selective peripheral denervation for cervical dystonia are
+# the pair NICE IPG80 gives, clinical reference §8, source [24] (the same pair as
+# `collis.mdt.models.SD_OPCS_CODES`). The reference gives no display for either code, so
+# none is written (a display nobody checked would be worse than none).
+OPCS4_SYSTEM = "https://fhir.nhs.uk/Id/opcs-4"
+SD_OPCS4_CODES = ("A60.6", "Z92.3")
+SD_OPCS4_SOURCE = "NICE IPG80, clinical reference [24]"
+SD_PROCEDURE_TEXT = "Selective peripheral denervation for cervical dystonia"
+
+# What Collis records as procedures, in its own system (so that `code` searches one system
+# for every Procedure): a toxin session has no SNOMED CT or OPCS-4 code in the reference.
+COLLIS_PROCEDURE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/procedure"
+PROCEDURE_CODES = {
+    "botulinum-toxin-injection": "Botulinum toxin injection session",
+    "selective-denervation": "Selective peripheral denervation",
+}
+
+# The botulinum toxin products, by the international non-proprietary names the clinical
+# reference uses (§5, sources [13]-[17]; `collis.domain.toxin.Product`). The reference
+# cites no dm+d code for any of them, so none is written: the product is coded in Collis's
+# own system and named in text.
+COLLIS_TOXIN_PRODUCT_SYSTEM = COLLIS_CANONICAL + "CodeSystem/botulinum-toxin-product"
+TOXIN_PRODUCT_SOURCE = "clinical reference §5, sources [13]-[17]"
+
+# The pathway's states (collis/domain/pathway.py) as a code system, and the extension that
+# carries the state on an EpisodeOfCare and on each entry of its status history.
+COLLIS_PATHWAY_STATE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/pathway-state"
+COLLIS_PATHWAY_STATE_EXTENSION = COLLIS_CANONICAL + "StructureDefinition/pathway-state"
+COLLIS_EPISODE_TYPE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/episode-type"
+EPISODE_TYPE_CODES = {"selective-denervation-pathway": "Selective denervation pathway"}
+
+# The kinds of appointment (collis/domain/scheduling.py), as Appointment, Slot and Schedule
+# service types.
+COLLIS_APPOINTMENT_TYPE_SYSTEM = COLLIS_CANONICAL + "CodeSystem/appointment-type"
+
+
+def _domain_code_systems() -> dict[str, dict]:
+    """The code systems of treatments, the pathway and clinics, from the domain's own
+    vocabularies (so they cannot drift from what is recorded)."""
+    from collis.domain.pathway import STATE_LABELS
+    from collis.domain.scheduling import APPOINTMENT_TYPE_LABELS
+    from collis.domain.toxin import Product
+
+    return {
+        "procedure": {"url": COLLIS_PROCEDURE_SYSTEM, "title": "Collis procedures",
+                      "concepts": PROCEDURE_CODES},
+        "botulinum-toxin-product": {
+            "url": COLLIS_TOXIN_PRODUCT_SYSTEM, "title": "Collis botulinum toxin products",
+            "concepts": {p.value: p.value for p in Product},
+            "definition": f"A botulinum toxin product ({TOXIN_PRODUCT_SOURCE}); units are "
+                          "not interchangeable between products [18]."},
+        "pathway-state": {
+            "url": COLLIS_PATHWAY_STATE_SYSTEM,
+            "title": "Collis selective denervation pathway states",
+            "concepts": {state.value: label for state, label in STATE_LABELS.items()}},
+        "episode-type": {"url": COLLIS_EPISODE_TYPE_SYSTEM, "title": "Collis episode types",
+                         "concepts": EPISODE_TYPE_CODES},
+        "appointment-type": {
+            "url": COLLIS_APPOINTMENT_TYPE_SYSTEM, "title": "Collis appointment types",
+            "concepts": {kind.value: label for kind, label in APPOINTMENT_TYPE_LABELS.items()}},
     }

@@ -14,6 +14,8 @@ from collis.fhir_api import codes
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 REFERENCE = re.compile(r"[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}")
+# A reference to a resource contained in the one that refers to it ("#product").
+LOCAL_REFERENCE = re.compile(r"#[A-Za-z0-9\-.]{1,64}")
 # Value formats of the identifier systems Collis writes (see `codes`).
 IDENTIFIER_FORMATS = {
     codes.NHS_NUMBER_SYSTEM: re.compile(r"[0-9]{10}"),
@@ -38,16 +40,30 @@ def _empty_values(value, path: str):
             yield from _empty_values(child, f"{path}[{index}]")
 
 
-def _references(value, path: str):
+def _references(value, path: str, contained: frozenset = frozenset()):
     if isinstance(value, dict):
         for key, child in value.items():
-            if key == "reference" and isinstance(child, str) and not REFERENCE.fullmatch(child):
+            if key == "reference" and isinstance(child, str) and LOCAL_REFERENCE.fullmatch(
+                    child):
+                if child[1:] not in contained:
+                    yield f"{path}.reference: '{child}' names no contained resource"
+            elif key == "reference" and isinstance(child, str) and not REFERENCE.fullmatch(
+                    child):
                 yield f"{path}.reference: '{child}' is not Type/id"
             else:
-                yield from _references(child, f"{path}.{key}")
+                yield from _references(child, f"{path}.{key}", contained)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _references(child, f"{path}[{index}]")
+            yield from _references(child, f"{path}[{index}]", contained)
+
+
+def _contained(resource: dict):
+    """Each contained resource must be referred to from the resource (FHIR's dom-3)."""
+    text = repr({key: value for key, value in resource.items() if key != "contained"})
+    for index, inner in enumerate(resource.get("contained", [])):
+        if f"'#{inner.get('id')}'" not in text:
+            yield (f"{resource.get('resourceType')}.contained[{index}]: not referred to from "
+                   "the resource (dom-3)")
 
 
 def _identifiers(resource: dict, kind: str):
@@ -131,7 +147,9 @@ def conformance_problems(resource: dict) -> list[str]:
     if profile and profile not in resource.get("meta", {}).get("profile", []):
         problems.append(f"{kind}.meta.profile: should claim {profile}")
     problems.extend(_empty_values(resource, kind))
-    problems.extend(_references(resource, kind))
+    problems.extend(_references(
+        resource, kind, frozenset(inner.get("id") for inner in resource.get("contained", []))))
+    problems.extend(_contained(resource))
     problems.extend(_identifiers(resource, kind))
     if rule := _RULES.get(kind):
         problems.extend(rule(resource))

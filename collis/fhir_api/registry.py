@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from collis.core.audit import Actor
 from collis.core.roles import Capability
-from collis.fhir_api import codes, mappers, selectors
+from collis.fhir_api import (
+    codes,
+    mappers,
+    mappers_records,
+    mappers_scheduling,
+    selectors,
+    selectors_records,
+    selectors_scheduling,
+)
 from collis.fhir_api.outcomes import not_found
 from collis.fhir_api.search import ParamType, SearchParam, SearchRequest
 
@@ -65,7 +73,13 @@ def patient_everything(pk: str, actor: Actor) -> list[dict]:
     return ([mappers.patient_resource(found.patient),
              mappers.organisation_resource(found.organisation)]
             + [mappers.condition_resource(c) for c in found.conditions]
-            + [mappers.observation_resource(o) for o in found.observations])
+            + [mappers.observation_resource(o) for o in found.observations]
+            + [mappers_records.procedure_resource(p) for p in found.procedures]
+            + [mappers_records.medication_administration_resource(a)
+               for a in found.administrations]
+            + [mappers_records.episode_of_care_resource(e) for e in found.episodes]
+            + [mappers_records.service_request_resource(e) for e in found.episodes]
+            + [mappers_scheduling.appointment_resource(a) for a in found.appointments])
 
 
 _ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
@@ -243,6 +257,166 @@ RESOURCES += (
                             R4 + "conformance-url")),
         read=_code_system_read,
         search=_code_system_search,
+    ),
+)
+
+_PATIENT = SearchParam("patient", ParamType.REFERENCE, "The patient (Patient/<id>).",
+                       R4 + "clinical-patient")
+_CORRECTABLE_STATUS = ("completed (the current entry, amendments included) or "
+                       "entered-in-error; a version an amendment replaced is not served "
+                       "(reading it is 410 naming the current version).")
+
+RESOURCES += (
+    ResourceType(
+        name="Procedure",
+        documentation="Botulinum toxin injection sessions (id toxin-<n>) and selective "
+                      "peripheral denervations (id sd-<n>, OPCS-4 "
+                      f"{' + '.join(codes.SD_OPCS4_CODES)} [{codes.SD_OPCS4_SOURCE}]). "
+                      "Searches return the toxin sessions, then the denervations. Reads and "
+                      "search pages are in the patients' access histories.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("code", ParamType.TOKEN,
+                            "botulinum-toxin-injection or selective-denervation "
+                            f"({codes.COLLIS_PROCEDURE_SYSTEM}), or the OPCS-4 code A60.6 "
+                            f"or Z92.3 ({codes.OPCS4_SYSTEM}).", R4 + "clinical-code"),
+                SearchParam("date", ParamType.DATE, "The date of the procedure.",
+                            R4 + "clinical-date"),
+                SearchParam("status", ParamType.TOKEN, _CORRECTABLE_STATUS,
+                            R4 + "Procedure-status")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_records.procedure_resource(
+            selectors_records.fhir_procedure_read(procedure_id=pk, actor=actor)),
+        search=_search(selectors_records.fhir_procedure_search,
+                       mappers_records.procedure_resource),
+    ),
+    ResourceType(
+        name="MedicationAdministration",
+        documentation="The botulinum toxin given into one muscle on one side (one per "
+                      "injection row, id injection-<n>), part of its session's Procedure: "
+                      "the product (a contained Medication with the batch number and "
+                      "expiry, coded in Collis's product system: no dm+d code is cited in "
+                      "the clinical reference) and the units, the product's own and never "
+                      "converted. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("code", ParamType.TOKEN,
+                            "The product, such as onabotulinumtoxinA "
+                            f"({codes.COLLIS_TOXIN_PRODUCT_SYSTEM}).", R4 + "medications-code"),
+                SearchParam("effective-time", ParamType.DATE,
+                            "The date of the injection session.",
+                            R4 + "MedicationAdministration-effective-time"),
+                SearchParam("status", ParamType.TOKEN, _CORRECTABLE_STATUS,
+                            R4 + "medications-status")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_records.medication_administration_resource(
+            selectors_records.fhir_medication_administration_read(administration_id=pk,
+                                                                  actor=actor)),
+        search=_search(selectors_records.fhir_medication_administration_search,
+                       mappers_records.medication_administration_resource),
+    ),
+    ResourceType(
+        name="EpisodeOfCare",
+        documentation="Selective denervation pathway episodes, one per referral: the status "
+                      "(planned, waitlist, active, finished or cancelled) with the pathway "
+                      f"state behind it ({codes.COLLIS_PATHWAY_STATE_EXTENSION}), and every "
+                      "move as the status history. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("status", ParamType.TOKEN,
+                            "planned, waitlist, active, finished or cancelled.",
+                            R4 + "EpisodeOfCare-status"),
+                SearchParam("date", ParamType.DATE, "When the episode was opened.",
+                            R4 + "clinical-date", with_time=True)),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_records.episode_of_care_resource(
+            selectors_records.fhir_episode_of_care_read(episode_id=pk, actor=actor)),
+        search=_search(selectors_records.fhir_episode_of_care_search,
+                       mappers_records.episode_of_care_resource),
+    ),
+    ResourceType(
+        name="ServiceRequest",
+        documentation="The referral that opened each pathway episode (the same id as its "
+                      "EpisodeOfCare, whose referralRequest it is): the referrer by name, "
+                      "organisation and GMC number, the reason, the urgency and the date "
+                      "received; active while the episode is open, completed once "
+                      "discharged, revoked if withdrawn or declined. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("status", ParamType.TOKEN, "active, completed or revoked.",
+                            R4 + "ServiceRequest-status"),
+                SearchParam("authored", ParamType.DATE, "When the referral was received.",
+                            R4 + "ServiceRequest-authored")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_records.service_request_resource(
+            selectors_records.fhir_service_request_read(request_id=pk, actor=actor)),
+        search=_search(selectors_records.fhir_service_request_search,
+                       mappers_records.service_request_resource),
+    ),
+    ResourceType(
+        name="Appointment",
+        documentation="Patients' clinic appointments: the patient, clinician and site as "
+                      "participants, the slot, and the status in FHIR's AppointmentStatus "
+                      "(confirmed is booked, seen fulfilled, did not attend noshow, "
+                      "cancelled and rescheduled cancelled, with the reason). Audited.",
+        read_capability=Capability.CLINIC_VIEW, search_capability=Capability.CLINIC_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("date", ParamType.DATE, "When the appointment starts.",
+                            R4 + "clinical-date", with_time=True),
+                SearchParam("status", ParamType.TOKEN,
+                            "booked, arrived, fulfilled, noshow or cancelled.",
+                            R4 + "Appointment-status"),
+                SearchParam("service-type", ParamType.TOKEN,
+                            f"The kind of appointment ({codes.COLLIS_APPOINTMENT_TYPE_SYSTEM}"
+                            "), such as toxin.", R4 + "Appointment-service-type")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_scheduling.appointment_resource(
+            selectors_scheduling.fhir_appointment_read(appointment_id=pk, actor=actor)),
+        search=_search(selectors_scheduling.fhir_appointment_search,
+                       mappers_scheduling.appointment_resource),
+    ),
+    ResourceType(
+        name="Slot",
+        documentation="The slots of the unit's clinic sessions: free until their places are "
+                      "taken. They show no patient.",
+        read_capability=Capability.CLINIC_VIEW, search_capability=Capability.CLINIC_VIEW,
+        params=(_ID,
+                SearchParam("schedule", ParamType.REFERENCE,
+                            "The clinic session's Schedule (Schedule/<id>).",
+                            R4 + "Slot-schedule"),
+                SearchParam("start", ParamType.DATE, "When the slot starts.",
+                            R4 + "Slot-start", with_time=True),
+                SearchParam("status", ParamType.TOKEN, "free or busy.", R4 + "Slot-status"),
+                SearchParam("service-type", ParamType.TOKEN,
+                            f"The kind of appointment ({codes.COLLIS_APPOINTMENT_TYPE_SYSTEM}).",
+                            R4 + "Slot-service-type")),
+        references=(("schedule", "Schedule"),),
+        read=lambda pk, actor: mappers_scheduling.slot_resource(
+            selectors_scheduling.fhir_slot_read(slot_id=pk, actor=actor)),
+        search=_search(selectors_scheduling.fhir_slot_search, mappers_scheduling.slot_resource),
+    ),
+    ResourceType(
+        name="Schedule",
+        documentation="One Schedule per clinic session: its site (Location) and clinicians "
+                      "(Practitioners) as actors, its kind of appointment and its hours as "
+                      "the planning horizon.",
+        read_capability=Capability.CLINIC_VIEW, search_capability=Capability.CLINIC_VIEW,
+        params=(_ID,
+                SearchParam("actor", ParamType.REFERENCE,
+                            "A clinician of the session (Practitioner/<id>).",
+                            R4 + "Schedule-actor"),
+                SearchParam("date", ParamType.DATE,
+                            "Sessions whose hours overlap the date (eq), or that start "
+                            "before or after it (lt, le, gt, ge).", R4 + "Schedule-date",
+                            with_time=True),
+                SearchParam("service-type", ParamType.TOKEN,
+                            f"The kind of appointment ({codes.COLLIS_APPOINTMENT_TYPE_SYSTEM}).",
+                            R4 + "Schedule-service-type")),
+        references=(("actor", "Practitioner"),),
+        read=lambda pk, actor: mappers_scheduling.schedule_resource(
+            selectors_scheduling.fhir_schedule_read(schedule_id=pk, actor=actor)),
+        search=_search(selectors_scheduling.fhir_schedule_search,
+                       mappers_scheduling.schedule_resource),
     ),
 )
 

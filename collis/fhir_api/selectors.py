@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.db.models import Q, QuerySet
 
@@ -311,6 +312,11 @@ class PatientCompartment:
     organisation: Organisation
     conditions: list
     observations: list
+    # Treatments, pathway episodes and appointments (selectors_records, selectors_scheduling).
+    procedures: list = dataclass_field(default_factory=list)
+    administrations: list = dataclass_field(default_factory=list)
+    episodes: list = dataclass_field(default_factory=list)
+    appointments: list = dataclass_field(default_factory=list)
 
 
 def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartment:
@@ -319,13 +325,25 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
     patient = fhir_patient_read(patient_id=patient_id, actor=actor)
     conditions = list(_current_diagnoses(actor).filter(patient=patient))
     observations = list(_scale_assessments(actor).filter(patient=patient).order_by("pk"))
+    from collis.fhir_api.selectors_records import fhir_patient_records
+    from collis.fhir_api.selectors_scheduling import fhir_patient_appointments
+
+    records = fhir_patient_records(patient=patient, actor=actor)
+    appointments = fhir_patient_appointments(patient=patient, actor=actor)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="fhir_everything",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Read the whole FHIR record of {patient.nhs_number}",
-                 details={"conditions": len(conditions), "observations": len(observations)})
+                 details={"conditions": len(conditions), "observations": len(observations),
+                          "procedures": len(records.procedures),
+                          "medication_administrations": len(records.administrations),
+                          "episodes": len(records.episodes),
+                          "appointments": len(appointments)})
     return PatientCompartment(patient=patient,
                               organisation=Organisation.objects.get(pk=patient.organisation_id),
-                              conditions=conditions, observations=observations)
+                              conditions=conditions, observations=observations,
+                              procedures=records.procedures,
+                              administrations=records.administrations,
+                              episodes=records.episodes, appointments=appointments)
 
 
 def _current_diagnoses(actor: Actor) -> QuerySet:

@@ -30,7 +30,8 @@ class Invariant:
 
 
 # From the FHIR R4 (4.0.1) specification's StructureDefinitions (Resource, DomainResource,
-# Bundle, CapabilityStatement, Patient, Extension, ContactPoint, Period). Expressions that
+# Bundle, CapabilityStatement, Patient, Extension, ContactPoint, Period, Appointment,
+# MedicationAdministration; app-4 written with AppointmentStatus's code 'noshow'). Expressions that
 # need functions fhirpathpy lacks (hasValue, for ele-1) are checked by `conformance`.
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant("dom-2", "*", "contained.contained.empty()",
@@ -85,6 +86,19 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("cpb-9", "CapabilityStatement",
               "rest.all(resource.select(type).isDistinct())",
               "A given resource can only be described once per RESTful mode."),
+    Invariant("app-2", "Appointment", "start.exists() = end.exists()",
+              "Either start and end are specified, or neither"),
+    Invariant("app-3", "Appointment",
+              "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | "
+              "'waitlist'))",
+              "Only proposed or cancelled appointments can be missing start/end dates"),
+    Invariant("app-4", "Appointment",
+              "cancelationReason.exists() implies (status='noshow' or status='cancelled')",
+              "Cancelation reason is only used for appointments that have been cancelled, "
+              "or no-show"),
+    Invariant("mad-1", "MedicationAdministration",
+              "dosage.all(dose.exists() or rate.exists())",
+              "SHALL have at least one of dosage.dose or dosage.rate[x]"),
     Invariant("cpb-12", "CapabilityStatement",
               "rest.resource.all(searchParam.select(name).isDistinct())",
               "Search parameter names must be unique in the context of a resource."),

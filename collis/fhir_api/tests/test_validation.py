@@ -4,6 +4,7 @@ against resources broken on purpose, whose problems are kept as a golden file.""
 import copy
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -42,15 +43,21 @@ def test_everything_served_for_the_demo_data_passes_every_layer(client):
         user=user, actor=Actor.command_line())}
     statement = client.get("/fhir/R4/metadata").json()
     assert validation_problems(statement) == []
-    patients = 0
+    served = Counter()
     for resource in statement["rest"][0]["resource"]:
         for bundle in _walk(client, f"/fhir/R4/{resource['type']}?_count=100", headers):
             assert validation_problems(bundle) == []
             for entry in bundle.get("entry", []):
                 read = client.get(entry["fullUrl"], **headers).json()
                 assert read == entry["resource"]
-                patients += read["resourceType"] == "Patient"
-    assert patients == 300
+                served[read["resourceType"]] += 1
+                if read["resourceType"] == "Patient":
+                    everything = client.get(f"{entry['fullUrl']}/$everything", **headers)
+                    assert validation_problems(everything.json()) == []
+    assert served["Patient"] == 300
+    # The demo data gives every kind of resource something to serve.
+    assert {name for name, count in served.items() if count} == {
+        r["type"] for r in statement["rest"][0]["resource"]}
 
 
 def test_an_operation_outcome_passes_the_models_and_invariants():
