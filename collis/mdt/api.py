@@ -112,7 +112,12 @@ def meeting_list(request, limit: int = 20):
 def decision_list(request, patient_id: UUID, episode_id: int):
     episode = _episode(request, patient_id, episode_id)
     decisions = selectors.decision_list(episode=episode, actor=api_actor(request))
-    return [{
+    return [decision_out(d) for d in decisions]
+
+
+def decision_out(d) -> dict:
+    """A decision as `DecisionOut` (the API and the patient's copy of their data)."""
+    return {
         "id": d.pk, "decision": d.decision, "discussion": d.discussion,
         "engine_recommendation": d.engine_recommendation, "engine_ruleset": d.engine_ruleset,
         "agrees_with_engine": d.agrees_with_engine, "departure_reason": d.departure_reason,
@@ -123,7 +128,7 @@ def decision_list(request, patient_id: UUID, episode_id: int):
                     for p in d.planned.all()],
         "actions": [{"description": a.description, "owner": a.owner.username,
                      "due_on": a.due_on} for a in d.actions.all()],
-    } for d in decisions]
+    }
 
 
 @router.get("/patients/{patient_id}/episodes/{episode_id}/funding-requests",

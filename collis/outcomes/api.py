@@ -131,6 +131,11 @@ def operation_get(request, patient_id: UUID, episode_id: int):
     operation = selectors.operation_get(episode=episode, actor=actor)
     if operation is None:
         raise Http404("No operation is recorded for this episode.")
+    return operation_out(operation)
+
+
+def operation_out(operation) -> dict:
+    """An operation note as `OperationOut` (the API and the patient's copy of their data)."""
     return {**{f: getattr(operation, f) for f in (
         "id", "operated_on", "started_at", "anaesthetic", "anaesthetist", "myectomy",
         "myectomy_muscles", "findings", "complication_codes", "complication_notes",
@@ -159,7 +164,11 @@ def physio_programme_get(request, patient_id: UUID, episode_id: int):
                     "baseline TWSTRS")
 def follow_up_get(request, patient_id: UUID, episode_id: int):
     episode, actor = _episode(request, patient_id, episode_id)
-    data = selectors.follow_up_get(episode=episode, actor=actor)
+    return follow_up_out(selectors.follow_up_get(episode=episode, actor=actor))
+
+
+def follow_up_out(data) -> dict:
+    """The follow-up as `FollowUpOut` (the API and the patient's copy of their data)."""
     reviews = []
     for row in data.schedule:
         r = row.review

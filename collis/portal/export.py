@@ -29,6 +29,8 @@ from collis.assessments.api import (
 from collis.core.pdf import PdfDocument
 from collis.core.presenters import date_long, format_nhs_number
 from collis.investigations.api import InvestigationOut as ApiInvestigationOut
+from collis.mdt.api import DecisionOut, decision_out
+from collis.outcomes.api import FollowUpOut, OperationOut, follow_up_out, operation_out
 from collis.patients.api import PatientOut
 from collis.surgery.api import EpisodeOut
 from collis.treatments.api import (
@@ -40,7 +42,7 @@ from collis.treatments.api import (
 )
 
 FORMAT = "collis.patient-data"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 ENTRIES_NOTE = (
     "This copy holds the current entries of your record. Where an entry was corrected, it "
@@ -101,6 +103,16 @@ class DocumentOut(Schema):
     href: str = Field(description="Where to download it in the patient portal")
 
 
+class SurgeryOut(Schema):
+    """One pathway episode's surgical part: the MDT's current decision, the operation note
+    and the follow-up after it (reviews, complications and further surgery)."""
+
+    episode_id: int
+    mdt_decision: DecisionOut | None = Field(None, description="The MDT's current decision")
+    operation: OperationOut | None = None
+    follow_up: FollowUpOut | None = Field(None, description="After the operation")
+
+
 class DataExportOut(Schema):
     """Everything Collis holds about one patient that the portal can give them."""
 
@@ -124,6 +136,9 @@ class DataExportOut(Schema):
     investigations: list[InvestigationOut]
     appointments: list[AppointmentOut]
     pathway_episodes: list[EpisodeOut]
+    surgery: list[SurgeryOut] = Field(default_factory=list,
+                                      description="Per pathway episode: the MDT's decision, "
+                                                  "the operation and its follow-up")
     documents: list[DocumentOut] = Field(description="Documents you can download in the "
                                                      "portal")
     fhir: dict[str, Any] = Field(description=FHIR_NOTE)
@@ -134,9 +149,9 @@ class DataExportOut(Schema):
 NOT_INCLUDED = [
     "Earlier versions of corrected entries, and entries made in error",
     "The files attached to investigations (this copy lists them)",
-    "The surgery pathway's assessments, team (MDT) discussions, consent, operation and "
-    "follow-up (this copy has the referral and its steps; your consent form is among your "
-    "documents)",
+    "The surgery pathway's candidacy assessments and counselling sessions (this copy has "
+    "the referral and its steps, the team's (MDT) decision, the operation and its "
+    "follow-up; your consent form is among your documents)",
     "Your messages to the unit, and the reminders and questionnaire invitations sent to you",
     "The record of who has looked at your record (see that page of the portal)",
 ]
@@ -159,6 +174,8 @@ class RecordCopy:
     investigations: list = field(default_factory=list)
     appointments: list = field(default_factory=list)
     episodes: list = field(default_factory=list)
+    # Per episode (same order): {"decision", "operation", "follow_up"}, each None if absent.
+    surgery: list = field(default_factory=list)
     documents: list = field(default_factory=list)
     fhir: dict = field(default_factory=dict)
     generated_at: datetime.datetime | None = None
@@ -245,6 +262,12 @@ def export_data(copy: RecordCopy) -> DataExportOut:
                           "by": s.by.display_name, "by_role": s.by.role}
                          for s in e.statuses.all()],
         } for e in copy.episodes],
+        surgery=[SurgeryOut(
+            episode_id=e.pk,
+            mdt_decision=decision_out(part["decision"]) if part["decision"] else None,
+            operation=operation_out(part["operation"]) if part["operation"] else None,
+            follow_up=follow_up_out(part["follow_up"]) if part["operation"] else None)
+            for e, part in zip(copy.episodes, copy.surgery, strict=True)],
         documents=[DocumentOut(title=d.title, description=d.description, href=d.href)
                    for d in copy.documents],
         fhir=copy.fhir,
@@ -341,6 +364,34 @@ def _pdf_toxin(doc: PdfDocument, cycles: list, tests: list) -> None:
              RESULT_LABELS.get(t.result, t.result)] for t in tests])
 
 
+def _pdf_surgery(doc: PdfDocument, part: dict) -> None:
+    """One episode's MDT decision, operation and follow-up, in words."""
+    decision, operation = part.get("decision"), part.get("operation")
+    if decision is not None:
+        doc.paragraph(f"The team (MDT) decided on {_local_day(decision.created_at)}: "
+                      f"{decision.get_decision_display()}. {decision.discussion}")
+    if operation is None:
+        return
+    doc.paragraph(f"Operation on {_day(operation.operated_on)} at {operation.site.name}, "
+                  f"surgeon {operation.surgeon.display_name}.")
+    _table_or_none(doc, ["Muscle", "Side", "Nerve"], [
+        [d.get_muscle_display(), d.get_side_display(), d.nerve]
+        for d in operation.divisions.all()])
+    follow_up = part.get("follow_up")
+    if follow_up is None:
+        return
+    _table_or_none(doc, ["Review", "Date", "Notes"], [
+        [f"{r.months_after} months", _day(r.reviewed_on), r.notes]
+        for r in follow_up.reviews])
+    _table_or_none(doc, ["Complication", "Began", "Severity", "Now"], [
+        [c.get_risk_code_display(), _day(c.onset_on), c.get_severity_display(),
+         c.get_status_display() + (f" (resolved {_day(c.resolved_on)})" if c.resolved_on
+                                   else "")] for c in follow_up.complications])
+    for s in follow_up.further_surgeries:
+        doc.paragraph(f"Further surgery on {_day(s.performed_on)}: {s.get_kind_display()}. "
+                      f"{s.reason}")
+
+
 def export_pdf(copy: RecordCopy) -> bytes:
     """The same record as a summary to read and print."""
     from django.utils import timezone
@@ -400,9 +451,11 @@ def export_pdf(copy: RecordCopy) -> bytes:
          a.clinician.display_name, a.status_label] for a in copy.appointments])
     doc.heading("Assessment for surgery")
     if copy.episodes:
-        for e in copy.episodes:
+        for e, part in zip(copy.episodes, copy.surgery or [{}] * len(copy.episodes),
+                           strict=True):
             doc.paragraph(f"Referred by {e.referrer_name} ({e.referrer_organisation}) on "
                           f"{_day(e.referral_received_on)}. Now: {e.state.replace('_', ' ')}.")
+            _pdf_surgery(doc, part)
     else:
         doc.paragraph("None.")
     doc.heading("Your documents")

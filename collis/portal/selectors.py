@@ -266,6 +266,20 @@ def portal_fhir_bundle(*, patient: Patient, actor: Actor, patient_reported: list
         base_url=base_url, timestamp=timezone.now())
 
 
+def _surgery_part(episode, actor: Actor) -> dict:
+    """An episode's MDT decision (the current one), operation note and follow-up, each read
+    (and audited) by its app's selector; None where there is none yet."""
+    from collis.mdt.selectors import decision_list
+    from collis.outcomes.selectors import follow_up_get, operation_get
+
+    decisions = decision_list(episode=episode, actor=actor)
+    corrected = {d.corrects_id for d in decisions if d.corrects_id}
+    current = next((d for d in decisions if d.pk not in corrected), None)
+    operation = operation_get(episode=episode, actor=actor)
+    return {"decision": current, "operation": operation,
+            "follow_up": follow_up_get(episode=episode, actor=actor) if operation else None}
+
+
 def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False,
                        fhir_base_url: str = "") -> bytes:
     """A copy of the patient's data, as JSON (`export.DataExportOut`, with the FHIR Bundle)
@@ -288,6 +302,7 @@ def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False,
 
     toxin = toxin_record_get(patient=patient, actor=actor)
     questionnaires = patient_reported_list(patient=patient, actor=actor)
+    episodes = episode_list(patient=patient, actor=actor)
     copy = export.RecordCopy(
         patient=patient, generated_at=timezone.now(),
         diagnosis=diagnosis_history(patient=patient, actor=actor),
@@ -298,7 +313,8 @@ def portal_data_export(*, patient: Patient, actor: Actor, as_pdf: bool = False,
         therapy_sessions=list(therapy_session_list(patient=patient, actor=actor)),
         investigations=investigation_list(patient=patient, actor=actor),
         appointments=appointment_list_for_patient(patient=patient, actor=actor),
-        episodes=episode_list(patient=patient, actor=actor),
+        episodes=episodes,
+        surgery=[_surgery_part(episode, actor) for episode in episodes],
         documents=portal_documents(patient=patient, actor=actor),
         fhir={} if as_pdf else portal_fhir_bundle(
             patient=patient, actor=actor, patient_reported=questionnaires,

@@ -101,7 +101,7 @@ def test_the_json_copy_follows_its_documented_schema_and_its_delivery_is_audited
     data = json.loads(response.content)
     schema = client.get("/portal/my-data/schema.json").json()
     jsonschema.validate(data, schema)
-    assert data["format"] == "collis.patient-data" and data["format_version"] == 2
+    assert data["format"] == "collis.patient-data" and data["format_version"] == 3
     assert data["patient"]["nhs_number"] == client.patient.nhs_number
     assert len(data["appointments"]) == 1
     event = AuditEvent.objects.get(action=AuditAction.DOWNLOAD, object_type="data_export")
@@ -221,3 +221,32 @@ def test_the_copy_reads_the_database_a_bounded_number_of_times(full):
         record_entries(full.patient, full.neurologist, day=D(2026, month, 1))
     many = {path: _queries(full, path) for path in few}
     assert many == few
+
+
+def test_the_copy_holds_the_mdt_decision_the_operation_and_its_follow_up(sites, user_with_role):
+    from collis.domain.risks import Intervention, risks_for
+    from collis.outcomes import services as outcomes
+    from collis.outcomes.tests.factories import make_episode, operate
+
+    patient = PatientFactory(given_name="Aled", family_name="Morgan")
+    client = portal_client(patient, by=user_with_role(Role.NURSE_SPECIALIST))
+    episode = make_episode(patient, state="consented")
+    operation = operate(episode)
+    risk = risks_for(Intervention.SELECTIVE_DENERVATION)[0]
+    surgeon = Actor.command_line(operation.surgeon)
+    outcomes.complication_create(episode=episode, risk_code=risk.code,
+                                 onset_on=operation.operated_on + dt.timedelta(days=3),
+                                 severity="mild", status="ongoing", actor=surgeon)
+    data = json.loads(client.get("/portal/my-data/my-data.json").content)
+    jsonschema.validate(data, client.get("/portal/my-data/schema.json").json())
+    (surgery,) = data["surgery"]
+    assert surgery["episode_id"] == episode.pk
+    assert surgery["operation"]["operated_on"] == operation.operated_on.isoformat()
+    assert {d["muscle"] for d in surgery["operation"]["divisions"]} == {
+        "sternocleidomastoid", "splenius_capitis"}
+    assert [c["risk_code"] for c in surgery["follow_up"]["complications"]] == [risk.code]
+    pdf = client.get("/portal/my-data/my-data.pdf").content
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Operation on" in text and risk.name.split(" (")[0] in text
+    assert AuditEvent.objects.filter(object_type="follow_up", patient_id=patient.pk,
+                                     actor=client.account).exists()
