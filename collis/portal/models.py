@@ -40,6 +40,10 @@ class PortalInvitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    # When the email with the link could not be handed to the mail server, and why: staff
+    # see it on the patient's portal page and send a new invitation.
+    email_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_error = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -43,9 +43,9 @@ def _patient_for_update(patient: Patient) -> Patient:
 
 
 def _invitation_email(*, invitation: PortalInvitation, link: str) -> None:
-    """Send the invitation once it is stored. A failure is logged and leaves the invitation
-    waiting: staff see it was not accepted and send it again (the link's secret is never
-    stored, so it cannot wait in an outbox)."""
+    """Send the invitation once it is stored. The link's secret is never stored, so the
+    email cannot wait in an outbox for another try: a failure is logged and recorded on the
+    invitation, and the patient's portal page tells staff to send a new one."""
     days = settings.COLLIS_PORTAL_INVITATION_DAYS
     body = (
         f"Dear {invitation.patient.given_name},\n\n"
@@ -60,8 +60,11 @@ def _invitation_email(*, invitation: PortalInvitation, link: str) -> None:
                            to=[invitation.email])
     try:
         message.send()
-    except Exception:  # any failure of the mail server: the invitation can be sent again
+    except Exception as error:  # any failure of the mail server: a new one can be sent
         logger.exception("Could not send portal invitation %s", invitation.pk)
+        PortalInvitation.objects.filter(pk=invitation.pk).update(
+            email_failed_at=timezone.now(),
+            email_error=f"{type(error).__name__}: {error}"[:300])
 
 
 @transaction.atomic

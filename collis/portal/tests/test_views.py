@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from collis.core.models import AuditAction, AuditEvent
@@ -49,6 +49,21 @@ def test_staff_invite_a_patient_from_their_record_and_the_email_carries_the_link
     link = re.search(r"http://testserver(/portal/invitation/[^/\s]+/)", mail.outbox[0].body)
     assert link
     assert Client().get(link.group(1)).status_code == 200
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                   EMAIL_HOST="127.0.0.1", EMAIL_PORT=1, EMAIL_TIMEOUT=2)
+def test_an_invitation_the_mail_server_refused_says_so_on_the_staff_page(
+        client_as, patient, django_capture_on_commit_callbacks):
+    client = client_as(Role.MDT_COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/patients/{patient.pk}/portal-access/",
+                               {"email": "ann@example.com"})
+    assert response.status_code == 302
+    invitation = PortalInvitation.objects.get()
+    assert invitation.email_failed_at and "ConnectionRefusedError" in invitation.email_error
+    page = client.get(f"/patients/{patient.pk}/portal-access/").content.decode()
+    assert "Email not sent" in page and "send a new invitation" in page
 
 
 def test_a_bad_email_is_named_on_the_staff_page_and_nothing_is_sent(client_as, patient):
