@@ -285,3 +285,15 @@ def test_a_page_of_patients_is_read_with_a_fixed_number_of_queries(sites, monkey
     many = queries_for(20)  # 22 patients in all, still one page of each type
     assert many == few
     assert few <= 20
+
+
+def test_the_capability_statement_lists_both_exports(client):
+    statement = client.get("/fhir/R4/metadata").json()
+    assert validation_problems(statement) == []
+    rest = statement["rest"][0]
+    assert [o["definition"] for o in rest["operation"]] == [
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"]
+    patient = next(r for r in rest["resource"] if r["type"] == "Patient")
+    assert "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export" in [
+        o["definition"] for o in patient["operation"]]
+    assert "Appointment: booked, or its status changed" in rest["operation"][0]["documentation"]
