@@ -423,8 +423,36 @@ RESOURCES += (
 BY_NAME = {resource.name: resource for resource in RESOURCES}
 
 
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+
+
+def _bulk_operations() -> tuple[dict, dict]:
+    """The Bulk Data export operations: system-level and on Patient (`collis.fhir_api.bulk`)."""
+    from collis.fhir_api import bulk
+
+    since = "; ".join(f"{name}: {text}" for name, text in bulk.since_meanings().items())
+    common = ("Kick off with 'Prefer: respond-async' (202 and a Content-Location to poll); "
+              f"_type, _since (an instant) and _outputFormat ({bulk.NDJSON}) are accepted. "
+              f"What _since means for each type: {since}.")
+    return ({"name": "export", "definition": BULK_DATA + "export",
+             "documentation": "Bulk Data export of every resource type the token's holder "
+                              f"may read ({', '.join(bulk.SYSTEM_TYPES)}). " + common},
+            {"name": "export", "definition": BULK_DATA + "patient-export",
+             "documentation": "Bulk Data export of the patients the token's holder may see "
+                              f"and their records ({', '.join(bulk.PATIENT_TYPES)}). "
+                              + common})
+
+
+def _operations(resource: ResourceType, patient_export: dict) -> list[dict]:
+    found = [{"name": op.name, "definition": op.definition, "documentation": op.documentation}
+             for op in resource.operations]
+    return found + [patient_export] if resource.name == "Patient" else found
+
+
 def capability_statement(*, base_url: str, software_version: str, date: str) -> dict:
-    """The CapabilityStatement of this server, built from `RESOURCES`."""
+    """The CapabilityStatement of this server, built from `RESOURCES` (and the Bulk Data
+    export's operations)."""
+    system_export, patient_export = _bulk_operations()
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -458,10 +486,8 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
                 **({"profile": resource.profile} if resource.profile else {}),
                 "documentation": resource.documentation,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
-                **({"operation": [{"name": op.name, "definition": op.definition,
-                                   "documentation": op.documentation}
-                                  for op in resource.operations]}
-                   if resource.operations else {}),
+                **({"operation": _operations(resource, patient_export)}
+                   if _operations(resource, patient_export) else {}),
                 "versioning": "no-version",
                 "readHistory": False,
                 "updateCreate": False,
@@ -470,5 +496,6 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
                                  "documentation": p.documentation}
                                 for p in resource.params],
             } for resource in RESOURCES],
+            "operation": [system_export],
         }],
     }

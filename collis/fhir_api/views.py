@@ -63,19 +63,22 @@ def _authenticate(request) -> None:
     request.user = user  # so that audit entries name the member of staff
 
 
-def fhir_endpoint(*, authenticated: bool = True):
+def fhir_endpoint(*, authenticated: bool = True, methods: tuple[str, ...] = READ_METHODS):
     """A FHIR view: format check, bearer token, and any FhirError as an OperationOutcome.
-    It answers for itself (token, not session), hence `login_not_required`."""
+    It answers for itself (token, not session), hence `login_not_required`. `methods`:
+    those the view accepts (others are 405); reads only, unless it says otherwise."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             anonymous = request.user
             try:
-                if request.method not in READ_METHODS:
-                    raise FhirError(405, "not-supported",
-                                    f"{request.method}: the FHIR API only reads; it accepts "
-                                    "GET (see /fhir/R4/metadata).")
+                if request.method not in methods:
+                    raise FhirError(405, "not-supported", (
+                        f"{request.method}: the FHIR API only reads; it accepts GET (see "
+                        "/fhir/R4/metadata)." if methods == READ_METHODS else
+                        f"{request.method}: this endpoint accepts {', '.join(methods)} "
+                        "(see /fhir/R4/metadata)."))
                 _check_format(request)
                 if authenticated:
                     _authenticate(request)
@@ -87,7 +90,7 @@ def fhir_endpoint(*, authenticated: bool = True):
                 if error.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="Collis FHIR"'
                 if error.status == 405:
-                    response["Allow"] = ", ".join(READ_METHODS)
+                    response["Allow"] = ", ".join(methods)
                 return response
             finally:
                 # The token signs in this request only: no session is made or touched.

@@ -1,0 +1,472 @@
+"""FHIR Bulk Data export (https://hl7.org/fhir/uv/bulkdata/export.html): the kick-off's
+parameters, the export as a row the task worker runs, the NDJSON files it writes to the
+default storage, the manifest, cancelling and expiry.
+
+The worker reads each resource type through the same scoped querysets as the API's
+selectors (a token sees what its holder may see), by keyset on the primary key in pages of
+`PAGE_SIZE` (never OFFSET: memory and the cost of a page stay flat whatever the
+population), and writes one audit entry per page naming the patients on it, so each
+patient's access history says their record was included in a bulk export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from collis.core.audit import Actor, audit_record, audit_record_many
+from collis.core.models import AuditAction, AuditChannel, RecordStatus, User
+from collis.core.roles import can
+from collis.fhir_api import mappers, mappers_records, mappers_scheduling, registry
+from collis.fhir_api import selectors as core_selectors
+from collis.fhir_api import selectors_records as records
+from collis.fhir_api import selectors_scheduling as scheduling
+from collis.fhir_api.models import BulkExport, ExportLevel, ExportState
+from collis.fhir_api.outcomes import FhirError, invalid
+from collis.patients.models import Patient
+
+logger = logging.getLogger(__name__)
+
+NDJSON = "application/fhir+ndjson"
+# `_outputFormat` values that mean NDJSON (the Bulk Data IG's abbreviations).
+NDJSON_FORMATS = (NDJSON, "application/ndjson", "ndjson")
+# Rows read per query. Big enough that a query's cost is spread over many resources, small
+# enough that a page of mapped resources is a few megabytes at most.
+PAGE_SIZE = 500
+# A type's file is split into parts of about this size (local policy; S3 and clients both
+# prefer files of tens of megabytes to one of gigabytes).
+FILE_BYTES = 50 * 1024 * 1024
+STORAGE_PREFIX = "fhir-bulk"
+KICKOFF_PARAMS = ("_type", "_since", "_outputFormat")
+
+
+def _expiry_hours() -> int:
+    return settings.COLLIS_FHIR_BULK_EXPIRY_HOURS
+
+
+def _file_bytes() -> int:
+    return getattr(settings, "COLLIS_FHIR_BULK_FILE_BYTES", FILE_BYTES)
+
+
+# --- What each type reads ---------------------------------------------------------------
+
+def _changed(field_names: tuple[str, ...]):
+    """_since over columns that hold a change time: changed after `since` in any."""
+    def changed(since: dt.datetime) -> Q:
+        found = Q(pk__in=[])
+        for name in field_names:
+            found |= Q(**{f"{name}__gt": since})
+        return found
+    return changed
+
+
+def _episode_changed(since: dt.datetime) -> Q:
+    from collis.surgery.models import EpisodeStatus
+
+    return Q(opened_at__gt=since) | Q(Exists(EpisodeStatus.objects.filter(
+        episode=OuterRef("pk"), at__gt=since)))
+
+
+def _appointment_changed(since: dt.datetime) -> Q:
+    from collis.scheduling.models import AppointmentStatusChange
+
+    return Q(created_at__gt=since) | Q(Exists(AppointmentStatusChange.objects.filter(
+        appointment=OuterRef("pk"), at__gt=since)))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table behind a resource type in an export: its scoped rows (with what the mapper
+    needs, so a page costs a fixed number of queries), the mapper, what `_since` means for
+    it, and whose record each row is (None: reference data about no patient)."""
+
+    type: str
+    rows: Callable[[Actor], QuerySet]
+    mapper: Callable[[object], dict]
+    since: Callable[[dt.datetime], Q] | None  # None: no change time is kept; all included
+    since_text: str
+    patient: Callable[[object], Patient] | None = None
+
+
+_CORRECTED = _changed(("created_at", "status_changed_at"))
+_CORRECTED_TEXT = ("recorded, or marked entered-in-error, after _since (an amendment is a "
+                   "new entry, so it counts as recorded then)")
+_NO_CHANGE_TIME = "Collis keeps no change time for these: all are included whatever _since"
+
+SOURCES: tuple[Source, ...] = (
+    Source("Patient", lambda a: Patient.objects.visible_to(a.user),
+           mappers.patient_resource, _changed(("updated_at",)),
+           "demographics changed after _since (Patient.meta.lastUpdated)", lambda p: p),
+    Source("Condition", core_selectors._current_diagnoses, mappers.condition_resource,
+           _changed(("created_at",)),
+           "a new version of the diagnosis recorded after _since", lambda v: v.patient),
+    Source("Observation", core_selectors._scale_assessments, mappers.observation_resource,
+           _CORRECTED, _CORRECTED_TEXT, lambda o: o.patient),
+    Source("Procedure", lambda a: records._toxin_cycles(a).exclude(
+        record_status=RecordStatus.AMENDED), mappers_records.procedure_resource,
+        _CORRECTED, _CORRECTED_TEXT, lambda c: c.patient),
+    Source("Procedure", lambda a: records._operations(a).exclude(
+        record_status=RecordStatus.AMENDED), mappers_records.procedure_resource,
+        _CORRECTED, _CORRECTED_TEXT, lambda o: o.patient),
+    Source("MedicationAdministration", lambda a: records._injections(a).exclude(
+        cycle__record_status=RecordStatus.AMENDED),
+        mappers_records.medication_administration_resource,
+        _changed(("cycle__created_at", "cycle__status_changed_at")),
+        "the toxin session was recorded, or marked entered-in-error, after _since",
+        lambda i: i.cycle.patient),
+    Source("EpisodeOfCare", records._episodes, mappers_records.episode_of_care_resource,
+           _episode_changed, "the episode was opened, or moved along the pathway, after "
+           "_since", lambda e: e.patient),
+    Source("ServiceRequest", records._episodes, mappers_records.service_request_resource,
+           _episode_changed, "its episode was opened, or moved along the pathway (which "
+           "sets the referral's status), after _since", lambda e: e.patient),
+    Source("Appointment", scheduling._appointments, mappers_scheduling.appointment_resource,
+           _appointment_changed, "booked, or its status changed, after _since",
+           lambda a: a.patient),
+    Source("Organization", core_selectors._organisations, mappers.organisation_resource,
+           None, _NO_CHANGE_TIME),
+    Source("Location", core_selectors._sites, mappers.location_resource, None,
+           _NO_CHANGE_TIME),
+    Source("Practitioner", core_selectors._practitioners, mappers.practitioner_resource,
+           None, _NO_CHANGE_TIME),
+    Source("PractitionerRole", core_selectors._practitioners,
+           mappers.practitioner_role_resource, None, _NO_CHANGE_TIME),
+    Source("Schedule", scheduling._sessions, mappers_scheduling.schedule_resource, None,
+           _NO_CHANGE_TIME),
+    Source("Slot", scheduling._slots, mappers_scheduling.slot_resource, None,
+           _NO_CHANGE_TIME),
+)
+
+# The types each level of export serves, in the order they are written.
+SYSTEM_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES))
+# The Patient compartment: the patients and the resources about them.
+PATIENT_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.patient is not None))
+LEVEL_TYPES = {ExportLevel.SYSTEM: SYSTEM_TYPES, ExportLevel.PATIENT: PATIENT_TYPES}
+
+
+def since_meanings() -> dict[str, str]:
+    """What `_since` means for each type (for the CapabilityStatement and the README)."""
+    return {s.type: s.since_text for s in SOURCES}
+
+
+# --- Kick-off ---------------------------------------------------------------------------
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _parse_since(text: str) -> dt.datetime:
+    if not _INSTANT.fullmatch(text):
+        raise invalid(f"_since: '{text}' is not a FHIR instant (such as "
+                      "2026-01-31T09:00:00Z, with seconds and a time zone).", "_since")
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid(f"_since: '{text}' is not a real date and time.", "_since") from None
+
+
+@dataclass(frozen=True)
+class KickOff:
+    types: list[str]
+    since: dt.datetime | None
+
+
+def kickoff_parse(query, *, level: str, user: User) -> KickOff:
+    """The export asked for by the kick-off's query string, or a 400 (403 for a type the
+    holder may not read) naming the parameter."""
+    for key in query:
+        if key not in KICKOFF_PARAMS:
+            raise invalid(f"{key}: not supported by Collis's $export; it takes "
+                          f"{', '.join(KICKOFF_PARAMS)}.", key)
+    for fmt in query.getlist("_outputFormat"):
+        if fmt not in NDJSON_FORMATS:
+            raise invalid(f"_outputFormat: '{fmt}' is not supported; Collis writes "
+                          f"{NDJSON} only.", "_outputFormat")
+    since = None
+    if values := query.getlist("_since"):
+        since = _parse_since(values[-1])
+        if since > timezone.now():
+            raise invalid("_since: is in the future.", "_since")
+    offered = LEVEL_TYPES[level]
+    asked = [name.strip() for value in query.getlist("_type") for name in value.split(",")]
+    if any(not name for name in asked):
+        raise invalid("_type: give resource type names separated by commas.", "_type")
+    for name in asked:
+        if name not in offered:
+            raise invalid(f"_type: {name[:64]} is not exported at this level; the types "
+                          f"are {', '.join(offered)}.", "_type")
+        capability = registry.BY_NAME[name].search_capability
+        if capability and not can(user, capability):
+            raise FhirError(403, "forbidden", f"_type: your role may not read {name} "
+                            "resources.", "_type")
+    if asked:
+        types = list(dict.fromkeys(asked))
+    else:  # every type the holder may read
+        types = [name for name in offered
+                 if not registry.BY_NAME[name].search_capability
+                 or can(user, registry.BY_NAME[name].search_capability)]
+    return KickOff(types=types, since=since)
+
+
+def bulk_export_request(*, actor: Actor, level: str, kickoff: KickOff,
+                        request_url: str) -> BulkExport:
+    """Record the export, audit the kick-off, and hand it to the task worker once the
+    transaction commits."""
+    with transaction.atomic():
+        export = BulkExport(requested_by=actor.user, level=level, request_url=request_url,
+                            types=kickoff.types, since=kickoff.since)
+        export.full_clean()
+        export.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="fhir_bulk_export",
+                     object_id=export.pk,
+                     summary=f"Asked for a FHIR bulk export ({export.get_level_display()}) "
+                             f"of {', '.join(export.types)}",
+                     details={"types": export.types, "request": request_url,
+                              "since": kickoff.since.isoformat() if kickoff.since else None})
+        transaction.on_commit(lambda: bulk_export_enqueue(export.pk))
+    return export
+
+
+def bulk_export_enqueue(export_id: int) -> None:
+    from collis.fhir_api.tasks import fhir_bulk_export_task
+
+    try:
+        fhir_bulk_export_task.enqueue(export_id)
+    except Exception as error:
+        logger.exception("Could not queue FHIR bulk export %s", export_id)
+        BulkExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(
+            state=ExportState.FAILED, error=f"The task worker could not be reached: {error}",
+            finished_at=timezone.now())
+
+
+# --- The run ----------------------------------------------------------------------------
+
+def keyset_pages(queryset: QuerySet, size: int = PAGE_SIZE) -> Iterator[list]:
+    """The rows in primary-key order, a page at a time: `pk > last ORDER BY pk LIMIT size`."""
+    after = None
+    while True:
+        page = queryset if after is None else queryset.filter(pk__gt=after)
+        rows = list(page.order_by("pk")[:size])
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1].pk
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class NdjsonWriter:
+    """One type's resources as NDJSON, in a temporary file on disk (not memory) that is
+    moved to the default storage as a part whenever it reaches the size limit."""
+
+    def __init__(self, export: BulkExport, resource_type: str):
+        self.export, self.type = export, resource_type
+        self.parts: list[dict] = []
+        self._file = None
+        self._count = self._bytes = 0
+
+    def write(self, resources: list[dict]) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in `_flush`
+        for resource in resources:
+            line = json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
+            data = line.encode()
+            self._file.write(data)
+            self._count += 1
+            self._bytes += len(data)
+            if self._bytes >= _file_bytes():
+                self._flush()
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def _flush(self) -> None:
+        if self._file is None:
+            return
+        if self._count:
+            self._file.seek(0)
+            wanted = (f"{STORAGE_PREFIX}/{self.export.pk}/"
+                      f"{self.type}-{len(self.parts) + 1}.ndjson")
+            name = default_storage.save(wanted, File(self._file))
+            self.parts.append({"type": self.type, "name": name, "count": self._count,
+                               "bytes": self._bytes})
+        self._file.close()
+        self._file, self._count, self._bytes = None, 0, 0
+
+    def close(self) -> list[dict]:
+        self._flush()
+        return self.parts
+
+
+def _files_delete(files: list[dict]) -> None:
+    for entry in files:
+        try:
+            default_storage.delete(entry["name"])
+        except Exception:
+            logger.exception("Could not delete the bulk export file %s", entry["name"])
+
+
+def _progress(export: BulkExport, **changes) -> None:
+    """Save progress; a row no longer running (cancelled, or cleaned up) stops the run."""
+    if not BulkExport.objects.filter(pk=export.pk, state=ExportState.RUNNING).update(
+            **changes):
+        raise _Cancelled
+
+
+def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: dict,
+                 files: list[dict]) -> None:
+    writer = NdjsonWriter(export, resource_type)
+    try:
+        for source in (s for s in SOURCES if s.type == resource_type):
+            rows = source.rows(actor)
+            if export.since and source.since:
+                rows = rows.filter(source.since(export.since))
+            for page in keyset_pages(rows):
+                writer.write([source.mapper(row) for row in page])
+                counts[resource_type] = counts.get(resource_type, 0) + len(page)
+                if source.patient is not None:
+                    patients = {}
+                    for row in page:
+                        patient = source.patient(row)
+                        patients[patient.pk] = patient.nhs_number
+                    audit_record_many(
+                        actor=actor, action=AuditAction.VIEW, object_type="fhir_bulk_export",
+                        patients=list(patients.items()),
+                        summary=f"Record included in a FHIR bulk export ({resource_type})",
+                        details={"export": export.pk, "type": resource_type,
+                                 "resources": len(page)})
+                _progress(export, counts=counts, files=files + writer.parts)
+    finally:
+        files += writer.close()
+
+
+def bulk_export_run(*, export_id: int) -> str:
+    """Run a queued export as the user who asked (their scope), type by type, recording
+    progress after each page; a failure is kept on the row, a cancel stops it."""
+    bulk_export_expired_delete()
+    export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
+    started = timezone.now()
+    if not BulkExport.objects.filter(pk=export.pk, state=ExportState.QUEUED).update(
+            state=ExportState.RUNNING, started_at=started):
+        return export.state  # already run, or cancelled while queued
+    export.started_at = started
+    actor = Actor(user=export.requested_by, channel=AuditChannel.API,
+                  path=export.request_url[:300])
+    counts: dict[str, int] = {}
+    files: list[dict] = []
+    try:
+        for done, resource_type in enumerate(export.types, start=1):
+            _export_type(export, actor, resource_type, counts, files)
+            _progress(export, types_done=done, counts=counts, files=files)
+    except _Cancelled:
+        _files_delete(files)
+        return ExportState.CANCELLED
+    except Exception as error:
+        logger.exception("FHIR bulk export %s failed", export.pk)
+        _files_delete(files)
+        BulkExport.objects.filter(pk=export.pk).update(
+            state=ExportState.FAILED, error=str(error)[:500] or type(error).__name__,
+            counts=counts, files=[], finished_at=timezone.now())
+        return ExportState.FAILED
+    finished = timezone.now()
+    if not BulkExport.objects.filter(pk=export.pk, state=ExportState.RUNNING).update(
+            state=ExportState.DONE, counts=counts, files=files, finished_at=finished,
+            expires_at=finished + dt.timedelta(hours=_expiry_hours())):
+        _files_delete(files)  # cancelled at the last moment
+        return ExportState.CANCELLED
+    return ExportState.DONE
+
+
+# --- Status, files, cancel, expiry --------------------------------------------------------
+
+def bulk_export_get(*, actor: Actor, export_id: int) -> BulkExport:
+    """The actor's own export (404 for anyone else's, a cancelled one, or none; 410 once
+    expired)."""
+    export = BulkExport.objects.filter(pk=export_id, requested_by=actor.user).exclude(
+        state=ExportState.CANCELLED).first()
+    if export is None:
+        raise FhirError(404, "not-found", f"Bulk export {export_id}: no export of yours has "
+                        "this id.")
+    if export.is_expired():
+        raise FhirError(410, "deleted", f"Bulk export {export_id} expired on "
+                        f"{export.expires_at:%Y-%m-%d %H:%M} UTC and its files were "
+                        "deleted; start a new export.")
+    return export
+
+
+def bulk_export_list(*, actor: Actor, limit: int = 50) -> list[BulkExport]:
+    """The actor's own exports, newest first (cancelled ones left out). They name no
+    patient, so listing them is not audited."""
+    return list(BulkExport.objects.filter(requested_by=actor.user)
+                .exclude(state=ExportState.CANCELLED)[:limit])
+
+
+def manifest(export: BulkExport, *, file_url: Callable[[int], str]) -> dict:
+    """The completion manifest: `output` lists each file with its type and count."""
+    return {
+        "transactionTime": mappers._instant(export.started_at),
+        "request": export.request_url,
+        "requiresAccessToken": True,
+        "output": [{"type": entry["type"], "url": file_url(number), "count": entry["count"]}
+                   for number, entry in enumerate(export.files, start=1)],
+        "error": [],
+    }
+
+
+def progress_text(export: BulkExport) -> str:
+    """X-Progress: what the worker has done so far, in words."""
+    if export.state == ExportState.QUEUED:
+        return "Waiting for the task worker"
+    return (f"{export.types_done} of {export.types_total} resource types done, "
+            f"{export.resources} resources written")
+
+
+def bulk_export_file_open(*, actor: Actor, export_id: int, number: int):
+    """One file of a finished export of the actor's, opened, with its entry; the download
+    is audited."""
+    export = bulk_export_get(actor=actor, export_id=export_id)
+    if export.state != ExportState.DONE or not 1 <= number <= len(export.files):
+        raise FhirError(404, "not-found", f"Bulk export {export_id} has no file {number}.")
+    entry = export.files[number - 1]
+    handle = default_storage.open(entry["name"], "rb")
+    audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="fhir_bulk_file",
+                 object_id=export.pk,
+                 summary=f"Downloaded file {number} ({entry['type']}, {entry['count']} "
+                         f"resources) of FHIR bulk export {export.pk}",
+                 details={"export": export.pk, "file": number, "type": entry["type"]})
+    return handle, entry
+
+
+def bulk_export_cancel(*, actor: Actor, export_id: int) -> None:
+    """Cancel the actor's export (stopping the worker if it is running) and delete its
+    files."""
+    export = bulk_export_get(actor=actor, export_id=export_id)
+    with transaction.atomic():
+        BulkExport.objects.filter(pk=export.pk).update(
+            state=ExportState.CANCELLED, finished_at=export.finished_at or timezone.now(),
+            files=[])
+        audit_record(actor=actor, action=AuditAction.DELETE, object_type="fhir_bulk_export",
+                     object_id=export.pk, summary=f"Cancelled FHIR bulk export {export.pk}")
+    _files_delete(export.files)
+
+
+def bulk_export_expired_delete(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of every export past its expiry and mark it expired (run by the
+    worker before each export, and by `manage.py fhir_bulk_cleanup`)."""
+    now = now or timezone.now()
+    expired = list(BulkExport.objects.filter(state=ExportState.DONE, expires_at__lte=now))
+    for export in expired:
+        _files_delete(export.files)
+        BulkExport.objects.filter(pk=export.pk).update(state=ExportState.EXPIRED, files=[])
+    return len(expired)
