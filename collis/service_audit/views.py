@@ -4,12 +4,11 @@ filters are a GET form; the numbers come from the selectors (grouped queries, au
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -28,7 +27,7 @@ from collis.domain.outcome_audit import (
     sd_published_outcomes,
 )
 from collis.domain.risks import RISKS_BY_CODE
-from collis.service_audit import charts, presenters, selectors, services
+from collis.service_audit import charts, downloads, presenters, selectors, services
 from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm
 from collis.service_audit.models import SnapshotKind
 
@@ -86,6 +85,7 @@ def complication_audit(request):
         "window": presenters.window_text(audit.first_operation, audit.last_operation),
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:complication_audit_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:complication_audit_xlsx") + _query(request),
         "outcomes_href": reverse("service_audit:outcome_audit") + _query(request),
         "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.COMPLICATIONS),
         "may_extract": can(request.user, Capability.RESEARCH_EXTRACT),
@@ -163,6 +163,7 @@ def outcome_audit(request):
         "window": presenters.window_text(audit.first_operation, audit.last_operation),
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:outcome_audit_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:outcome_audit_xlsx") + _query(request),
         "complications_href": reverse("service_audit:complication_audit") + _query(request),
         "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.OUTCOMES),
         "snapshot_kind": SnapshotKind.OUTCOMES,
@@ -184,6 +185,7 @@ def service_audit_measures(request):
         "window": presenters.window_text(measures.first_operation, measures.last_operation),
         "computed": presenters.computed_text(measures.computed_at),
         "csv_href": reverse("service_audit:service_measures_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:service_measures_xlsx") + _query(request),
         "breadcrumbs": _crumbs("Service audit: service measures"),
     })
 
@@ -195,7 +197,7 @@ def _measure_tables(measures):
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def service_measures_csv(request):
+def service_measures_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
@@ -208,32 +210,14 @@ def service_measures_csv(request):
                                   f"Filters: {filters.as_dict()}",
                                   f"Groups smaller than {measures.minimum} are not shown "
                                   f"(local policy)",
-                                  presenters.computed_text(measures.computed_at)])
+                                  presenters.computed_text(measures.computed_at)],
+                         fmt=fmt)
 
 
-class _Echo:
-    """A file that hands back what is written to it, for csv.writer over a stream."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_response(tables, *, filename: str, heading: list[str]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        for line in heading:
-            yield writer.writerow([line])
-        for table in tables:
-            yield writer.writerow([])
-            yield writer.writerow([table.caption])
-            yield writer.writerow(table.headers)
-            for row in table.rows:
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _csv_response(tables, *, filename: str, heading: list[str], fmt: str = "csv"):
+    """The tables as a CSV (streamed) or an XLSX workbook: `filename` without its ending."""
+    return downloads.tables_response(tables, filename=filename.removesuffix(".csv"),
+                                     heading=heading, fmt=fmt)
 
 
 def _heading(audit, filters, what: str) -> list[str]:
@@ -245,18 +229,18 @@ def _heading(audit, filters, what: str) -> list[str]:
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def complication_audit_csv(request):
+def complication_audit_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     audit = selectors.complications_against_disclosed(actor=actor, filters=filters)
     return _csv_response(
         [presenters.complications_table(audit), presenters.complications_by_group_table(audit)],
         filename="collis-complications-against-disclosed.csv",
-        heading=_heading(audit, filters, "complications against what was disclosed"))
+        heading=_heading(audit, filters, "complications against what was disclosed"), fmt=fmt)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def outcome_audit_csv(request):
+def outcome_audit_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     audit = selectors.outcomes_paired(actor=actor, filters=filters)
@@ -265,7 +249,7 @@ def outcome_audit_csv(request):
         [presenters.outcomes_table(audit), presenters.outcomes_by_group_table(audit),
          *survival],
         filename="collis-outcomes-after-sd.csv",
-        heading=_heading(audit, filters, "outcomes after selective denervation"))
+        heading=_heading(audit, filters, "outcomes after selective denervation"), fmt=fmt)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
@@ -305,6 +289,7 @@ def snapshot_detail(request, pk):
         "title": f"Snapshot: {snapshot.get_kind_display()}", "snapshot": snapshot,
         "tables": tables,
         "csv_href": reverse("service_audit:snapshot_csv", kwargs={"pk": snapshot.pk}),
+        "xlsx_href": reverse("service_audit:snapshot_xlsx", kwargs={"pk": snapshot.pk}),
         "breadcrumbs": [{"text": "Home", "href": "/"},
                         {"text": "Service audit",
                          "href": reverse("service_audit:complication_audit")},
@@ -313,13 +298,13 @@ def snapshot_detail(request, pk):
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def snapshot_csv(request, pk):
+def snapshot_csv(request, pk, fmt="csv"):
     snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
                                             snapshot_id=pk)
     tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"])
               for t in snapshot.tables]
     return _csv_response(tables, filename=f"collis-audit-snapshot-{snapshot.pk}.csv",
-                         heading=snapshot.heading)
+                         heading=snapshot.heading, fmt=fmt)
 
 
 @require(Capability.RESEARCH_EXTRACT)
