@@ -27,7 +27,14 @@ from collis.domain.outcome_audit import (
     sd_published_outcomes,
 )
 from collis.domain.risks import RISKS_BY_CODE
-from collis.service_audit import charts, downloads, presenters, selectors, services
+from collis.service_audit import (
+    charts,
+    downloads,
+    presenters,
+    selectors,
+    services,
+    waiting_list,
+)
 from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm
 from collis.service_audit.models import SnapshotKind
 
@@ -179,9 +186,13 @@ def service_audit_measures(request):
     form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
     toxin = selectors.toxin_measures(actor=actor, filters=filters)
+    waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
     return render(request, "service_audit/service_measures.jinja", {
         "title": "Service measures", "form": form, "measures": measures,
         "tables": [*_measure_tables(measures), presenters.toxin_table(toxin)],
+        "waiting_table": waiting_list.waiting_list_table(waiting),
+        "waiting_chart": waiting_list.waiting_list_chart(waiting),
+        "waiting_window": waiting_list.window_text(waiting), "waiting_every": waiting.every,
         "window": presenters.window_text(measures.first_operation, measures.last_operation),
         "computed": presenters.computed_text(measures.computed_at),
         "csv_href": reverse("service_audit:service_measures_csv") + _query(request),
@@ -202,7 +213,9 @@ def service_measures_csv(request, fmt="csv"):
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
     toxin = selectors.toxin_measures(actor=actor, filters=filters)
-    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin)],
+    waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
+    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin),
+                          waiting_list.waiting_list_table(waiting)],
                          filename="collis-service-measures.csv",
                          heading=["Collis service audit: service measures",
                                   "Time window: " + presenters.window_text(
