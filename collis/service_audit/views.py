@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -329,27 +330,32 @@ def research_extract_list(request):
     form = ResearchExtractForm(request.POST or None, choices=selectors.audit_choices(actor))
     if request.method == "POST":
         response = form_submit(
-            request, form, lambda data: services.research_extract_create(
+            request, form, lambda data: services.research_extract_request(
                 cohort=data["cohort"], filters=form.filters(), reason=data["reason"],
                 actor=actor),
             redirect_to=lambda extract: reverse("service_audit:research_extract_detail",
                                                 kwargs={"pk": extract.pk}),
-            message="The de-identified extract is ready.")
+            message="Your extract has been asked for: this page shows how far it has got.")
         if response is not None:
             return response
     return render(request, "service_audit/research_extract_list.jinja", {
         "title": "Research extracts", "form": form,
         "extracts": selectors.research_extract_list(actor=actor),
+        "expiry_hours": settings.COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS,
         "breadcrumbs": _crumbs("Research extracts"),
     })
 
 
 @require(Capability.RESEARCH_EXTRACT)
 def research_extract_detail(request, pk):
+    """An extract: who asked, why, its progress while the worker builds it (the page
+    refreshes itself, without script), then its report and, for the person who asked, the
+    download until it expires."""
     extract = selectors.research_extract_get(actor=Actor.from_request(request),
                                              extract_id=pk)
     return render(request, "service_audit/research_extract_detail.jinja", {
         "title": f"Research extract {extract.pk}", "extract": extract,
+        "mine": extract.requested_by_id == request.user.pk,
         "breadcrumbs": [{"text": "Home", "href": "/"},
                         {"text": "Research extracts",
                          "href": reverse("service_audit:research_extract_list")},
@@ -359,10 +365,14 @@ def research_extract_detail(request, pk):
 
 @require(Capability.RESEARCH_EXTRACT)
 def research_extract_download(request, pk):
-    """The extract's CSV; each download is in the audit log."""
+    """The extract's CSV, streamed from its file, for the person who asked for it; each
+    download is in the audit log."""
     extract = selectors.research_extract_download(actor=Actor.from_request(request),
                                                   extract_id=pk)
+    filename = f"collis-research-extract-{extract.pk}.csv"
+    if extract.file:
+        return FileResponse(extract.file.open("rb"), as_attachment=True, filename=filename,
+                            content_type="text/csv; charset=utf-8")
     response = HttpResponse(extract.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="collis-research-extract-{extract.pk}.csv"')
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
