@@ -83,3 +83,16 @@ def test_the_complication_workbook_gives_the_same_figure_as_the_page(client_as, 
 def test_a_role_without_the_capability_cannot_download_a_workbook(client_as, cohort):
     assert client_as(Role.PHYSIOTHERAPIST).get("/service-audit/service.xlsx") \
         .status_code == 403
+
+
+def test_a_snapshot_downloads_as_a_workbook_too(client_as, cohort,
+                                                django_capture_on_commit_callbacks):
+    client = client_as(Role.CLINICAL_LEAD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/service-audit/snapshots/", {"kind": "complications"})
+    page = client.get(response["Location"]).content.decode()
+    assert "as a spreadsheet (XLSX)" in page
+    workbook = client.get(response["Location"].rstrip("/") + ".xlsx")
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book["About"]["A1"].value.startswith("Collis service audit")
+    assert book.worksheets[1]["A1"].value.startswith("Complications against what was")
