@@ -87,6 +87,9 @@ class ResearchExtract(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to="research-extracts/", blank=True,
                             help_text="The extract as CSV, built by the task worker.")
+    fhir_file = models.FileField(upload_to="research-extracts/", blank=True,
+                                 help_text="The extract's patients as FHIR resources "
+                                           "(NDJSON), built with the CSV.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import io
+import json
 import logging
 import secrets
 import tempfile
@@ -218,7 +219,7 @@ def _extract_chunk(operations, key: bytes, surgeons: dict) -> list[dict]:
             "operated_on_shifted": shift(r["operated_on"], days).isoformat(),
             **{name: "" if r[name] is None else f"{r[name]:g}" for name in scores},
             "complications": ";".join(dict.fromkeys(complications.get(r["episode_id"], []))),
-            "_patient": r["patient_id"], "_pk": r["pk"],
+            "_patient": r["patient_id"], "_pk": r["pk"], "_days": days,
         }
         for kind, field in (("reoperation", "days_to_reoperation"),
                             ("conversion_to_dbs", "days_to_conversion_to_dbs")):
@@ -321,11 +322,13 @@ def research_extract_build(*, extract_id: int) -> str:
         if not can(actor.user, Capability.RESEARCH_EXTRACT):
             raise PermissionDenied(refusal_message(Capability.RESEARCH_EXTRACT))
         operations = selectors.operations_of_unit(actor, _filters_of_extract(extract))
-        with tempfile.TemporaryFile("w+b") as temporary:
-            report, total = _extract_write(extract, actor, operations, temporary)
-            temporary.seek(0)
-            extract.file.save(f"extract-{extract.pk}-{secrets.token_hex(16)}.csv",
-                              File(temporary), save=False)
+        with tempfile.TemporaryFile("w+b") as rows, tempfile.TemporaryFile("w+b") as fhir:
+            report, total = _extract_write(extract, actor, operations, rows, fhir)
+            name = f"extract-{extract.pk}-{secrets.token_hex(16)}"
+            rows.seek(0)
+            extract.file.save(f"{name}.csv", File(rows), save=False)
+            fhir.seek(0)
+            extract.fhir_file.save(f"{name}.ndjson", File(fhir), save=False)
     except Exception as error:
         logger.exception("Research extract %s failed", extract.pk)
         ResearchExtract.objects.filter(pk=extract.pk).update(
@@ -334,18 +337,22 @@ def research_extract_build(*, extract_id: int) -> str:
     finished = timezone.now()
     expires = finished + datetime.timedelta(hours=settings.COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS)
     ResearchExtract.objects.filter(pk=extract.pk).update(
-        status=SnapshotStatus.DONE, file=extract.file.name, report=report.as_dict(),
+        status=SnapshotStatus.DONE, file=extract.file.name,
+        fhir_file=extract.fhir_file.name, report=report.as_dict(),
         patients=operations.values("patient_id").distinct().count(),
         rows_done=2 * total, finished_at=finished, expires_at=expires)
     research_extract_schedule_expiry(extract.pk, expires)
     return SnapshotStatus.DONE
 
 
-def _extract_write(extract: ResearchExtract, actor: Actor, operations, binary):
-    """Both passes over the cohort, the rows written as CSV to `binary` (a file); returns
-    the uniqueness report and the number of rows."""
+def _extract_write(extract: ResearchExtract, actor: Actor, operations, binary, fhir_binary):
+    """Both passes over the cohort: the rows written as CSV to `binary`, and the patients'
+    FHIR resources as NDJSON to `fhir_binary` (files); returns the uniqueness report and
+    the number of rows. The second pass goes a chunk of patients at a time, so that all
+    of a patient's rows are at hand when their Patient resource is written."""
     from collis.core.audit import audit_record_many
     from collis.domain.deidentify import decade, suppression_map, uniqueness_report_of_counts
+    from collis.service_audit.extract_fhir import resources_of
 
     total = operations.count()
     ResearchExtract.objects.filter(pk=extract.pk).update(
@@ -362,28 +369,56 @@ def _extract_write(extract: ResearchExtract, actor: Actor, operations, binary):
     surgeons = {pk: f"Surgeon {i}" for i, pk in enumerate(sorted(
         set(operations.values_list("surgeon_id", flat=True).distinct())), start=1)}
     text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    fhir_text = io.TextIOWrapper(fhir_binary, encoding="utf-8", newline="\n")
     writer = csv.DictWriter(text, fieldnames=EXTRACT_FIELDS, extrasaction="ignore")
     writer.writeheader()
     done = total
-    for chunk in _chunks(operations):
-        rows = _extract_chunk(operations.filter(pk__in=[pk for (pk,) in chunk]), key,
-                              surgeons)
-        patients = list(dict.fromkeys(r["_patient"] for r in rows))
-        for row in sorted(rows, key=lambda r: r["_pk"]):
-            row.update(zip(QUASI_IDENTIFIERS, mapping[tuple(
-                row[q] for q in QUASI_IDENTIFIERS)], strict=True))
+    for patient_ids in _patient_chunks(operations):
+        rows = _extract_chunk(operations.filter(patient_id__in=patient_ids), key, surgeons)
+        patients: dict = {}
+        for row in sorted(rows, key=lambda r: (str(r["_patient"]), r["_pk"])):
+            original = tuple(row[q] for q in QUASI_IDENTIFIERS)
+            kept = mapping[original]
+            row.update(zip(QUASI_IDENTIFIERS, kept, strict=True))
             writer.writerow({k: csv_safe(v) for k, v in row.items()})
+            # The Patient resource keeps sex and year of birth only where every row of the
+            # patient kept them unchanged (and a year, not "withheld").
+            yob, sex = original[0], original[1]
+            same_year = kept[0] == yob and yob.isdigit()
+            _pseudonym, _days, gender, year = patients.get(
+                row["_patient"], (row["pseudonym"], row["_days"], sex, yob))
+            patients[row["_patient"]] = (
+                row["pseudonym"], row["_days"],
+                gender if gender == sex and kept[1] == sex else None,
+                year if year == yob and same_year else None)
+        for resource in resources_of(actor=actor, patients=patients):
+            fhir_text.write(json.dumps(resource, separators=(",", ":"), sort_keys=True)
+                            + "\n")
         audit_record_many(
             actor=actor, action=AuditAction.CREATE, object_type="research_extract",
             patients=[(pk, f"extract {extract.pk}") for pk in patients],
             summary=f"Included in a de-identified extract (extract {extract.pk})",
             details={"extract": extract.pk, "cohort": extract.cohort,
                      "reason": extract.reason, "filters": extract.filters})
-        done += len(chunk)
+        done += len(rows)
         ResearchExtract.objects.filter(pk=extract.pk).update(rows_done=done)
-    text.flush()
-    text.detach()  # the file stays open for the caller
+    for wrapper in (text, fhir_text):
+        wrapper.flush()
+        wrapper.detach()  # the files stay open for the caller
     return report, total
+
+
+def _patient_chunks(operations):
+    """The cohort's patients, EXTRACT_CHUNK at a time, by id (keyset paging)."""
+    last = None
+    while True:
+        page = operations if last is None else operations.filter(patient_id__gt=last)
+        ids = list(page.order_by("patient_id").values_list("patient_id", flat=True)
+                   .distinct()[:EXTRACT_CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
 
 
 def research_extract_schedule_expiry(extract_id: int, expires: datetime.datetime) -> None:
@@ -405,9 +440,11 @@ def research_extract_purge_expired(*, now: datetime.datetime | None = None) -> i
     now = now or timezone.now()
     deleted = 0
     for extract in ResearchExtract.objects.filter(expires_at__lte=now).exclude(
-            file="", content=""):
-        if extract.file:
-            extract.file.delete(save=False)
-        ResearchExtract.objects.filter(pk=extract.pk).update(file="", content="")
+            file="", fhir_file="", content=""):
+        for stored in (extract.file, extract.fhir_file):
+            if stored:
+                stored.delete(save=False)
+        ResearchExtract.objects.filter(pk=extract.pk).update(file="", fhir_file="",
+                                                             content="")
         deleted += 1
     return deleted

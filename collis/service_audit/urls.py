@@ -33,4 +33,6 @@ urlpatterns = [
          name="research_extract_detail"),
     path("research-extracts/<int:pk>.csv", views.research_extract_download,
          name="research_extract_download"),
+    path("research-extracts/<int:pk>.ndjson", views.research_extract_download,
+         {"fmt": "ndjson"}, name="research_extract_download_fhir"),
 ]

@@ -364,12 +364,15 @@ def research_extract_detail(request, pk):
 
 
 @require(Capability.RESEARCH_EXTRACT)
-def research_extract_download(request, pk):
-    """The extract's CSV, streamed from its file, for the person who asked for it; each
-    download is in the audit log."""
+def research_extract_download(request, pk, fmt="csv"):
+    """The extract's CSV, or its FHIR resources as NDJSON, streamed from its file, for the
+    person who asked for it; each download is in the audit log."""
     extract = selectors.research_extract_download(actor=Actor.from_request(request),
-                                                  extract_id=pk)
-    filename = f"collis-research-extract-{extract.pk}.csv"
+                                                  extract_id=pk, fmt=fmt)
+    filename = f"collis-research-extract-{extract.pk}.{fmt}"
+    if fmt == "ndjson":
+        return FileResponse(extract.fhir_file.open("rb"), as_attachment=True,
+                            filename=filename, content_type="application/fhir+ndjson")
     if extract.file:
         return FileResponse(extract.file.open("rb"), as_attachment=True, filename=filename,
                             content_type="text/csv; charset=utf-8")

@@ -105,3 +105,9 @@ class TestAResearchExtract(Journey):
         rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
         assert len(rows) == 5 and all(r["pseudonym"].startswith("P") for r in rows)
         assert all(r["twstrs_3_months"] == "26" for r in rows)
+
+        fhir = self.when_i_download("the patients as FHIR resources (NDJSON)")
+        lines = Path(fhir.path()).read_text().splitlines()
+        assert sum('"resourceType":"Patient"' in line for line in lines) == 5
+        assert {r["pseudonym"] for r in rows} <= {
+            line.split('"id":"')[1].split('"')[0] for line in lines}

@@ -63,5 +63,10 @@ class Migration(migrations.Migration):
             name='content',
             field=models.TextField(blank=True, help_text='The extract as CSV (extracts made before the worker built them).'),
         ),
+        migrations.AddField(
+            model_name='researchextract',
+            name='fhir_file',
+            field=models.FileField(blank=True, help_text="The extract's patients as FHIR resources (NDJSON), built with the CSV.", upload_to='research-extracts/'),
+        ),
         migrations.RunPython(made_at_once_are_done, migrations.RunPython.noop),
     ]

@@ -6,17 +6,21 @@ the person who asked can download it, and the file expires."""
 import csv
 import datetime
 import io
+import json
 import os
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
+from collis.assessments.models import ScaleAssessment
+from collis.assessments.tests.factories import make_diagnosis
 from collis.core.audit import Actor
 from collis.core.models import AuditEvent
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
 from collis.domain.deidentify import date_shift_days, pseudonym
+from collis.fhir_api.validation import invariant_problems, parse_problems
 from collis.patients.models import Patient
 from collis.service_audit import services
 from collis.service_audit.models import ResearchCohort, ResearchExtract, SnapshotStatus
@@ -180,7 +184,8 @@ def test_the_file_expires_and_is_deleted_but_the_record_stays(cohort, lead, sett
         seconds=1)) == 0
     assert services.research_extract_purge_expired(now=expected) == 1
     extract.refresh_from_db()
-    assert not extract.file and not extract.downloadable and extract.reason
+    assert not extract.file and not extract.fhir_file and not extract.downloadable
+    assert extract.reason and extract.report["rows"] == 6
     assert not os.path.exists(path)
 
 
@@ -219,3 +224,74 @@ def test_an_extract_the_worker_cannot_build_fails_and_keeps_no_file(cohort, lead
     extract.refresh_from_db()
     assert extract.status == SnapshotStatus.FAILED and not extract.file
     assert not extract.downloadable
+
+
+def _fhir(extract) -> list[dict]:
+    with extract.fhir_file.open("rb") as handle:
+        text = handle.read().decode()
+    assert text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_the_fhir_form_holds_each_patients_resources_de_identified(cohort, lead):
+    first = Patient.objects.get(pk=cohort[0].patient_id)
+    make_diagnosis(first, notes="Lives at the old mill")
+    extract, rows = _extract(lead)
+    resources = _fhir(extract)
+    text = json.dumps(resources)
+    for operation in cohort:
+        patient = Patient.objects.get(pk=operation.patient_id)
+        assert patient.nhs_number not in text
+        assert patient.family_name not in text and patient.given_name not in text
+        assert patient.date_of_birth.isoformat() not in text
+        assert patient.postcode not in text and str(patient.pk) not in text
+    assert "Sam" not in text and "Cutter" not in text and "old mill" not in text
+    assert "Practitioner" not in text and "Organization" not in text
+    assert '"meta"' not in text and "identifier" not in text
+    for resource in resources:
+        assert parse_problems(resource) == [] and invariant_problems(resource) == []
+    kinds = [r["resourceType"] for r in resources]
+    assert kinds.count("Patient") == 6 and kinds.count("Condition") == 1
+    key = services.pseudonym_key()
+    alias = pseudonym(key, first.nhs_number)
+    assert {r["pseudonym"] for r in rows} == {r["id"] for r in resources
+                                              if r["resourceType"] == "Patient"}
+    condition = next(r for r in resources if r["resourceType"] == "Condition")
+    assert condition["subject"] == {"reference": f"Patient/{alias}"}
+    assert condition["onsetAge"]["value"] == 44
+    # The baseline TWSTRS, its date shifted by the patient's own days.
+    observation = next(r for r in resources if r["resourceType"] == "Observation"
+                       and r["subject"]["reference"] == f"Patient/{alias}")
+    assessed_on = ScaleAssessment.objects.filter(patient=first).order_by(
+        "assessed_on", "pk").first().assessed_on
+    assert observation["effectiveDateTime"] == (assessed_on + datetime.timedelta(
+        days=date_shift_days(key, first.nhs_number))).isoformat()
+    assert observation["valueQuantity"]["value"] == 38
+
+
+def test_the_fhir_patient_keeps_sex_and_year_only_where_the_csv_did(cohort, lead):
+    extract, rows = _extract(lead)
+    patients = {r["id"]: r for r in _fhir(extract) if r["resourceType"] == "Patient"}
+    for row in rows:
+        patient = patients[row["pseudonym"]]
+        if row["year_of_birth"] == "1974":
+            assert patient["birthDate"] == "1974"
+        else:  # the one over 89: withheld, and then blanked in the CSV
+            assert "birthDate" not in patient
+        if row["sex"] == "suppressed":
+            assert "gender" not in patient
+
+
+def test_the_requester_downloads_the_fhir_form(client_as, cohort):
+    client = client_as(Role.AUDITOR)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/research-extracts/", {"cohort": "operated",
+                                                       "reason": "Audit meeting"})
+    page = client.get(response["Location"]).content.decode()
+    assert "the patients as FHIR resources (NDJSON)" in page
+    download = client.get(response["Location"].rstrip("/") + ".ndjson")
+    assert download["Content-Type"] == "application/fhir+ndjson"
+    lines = b"".join(download.streaming_content).decode().splitlines()
+    assert json.loads(lines[0])["resourceType"] == "Patient"
+    assert client_as(Role.AUDITOR).get(response["Location"].rstrip("/") + ".ndjson") \
+        .status_code == 403
