@@ -295,3 +295,14 @@ def test_the_requester_downloads_the_fhir_form(client_as, cohort):
     assert json.loads(lines[0])["resourceType"] == "Patient"
     assert client_as(Role.AUDITOR).get(response["Location"].rstrip("/") + ".ndjson") \
         .status_code == 403
+
+
+def test_the_database_backend_is_asked_to_delete_the_file_when_it_expires(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    expires = datetime.datetime(2027, 1, 8, 9, 0, tzinfo=datetime.UTC)
+    services.research_extract_schedule_expiry(41, expires)
+    queued = DBTaskResult.objects.get()
+    assert queued.run_after == expires and queued.args_kwargs["args"] == [41]
+    assert queued.task_path.endswith("research_extract_expire_task")
