@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_SHIFT_DAYS = 182  # dates move by up to about six months either way
@@ -71,34 +71,64 @@ class UniquenessReport:
 def uniqueness_report(rows: Sequence[dict], quasi_identifiers: Sequence[str],
                       k: int) -> UniquenessReport:
     counts = Counter(tuple(row[q] for q in quasi_identifiers) for row in rows)
-    sizes = [counts[tuple(row[q] for q in quasi_identifiers)] for row in rows]
-    return UniquenessReport(len(rows), tuple(quasi_identifiers), k,
-                            sum(1 for s in sizes if s == 1), sum(1 for s in sizes if s < k))
+    return uniqueness_report_of_counts(counts, quasi_identifiers, k)
+
+
+def uniqueness_report_of_counts(counts: Mapping[tuple, int], quasi_identifiers: Sequence[str],
+                                k: int) -> UniquenessReport:
+    """The same check from how many rows hold each combination (rows are not needed)."""
+    return UniquenessReport(sum(counts.values()), tuple(quasi_identifiers), k,
+                            sum(n for n in counts.values() if n == 1),
+                            sum(n for n in counts.values() if n < k))
+
+
+def suppression_map(counts: Mapping[tuple, int], quasi_identifiers: Sequence[str], k: int,
+                    coarsen: Iterable[tuple[str, Callable[[str], str]]]) -> dict[tuple, tuple]:
+    """What each combination of quasi-identifiers becomes, from how many rows hold each
+    (so an extract can be written row by row in a second pass, in flat memory): rows of a
+    combination held by fewer than k are generalised by each (field, function) of
+    `coarsen` in turn, then their fields blanked ("suppressed") one by one until none is
+    rare. Rows that share a combination are always treated alike, so this is the same as
+    doing it to the rows."""
+    index = {q: i for i, q in enumerate(quasi_identifiers)}
+    mapping = {combo: combo for combo in counts}
+
+    def current() -> Counter:
+        totals: Counter = Counter()
+        for combo, n in counts.items():
+            totals[mapping[combo]] += n
+        return totals
+
+    def replace(field: str, value_of: Callable[[str], str]) -> bool:
+        totals = current()
+        rare = [c for c in mapping if totals[mapping[c]] < k]
+        for combo in rare:
+            values = list(mapping[combo])
+            values[index[field]] = value_of(values[index[field]])
+            mapping[combo] = tuple(values)
+        return bool(rare)
+
+    for field, generalise in coarsen:
+        replace(field, generalise)
+    for field in quasi_identifiers:
+        if not replace(field, lambda _value: "suppressed"):
+            break
+    return mapping
 
 
 def suppress_small_cells(rows: list[dict], quasi_identifiers: Sequence[str], k: int,
                          coarsen: Iterable[tuple[str, Callable[[str], str]]]) -> list[dict]:
     """Generalise, then blank, quasi-identifiers of rows whose combination is shared by
-    fewer than k rows: each (field, function) of `coarsen` is applied in turn to those rows
-    only, and a field still leaving them below k is then blanked ("suppressed")."""
-    rows = [dict(row) for row in rows]
-    for field, generalise in coarsen:
-        rare = _rare(rows, quasi_identifiers, k)
-        for index in rare:
-            rows[index][field] = generalise(rows[index][field])
-    for field in quasi_identifiers:
-        rare = _rare(rows, quasi_identifiers, k)
-        if not rare:
-            break
-        for index in rare:
-            rows[index][field] = "suppressed"
-    return rows
-
-
-def _rare(rows: Sequence[dict], quasi_identifiers: Sequence[str], k: int) -> list[int]:
+    fewer than k rows (`suppression_map`, applied to the rows)."""
     counts = Counter(tuple(row[q] for q in quasi_identifiers) for row in rows)
-    return [i for i, row in enumerate(rows)
-            if counts[tuple(row[q] for q in quasi_identifiers)] < k]
+    mapping = suppression_map(counts, quasi_identifiers, k, coarsen)
+    out = []
+    for row in rows:
+        row = dict(row)
+        row.update(zip(quasi_identifiers, mapping[tuple(row[q] for q in quasi_identifiers)],
+                       strict=True))
+        out.append(row)
+    return out
 
 
 def decade(value: str) -> str:

@@ -60,8 +60,11 @@ class ResearchCohort(models.TextChoices):
 
 class ResearchExtract(models.Model):
     """A de-identified extract of a cohort: who asked, why, which cohort, when, how many
-    patients, and the motivated-intruder report; the file itself (pseudonyms, shifted
-    dates, no names, numbers, postcodes or free text) is kept to be downloaded."""
+    patients, and the motivated-intruder report. The task worker builds the file
+    (pseudonyms, shifted dates, no names, numbers, postcodes or free text), recording its
+    progress here; only the person who asked may download it, until it expires (the
+    setting COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS), when the file is deleted and this record
+    of it kept."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     cohort = models.CharField("Cohort", max_length=20, choices=ResearchCohort.choices)
@@ -73,10 +76,43 @@ class ResearchExtract(models.Model):
     patients = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True,
                               help_text="The uniqueness (motivated-intruder) report.")
-    content = models.TextField(blank=True, help_text="The extract as CSV.")
+    content = models.TextField(blank=True, help_text="The extract as CSV (extracts made "
+                                                     "before the worker built them).")
+    status = models.CharField(max_length=10, choices=SnapshotStatus.choices,
+                              default=SnapshotStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="research-extracts/", blank=True,
+                            help_text="The extract as CSV, built by the task worker.")
+    fhir_file = models.FileField(upload_to="research-extracts/", blank=True,
+                                 help_text="The extract's patients as FHIR resources "
+                                           "(NDJSON), built with the CSV.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"Research extract {self.pk} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def percent(self) -> int:
+        """How far the worker has got: it reads the cohort twice (counting, then writing)."""
+        if self.status == SnapshotStatus.DONE:
+            return 100
+        return round(100 * self.rows_done / max(self.rows_total, 1))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (SnapshotStatus.DONE, SnapshotStatus.FAILED)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def downloadable(self) -> bool:
+        return (self.status == SnapshotStatus.DONE and not self.expired
+                and bool(self.file or self.content))

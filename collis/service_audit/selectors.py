@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DateField,
@@ -607,7 +608,7 @@ def research_extract_list(*, actor: Actor, limit: int = 20) -> list[ResearchExtr
     """The unit's extracts, newest first (the log of who asked, why and when)."""
     return list(ResearchExtract.objects.filter(
         organisation_id=getattr(actor.user, "organisation_id", None))
-        .select_related("requested_by").defer("content")[:limit])
+        .select_related("requested_by").defer("content", "report")[:limit])
 
 
 def research_extract_get(*, actor: Actor, extract_id) -> ResearchExtract:
@@ -618,11 +619,20 @@ def research_extract_get(*, actor: Actor, extract_id) -> ResearchExtract:
         raise Http404("No extract has this id.") from None
 
 
-def research_extract_download(*, actor: Actor, extract_id) -> ResearchExtract:
-    """The extract, to be downloaded: each download is in the audit log."""
+def research_extract_download(*, actor: Actor, extract_id, fmt: str = "csv"
+                              ) -> ResearchExtract:
+    """The extract (its CSV, or with `fmt` "ndjson" its FHIR resources), to be downloaded by
+    the person who asked for it and no one else, once the worker has built it and until it
+    expires; each download is in the audit log."""
     extract = research_extract_get(actor=actor, extract_id=extract_id)
+    if extract.requested_by_id != actor.user.pk:
+        raise PermissionDenied("Only the person who asked for this extract can download it.")
+    if not extract.downloadable or (fmt == "ndjson" and not extract.fhir_file):
+        raise Http404("This extract cannot be downloaded: it is not ready, it failed, or it "
+                      "has expired and its file was deleted.")
     audit_record(actor=actor, action=AuditAction.DOWNLOAD, object_type="research_extract",
-                 object_id=extract.pk, summary=f"Downloaded research extract {extract.pk}")
+                 object_id=extract.pk,
+                 summary=f"Downloaded research extract {extract.pk} ({fmt.upper()})")
     return extract
 
 

@@ -3,10 +3,26 @@
 
 from django_tasks import task
 
-from collis.service_audit.services import audit_snapshot_compute
+from collis.service_audit.services import (
+    audit_snapshot_compute,
+    research_extract_build,
+    research_extract_purge_expired,
+)
 
 
 @task()
 def audit_snapshot_compute_task(snapshot_id: int) -> str:
     """Compute one snapshot of the service audit, recording progress as it goes."""
     return audit_snapshot_compute(snapshot_id=snapshot_id)
+
+
+@task()
+def research_extract_build_task(extract_id: int) -> str:
+    """Build one requested research extract, recording progress as it goes."""
+    return research_extract_build(extract_id=extract_id)
+
+
+@task()
+def research_extract_expire_task(extract_id: int) -> int:
+    """Run when an extract expires: delete its file, and any other past its time."""
+    return research_extract_purge_expired()

@@ -4,12 +4,12 @@ filters are a GET form; the numbers come from the selectors (grouped queries, au
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -28,7 +28,14 @@ from collis.domain.outcome_audit import (
     sd_published_outcomes,
 )
 from collis.domain.risks import RISKS_BY_CODE
-from collis.service_audit import charts, presenters, selectors, services
+from collis.service_audit import (
+    charts,
+    downloads,
+    presenters,
+    selectors,
+    services,
+    waiting_list,
+)
 from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm
 from collis.service_audit.models import SnapshotKind
 
@@ -86,6 +93,7 @@ def complication_audit(request):
         "window": presenters.window_text(audit.first_operation, audit.last_operation),
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:complication_audit_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:complication_audit_xlsx") + _query(request),
         "outcomes_href": reverse("service_audit:outcome_audit") + _query(request),
         "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.COMPLICATIONS),
         "may_extract": can(request.user, Capability.RESEARCH_EXTRACT),
@@ -163,6 +171,7 @@ def outcome_audit(request):
         "window": presenters.window_text(audit.first_operation, audit.last_operation),
         "computed": presenters.computed_text(audit.computed_at),
         "csv_href": reverse("service_audit:outcome_audit_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:outcome_audit_xlsx") + _query(request),
         "complications_href": reverse("service_audit:complication_audit") + _query(request),
         "snapshots": selectors.audit_snapshot_list(actor=actor, kind=SnapshotKind.OUTCOMES),
         "snapshot_kind": SnapshotKind.OUTCOMES,
@@ -178,12 +187,17 @@ def service_audit_measures(request):
     form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
     toxin = selectors.toxin_measures(actor=actor, filters=filters)
+    waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
     return render(request, "service_audit/service_measures.jinja", {
         "title": "Service measures", "form": form, "measures": measures,
         "tables": [*_measure_tables(measures), presenters.toxin_table(toxin)],
+        "waiting_table": waiting_list.waiting_list_table(waiting),
+        "waiting_chart": waiting_list.waiting_list_chart(waiting),
+        "waiting_window": waiting_list.window_text(waiting), "waiting_every": waiting.every,
         "window": presenters.window_text(measures.first_operation, measures.last_operation),
         "computed": presenters.computed_text(measures.computed_at),
         "csv_href": reverse("service_audit:service_measures_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:service_measures_xlsx") + _query(request),
         "breadcrumbs": _crumbs("Service audit: service measures"),
     })
 
@@ -195,12 +209,14 @@ def _measure_tables(measures):
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def service_measures_csv(request):
+def service_measures_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
     toxin = selectors.toxin_measures(actor=actor, filters=filters)
-    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin)],
+    waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
+    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin),
+                          waiting_list.waiting_list_table(waiting)],
                          filename="collis-service-measures.csv",
                          heading=["Collis service audit: service measures",
                                   "Time window: " + presenters.window_text(
@@ -208,32 +224,14 @@ def service_measures_csv(request):
                                   f"Filters: {filters.as_dict()}",
                                   f"Groups smaller than {measures.minimum} are not shown "
                                   f"(local policy)",
-                                  presenters.computed_text(measures.computed_at)])
+                                  presenters.computed_text(measures.computed_at)],
+                         fmt=fmt)
 
 
-class _Echo:
-    """A file that hands back what is written to it, for csv.writer over a stream."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_response(tables, *, filename: str, heading: list[str]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        for line in heading:
-            yield writer.writerow([line])
-        for table in tables:
-            yield writer.writerow([])
-            yield writer.writerow([table.caption])
-            yield writer.writerow(table.headers)
-            for row in table.rows:
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _csv_response(tables, *, filename: str, heading: list[str], fmt: str = "csv"):
+    """The tables as a CSV (streamed) or an XLSX workbook: `filename` without its ending."""
+    return downloads.tables_response(tables, filename=filename.removesuffix(".csv"),
+                                     heading=heading, fmt=fmt)
 
 
 def _heading(audit, filters, what: str) -> list[str]:
@@ -245,18 +243,18 @@ def _heading(audit, filters, what: str) -> list[str]:
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def complication_audit_csv(request):
+def complication_audit_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     audit = selectors.complications_against_disclosed(actor=actor, filters=filters)
     return _csv_response(
         [presenters.complications_table(audit), presenters.complications_by_group_table(audit)],
         filename="collis-complications-against-disclosed.csv",
-        heading=_heading(audit, filters, "complications against what was disclosed"))
+        heading=_heading(audit, filters, "complications against what was disclosed"), fmt=fmt)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def outcome_audit_csv(request):
+def outcome_audit_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     audit = selectors.outcomes_paired(actor=actor, filters=filters)
@@ -265,7 +263,7 @@ def outcome_audit_csv(request):
         [presenters.outcomes_table(audit), presenters.outcomes_by_group_table(audit),
          *survival],
         filename="collis-outcomes-after-sd.csv",
-        heading=_heading(audit, filters, "outcomes after selective denervation"))
+        heading=_heading(audit, filters, "outcomes after selective denervation"), fmt=fmt)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
@@ -305,6 +303,7 @@ def snapshot_detail(request, pk):
         "title": f"Snapshot: {snapshot.get_kind_display()}", "snapshot": snapshot,
         "tables": tables,
         "csv_href": reverse("service_audit:snapshot_csv", kwargs={"pk": snapshot.pk}),
+        "xlsx_href": reverse("service_audit:snapshot_xlsx", kwargs={"pk": snapshot.pk}),
         "breadcrumbs": [{"text": "Home", "href": "/"},
                         {"text": "Service audit",
                          "href": reverse("service_audit:complication_audit")},
@@ -313,13 +312,13 @@ def snapshot_detail(request, pk):
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
-def snapshot_csv(request, pk):
+def snapshot_csv(request, pk, fmt="csv"):
     snapshot = selectors.audit_snapshot_get(actor=Actor.from_request(request),
                                             snapshot_id=pk)
     tables = [presenters.Table(caption=t["caption"], headers=t["headers"], rows=t["rows"])
               for t in snapshot.tables]
     return _csv_response(tables, filename=f"collis-audit-snapshot-{snapshot.pk}.csv",
-                         heading=snapshot.heading)
+                         heading=snapshot.heading, fmt=fmt)
 
 
 @require(Capability.RESEARCH_EXTRACT)
@@ -331,27 +330,32 @@ def research_extract_list(request):
     form = ResearchExtractForm(request.POST or None, choices=selectors.audit_choices(actor))
     if request.method == "POST":
         response = form_submit(
-            request, form, lambda data: services.research_extract_create(
+            request, form, lambda data: services.research_extract_request(
                 cohort=data["cohort"], filters=form.filters(), reason=data["reason"],
                 actor=actor),
             redirect_to=lambda extract: reverse("service_audit:research_extract_detail",
                                                 kwargs={"pk": extract.pk}),
-            message="The de-identified extract is ready.")
+            message="Your extract has been asked for: this page shows how far it has got.")
         if response is not None:
             return response
     return render(request, "service_audit/research_extract_list.jinja", {
         "title": "Research extracts", "form": form,
         "extracts": selectors.research_extract_list(actor=actor),
+        "expiry_hours": settings.COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS,
         "breadcrumbs": _crumbs("Research extracts"),
     })
 
 
 @require(Capability.RESEARCH_EXTRACT)
 def research_extract_detail(request, pk):
+    """An extract: who asked, why, its progress while the worker builds it (the page
+    refreshes itself, without script), then its report and, for the person who asked, the
+    download until it expires."""
     extract = selectors.research_extract_get(actor=Actor.from_request(request),
                                              extract_id=pk)
     return render(request, "service_audit/research_extract_detail.jinja", {
         "title": f"Research extract {extract.pk}", "extract": extract,
+        "mine": extract.requested_by_id == request.user.pk,
         "breadcrumbs": [{"text": "Home", "href": "/"},
                         {"text": "Research extracts",
                          "href": reverse("service_audit:research_extract_list")},
@@ -360,11 +364,18 @@ def research_extract_detail(request, pk):
 
 
 @require(Capability.RESEARCH_EXTRACT)
-def research_extract_download(request, pk):
-    """The extract's CSV; each download is in the audit log."""
+def research_extract_download(request, pk, fmt="csv"):
+    """The extract's CSV, or its FHIR resources as NDJSON, streamed from its file, for the
+    person who asked for it; each download is in the audit log."""
     extract = selectors.research_extract_download(actor=Actor.from_request(request),
-                                                  extract_id=pk)
+                                                  extract_id=pk, fmt=fmt)
+    filename = f"collis-research-extract-{extract.pk}.{fmt}"
+    if fmt == "ndjson":
+        return FileResponse(extract.fhir_file.open("rb"), as_attachment=True,
+                            filename=filename, content_type="application/fhir+ndjson")
+    if extract.file:
+        return FileResponse(extract.file.open("rb"), as_attachment=True, filename=filename,
+                            content_type="text/csv; charset=utf-8")
     response = HttpResponse(extract.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="collis-research-extract-{extract.pk}.csv"')
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

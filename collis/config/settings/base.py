@@ -23,6 +23,11 @@ SECRET_KEY = os.environ.get("COLLIS_SECRET_KEY", "")
 # The key of research extracts' pseudonyms and date shifts (collis.domain.deidentify): kept
 # here, never in an extract. Without it, a key derived from SECRET_KEY is used.
 COLLIS_RESEARCH_PSEUDONYM_KEY = os.environ.get("COLLIS_RESEARCH_PSEUDONYM_KEY", "")
+# Local policy: how long a research extract's file may be downloaded (by the person who
+# asked for it) before it is deleted; the record of the extract is kept (README, "Service
+# audit"). A week by default, UNSOURCED.
+COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS = int(os.environ.get(
+    "COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS", "168"))
 DEBUG = env_bool("COLLIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("COLLIS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("COLLIS_CSRF_TRUSTED_ORIGINS")

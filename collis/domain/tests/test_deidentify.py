@@ -1,6 +1,7 @@
 """De-identification rules, worked by hand."""
 
 import datetime
+from collections import Counter
 
 from collis.domain.deidentify import (
     MAX_SHIFT_DAYS,
@@ -9,7 +10,9 @@ from collis.domain.deidentify import (
     decade,
     pseudonym,
     suppress_small_cells,
+    suppression_map,
     uniqueness_report,
+    uniqueness_report_of_counts,
     year_of_birth,
 )
 
@@ -44,3 +47,18 @@ def test_rare_combinations_are_coarsened_then_blanked():
     assert out[2]["yob"] == "suppressed"
     report = uniqueness_report(out, ("yob", "sex"), 2)
     assert (report.rows, report.unique, report.below_k) == (3, 1, 1)
+
+
+def test_the_map_of_combinations_does_to_counts_what_suppression_does_to_rows():
+    rows = ([{"yob": "1971", "sex": "female"}] * 3 + [{"yob": "1974", "sex": "female"}] * 2
+            + [{"yob": "1990", "sex": "male"}] + [{"yob": "1991", "sex": "female"}] * 5)
+    counts = Counter(tuple(r[q] for q in ("yob", "sex")) for r in rows)
+    mapping = suppression_map(counts, ("yob", "sex"), 5, coarsen=[("yob", decade)])
+    out = suppress_small_cells(rows, ("yob", "sex"), 5, coarsen=[("yob", decade)])
+    assert [mapping[(r["yob"], r["sex"])] for r in rows] == [(r["yob"], r["sex"]) for r in out]
+    assert mapping[("1971", "female")] == ("1970s", "female")  # five 1970s women
+    assert mapping[("1991", "female")] == ("1991", "female")  # five already: untouched
+    assert mapping[("1990", "male")] == ("suppressed", "suppressed")
+    after = Counter(mapping[c] for c in counts.elements())
+    assert uniqueness_report_of_counts(after, ("yob", "sex"), 5) == \
+        uniqueness_report(out, ("yob", "sex"), 5)
