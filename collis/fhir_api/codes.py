@@ -153,7 +153,14 @@ def code_systems() -> dict[str, dict]:
                          "definition": "Scored as the instrument defines "
                                        f"({RATING_SCALE_SOURCE})."},
         **_domain_code_systems(),
+        **_document_code_systems(),
     }
+
+
+def _document_code_systems() -> dict[str, dict]:
+    from collis.fhir_api.codes_documents import document_code_systems
+
+    return document_code_systems()
 
 
 # --- Treatments, the pathway and clinics (issue 14, item 2) -------------------------------

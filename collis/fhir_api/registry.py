@@ -12,10 +12,13 @@ from collis.core.audit import Actor
 from collis.core.roles import Capability
 from collis.fhir_api import (
     codes,
+    codes_documents,
     mappers,
+    mappers_documents,
     mappers_records,
     mappers_scheduling,
     selectors,
+    selectors_documents,
     selectors_records,
     selectors_scheduling,
 )
@@ -79,7 +82,9 @@ def patient_everything(pk: str, actor: Actor) -> list[dict]:
                for a in found.administrations]
             + [mappers_records.episode_of_care_resource(e) for e in found.episodes]
             + [mappers_records.service_request_resource(e) for e in found.episodes]
-            + [mappers_scheduling.appointment_resource(a) for a in found.appointments])
+            + [mappers_scheduling.appointment_resource(a) for a in found.appointments]
+            + [mappers_documents.consent_resource(c) for c in found.consents]
+            + [mappers_documents.document_reference_resource(d) for d in found.documents])
 
 
 _ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
@@ -417,6 +422,60 @@ RESOURCES += (
             selectors_scheduling.fhir_schedule_read(schedule_id=pk, actor=actor)),
         search=_search(selectors_scheduling.fhir_schedule_search,
                        mappers_scheduling.schedule_resource),
+    ),
+)
+
+RESOURCES += (
+    ResourceType(
+        name="Consent",
+        documentation="Each consent to selective peripheral denervation (scope treatment): "
+                      "the patient and surgeon who signed, the day-of-surgery "
+                      "confirmations as verifications, the consent form as its source, and "
+                      "every risk disclosed as a "
+                      f"{codes_documents.COLLIS_DISCLOSED_RISK_EXTENSION} extension (the "
+                      "catalogue entry, each figure as the patient read it, its sources in "
+                      "the clinical reference, when discussed and understood). active, or "
+                      "inactive once a later consent replaced it or the patient said on the "
+                      "day they no longer wanted to go ahead. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("status", ParamType.TOKEN, "active or inactive.",
+                            R4 + "Consent-status"),
+                SearchParam("date", ParamType.DATE, "When the consent was recorded.",
+                            R4 + "clinical-date", with_time=True)),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_documents.consent_resource(
+            selectors_documents.fhir_consent_read(consent_id=pk, actor=actor)),
+        search=_search(selectors_documents.fhir_consent_search,
+                       mappers_documents.consent_resource),
+    ),
+    ResourceType(
+        name="DocumentReference",
+        documentation="The PDFs the pages give: clinic letters as sent (letter-<n>), "
+                      "consent forms (consent-<n>), MDT outcome letters (mdtoutcome-<n>) "
+                      "and the decision aids of each counselled episode (aid.clinician-<n>, "
+                      "aid.patient-<n>). Each attachment's url, DocumentReference/<id>/"
+                      "$binary relative to this base, answers the PDF (application/pdf) to "
+                      "the same bearer token, audited as a download. Searches return the "
+                      "letters, consent forms, MDT letters, then the decision aids. Audited.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("type", ParamType.TOKEN,
+                            "clinic-letter, consent-form, mdt-outcome-letter, "
+                            "decision-aid-clinician or decision-aid-patient "
+                            f"({codes_documents.COLLIS_DOCUMENT_TYPE_SYSTEM}).",
+                            R4 + "clinical-type"),
+                SearchParam("date", ParamType.DATE,
+                            "When the document was made (a letter: when it was sent).",
+                            R4 + "DocumentReference-date", with_time=True),
+                SearchParam("status", ParamType.TOKEN,
+                            "current, superseded or entered-in-error.",
+                            R4 + "DocumentReference-status")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_documents.document_reference_resource(
+            selectors_documents.fhir_document_reference_read(document_id=pk, actor=actor)),
+        search=_search(selectors_documents.fhir_document_reference_search,
+                       mappers_documents.document_reference_resource),
     ),
 )
 

@@ -317,6 +317,9 @@ class PatientCompartment:
     administrations: list = dataclass_field(default_factory=list)
     episodes: list = dataclass_field(default_factory=list)
     appointments: list = dataclass_field(default_factory=list)
+    # Consents and documents (selectors_documents).
+    consents: list = dataclass_field(default_factory=list)
+    documents: list = dataclass_field(default_factory=list)
 
 
 def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartment:
@@ -330,6 +333,10 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
 
     records = fhir_patient_records(patient=patient, actor=actor)
     appointments = fhir_patient_appointments(patient=patient, actor=actor)
+    from collis.fhir_api.selectors_documents import fhir_patient_consents, fhir_patient_documents
+
+    consents = fhir_patient_consents(patient=patient, actor=actor)
+    documents = fhir_patient_documents(patient=patient, actor=actor)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="fhir_everything",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Read the whole FHIR record of {patient.nhs_number}",
@@ -337,13 +344,15 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
                           "procedures": len(records.procedures),
                           "medication_administrations": len(records.administrations),
                           "episodes": len(records.episodes),
-                          "appointments": len(appointments)})
+                          "appointments": len(appointments), "consents": len(consents),
+                          "documents": len(documents)})
     return PatientCompartment(patient=patient,
                               organisation=Organisation.objects.get(pk=patient.organisation_id),
                               conditions=conditions, observations=observations,
                               procedures=records.procedures,
                               administrations=records.administrations,
-                              episodes=records.episodes, appointments=appointments)
+                              episodes=records.episodes, appointments=appointments,
+                              consents=consents, documents=documents)
 
 
 def _current_diagnoses(actor: Actor) -> QuerySet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collis.fhir_api import views, views_bulk
+from collis.fhir_api import views, views_bulk, views_documents
 
 app_name = "fhir_api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("fhir/R4/$export/<int:pk>", views_bulk.export_status, name="export_status"),
     path("fhir/R4/$export/<int:pk>/<int:number>.ndjson", views_bulk.export_file,
          name="export_file"),
+    path("fhir/R4/DocumentReference/<str:resource_id>/$binary",
+         views_documents.document_binary, name="document_binary"),
     path("fhir/R4/<str:resource_type>", views.search, name="search"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>", views.read, name="read"),
     path("fhir/R4/<str:resource_type>/<str:resource_id>/<str:operation>", views.operation,
