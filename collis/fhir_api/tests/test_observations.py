@@ -144,7 +144,7 @@ def test_everything_gives_the_patient_their_unit_and_their_observations(
     make_twstrs(PatientFactory())
     headers = bearer(Role.NEUROLOGIST)
     # One query per kind of resource (treatments, episodes and appointments included).
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):
         response = client.get(f"/fhir/R4/Patient/{patient.pk}/$everything", **headers)
     assert response.status_code == 200
     bundle = response.json()
