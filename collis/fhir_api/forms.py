@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -10,6 +12,13 @@ from collis.core.nhsuk_forms import CheckboxesField, ModelSelectField, TextareaF
 from collis.fhir_api import smart
 
 ALL = "*"
+SOFT_HYPHEN = "\u00ad"
+
+
+def _breakable(name: str) -> str:
+    """"MedicationAdministration" with a soft hyphen between its words, so that it may
+    break on a narrow screen (screen readers do not read it)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", SOFT_HYPHEN, name)
 
 
 class SystemClientForm(forms.Form):
@@ -26,7 +35,8 @@ class SystemClientForm(forms.Form):
                         "invalid_choice": "Choose one of the units."})
     resource_types = CheckboxesField(
         label="What it may read",
-        hint="Its scopes: it is granted at most these, read and search only.",
+        hint="Its scopes: it is granted at most these, read and search only (each type as "
+             "system/<type>.read).",
         error_messages={"required": "Choose what the client may read"})
     jwks = TextareaField(label="Public keys (JWKS)", required=False, rows=8,
                          hint='Paste the client\'s JSON Web Key Set, {"keys": [...]}: public '
@@ -40,7 +50,7 @@ class SystemClientForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["resource_types"].choices = [
             (ALL, "Everything the API serves (system/*.read)"),
-            *((name, f"{name} (system/{name}.read)") for name in smart.served_types())]
+            *((name, _breakable(name)) for name in smart.served_types())]
 
     def clean_jwks(self):
         try:
@@ -53,4 +63,8 @@ class SystemClientForm(forms.Form):
         types = cleaned.get("resource_types") or []
         kinds = [ALL] if ALL in types else types
         cleaned["scopes"] = [f"system/{kind}.read" for kind in kinds]
+        if "jwks" in cleaned and not cleaned["jwks"] and not cleaned.get("jwks_url") \
+                and "jwks_url" not in self.errors:
+            # Said with the other missing answers, rather than after them by the service.
+            self.add_error("jwks", smart.KEYS_MISSING)
         return cleaned

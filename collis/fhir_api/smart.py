@@ -217,12 +217,15 @@ def jwks_parse(text: str) -> dict | None:
     return jwks
 
 
+KEYS_MISSING = ("Paste the client's public keys (a JWKS) or give the URL where it publishes "
+                "them.")
+
+
 def system_client_register(*, name: str, organisation: Organisation, scopes: list[str],
                            jwks: dict | None, jwks_url: str, actor: Actor) -> SystemClient:
     """Register a system client with a new client id; audited."""
     if jwks is None and not jwks_url:
-        raise ValidationError({"jwks": "Paste the client's public keys (a JWKS) or give "
-                                       "the URL where it publishes them."})
+        raise ValidationError({"jwks": KEYS_MISSING})
     if jwks is not None and jwks_url:
         raise ValidationError({"jwks_url": "Give the keys one way: paste the JWKS or give "
                                            "its URL, not both."})
