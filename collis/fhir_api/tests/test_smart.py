@@ -93,6 +93,12 @@ def test_the_capability_statement_lists_the_smart_service_and_token_endpoint(cli
     assert uris["extension"] == [{"url": "token", "valueUri": TOKEN_URL}]
 
 
+def test_the_capability_statement_with_its_security_passes_every_validation_layer(client):
+    from collis.fhir_api.validation import validation_problems
+
+    assert validation_problems(client.get("/fhir/R4/metadata").json()) == []
+
+
 # --- Getting a token ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("alg", ["RS384", "ES384"])
