@@ -181,6 +181,13 @@ def test_an_algorithm_other_than_rs384_or_es384_is_refused(client, keys):
     refused(ask(client, signed), 401, "invalid_client", "RS384 or ES384")
 
 
+@pytest.mark.parametrize("signed", [
+    "not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.eyJpc3MiOlsxXX0.",  # alg none, iss a list
+    "eyJhbGciOiJub25lIn0.W10.", "x" * 5000])
+def test_garbage_for_an_assertion_is_invalid_client_not_a_server_error(client, signed):
+    refused(ask(client, signed), 401, "invalid_client", "client_assertion")
+
+
 def test_an_unknown_client_is_refused(client, keys):
     refused(ask(client, assertion("nobody", keys["RS384"])), 401, "invalid_client",
             "no system client")

@@ -11,7 +11,6 @@ from joserfc.jwk import KeySet, RSAKey
 from collis.core.models import AuditEvent, Organisation
 from collis.core.roles import Role
 from collis.fhir_api.models import SystemClient
-from tests.system.conftest import browser, page  # noqa: F401 - the browser fixtures
 from tests.system.steps import Journey
 
 PUBLIC_JWKS = json.dumps(KeySet([RSAKey.generate_key(
