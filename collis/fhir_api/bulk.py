@@ -28,7 +28,7 @@ from django.utils import timezone
 from collis.core.audit import Actor, audit_record, audit_record_many
 from collis.core.models import AuditAction, AuditChannel, RecordStatus, User
 from collis.core.roles import can
-from collis.fhir_api import mappers, mappers_records, mappers_scheduling, registry
+from collis.fhir_api import mappers, mappers_records, mappers_scheduling, registry, smart
 from collis.fhir_api import selectors as core_selectors
 from collis.fhir_api import selectors_records as records
 from collis.fhir_api import selectors_scheduling as scheduling
@@ -181,9 +181,19 @@ class KickOff:
     since: dt.datetime | None
 
 
-def kickoff_parse(query, *, level: str, user: User) -> KickOff:
+def _may_export(name: str, user: User, grant: smart.Grant | None) -> bool:
+    """May the token export this type: its holder's role, or a SMART token's scopes (read
+    and search, as an export lists every resource)."""
+    if grant is not None:
+        return grant.allows(name, smart.READ) and grant.allows(name, smart.SEARCH)
+    capability = registry.BY_NAME[name].search_capability
+    return not capability or can(user, capability)
+
+
+def kickoff_parse(query, *, level: str, user: User,
+                  grant: smart.Grant | None = None) -> KickOff:
     """The export asked for by the kick-off's query string, or a 400 (403 for a type the
-    holder may not read) naming the parameter."""
+    holder, or a SMART token's scopes, may not read) naming the parameter."""
     for key in query:
         if key not in KICKOFF_PARAMS:
             raise invalid(f"{key}: not supported by Collis's $export; it takes "
@@ -205,16 +215,15 @@ def kickoff_parse(query, *, level: str, user: User) -> KickOff:
         if name not in offered:
             raise invalid(f"_type: {name[:64]} is not exported at this level; the types "
                           f"are {', '.join(offered)}.", "_type")
-        capability = registry.BY_NAME[name].search_capability
-        if capability and not can(user, capability):
-            raise FhirError(403, "forbidden", f"_type: your role may not read {name} "
-                            "resources.", "_type")
+        if not _may_export(name, user, grant):
+            raise FhirError(403, "forbidden", (
+                f"_type: your role may not read {name} resources." if grant is None else
+                f"_type: this access token's scopes ({' '.join(grant.scopes)}) do not "
+                f"allow reading {name} resources."), "_type")
     if asked:
         types = list(dict.fromkeys(asked))
     else:  # every type the holder may read
-        types = [name for name in offered
-                 if not registry.BY_NAME[name].search_capability
-                 or can(user, registry.BY_NAME[name].search_capability)]
+        types = [name for name in offered if _may_export(name, user, grant)]
     return KickOff(types=types, since=since)
 
 
@@ -223,7 +232,7 @@ def bulk_export_request(*, actor: Actor, level: str, kickoff: KickOff,
     """Record the export, audit the kick-off, and hand it to the task worker once the
     transaction commits."""
     with transaction.atomic():
-        export = BulkExport(requested_by=actor.user, level=level, request_url=request_url,
+        export = BulkExport(**_requester(actor), level=level, request_url=request_url,
                             types=kickoff.types, since=kickoff.since)
         export.full_clean()
         export.save()
@@ -235,6 +244,12 @@ def bulk_export_request(*, actor: Actor, level: str, kickoff: KickOff,
                               "since": kickoff.since.isoformat() if kickoff.since else None})
         transaction.on_commit(lambda: bulk_export_enqueue(export.pk))
     return export
+
+
+def _requester(actor: Actor) -> dict:
+    """Who asks, as the export's fields: a member of staff, or a SMART system client."""
+    client = smart.client_of(actor.user)
+    return {"requested_by_client": client} if client else {"requested_by": actor.user}
 
 
 def bulk_export_enqueue(export_id: int) -> None:
@@ -355,13 +370,15 @@ def bulk_export_run(*, export_id: int) -> str:
     """Run a queued export as the user who asked (their scope), type by type, recording
     progress after each page; a failure is kept on the row, a cancel stops it."""
     bulk_export_expired_delete()
-    export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
+    export = BulkExport.objects.select_related(
+        "requested_by", "requested_by_client__organisation").get(pk=export_id)
     started = timezone.now()
     if not BulkExport.objects.filter(pk=export.pk, state=ExportState.QUEUED).update(
             state=ExportState.RUNNING, started_at=started):
         return export.state  # already run, or cancelled while queued
     export.started_at = started
-    actor = Actor(user=export.requested_by, channel=AuditChannel.API,
+    actor = Actor(user=export.requested_by or smart.client_principal(
+                      export.requested_by_client), channel=AuditChannel.API,
                   path=export.request_url[:300])
     counts: dict[str, int] = {}
     files: list[dict] = []
@@ -393,7 +410,7 @@ def bulk_export_run(*, export_id: int) -> str:
 def bulk_export_get(*, actor: Actor, export_id: int) -> BulkExport:
     """The actor's own export (404 for anyone else's, a cancelled one, or none; 410 once
     expired)."""
-    export = BulkExport.objects.filter(pk=export_id, requested_by=actor.user).exclude(
+    export = BulkExport.objects.filter(pk=export_id, **_requester(actor)).exclude(
         state=ExportState.CANCELLED).first()
     if export is None:
         raise FhirError(404, "not-found", f"Bulk export {export_id}: no export of yours has "
@@ -408,7 +425,7 @@ def bulk_export_get(*, actor: Actor, export_id: int) -> BulkExport:
 def bulk_export_list(*, actor: Actor, limit: int = 50) -> list[BulkExport]:
     """The actor's own exports, newest first (cancelled ones left out). They name no
     patient, so listing them is not audited."""
-    return list(BulkExport.objects.filter(requested_by=actor.user)
+    return list(BulkExport.objects.filter(**_requester(actor))
                 .exclude(state=ExportState.CANCELLED)[:limit])
 
 

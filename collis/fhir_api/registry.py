@@ -21,6 +21,7 @@ from collis.fhir_api import (
     selectors_documents,
     selectors_records,
     selectors_scheduling,
+    smart,
 )
 from collis.fhir_api.outcomes import not_found
 from collis.fhir_api.search import ParamType, SearchParam, SearchRequest
@@ -512,6 +513,7 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
     """The CapabilityStatement of this server, built from `RESOURCES` (and the Bulk Data
     export's operations)."""
     system_export, patient_export = _bulk_operations()
+    smart_security = smart.capability_security(base_url=base_url)
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -531,14 +533,20 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
                              "parameters are refused with an OperationOutcome.",
             "security": {
                 "cors": False,
+                "extension": smart_security["extension"],
                 "service": [{"coding": [{
                     "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
                     "code": "OAuth", "display": "OAuth"}],
-                    "text": "Bearer token"}],
+                    "text": "Bearer token"}, smart_security["service"]],
                 "description": "Send a member of staff's API token as "
                                "'Authorization: Bearer <token>' (made with `collis token "
                                "create USERNAME`, expiring and revocable). The token sees "
-                               "what its holder may see on the pages.",
+                               "what its holder may see on the pages. Or, for a system "
+                               "registered by an administrator, SMART Backend Services: "
+                               "an access token from the token endpoint (client "
+                               "credentials, private_key_jwt signed RS384 or ES384; see "
+                               ".well-known/smart-configuration), which reads as the "
+                               "client's unit the resource types its scopes name.",
             },
             "resource": [{
                 "type": resource.name,

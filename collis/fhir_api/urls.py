@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collis.fhir_api import views, views_bulk, views_documents
+from collis.fhir_api import views, views_bulk, views_documents, views_smart
 
 app_name = "fhir_api"
 
@@ -8,6 +8,13 @@ app_name = "fhir_api"
 # export's routes come before the generic ones that would otherwise take them.
 urlpatterns = [
     path("fhir/R4/metadata", views.metadata, name="metadata"),
+    # SMART Backend Services: discovery, the token endpoint, the administrators' page.
+    path("fhir/R4/.well-known/smart-configuration", views_smart.smart_configuration,
+         name="smart_configuration"),
+    path("fhir/R4/auth/token", views_smart.token, name="smart_token"),
+    path("fhir/clients/", views_smart.system_clients, name="system_clients"),
+    path("fhir/clients/<int:pk>/deactivate", views_smart.system_client_deactivate,
+         name="system_client_deactivate"),
     path("fhir/R4/$export", views_bulk.export_system, name="export_system"),
     path("fhir/R4/Patient/$export", views_bulk.export_patient, name="export_patient"),
     path("fhir/R4/$export/<int:pk>", views_bulk.export_status, name="export_status"),

@@ -21,7 +21,7 @@ from collis.core.audit import Actor
 from collis.core.models import AuditChannel
 from collis.core.roles import Capability, can, refusal_message
 from collis.core.services import api_token_authenticate
-from collis.fhir_api import codes, registry
+from collis.fhir_api import codes, registry, smart
 from collis.fhir_api.outcomes import FhirError, invalid, not_found, operation_outcome
 from collis.fhir_api.search import CURSOR, FORMAT, JSON_FORMATS, parse_search
 from collis.patients.models import is_unit_staff
@@ -55,7 +55,16 @@ def _authenticate(request) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise FhirError(401, "login", "Authorization: send 'Bearer <token>' with a member "
-                                      "of staff's API token.")
+                                      "of staff's API token or a SMART access token.")
+    if token.strip().startswith(smart.TOKEN_PREFIX):
+        grant = smart.access_token_authenticate(token.strip())
+        if grant is None:
+            raise FhirError(401, "login", "Authorization: the access token is not valid "
+                                          "(unknown, expired, or its client deactivated); "
+                                          "ask /fhir/R4/auth/token for a new one.")
+        # The client reads as its unit; its scopes decide the types (smart.scope_require).
+        request.user, request.smart_grant = grant.principal, grant
+        return
     user = api_token_authenticate(token.strip())
     if user is None:
         raise FhirError(401, "login", "Authorization: the token is not valid (unknown, "
@@ -127,6 +136,8 @@ def _resource_type(name: str) -> registry.ResourceType:
 
 
 def _require(request, capability) -> None:
+    if smart.grant_of(request) is not None:
+        return  # a system client: its scopes, not a role, decide (smart.scope_require)
     if not is_unit_staff(request.user) or (capability and not can(request.user, capability)):
         reason = (refusal_message(capability) if capability
                   else "Only a unit's staff may read its records.")
@@ -147,6 +158,7 @@ def read(request, resource_type: str, resource_id: str):
     if not FHIR_ID.fullmatch(resource_id):
         raise not_found(f"{resource_type}/{resource_id[:64]}: not a FHIR id.")
     _require(request, resource.read_capability)
+    smart.scope_require(request, resource.name, smart.READ)
     body = resource.read(resource_id, Actor.from_request(request, AuditChannel.API))
     response = fhir_response(body)
     if version := body.get("meta", {}).get("versionId"):
@@ -175,6 +187,7 @@ def operation(request, resource_type: str, resource_id: str, operation: str):
                         f"not offer this operation; see /fhir/R4/metadata.")
     _require(request, resource.read_capability)
     _require(request, Capability.RECORD_VIEW)
+    smart.scope_require(request, smart.ALL_TYPES, smart.READ)
     if request.GET:
         raise invalid(f"{next(iter(request.GET))}: ${found.name} takes no parameters here.")
     entries = found.run(resource_id, Actor.from_request(request, AuditChannel.API))
@@ -186,6 +199,7 @@ def operation(request, resource_type: str, resource_id: str, operation: str):
 def search(request, resource_type: str):
     resource = _resource_type(resource_type)
     _require(request, resource.search_capability)
+    smart.scope_require(request, resource.name, smart.SEARCH)
     query = parse_search(
         request.GET, resource.params_by_name,
         default_count=settings.COLLIS_FHIR_PAGE_SIZE, max_count=settings.COLLIS_FHIR_MAX_COUNT,

@@ -15,7 +15,7 @@ from collis.core.audit import Actor
 from collis.core.models import AuditChannel
 from collis.core.permissions import require
 from collis.core.roles import Capability
-from collis.fhir_api import bulk
+from collis.fhir_api import bulk, smart
 from collis.fhir_api.models import ExportLevel, ExportState
 from collis.fhir_api.outcomes import FhirError, invalid, operation_outcome
 from collis.fhir_api.views import _require, fhir_endpoint, fhir_response
@@ -31,7 +31,8 @@ def _kickoff(request, level: str):
     if "respond-async" not in prefer:
         raise invalid("Prefer: a bulk export must be asked for with 'Prefer: "
                       "respond-async' (it runs in the background).", "Prefer")
-    kickoff = bulk.kickoff_parse(request.GET, level=level, user=request.user)
+    kickoff = bulk.kickoff_parse(request.GET, level=level, user=request.user,
+                                 grant=smart.grant_of(request))
     export = bulk.bulk_export_request(
         actor=Actor.from_request(request, AuditChannel.API), level=level, kickoff=kickoff,
         request_url=request.build_absolute_uri())

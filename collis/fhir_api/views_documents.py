@@ -14,7 +14,7 @@ from collis.core.audit import Actor
 from collis.core.models import AuditChannel
 from collis.core.pdf import pdf_response
 from collis.core.roles import Capability
-from collis.fhir_api import views
+from collis.fhir_api import smart, views
 from collis.fhir_api.outcomes import FhirError, not_found, operation_outcome
 from collis.fhir_api.selectors_documents import fhir_document_pdf
 
@@ -56,6 +56,8 @@ def document_binary(request, resource_id: str):
     if not views.FHIR_ID.fullmatch(resource_id):
         raise not_found(f"DocumentReference/{resource_id[:64]}: not a FHIR id.")
     views._require(request, Capability.RECORD_VIEW)
+    # A system client (SMART Backend Services) needs DocumentReference among its scopes.
+    smart.scope_require(request, "DocumentReference", smart.READ)
     data, filename = fhir_document_pdf(document_id=resource_id,
                                        actor=Actor.from_request(request, AuditChannel.API))
     response = pdf_response(data, filename)

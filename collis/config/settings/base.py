@@ -270,6 +270,12 @@ COLLIS_FHIR_MAX_COUNT = int(os.environ.get("COLLIS_FHIR_MAX_COUNT", "100"))
 # How long the files of a FHIR bulk export ($export) are kept for the requester to
 # download, in hours (local policy); then they are deleted and the export answers 410.
 COLLIS_FHIR_BULK_EXPIRY_HOURS = int(os.environ.get("COLLIS_FHIR_BULK_EXPIRY_HOURS", "24"))
+# SMART Backend Services: how long an access token from /fhir/R4/auth/token works (the
+# specification suggests five minutes), and whether a system client's JWKS URL may be plain
+# http (only for a test or a closed network; https otherwise).
+COLLIS_SMART_ACCESS_TOKEN_SECONDS = int(
+    os.environ.get("COLLIS_SMART_ACCESS_TOKEN_SECONDS", "300"))
+COLLIS_SMART_JWKS_HTTP_ALLOWED = env_bool("COLLIS_SMART_JWKS_HTTP_ALLOWED", False)
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,6 @@ from collis.core.roles import Role
 from collis.fhir_api import bulk
 from collis.fhir_api.models import BulkExport, ExportState
 from collis.patients.tests.factories import PatientFactory
-from tests.system.conftest import browser, page  # noqa: F401 - the browser fixtures
 from tests.system.steps import Journey
 
 pytestmark = pytest.mark.browser
