@@ -4,10 +4,6 @@ from collis.core.audit import Actor
 from collis.core.services import api_token_create
 from collis.core.tests.factories import UserFactory
 
-# The browser fixtures, once for every page journey here (test_bulk_page, test_smart_page):
-# imported into each module, a session would start Playwright twice and fail.
-from tests.system.conftest import browser, page  # noqa: F401
-
 
 @pytest.fixture
 def bearer(db):
