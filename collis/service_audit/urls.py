@@ -15,6 +15,8 @@ urlpatterns = [
     path("service-audit/service/", views.service_audit_measures, name="service_measures"),
     path("service-audit/service.csv", views.service_measures_csv,
          name="service_measures_csv"),
+    path("service-audit/toxin/", views.toxin_clinic, name="toxin_clinic"),
+    path("service-audit/toxin.csv", views.toxin_clinic_csv, name="toxin_clinic_csv"),
     path("service-audit/snapshots/", views.snapshot_request, name="snapshot_request"),
     path("service-audit/snapshots/<int:pk>/", views.snapshot_detail,
          name="snapshot_detail"),
