@@ -14,10 +14,15 @@ MUTED = "#4c6272"
 
 
 def _scale_max(values) -> float:
-    """100%, or less when every value is small, so that small shares can be read; always a
-    multiple of 10."""
+    """100%, or less when every value is small, so that small shares can be read: a
+    multiple of the ticks' step (10 up to 50%, 20 above)."""
     top = max([v for v in values if v is not None] + [10.0])
-    return min(100.0, 10.0 * (int(top // 10) + 1))
+    step = _step(top)
+    return min(100.0, step * (int(top // step) + 1))
+
+
+def _step(scale: float) -> int:
+    return 10 if scale <= 50 else 20
 
 
 def share_chart(*, title: str, description: str, rows: list[dict], uid: str) -> Markup:
@@ -32,7 +37,7 @@ def share_chart(*, title: str, description: str, rows: list[dict], uid: str) -> 
         return left + plot_w * min(max(value, 0), scale) / scale
 
     body = []
-    step = 10 if scale <= 50 else 20
+    step = _step(scale)
     for tick in range(0, int(scale) + 1, step):
         x = x_of(tick)
         body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 8}" y2="{height - 40}" '
@@ -85,7 +90,7 @@ def rate_over_time_chart(*, title: str, description: str, points: list[dict],
         return top + plot_h - plot_h * min(max(value, 0), scale) / scale
 
     body = []
-    step = 10 if scale <= 50 else 20
+    step = _step(scale)
     for tick in range(0, int(scale) + 1, step):
         y = y_of(tick)
         body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -108,6 +113,7 @@ def rate_over_time_chart(*, title: str, description: str, points: list[dict],
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{BLUE}"><title>'
                     f'{escape(point["label"])}: {escape(point["words"])} '
                     f'({point["rate"]:.1f}%)</title></circle>')
+        body.append(_text(x + 10, y - 8, point["words"], size=12))
     if len(line) > 1:
         body.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{BLUE}" '
                     f'stroke-width="2" stroke-dasharray="6 4"/>')

@@ -54,10 +54,11 @@ def window_text(clinic: ToxinClinic) -> str:
 
 def thresholds_text(clinic: ToxinClinic) -> str:
     t = clinic.thresholds
-    return (f"good: at least {t.good_min_benefit_percent:g}% benefit for at least "
+    return (f"Good: at least {t.good_min_benefit_percent:g}% benefit for at least "
             f"{t.good_min_benefit_weeks:g} weeks; useful: at least "
             f"{t.useful_min_benefit_percent:g}%; at least {t.min_cycles} reviewed cycles "
-            f"(local policy, UNSOURCED: the reference gives no formal threshold [20])")
+            f". These are local policy (UNSOURCED: the reference gives no formal threshold "
+            f"[20]).")
 
 
 def patterns_table(clinic: ToxinClinic) -> Table:

@@ -23,6 +23,11 @@ from collis.treatments.tests.factories import cycle_with
 
 pytestmark = pytest.mark.django_db
 
+# The policy in force (1), the window, products, doses, reviews, intervals, patterns,
+# patients per period and patterns per period (8), the audit entry (1 or 2): 12 at most.
+QUERY_BOUND = 12
+# The page: the user, session and menu, the filters' choices (2), the measures: 14 here.
+PAGE_QUERY_BOUND = 16
 JAN, APR, MAR17 = datetime.date(2025, 1, 6), datetime.date(2025, 4, 7), datetime.date(2025, 3, 17)
 
 
@@ -175,13 +180,13 @@ def test_the_filters_choose_the_site_and_the_year(auditor, sites):
 
 def test_the_measures_take_a_fixed_number_of_queries(auditor, clinic,
                                                      django_assert_max_num_queries):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(QUERY_BOUND):
         toxin_clinic_measures(actor=auditor, filters=AuditFilters())
     for _ in range(10):
         patient = PatientFactory()
         cycle_with(patient, JAN, benefit=70, weeks=12)
         cycle_with(patient, APR, benefit=20, weeks=4)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(QUERY_BOUND):
         toxin_clinic_measures(actor=auditor, filters=AuditFilters())
 
 
@@ -214,3 +219,19 @@ def test_an_unknown_filter_value_is_named_not_a_500(client_as, clinic):
     response = client_as(Role.AUDITOR).get("/service-audit/toxin/?site=nowhere&year=1066")
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_page_takes_as_many_queries_for_a_larger_clinic(client_as, clinic,
+                                                            django_assert_max_num_queries):
+    client = client_as(Role.AUDITOR)
+    client.get("/service-audit/toxin/")  # the session and the policy are read once
+    with django_assert_max_num_queries(PAGE_QUERY_BOUND):
+        assert client.get("/service-audit/toxin/?year=2025").status_code == 200
+    for _ in range(10):
+        patient = PatientFactory()
+        cycle_with(patient, JAN, benefit=70, weeks=12, product="incobotulinumtoxinA")
+        cycle_with(patient, MAR17, benefit=20, weeks=4, product="incobotulinumtoxinA")
+    with django_assert_max_num_queries(PAGE_QUERY_BOUND):
+        page = client.get("/service-audit/toxin/?year=2025").content.decode()
+    # Ten weeks apart: sooner than the usual 12, not sooner than the licensed 10 [15].
+    assert "Under 10 weeks [15]: 0 of 10" in page
