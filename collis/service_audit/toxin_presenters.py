@@ -242,7 +242,7 @@ def heading(clinic: ToxinClinic) -> list[str]:
 
     return ["Collis service audit: toxin clinic measures",
             f"Time window: {window_text(clinic)}",
-            f"Filters: {clinic.filters.as_dict()}",
+            f"Filters: {{'site': {clinic.filters.site_id}, 'year': {clinic.filters.year}}}",
             f"Groups of fewer than {clinic.minimum} patients are not shown (local policy)",
             f"Response patterns: {thresholds_text(clinic)}",
             computed_text(clinic.computed_at)]
