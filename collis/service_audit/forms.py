@@ -35,6 +35,28 @@ class AuditFilterForm(forms.Form):
             group_by=data.get("group_by") or GroupBy.SURGEON)
 
 
+class ToxinFilterForm(forms.Form):
+    """The toxin clinic page's filters: the site and year of the injections."""
+
+    site = SelectField(label="Site", required=False)
+    year = SelectField(label="Year of the injections", required=False)
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", "All sites"), *(
+            (str(s.pk), s.name) for s in choices["sites"])]
+        self.fields["year"].choices = [("", "All years"), *(
+            (str(y), str(y)) for y in choices["years"])]
+
+    def filters(self) -> AuditFilters:
+        """The filters chosen; none where the form is not valid (it shows the errors)."""
+        if not self.is_bound or not self.is_valid():
+            return AuditFilters()
+        data = self.cleaned_data
+        return AuditFilters(site_id=int(data["site"]) if data.get("site") else None,
+                            year=int(data["year"]) if data.get("year") else None)
+
+
 class ResearchExtractForm(forms.Form):
     cohort = RadiosField(label="Cohort", choices=ResearchCohort.choices,
                          initial=ResearchCohort.OPERATED)

@@ -34,9 +34,11 @@ from collis.service_audit import (
     presenters,
     selectors,
     services,
+    toxin_measures,
+    toxin_presenters,
     waiting_list,
 )
-from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm
+from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm, ToxinFilterForm
 from collis.service_audit.models import SnapshotKind
 
 
@@ -264,6 +266,45 @@ def outcome_audit_csv(request, fmt="csv"):
          *survival],
         filename="collis-outcomes-after-sd.csv",
         heading=_heading(audit, filters, "outcomes after selective denervation"), fmt=fmt)
+
+
+def _toxin_filters(request, actor):
+    form = ToxinFilterForm(request.GET or None,
+                           choices=toxin_measures.toxin_choices(actor))
+    return form, form.filters()
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def toxin_clinic(request):
+    """Toxin clinic measures: response patterns, intervals, secondary non-response over
+    time, dose per product and side effects, by site and year of the injections."""
+    actor = Actor.from_request(request)
+    form, filters = _toxin_filters(request, actor)
+    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    return render(request, "service_audit/toxin_clinic.jinja", {
+        "title": "Botulinum toxin clinic", "form": form, "clinic": clinic,
+        "tables": toxin_presenters.tables(clinic),
+        "patterns_chart": toxin_presenters.patterns_chart(clinic),
+        "over_time_chart": toxin_presenters.over_time_chart(clinic),
+        "side_effects_chart": toxin_presenters.side_effects_chart(clinic),
+        "thresholds": toxin_presenters.thresholds_text(clinic),
+        "secondary_published": toxin_presenters.SECONDARY_PUBLISHED,
+        "window": toxin_presenters.window_text(clinic),
+        "computed": presenters.computed_text(clinic.computed_at),
+        "csv_href": reverse("service_audit:toxin_clinic_csv") + _query(request),
+        "xlsx_href": reverse("service_audit:toxin_clinic_xlsx") + _query(request),
+        "breadcrumbs": _crumbs("Service audit: botulinum toxin clinic"),
+    })
+
+
+@require(Capability.SERVICE_AUDIT_VIEW)
+def toxin_clinic_csv(request, fmt="csv"):
+    actor = Actor.from_request(request)
+    _form, filters = _toxin_filters(request, actor)
+    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    return _csv_response(toxin_presenters.tables(clinic),
+                         filename="collis-toxin-clinic.csv",
+                         heading=toxin_presenters.heading(clinic), fmt=fmt)
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)

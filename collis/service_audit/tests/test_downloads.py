@@ -57,7 +57,8 @@ def test_the_workbook_holds_values_and_never_a_formula():
 
 @pytest.mark.parametrize("url", ["/service-audit/complications.xlsx?year=2025",
                                  "/service-audit/outcomes.xlsx",
-                                 "/service-audit/service.xlsx"])
+                                 "/service-audit/service.xlsx",
+                                 "/service-audit/toxin.xlsx"])
 def test_each_audit_page_downloads_as_a_workbook_with_the_csv_rows(client_as, cohort, url):
     client = client_as(Role.AUDITOR)
     response = client.get(url)
