@@ -14,11 +14,13 @@ from collis.fhir_api import (
     codes,
     codes_documents,
     mappers,
+    mappers_audit,
     mappers_documents,
     mappers_questionnaires,
     mappers_records,
     mappers_scheduling,
     selectors,
+    selectors_audit,
     selectors_documents,
     selectors_questionnaires,
     selectors_records,
@@ -531,6 +533,31 @@ RESOURCES += (
                                                                       actor=actor)),
         search=_search(selectors_questionnaires.fhir_questionnaire_response_search,
                        mappers_questionnaires.questionnaire_response_resource),
+    ),
+)
+
+RESOURCES += (
+    ResourceType(
+        name="AuditEvent",
+        documentation="The audit log, newest first, in the shape of IHE's Basic Audit Log "
+                      "Patterns: the DICOM event type and the FHIR action, Collis's own "
+                      "action as a subtype, the user as the requesting agent, the patient "
+                      "as an entity (type Person, role Patient). For those who may read "
+                      "the log on the pages (audit_view); reading it is itself recorded.",
+        read_capability=Capability.AUDIT_VIEW, search_capability=Capability.AUDIT_VIEW,
+        params=(SearchParam("patient", ParamType.REFERENCE,
+                            "The patient (Patient/<id>): their access history, searches "
+                            "that showed them included.", R4 + "AuditEvent-patient"),
+                SearchParam("date", ParamType.DATE, "When the entry was recorded.",
+                            R4 + "AuditEvent-date", with_time=True),
+                SearchParam("action", ParamType.TOKEN,
+                            "C (create), R (read or download), U (update), D (delete) or E "
+                            "(search, sign-in and sign-out).", R4 + "AuditEvent-action")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_audit.audit_event_resource(
+            selectors_audit.fhir_audit_event_read(event_id=pk, actor=actor)),
+        search=_search(selectors_audit.fhir_audit_event_search,
+                       mappers_audit.audit_event_resource),
     ),
 )
 
