@@ -74,4 +74,47 @@ def document_code_systems() -> dict[str, dict]:
                                f"toxin as the {CLINICAL_REFERENCE} gives it (§5-§7)."},
         "document-type": {"url": COLLIS_DOCUMENT_TYPE_SYSTEM,
                           "title": "Collis document types", "concepts": DOCUMENT_TYPES},
+        **audit_code_systems(),
     }
+
+
+# --- The audit log as AuditEvent (IHE Basic Audit Log Patterns' shape) --------------------
+# Sources (public specifications, not clinical facts):
+#   [DICOM-PS3.16] DICOM PS3.16, Context Group CID 400 (Audit Event ID) and CID 401 (Audit
+#                  Event Type Code): 110100 Application Activity, 110106 Export, 110110
+#                  Patient Record, 110112 Query, 110113 Security Alert, 110114 User
+#                  Authentication; 110122 Login, 110123 Logout, 110137 User Security
+#                  Attributes Changed. FHIR R4's audit-event-type value set includes them.
+#   [FHIR-R4-Audit] HL7 FHIR R4, AuditEvent: AuditEventAction (C, R, U, D, E),
+#                  AuditEventOutcome (0 success, 4 minor failure), security-source-type
+#                  (4 Application Server), audit-entity-type (1 Person, 2 System Object),
+#                  object-role (1 Patient), network type (2 IP address).
+#   [IHE-BALP]     IHE ITI Basic Audit Log Patterns: a patient named as an entity with
+#                  type Person and role Patient; the requesting user an agent with
+#                  requestor true and their network address.
+DCM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM"
+DCM_CODES = {
+    "110100": "Application Activity",
+    "110106": "Export",
+    "110110": "Patient Record",
+    "110112": "Query",
+    "110113": "Security Alert",
+    "110114": "User Authentication",
+    "110122": "Login",
+    "110123": "Logout",
+    "110137": "User Security Attributes Changed",
+}
+SECURITY_SOURCE_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/security-source-type"
+AUDIT_ENTITY_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+OBJECT_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/object-role"
+# Collis's own audit actions (collis.core.models.AuditAction) as each entry's subtype, so
+# that nothing the log says is lost in the translation to the standard types.
+COLLIS_AUDIT_ACTION_SYSTEM = codes.COLLIS_CANONICAL + "CodeSystem/audit-action"
+
+
+def audit_code_systems() -> dict[str, dict]:
+    from collis.core.models import AuditAction
+
+    return {"audit-action": {"url": COLLIS_AUDIT_ACTION_SYSTEM,
+                             "title": "Collis audit log actions",
+                             "concepts": {a.value: a.label for a in AuditAction}}}

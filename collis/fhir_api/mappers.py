@@ -235,8 +235,9 @@ def patient_reported_observation_id(response) -> str:
 def patient_reported_observation_resource(response) -> dict:
     """UK Core Observation: the TWSTRS disability and pain sections a patient reported in the
     portal (a questionnaire they sent, `questionnaires.QuestionnaireResponse`), as the domain
-    scored them, with the patient as performer. Only the patient's own copy of their data
-    holds these for now; the API does not serve them (ADR 0019's list of what is to do)."""
+    scored them, with the patient as performer, derived from the QuestionnaireResponse of
+    the answers (which the API serves). Only the patient's own copy of their data holds the
+    Observation; the API does not serve it (ADR 0019's list of what is to do)."""
     components = [_score(f"twstrs-{part}", getattr(response, part))
                   for part in ("disability", "pain") if getattr(response, part) is not None]
     return _drop_empty({
@@ -251,6 +252,7 @@ def patient_reported_observation_resource(response) -> dict:
         "effectiveDateTime": _instant(response.submitted_at),
         "issued": _instant(response.submitted_at),
         "performer": [reference("Patient", response.patient_id)],
+        "derivedFrom": [reference("QuestionnaireResponse", response.pk)],
         "component": components,
     })
 

@@ -14,11 +14,15 @@ from collis.fhir_api import (
     codes,
     codes_documents,
     mappers,
+    mappers_audit,
     mappers_documents,
+    mappers_questionnaires,
     mappers_records,
     mappers_scheduling,
     selectors,
+    selectors_audit,
     selectors_documents,
+    selectors_questionnaires,
     selectors_records,
     selectors_scheduling,
     smart,
@@ -85,7 +89,9 @@ def patient_everything(pk: str, actor: Actor) -> list[dict]:
             + [mappers_records.service_request_resource(e) for e in found.episodes]
             + [mappers_scheduling.appointment_resource(a) for a in found.appointments]
             + [mappers_documents.consent_resource(c) for c in found.consents]
-            + [mappers_documents.document_reference_resource(d) for d in found.documents])
+            + [mappers_documents.document_reference_resource(d) for d in found.documents]
+            + [mappers_questionnaires.questionnaire_response_resource(r)
+               for r in found.questionnaire_responses])
 
 
 _ID = SearchParam("_id", ParamType.TOKEN, "The resource's id.", R4 + "Resource-id")
@@ -477,6 +483,82 @@ RESOURCES += (
             selectors_documents.fhir_document_reference_read(document_id=pk, actor=actor)),
         search=_search(selectors_documents.fhir_document_reference_search,
                        mappers_documents.document_reference_resource),
+    ),
+)
+
+RESOURCES += (
+    ResourceType(
+        name="Questionnaire",
+        documentation="The questionnaires patients answer in the portal, as the unit keeps "
+                      "them (one per definition, id its code), at their canonical URLs under "
+                      f"{codes.COLLIS_CANONICAL}Questionnaire/ with their version: each "
+                      "question an integer item (linkId its code) with its whole-number "
+                      "answer options, the instrument's sources and licence in the "
+                      "description and copyright. No patient data.",
+        read_capability=None, search_capability=None,
+        params=(_ID,
+                SearchParam("url", ParamType.URI,
+                            "The questionnaire's canonical URL (optionally |version).",
+                            R4 + "conformance-url"),
+                SearchParam("name", ParamType.STRING,
+                            "Begins the questionnaire's computable name or its title "
+                            "(ignoring case).", R4 + "conformance-name")),
+        read=lambda pk, actor: mappers_questionnaires.questionnaire_resource(
+            selectors_questionnaires.fhir_questionnaire_read(questionnaire_id=pk)),
+        search=lambda request, actor: (
+            [mappers_questionnaires.questionnaire_resource(q) for q in
+             selectors_questionnaires.fhir_questionnaire_search(search=request)], ""),
+    ),
+    ResourceType(
+        name="QuestionnaireResponse",
+        documentation="The questionnaires patients sent from the portal (status completed; "
+                      "a draft not yet sent is not served): the questionnaire as its "
+                      "canonical url|version, the patient as subject, author and source, "
+                      "authored when sent, each answer a valueInteger under the question's "
+                      "linkId. Reads and search pages are in the patients' access "
+                      "histories.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID, _PATIENT,
+                SearchParam("status", ParamType.TOKEN,
+                            "completed (every answer served was sent).",
+                            R4 + "QuestionnaireResponse-status"),
+                SearchParam("authored", ParamType.DATE, "When the patient sent the answers.",
+                            R4 + "QuestionnaireResponse-authored", with_time=True),
+                SearchParam("questionnaire", ParamType.REFERENCE,
+                            "The questionnaire: its id, Questionnaire/<id> or its canonical "
+                            "URL, each optionally |version.",
+                            R4 + "QuestionnaireResponse-questionnaire")),
+        references=(("patient", "Patient"), ("questionnaire", "Questionnaire")),
+        read=lambda pk, actor: mappers_questionnaires.questionnaire_response_resource(
+            selectors_questionnaires.fhir_questionnaire_response_read(response_id=pk,
+                                                                      actor=actor)),
+        search=_search(selectors_questionnaires.fhir_questionnaire_response_search,
+                       mappers_questionnaires.questionnaire_response_resource),
+    ),
+)
+
+RESOURCES += (
+    ResourceType(
+        name="AuditEvent",
+        documentation="The audit log, newest first, in the shape of IHE's Basic Audit Log "
+                      "Patterns: the DICOM event type and the FHIR action, Collis's own "
+                      "action as a subtype, the user as the requesting agent, the patient "
+                      "as an entity (type Person, role Patient). For those who may read "
+                      "the log on the pages (audit_view); reading it is itself recorded.",
+        read_capability=Capability.AUDIT_VIEW, search_capability=Capability.AUDIT_VIEW,
+        params=(SearchParam("patient", ParamType.REFERENCE,
+                            "The patient (Patient/<id>): their access history, searches "
+                            "that showed them included.", R4 + "AuditEvent-patient"),
+                SearchParam("date", ParamType.DATE, "When the entry was recorded.",
+                            R4 + "AuditEvent-date", with_time=True),
+                SearchParam("action", ParamType.TOKEN,
+                            "C (create), R (read or download), U (update), D (delete) or E "
+                            "(search, sign-in and sign-out).", R4 + "AuditEvent-action")),
+        references=(("patient", "Patient"),),
+        read=lambda pk, actor: mappers_audit.audit_event_resource(
+            selectors_audit.fhir_audit_event_read(event_id=pk, actor=actor)),
+        search=_search(selectors_audit.fhir_audit_event_search,
+                       mappers_audit.audit_event_resource),
     ),
 )
 

@@ -320,6 +320,8 @@ class PatientCompartment:
     # Consents and documents (selectors_documents).
     consents: list = dataclass_field(default_factory=list)
     documents: list = dataclass_field(default_factory=list)
+    # The questionnaires the patient sent (selectors_questionnaires).
+    questionnaire_responses: list = dataclass_field(default_factory=list)
 
 
 def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartment:
@@ -337,6 +339,9 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
 
     consents = fhir_patient_consents(patient=patient, actor=actor)
     documents = fhir_patient_documents(patient=patient, actor=actor)
+    from collis.fhir_api.selectors_questionnaires import fhir_patient_questionnaire_responses
+
+    responses = fhir_patient_questionnaire_responses(patient=patient, actor=actor)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="fhir_everything",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Read the whole FHIR record of {patient.nhs_number}",
@@ -345,14 +350,16 @@ def fhir_patient_everything(*, patient_id: str, actor: Actor) -> PatientCompartm
                           "medication_administrations": len(records.administrations),
                           "episodes": len(records.episodes),
                           "appointments": len(appointments), "consents": len(consents),
-                          "documents": len(documents)})
+                          "documents": len(documents),
+                          "questionnaire_responses": len(responses)})
     return PatientCompartment(patient=patient,
                               organisation=Organisation.objects.get(pk=patient.organisation_id),
                               conditions=conditions, observations=observations,
                               procedures=records.procedures,
                               administrations=records.administrations,
                               episodes=records.episodes, appointments=appointments,
-                              consents=consents, documents=documents)
+                              consents=consents, documents=documents,
+                              questionnaire_responses=responses)
 
 
 def _current_diagnoses(actor: Actor) -> QuerySet:

@@ -104,6 +104,31 @@ INVARIANTS: tuple[Invariant, ...] = (
               "Search parameter names must be unique in the context of a resource."),
 )
 
+# Questionnaire and QuestionnaireResponse (FHIR R4 4.0.1). que-0 is a warning in the
+# specification, kept here as a rule; que-5, que-6 and qrs-1 are constraints on each item,
+# written over every item at any depth (repeat(item)).
+INVARIANTS += (
+    Invariant("que-0", "Questionnaire",
+              "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+              "Name should be usable as an identifier for the module by machine processing "
+              "applications such as code generation"),
+    Invariant("que-2", "Questionnaire", "descendants().linkId.isDistinct()",
+              "The link ids for groups and questions must be unique within the "
+              "questionnaire"),
+    Invariant("que-5", "Questionnaire",
+              "repeat(item).all((type ='choice' or type = 'open-choice' or type = 'decimal' "
+              "or type = 'integer' or type = 'date' or type = 'dateTime' or type = 'time' "
+              "or type = 'string' or type = 'quantity') or (answerValueSet.empty() and "
+              "answerOption.empty()))",
+              "Only 'choice' and 'open-choice' items can have answerValueSet"),
+    Invariant("que-6", "Questionnaire",
+              "repeat(item).all(type!='display' or (required.empty() and repeats.empty()))",
+              "Required and repeat aren't permitted for display items"),
+    Invariant("qrs-1", "QuestionnaireResponse",
+              "repeat(item|answer).all((answer.exists() and item.exists()).not())",
+              "Nested item can't be beneath both item and answer"),
+)
+
 _COMPILED: dict[str, object] = {}
 
 

@@ -42,4 +42,36 @@ def demo_portal_load(patients) -> bool:
     audit_record(actor=Actor.command_line(), action=AuditAction.CREATE,
                  object_type="portal_account", object_id=account.pk, patient_id=patient.pk,
                  summary="Demo data: a portal account for the demo patient")
+    demo_questionnaire_answers_load(patient)
+    return True
+
+
+# The demo patient's answers to their first questionnaire (made-up answers, within each
+# question's range; not clinical data).
+DEMO_ANSWERS = {"work": 2, "activities_of_daily_living": 1, "driving": 2, "reading": 1,
+                "television": 1, "activities_outside_home": 2, "pain_severity": 5,
+                "pain_duration": 3, "pain_disability": 2}
+
+
+def demo_questionnaire_answers_load(patient) -> bool:
+    """The demo patient sends the questionnaire of the first occasion their record makes
+    due (through the questionnaires service, scored by the domain), so the record and the
+    FHIR API have patient-reported answers to show; False if the record makes none due."""
+    from collis.domain.questionnaires import due_dates, questionnaire_load
+    from collis.questionnaires.selectors import (
+        DEFAULT_QUESTIONNAIRE,
+        DueQuestionnaire,
+        pathway_dates,
+    )
+    from collis.questionnaires.services import questionnaire_answers_save
+
+    occasions = due_dates(pathway_dates(patient))
+    if not occasions:
+        return False
+    questionnaire = questionnaire_load(DEFAULT_QUESTIONNAIRE)
+    answers = {q.code: DEMO_ANSWERS.get(q.code, q.low) for q in questionnaire.questions}
+    questionnaire_answers_save(
+        patient=patient, due=DueQuestionnaire(due=occasions[0], questionnaire=questionnaire,
+                                              draft=None),
+        answers=answers, send=True, actor=Actor.command_line())
     return True

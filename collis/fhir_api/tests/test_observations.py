@@ -143,8 +143,9 @@ def test_everything_gives_the_patient_their_unit_and_their_observations(
     june = make_twstrs(patient, assessed_on=dt.date(2026, 6, 1))
     make_twstrs(PatientFactory())
     headers = bearer(Role.NEUROLOGIST)
-    # One query per kind of resource (treatments, episodes and appointments included).
-    with django_assert_max_num_queries(18):
+    # One query per kind of resource (treatments, episodes, appointments, consents,
+    # documents and questionnaires sent included).
+    with django_assert_max_num_queries(19):
         response = client.get(f"/fhir/R4/Patient/{patient.pk}/$everything", **headers)
     assert response.status_code == 200
     bundle = response.json()

@@ -401,3 +401,11 @@ def test_a_documents_pdf_needs_documentreference_among_the_scopes(client, keys, 
     wide = auth(token_for(client, register(keys), keys, "system/DocumentReference.read"))
     pdf = client.get(url, **wide)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_a_system_client_never_reads_the_audit_log_whatever_its_scopes(client, keys, sites):
+    headers = auth(token_for(client, register(keys), keys))  # system/*.read
+    for url in ("/fhir/R4/AuditEvent", "/fhir/R4/AuditEvent/1"):
+        response = client.get(url, **headers)
+        assert response.status_code == 403, url
+        assert "audit_view" in response.json()["issue"][0]["diagnostics"]
