@@ -132,16 +132,22 @@ def _int_id(resource_type: str, resource_id: str) -> int:
     return int(resource_id)
 
 
+def _one(queryset: QuerySet, resource_type: str, resource_id: str):
+    """The row of `queryset` (already scoped to the actor) whose integer key is the FHIR
+    id, or a 404 naming the resource type."""
+    found = queryset.filter(pk=_int_id(resource_type, resource_id)).first()
+    if found is None:
+        raise not_found(f"{resource_type}/{resource_id}: no {resource_type} has this id.")
+    return found
+
+
 def _organisations(actor: Actor) -> QuerySet:
     return Organisation.objects.filter(pk=_unit_id(actor))
 
 
 def fhir_organisation_read(*, organisation_id: str, actor: Actor) -> Organisation:
     """The actor's own unit (others are not confirmed to exist)."""
-    found = _organisations(actor).filter(pk=_int_id("Organization", organisation_id)).first()
-    if found is None:
-        raise not_found(f"Organization/{organisation_id}: no Organization has this id.")
-    return found
+    return _one(_organisations(actor), "Organization", organisation_id)
 
 
 def _identifier_match(systems: dict[str, str]):
@@ -182,10 +188,7 @@ def _sites(actor: Actor) -> QuerySet:
 
 
 def fhir_location_read(*, location_id: str, actor: Actor) -> Site:
-    found = _sites(actor).filter(pk=_int_id("Location", location_id)).first()
-    if found is None:
-        raise not_found(f"Location/{location_id}: no Location has this id.")
-    return found
+    return _one(_sites(actor), "Location", location_id)
 
 
 def fhir_location_search(*, search: SearchRequest, actor: Actor) -> Rows:

@@ -13,9 +13,9 @@ from collis.core.models import AuditAction, AuditEvent, AuditEventPatient
 from collis.core.roles import Capability, can
 from collis.core.selectors import AuditCursor, _keyset
 from collis.fhir_api.mappers_audit import FHIR_ACTIONS
-from collis.fhir_api.outcomes import FhirError, invalid, not_found
+from collis.fhir_api.outcomes import FhirError, invalid
 from collis.fhir_api.search import SearchRequest
-from collis.fhir_api.selectors import Rows, _date_filter
+from collis.fhir_api.selectors import Rows, _date_filter, _one
 from collis.fhir_api.selectors_records import _patient_ids
 from collis.patients.models import Patient
 
@@ -30,9 +30,7 @@ def _may_read_the_log(actor: Actor) -> None:
 
 def fhir_audit_event_read(*, event_id: str, actor: Actor) -> AuditEvent:
     _may_read_the_log(actor)
-    event = AuditEvent.objects.filter(pk=int(event_id)).first() if event_id.isdigit() else None
-    if event is None:
-        raise not_found(f"AuditEvent/{event_id}: no AuditEvent has this id.")
+    event = _one(AuditEvent.objects.all(), "AuditEvent", event_id)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="audit_log",
                  object_id=event.pk, summary="Viewed an entry of the audit log (FHIR)")
     return event

@@ -22,7 +22,7 @@ from collis.fhir_api.mappers_documents import (
 )
 from collis.fhir_api.outcomes import invalid, not_found
 from collis.fhir_api.search import SearchRequest
-from collis.fhir_api.selectors import Rows, _date_filter, _keyset
+from collis.fhir_api.selectors import Rows, _date_filter, _keyset, _one
 from collis.fhir_api.selectors_records import _audit_page, _patient_ids, prefixed_pk
 from collis.patients.models import Patient
 
@@ -64,10 +64,7 @@ _CONSENT_STATUS = {
 
 
 def fhir_consent_read(*, consent_id: str, actor: Actor):
-    consent = (_consents(actor).filter(pk=int(consent_id)).first() if consent_id.isdigit()
-               else None)
-    if consent is None:
-        raise not_found(f"Consent/{consent_id}: no Consent has this id.")
+    consent = _one(_consents(actor), "Consent", consent_id)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="consent",
                  object_id=consent.pk, patient_id=consent.patient_id,
                  summary=f"Viewed the consent of episode {consent.episode_id} (FHIR)")

@@ -20,7 +20,7 @@ from collis.core.models import AuditAction, RecordStatus
 from collis.fhir_api import codes
 from collis.fhir_api.outcomes import FhirError, invalid, not_found
 from collis.fhir_api.search import SearchRequest, Token
-from collis.fhir_api.selectors import Rows, _date_filter, _keyset, _uuid_ids
+from collis.fhir_api.selectors import Rows, _date_filter, _keyset, _one, _uuid_ids
 from collis.patients.models import Patient
 
 TOXIN_PROCEDURE = "toxin"
@@ -259,10 +259,7 @@ def _episodes(actor: Actor) -> QuerySet:
 
 def fhir_episode_of_care_read(*, episode_id: str, actor: Actor):
     """One pathway episode with its status history, audited."""
-    episode = (_episodes(actor).filter(pk=int(episode_id)).first() if episode_id.isdigit()
-               else None)
-    if episode is None:
-        raise not_found(f"EpisodeOfCare/{episode_id}: no EpisodeOfCare has this id.")
+    episode = _one(_episodes(actor), "EpisodeOfCare", episode_id)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="episode",
                  object_id=episode.pk, patient_id=episode.patient_id,
                  summary=f"Viewed pathway episode {episode.pk} (FHIR)")
@@ -291,10 +288,7 @@ def fhir_episode_of_care_search(*, search: SearchRequest, actor: Actor) -> Rows:
 
 def fhir_service_request_read(*, request_id: str, actor: Actor):
     """The referral of a pathway episode (its id is the episode's), audited."""
-    episode = (_episodes(actor).filter(pk=int(request_id)).first() if request_id.isdigit()
-               else None)
-    if episode is None:
-        raise not_found(f"ServiceRequest/{request_id}: no ServiceRequest has this id.")
+    episode = _one(_episodes(actor), "ServiceRequest", request_id)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="referral",
                  object_id=episode.pk, patient_id=episode.patient_id,
                  summary=f"Viewed the referral of pathway episode {episode.pk} (FHIR)")

@@ -11,9 +11,8 @@ from django.db.models.functions import Coalesce
 from collis.core.audit import Actor, audit_record
 from collis.core.models import AuditAction
 from collis.fhir_api import codes
-from collis.fhir_api.outcomes import not_found
 from collis.fhir_api.search import DateRange, SearchRequest, Token
-from collis.fhir_api.selectors import Rows, _date_filter, _int_id, _keyset, _unit_id
+from collis.fhir_api.selectors import Rows, _date_filter, _keyset, _one, _unit_id
 from collis.fhir_api.selectors_records import _audit_page, _patient_ids
 from collis.patients.models import Patient
 
@@ -46,10 +45,7 @@ def _sessions(actor: Actor) -> QuerySet:
 
 
 def fhir_schedule_read(*, schedule_id: str, actor: Actor):
-    found = _sessions(actor).filter(pk=_int_id("Schedule", schedule_id)).first()
-    if found is None:
-        raise not_found(f"Schedule/{schedule_id}: no Schedule has this id.")
-    return found
+    return _one(_sessions(actor), "Schedule", schedule_id)
 
 
 def fhir_schedule_search(*, search: SearchRequest, actor: Actor) -> Rows:
@@ -78,10 +74,7 @@ def _slots(actor: Actor) -> QuerySet:
 
 
 def fhir_slot_read(*, slot_id: str, actor: Actor):
-    found = _slots(actor).filter(pk=_int_id("Slot", slot_id)).first()
-    if found is None:
-        raise not_found(f"Slot/{slot_id}: no Slot has this id.")
-    return found
+    return _one(_slots(actor), "Slot", slot_id)
 
 
 def fhir_slot_search(*, search: SearchRequest, actor: Actor) -> Rows:
@@ -117,9 +110,7 @@ def _appointments(actor: Actor) -> QuerySet:
 
 
 def fhir_appointment_read(*, appointment_id: str, actor: Actor):
-    found = _appointments(actor).filter(pk=_int_id("Appointment", appointment_id)).first()
-    if found is None:
-        raise not_found(f"Appointment/{appointment_id}: no Appointment has this id.")
+    found = _one(_appointments(actor), "Appointment", appointment_id)
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="appointment",
                  object_id=found.pk, patient_id=found.patient_id,
                  summary="Viewed an appointment (FHIR)")
