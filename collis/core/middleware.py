@@ -6,14 +6,18 @@ import time
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 
 from collis.core.permissions import SAFE_METHODS
 
@@ -141,3 +145,22 @@ class AuditBatchMiddleware:
         finally:
             batch.write()
         return response
+
+
+def _user_from_session(request):
+    if not hasattr(request, "_cached_user"):
+        from collis.core.sessions import session_user_offered
+
+        with session_user_offered(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's authentication middleware, resolving the user with `auth.get_user` as it
+    does, but letting the backend take the user read with the session in the same query
+    (`collis.core.sessions`): one round trip to the database fewer on every request."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user_from_session(request))

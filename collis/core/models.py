@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -335,3 +336,23 @@ class AuditEventPatient(AuditRow):
 
     def __str__(self):
         return f"{self.patient_id} in entry {self.event_id}"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session (`django.contrib.sessions`), with the signed-in user's id in
+    a column of its own, so that every request reads its session and its user in one query
+    (`collis.core.sessions`, ADR 0015 addendum). The session's data stays the truth: the
+    user read with the session is used only when it is the user the data names, and a
+    session saved before this column existed (no user id) reads the user as before."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "core_usersession"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from collis.core.sessions import SessionStore
+
+        return SessionStore

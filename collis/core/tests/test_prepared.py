@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from collis.assessments import timeline as assessments_timeline
@@ -96,9 +97,9 @@ def test_instances_with_their_related_rows_are_the_querysets(django_assert_num_q
 
 def test_sessions_and_users_read_by_prepared_queries_match_the_orm(client):
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.models import Session
 
     from collis.core.backends import ModelBackend
+    from collis.core.models import UserSession as Session
     from collis.core.sessions import SessionStore
     from collis.core.tests.factories import UserFactory
 
@@ -140,3 +141,48 @@ def test_several_values_of_one_kind_each_find_their_place():
     assert prepared.rows(one=first.pk, other=second.pk, low=50, high=100) == [
         (first.pk, 60), (first.pk, 100), (second.pk, 60), (second.pk, 100)]
     assert prepared.rows(one=second.pk, other=second.pk, low=41, high=60) == [(second.pk, 60)]
+
+
+def test_a_request_reads_its_session_and_user_in_one_query(client):
+    from django.test.utils import CaptureQueriesContext
+
+    from collis.core.models import UserSession
+    from collis.core.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    assert UserSession.objects.get(session_key=client.cookies["sessionid"].value).user == user
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code in (200, 302)
+    sql = [q["sql"] for q in queries]
+    assert not [q for q in sql if 'FROM "core_user" ' in q]  # no read of the user alone
+    assert [q for q in sql if 'FROM "core_usersession" LEFT OUTER JOIN "core_user"' in q]
+
+
+def test_the_session_data_decides_the_user_not_the_column(client):
+    """A session whose column names another user (it cannot happen through the store, but
+    the data is the truth) reads the user the data names."""
+    from collis.core.models import UserSession
+    from collis.core.tests.factories import UserFactory
+
+    user, other = UserFactory(), UserFactory()
+    client.force_login(user)
+    UserSession.objects.filter(session_key=client.cookies["sessionid"].value).update(user=other)
+    response = client.get("/")
+    assert response.wsgi_request.user == user
+
+
+def test_a_session_without_the_column_still_signs_in_and_an_inactive_user_is_refused(client):
+    """Sessions copied from before the column (no user id) read the user by its own query;
+    a user made inactive is signed out whichever way they were read."""
+    from collis.core.models import UserSession
+    from collis.core.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    UserSession.objects.filter(session_key=key).update(user=None)
+    assert client.get("/").wsgi_request.user == user
+    UserSession.objects.filter(session_key=key).update(user=user)
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert not client.get("/").wsgi_request.user.is_authenticated
