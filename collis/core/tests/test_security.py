@@ -60,7 +60,7 @@ def test_a_request_does_not_write_the_session(client_as):
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
-    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]
+    assert not [q for q in queries.captured_queries if "core_usersession" in q["sql"]
                 and q["sql"].startswith(("UPDATE", "INSERT"))]
 
 
