@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+        os.environ.get("COLLIS_DB_SERVER_SIDE_BINDING", "1") == "1"):
+    # Values sent apart from the SQL, so that psycopg prepares a statement the connection
+    # has run five times and PostgreSQL stops parsing and planning it (ADR 0015 addendum).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
