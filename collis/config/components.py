@@ -29,11 +29,13 @@ from markupsafe import Markup, escape
 
 # The components whose macros take `params` alone and only print these values.
 COMPONENTS = ("action-link", "back-link", "breadcrumb", "button", "checkboxes", "date-input",
-              "inset-text", "input", "radios", "select", "skip-link", "summary-list", "tag",
-              "textarea", "warning-callout")
+              "inset-text", "input", "pagination", "radios", "select", "skip-link",
+              "summary-list", "tag", "textarea", "warning-callout")
 _VALUES = frozenset({"text", "html", "href", "visuallyHiddenText"})
 # A text input only prints its value (radios, checkboxes and selects compare theirs).
-_VALUES_OF = {"nhsuk/components/input/template.jinja": _VALUES | {"value"}}
+_VALUES_OF = {"nhsuk/components/input/template.jinja": _VALUES | {"value"},
+              # Pagination prints the previous and next pages' labels ("Page 2 of 9").
+              "nhsuk/components/pagination/template.jinja": _VALUES | {"labelText"}}
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARK = re.compile(f"{_OPEN}&(amp;)?([0-9]+){_CLOSE}")
 _MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\(params\s*=\s*\{\}\)\s*-?%\}")

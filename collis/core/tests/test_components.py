@@ -56,6 +56,12 @@ PARAMS = {
     "skip-link": st.fixed_dictionaries({}, optional={"text": texts, "href": hrefs}),
     "back-link": st.fixed_dictionaries({"text": texts}, optional={"href": hrefs}),
     "warning-callout": st.fixed_dictionaries({"heading": texts, "html": values}),
+    "pagination": st.fixed_dictionaries(
+        {}, optional={"previous": st.fixed_dictionaries({"href": hrefs},
+                                                        optional={"labelText": texts}),
+                      "next": st.fixed_dictionaries({"href": hrefs},
+                                                    optional={"labelText": texts}),
+                      "classes": classes}),
     "input": st.fixed_dictionaries({"label": st.fixed_dictionaries({"text": texts}),
                                     "id": st.just("q"), "name": st.just("q")},
                                    optional={"value": texts,
