@@ -27,13 +27,24 @@ from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record, audit_record_many
 from collis.core.models import AuditAction, AuditChannel, RecordStatus, User
-from collis.core.roles import can
-from collis.fhir_api import mappers, mappers_records, mappers_scheduling, registry, smart
+from collis.core.roles import Capability, can
+from collis.fhir_api import (
+    mappers,
+    mappers_audit,
+    mappers_documents,
+    mappers_questionnaires,
+    mappers_records,
+    mappers_scheduling,
+    registry,
+    smart,
+)
 from collis.fhir_api import selectors as core_selectors
+from collis.fhir_api import selectors_documents as documents
+from collis.fhir_api import selectors_questionnaires as questionnaires
 from collis.fhir_api import selectors_records as records
 from collis.fhir_api import selectors_scheduling as scheduling
 from collis.fhir_api.models import BulkExport, ExportLevel, ExportState
-from collis.fhir_api.outcomes import FhirError, invalid
+from collis.fhir_api.outcomes import FhirError, invalid, operation_outcome
 from collis.patients.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -97,6 +108,63 @@ class Source:
     since: Callable[[dt.datetime], Q] | None  # None: no change time is kept; all included
     since_text: str
     patient: Callable[[object], Patient] | None = None
+    # "patients": each page is an entry in its patients' access histories; "log": entries of
+    # the audit log, whose reading is itself recorded as a read of the log (as the
+    # AuditEvent read is), naming no patient.
+    audit: str = "patients"
+
+
+def _consent_changed(since: dt.datetime) -> Q:
+    """A consent recorded, a day-of-surgery confirmation of it recorded or marked in error,
+    or a later consent of its episode recorded (which makes it inactive), after `since`."""
+    from collis.consent.models import Consent, ConsentConfirmation
+
+    return (Q(created_at__gt=since)
+            | Q(Exists(ConsentConfirmation.objects.filter(consent=OuterRef("pk")).filter(
+                Q(created_at__gt=since) | Q(status_changed_at__gt=since))))
+            | Q(Exists(Consent.objects.filter(episode=OuterRef("episode"),
+                                              created_at__gt=since))))
+
+
+def _consent_form_changed(since: dt.datetime) -> Q:
+    from collis.consent.models import Consent
+
+    return Q(created_at__gt=since) | Q(Exists(Consent.objects.filter(
+        episode=OuterRef("episode"), created_at__gt=since)))
+
+
+def _letter_changed(since: dt.datetime) -> Q:
+    from collis.letters.models import LetterVersion
+
+    return Q(sent_at__gt=since) | Q(Exists(LetterVersion.objects.filter(
+        letter=OuterRef("pk"), status_changed_at__gt=since)))
+
+
+def _mdt_changed(since: dt.datetime) -> Q:
+    from collis.mdt.models import MdtDecision
+
+    return Q(created_at__gt=since) | Q(Exists(MdtDecision.objects.filter(
+        corrects=OuterRef("pk"), created_at__gt=since)))
+
+
+def _document(kind: str) -> Callable[[object], dict]:
+    def mapper(row) -> dict:
+        return mappers_documents.document_reference_resource(
+            mappers_documents.Document(kind, row))
+    return mapper
+
+
+def _audit_log(actor: Actor) -> QuerySet:
+    """The whole log, as the AuditEvent read gives it to those who may read it; bounded by
+    the export's transactionTime in `_export_type`, so the run's own entries are left out."""
+    from collis.core.models import AuditEvent
+
+    return AuditEvent.objects.all()
+
+
+_DOCUMENT_TEXT = ("a letter sent, or marked entered-in-error; a consent form recorded or "
+                  "replaced; an MDT outcome recorded or its decision corrected; a decision "
+                  "aid's counselling recorded; after _since")
 
 
 _CORRECTED = _changed(("created_at", "status_changed_at"))
@@ -134,6 +202,28 @@ SOURCES: tuple[Source, ...] = (
     Source("Appointment", scheduling._appointments, mappers_scheduling.appointment_resource,
            _appointment_changed, "booked, or its status changed, after _since",
            lambda a: a.patient),
+    Source("Consent", documents._consents, mappers_documents.consent_resource,
+           _consent_changed, "recorded, a day-of-surgery confirmation of it recorded or "
+           "marked entered-in-error, or a later consent of its episode recorded (which "
+           "makes it inactive), after _since", lambda c: c.patient),
+    Source("DocumentReference", documents._letters, _document(mappers_documents.LETTER),
+           _letter_changed, _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("DocumentReference", documents._consents,
+           _document(mappers_documents.CONSENT_FORM), _consent_form_changed, _DOCUMENT_TEXT,
+           lambda r: r.patient),
+    Source("DocumentReference", documents._mdt_decisions,
+           _document(mappers_documents.MDT_OUTCOME), _mdt_changed, _DOCUMENT_TEXT,
+           lambda r: r.patient),
+    Source("DocumentReference", documents._counselled_episodes,
+           _document(mappers_documents.AID_CLINICIAN), _changed(("counselled_at",)),
+           _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("DocumentReference", documents._counselled_episodes,
+           _document(mappers_documents.AID_PATIENT), _changed(("counselled_at",)),
+           _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("QuestionnaireResponse", questionnaires._responses,
+           mappers_questionnaires.questionnaire_response_resource,
+           _changed(("submitted_at",)), "sent by the patient after _since (a sent "
+           "questionnaire never changes)", lambda r: r.patient),
     Source("Organization", core_selectors._organisations, mappers.organisation_resource,
            None, _NO_CHANGE_TIME),
     Source("Location", core_selectors._sites, mappers.location_resource, None,
@@ -146,12 +236,19 @@ SOURCES: tuple[Source, ...] = (
            _NO_CHANGE_TIME),
     Source("Slot", scheduling._slots, mappers_scheduling.slot_resource, None,
            _NO_CHANGE_TIME),
+    Source("AuditEvent", _audit_log, mappers_audit.audit_event_resource,
+           _changed(("at",)), "recorded after _since (and before the export began, its "
+           "transactionTime); only for those who may read the audit log (audit_view), never "
+           "for a system client; $export only, not Patient/$export", audit="log"),
 )
 
 # The types each level of export serves, in the order they are written.
 SYSTEM_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES))
-# The Patient compartment: the patients and the resources about them.
+# The Patient compartment: the patients and the resources about them (the audit log is
+# not: ADR 0019, bulk addendum of 2026-12-03, second part).
 PATIENT_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.patient is not None))
+# Types that are the audit log: exported only to those who read it on the pages.
+LOG_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.audit == "log"))
 LEVEL_TYPES = {ExportLevel.SYSTEM: SYSTEM_TYPES, ExportLevel.PATIENT: PATIENT_TYPES}
 
 
@@ -181,11 +278,28 @@ class KickOff:
     since: dt.datetime | None
 
 
+def may_export_records(user: User) -> bool:
+    """May the holder export patients' records (every type but the audit log)."""
+    return can(user, Capability.RECORD_VIEW) and can(user, Capability.PATIENT_SEARCH)
+
+
+def may_kick_off(user: User) -> bool:
+    """May the holder ask for an export at all: of records, or of the audit log."""
+    return may_export_records(user) or can(user, Capability.AUDIT_VIEW)
+
+
 def _may_export(name: str, user: User, grant: smart.Grant | None) -> bool:
     """May the token export this type: its holder's role, or a SMART token's scopes (read
-    and search, as an export lists every resource)."""
+    and search, as an export lists every resource). The audit log only ever to a member of
+    staff whose role reads it (audit_view), never to a system client, whatever its scopes
+    (as the AuditEvent read); the records only to one who may read and find them."""
+    if name in LOG_TYPES:
+        return grant is None and smart.client_of(user) is None and can(
+            user, Capability.AUDIT_VIEW)
     if grant is not None:
         return grant.allows(name, smart.READ) and grant.allows(name, smart.SEARCH)
+    if not may_export_records(user):
+        return False
     capability = registry.BY_NAME[name].search_capability
     return not capability or can(user, capability)
 
@@ -224,6 +338,10 @@ def kickoff_parse(query, *, level: str, user: User,
         types = list(dict.fromkeys(asked))
     else:  # every type the holder may read
         types = [name for name in offered if _may_export(name, user, grant)]
+        if not types:
+            raise FhirError(403, "forbidden", "Your role may not export any resource type "
+                            "(record_view and patient_search for the records, audit_view "
+                            "for the audit log).")
     return KickOff(types=types, since=since)
 
 
@@ -339,31 +457,74 @@ def _progress(export: BulkExport, **changes) -> None:
         raise _Cancelled
 
 
+def _mapped(source: Source, page: list, errors: list[dict]) -> list[dict]:
+    """The page's resources; a row that fails to map is left out and becomes an
+    OperationOutcome in the export's error file instead of failing the whole export."""
+    resources = []
+    for row in page:
+        try:
+            resources.append(source.mapper(row))
+        except Exception as error:
+            logger.exception("FHIR bulk export: %s from %s %s could not be mapped",
+                             source.type, type(row).__name__, row.pk)
+            errors.append(operation_outcome(
+                code="exception", expression=source.type,
+                diagnostics=f"{source.type}: the {type(row)._meta.verbose_name} with key "
+                            f"{row.pk} could not be written as a {source.type} "
+                            f"({type(error).__name__}); the rest of the export is complete."))
+    return resources
+
+
+def _audit_page(export: BulkExport, actor: Actor, source: Source, page: list,
+                written: int) -> None:
+    """One entry per page: in the access history of each patient on it, or (the audit log)
+    one read of the log, as the AuditEvent read is recorded."""
+    details = {"export": export.pk, "type": source.type, "resources": written}
+    if source.audit == "log":
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="audit_log",
+                     summary="Entries of the audit log included in a FHIR bulk export",
+                     details=details | {"first": page[0].pk, "last": page[-1].pk})
+        return
+    if source.patient is None:
+        return
+    patients = {}
+    for row in page:
+        patient = source.patient(row)
+        patients[patient.pk] = patient.nhs_number
+    audit_record_many(
+        actor=actor, action=AuditAction.VIEW, object_type="fhir_bulk_export",
+        patients=list(patients.items()),
+        summary=f"Record included in a FHIR bulk export ({source.type})", details=details)
+
+
 def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: dict,
-                 files: list[dict]) -> None:
+                 files: list[dict], errors: list[dict]) -> None:
     writer = NdjsonWriter(export, resource_type)
     try:
         for source in (s for s in SOURCES if s.type == resource_type):
             rows = source.rows(actor)
             if export.since and source.since:
                 rows = rows.filter(source.since(export.since))
+            if source.audit == "log":  # what was recorded before the export began
+                rows = rows.filter(at__lte=export.started_at)
             for page in keyset_pages(rows):
-                writer.write([source.mapper(row) for row in page])
-                counts[resource_type] = counts.get(resource_type, 0) + len(page)
-                if source.patient is not None:
-                    patients = {}
-                    for row in page:
-                        patient = source.patient(row)
-                        patients[patient.pk] = patient.nhs_number
-                    audit_record_many(
-                        actor=actor, action=AuditAction.VIEW, object_type="fhir_bulk_export",
-                        patients=list(patients.items()),
-                        summary=f"Record included in a FHIR bulk export ({resource_type})",
-                        details={"export": export.pk, "type": resource_type,
-                                 "resources": len(page)})
+                resources = _mapped(source, page, errors)
+                writer.write(resources)
+                counts[resource_type] = counts.get(resource_type, 0) + len(resources)
+                _audit_page(export, actor, source, page, len(resources))
                 _progress(export, counts=counts, files=files + writer.parts)
     finally:
         files += writer.close()
+
+
+def _errors_write(export: BulkExport, errors: list[dict], files: list[dict]) -> None:
+    """The OperationOutcomes of the rows that could not be mapped, as the manifest's
+    `error` file(s)."""
+    if not errors:
+        return
+    writer = NdjsonWriter(export, "OperationOutcome")
+    writer.write(errors)
+    files += [part | {"error": True} for part in writer.close()]
 
 
 def bulk_export_run(*, export_id: int) -> str:
@@ -382,10 +543,12 @@ def bulk_export_run(*, export_id: int) -> str:
                   path=export.request_url[:300])
     counts: dict[str, int] = {}
     files: list[dict] = []
+    errors: list[dict] = []
     try:
         for done, resource_type in enumerate(export.types, start=1):
-            _export_type(export, actor, resource_type, counts, files)
+            _export_type(export, actor, resource_type, counts, files, errors)
             _progress(export, types_done=done, counts=counts, files=files)
+        _errors_write(export, errors, files)
     except _Cancelled:
         _files_delete(files)
         return ExportState.CANCELLED
@@ -430,14 +593,17 @@ def bulk_export_list(*, actor: Actor, limit: int = 50) -> list[BulkExport]:
 
 
 def manifest(export: BulkExport, *, file_url: Callable[[int], str]) -> dict:
-    """The completion manifest: `output` lists each file with its type and count."""
+    """The completion manifest: `output` lists each file with its type and count; `error`
+    the OperationOutcome files naming the records that could not be mapped (if any)."""
+    listed = {"output": [], "error": []}
+    for number, entry in enumerate(export.files, start=1):
+        listed["error" if entry.get("error") else "output"].append(
+            {"type": entry["type"], "url": file_url(number), "count": entry["count"]})
     return {
         "transactionTime": mappers._instant(export.started_at),
         "request": export.request_url,
         "requiresAccessToken": True,
-        "output": [{"type": entry["type"], "url": file_url(number), "count": entry["count"]}
-                   for number, entry in enumerate(export.files, start=1)],
-        "error": [],
+        **listed,
     }
 
 
