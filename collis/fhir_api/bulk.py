@@ -120,7 +120,7 @@ class Plain:
 
     model: type
     fields: tuple[str, ...]
-    patient: tuple[str, str]
+    patient: tuple[str, str] | None = None  # None: about no patient
     properties: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
     # A faster mapper giving the same resources (`mappers_fast`); None: the source's own.
@@ -134,7 +134,7 @@ class Plain:
             f"Plain{self.model.__name__}", (PlainRow,), attributes))
 
     def columns(self) -> tuple[str, ...]:
-        wanted = ("pk", *self.fields, *(f"{u}_id" for u in self.users), *self.patient)
+        wanted = ("pk", *self.fields, *(f"{u}_id" for u in self.users), *(self.patient or ()))
         return tuple(dict.fromkeys(wanted))
 
 
@@ -154,6 +154,13 @@ def _plain_toxin_cycle() -> Plain:
         "given_on", "site_id", "notes"), patient=("patient_id", "patient__nhs_number"),
         properties=("product_label",), users=("created_by", "injector"),
         mapper=mappers_fast.toxin_procedure_resource)
+
+
+def _plain_slot() -> Plain:
+    from collis.scheduling.models import Slot
+
+    return Plain(Slot, fields=("session_id", "session__appointment_type", "taken", "capacity",
+                               "starts_at", "ends_at"), mapper=mappers_fast.slot_resource)
 
 
 @dataclass(frozen=True)
@@ -298,7 +305,7 @@ SOURCES: tuple[Source, ...] = (
     Source("Schedule", scheduling._sessions, mappers_scheduling.schedule_resource, None,
            _NO_CHANGE_TIME),
     Source("Slot", scheduling._slots, mappers_scheduling.slot_resource, None,
-           _NO_CHANGE_TIME),
+           _NO_CHANGE_TIME, plain=_plain_slot),
     Source("AuditEvent", _audit_log, mappers_audit.audit_event_resource,
            _changed(("at",)), "recorded after _since (and before the export began, its "
            "transactionTime); only for those who may read the audit log (audit_view), never "

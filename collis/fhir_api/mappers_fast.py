@@ -1,20 +1,22 @@
-"""The bulk export's fast path for its two largest types: the same Patient and toxin-session
-Procedure as `mappers.patient_resource` and `mappers_records.toxin_procedure_resource`,
-built directly (no pass to drop empty elements, the parts every resource shares made once)
-from a row read as plain values (`bulk.PlainRow`). Anything unusual (a missing version or
+"""The bulk export's fast path for its largest types: the same Patient, toxin-session
+Procedure and Slot as `mappers.patient_resource`, `mappers_records.toxin_procedure_resource`
+and `mappers_scheduling.slot_resource`, built directly (no pass to drop empty elements,
+the parts every resource shares made once) from a row read as plain values
+(`bulk.PlainRow`). Anything unusual (a missing version or
 change time) falls back to the validated mapper itself. `tests/test_bulk_fast.py` holds
-both to the validated mappers' output for every demo patient and toxin session; mapping
+each to the validated mappers' output for the demo data; mapping
 only, no database."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from collis.fhir_api import codes, mappers, mappers_records
+from collis.fhir_api import codes, mappers, mappers_records, mappers_scheduling
 from collis.fhir_api.mappers import _instant, nhs_number_identifier
 
 _PATIENT_PROFILE = codes.PROFILES["Patient"]
 _PROCEDURE_PROFILE = codes.PROFILES["Procedure"]
+_SLOT_PROFILE = codes.PROFILES["Slot"]
 _TOXIN = "botulinum-toxin-injection"
 
 
@@ -97,4 +99,30 @@ def toxin_procedure_resource(cycle) -> dict:
     }
     if cycle.notes:
         resource["note"] = [{"text": cycle.notes}]
+    return resource
+
+
+@lru_cache(maxsize=32)
+def _service_type(kind: str) -> list[dict]:
+    return mappers_scheduling._service_type(kind)
+
+
+def slot_resource(slot) -> dict:
+    """`mappers_scheduling.slot_resource`, the same dict, faster, from a plain row whose
+    session's kind of appointment is `session__appointment_type`."""
+    resource = {
+        "resourceType": "Slot",
+        "id": str(slot.pk),
+        "meta": {"profile": [_SLOT_PROFILE]},
+        "serviceType": _service_type(slot.session__appointment_type),
+        "schedule": {"reference": f"Schedule/{slot.session_id}"},
+        "status": "busy" if slot.taken >= slot.capacity else "free",
+    }
+    if slot.starts_at is not None:
+        resource["start"] = _instant(slot.starts_at)
+    if slot.ends_at is not None:
+        resource["end"] = _instant(slot.ends_at)
+    if slot.taken > slot.capacity:
+        resource["overbooked"] = True
+    resource["comment"] = f"{slot.capacity} place{'s' if slot.capacity != 1 else ''}"
     return resource
