@@ -1,6 +1,7 @@
 """`collis bench` (`make bench`): latency of patient search and of the patient page over
 100,000 synthetic patients, of the next-free-slot search, booking and the toxin recall list
-(collis.bench_scheduling), and the throughput of the clinical domain engine.
+(collis.bench_scheduling), of FHIR reads, searches and the Bulk Data export
+(collis.bench_fhir), and the throughput of the clinical domain engine.
 
 The web benchmark never touches real data: it uses var/bench.sqlite3, or, when DATABASE_URL
 names a PostgreSQL server, a database of its own called <name>_bench on that server. Pages
@@ -28,6 +29,8 @@ def _bench_database_url() -> str:
     import psycopg
 
     config = dj_database_url.parse(url)
+    if config["NAME"].endswith("_bench"):  # already the benchmark's (an earlier part set it)
+        return url
     name = f"{config['NAME']}_bench"
     with psycopg.connect(dbname="postgres", user=config["USER"] or None,
                          password=config["PASSWORD"] or None, host=config["HOST"] or None,
@@ -175,6 +178,11 @@ def main(args) -> int:
     if args.only in (None, "web", "scheduling"):
         web_benchmark(patients=args.patients, requests=args.requests,
                       pages=args.only != "scheduling", scheduling=args.only != "web")
+    if args.only in (None, "fhir"):
+        from collis.bench_fhir import fhir_benchmark
+
+        fhir_benchmark(patients=args.patients, requests=args.requests,
+                       histories=args.fhir_histories)
     if args.only in (None, "domain"):
         domain_benchmark(cases=args.cases)
     return 0

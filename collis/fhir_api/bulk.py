@@ -11,13 +11,13 @@ patient's access history says their record was included in a bulk export."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import orjson
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -27,13 +27,25 @@ from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record, audit_record_many
 from collis.core.models import AuditAction, AuditChannel, RecordStatus, User
-from collis.core.roles import can
-from collis.fhir_api import mappers, mappers_records, mappers_scheduling, registry, smart
+from collis.core.roles import Capability, can
+from collis.fhir_api import (
+    mappers,
+    mappers_audit,
+    mappers_documents,
+    mappers_fast,
+    mappers_questionnaires,
+    mappers_records,
+    mappers_scheduling,
+    registry,
+    smart,
+)
 from collis.fhir_api import selectors as core_selectors
+from collis.fhir_api import selectors_documents as documents
+from collis.fhir_api import selectors_questionnaires as questionnaires
 from collis.fhir_api import selectors_records as records
 from collis.fhir_api import selectors_scheduling as scheduling
 from collis.fhir_api.models import BulkExport, ExportLevel, ExportState
-from collis.fhir_api.outcomes import FhirError, invalid
+from collis.fhir_api.outcomes import FhirError, invalid, operation_outcome
 from collis.patients.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -44,6 +56,10 @@ NDJSON_FORMATS = (NDJSON, "application/ndjson", "ndjson")
 # Rows read per query. Big enough that a query's cost is spread over many resources, small
 # enough that a page of mapped resources is a few megabytes at most.
 PAGE_SIZE = 500
+# Rows per query for a source read as plain values (`Plain`): no model instances or
+# prefetches, so a page of them is cheap to hold; a larger page spreads each query, the
+# page's audit entry and its progress update over more resources.
+PLAIN_PAGE_SIZE = 5000
 # A type's file is split into parts of about this size (local policy; S3 and clients both
 # prefer files of tens of megabytes to one of gigabytes).
 FILE_BYTES = 50 * 1024 * 1024
@@ -85,6 +101,68 @@ def _appointment_changed(since: dt.datetime) -> Q:
         appointment=OuterRef("pk"), at__gt=since)))
 
 
+class PlainRow:
+    """A row read as plain values, standing in for its model instance: the attributes the
+    mapper asks for (the columns read, `pk`, and the model's `_meta` and any properties
+    named), so the validated mapper itself makes the resource, with no model instance."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+@dataclass(frozen=True)
+class Plain:
+    """How to read a source's rows as plain values (`values_list`) for the export's fast
+    path: the columns, the model whose `_meta` and properties the mapper uses, the foreign
+    keys to members of staff the mapper follows (attached as cached `User` instances: there
+    are few), and the columns that say whose record the row is (patient id, NHS number).
+    `tests/test_bulk_fast.py` holds each to giving the same resources as the instances."""
+
+    model: type
+    fields: tuple[str, ...]
+    patient: tuple[str, str] | None = None  # None: about no patient
+    properties: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    # A faster mapper giving the same resources (`mappers_fast`); None: the source's own.
+    mapper: Callable[[object], dict] | None = None
+    row_class: type = field(init=False, compare=False)
+
+    def __post_init__(self):
+        attributes = {"_meta": self.model._meta}
+        attributes |= {name: getattr(self.model, name) for name in self.properties}
+        object.__setattr__(self, "row_class", type(
+            f"Plain{self.model.__name__}", (PlainRow,), attributes))
+
+    def columns(self) -> tuple[str, ...]:
+        wanted = ("pk", *self.fields, *(f"{u}_id" for u in self.users), *(self.patient or ()))
+        return tuple(dict.fromkeys(wanted))
+
+
+def _plain_patient() -> Plain:
+    return Plain(Patient, fields=(
+        "phone", "email", "address_line_1", "address_line_2", "town", "postcode", "version",
+        "updated_at", "nhs_number", "family_name", "given_name", "sex", "date_of_birth",
+        "gp_practice", "organisation_id"), patient=("pk", "nhs_number"),
+        mapper=mappers_fast.patient_resource)
+
+
+def _plain_toxin_cycle() -> Plain:
+    from collis.treatments.models import ToxinCycle
+
+    return Plain(ToxinCycle, fields=(
+        "record_status", "status_changed_at", "created_at", "product", "patient_id",
+        "given_on", "site_id", "notes"), patient=("patient_id", "patient__nhs_number"),
+        properties=("product_label",), users=("created_by", "injector"),
+        mapper=mappers_fast.toxin_procedure_resource)
+
+
+def _plain_slot() -> Plain:
+    from collis.scheduling.models import Slot
+
+    return Plain(Slot, fields=("session_id", "session__appointment_type", "taken", "capacity",
+                               "starts_at", "ends_at"), mapper=mappers_fast.slot_resource)
+
+
 @dataclass(frozen=True)
 class Source:
     """One table behind a resource type in an export: its scoped rows (with what the mapper
@@ -97,6 +175,65 @@ class Source:
     since: Callable[[dt.datetime], Q] | None  # None: no change time is kept; all included
     since_text: str
     patient: Callable[[object], Patient] | None = None
+    # "patients": each page is an entry in its patients' access histories; "log": entries of
+    # the audit log, whose reading is itself recorded as a read of the log (as the
+    # AuditEvent read is), naming no patient.
+    audit: str = "patients"
+    # The fast path: read as plain values and mapped by the same mapper (None: instances).
+    plain: Callable[[], Plain] | None = None
+
+
+def _consent_changed(since: dt.datetime) -> Q:
+    """A consent recorded, a day-of-surgery confirmation of it recorded or marked in error,
+    or a later consent of its episode recorded (which makes it inactive), after `since`."""
+    from collis.consent.models import Consent, ConsentConfirmation
+
+    return (Q(created_at__gt=since)
+            | Q(Exists(ConsentConfirmation.objects.filter(consent=OuterRef("pk")).filter(
+                Q(created_at__gt=since) | Q(status_changed_at__gt=since))))
+            | Q(Exists(Consent.objects.filter(episode=OuterRef("episode"),
+                                              created_at__gt=since))))
+
+
+def _consent_form_changed(since: dt.datetime) -> Q:
+    from collis.consent.models import Consent
+
+    return Q(created_at__gt=since) | Q(Exists(Consent.objects.filter(
+        episode=OuterRef("episode"), created_at__gt=since)))
+
+
+def _letter_changed(since: dt.datetime) -> Q:
+    from collis.letters.models import LetterVersion
+
+    return Q(sent_at__gt=since) | Q(Exists(LetterVersion.objects.filter(
+        letter=OuterRef("pk"), status_changed_at__gt=since)))
+
+
+def _mdt_changed(since: dt.datetime) -> Q:
+    from collis.mdt.models import MdtDecision
+
+    return Q(created_at__gt=since) | Q(Exists(MdtDecision.objects.filter(
+        corrects=OuterRef("pk"), created_at__gt=since)))
+
+
+def _document(kind: str) -> Callable[[object], dict]:
+    def mapper(row) -> dict:
+        return mappers_documents.document_reference_resource(
+            mappers_documents.Document(kind, row))
+    return mapper
+
+
+def _audit_log(actor: Actor) -> QuerySet:
+    """The whole log, as the AuditEvent read gives it to those who may read it; bounded by
+    the export's transactionTime in `_export_type`, so the run's own entries are left out."""
+    from collis.core.models import AuditEvent
+
+    return AuditEvent.objects.all()
+
+
+_DOCUMENT_TEXT = ("a letter sent, or marked entered-in-error; a consent form recorded or "
+                  "replaced; an MDT outcome recorded or its decision corrected; a decision "
+                  "aid's counselling recorded; after _since")
 
 
 _CORRECTED = _changed(("created_at", "status_changed_at"))
@@ -107,15 +244,16 @@ _NO_CHANGE_TIME = "Collis keeps no change time for these: all are included whate
 SOURCES: tuple[Source, ...] = (
     Source("Patient", lambda a: Patient.objects.visible_to(a.user),
            mappers.patient_resource, _changed(("updated_at",)),
-           "demographics changed after _since (Patient.meta.lastUpdated)", lambda p: p),
+           "demographics changed after _since (Patient.meta.lastUpdated)", lambda p: p,
+           plain=_plain_patient),
     Source("Condition", core_selectors._current_diagnoses, mappers.condition_resource,
            _changed(("created_at",)),
            "a new version of the diagnosis recorded after _since", lambda v: v.patient),
     Source("Observation", core_selectors._scale_assessments, mappers.observation_resource,
            _CORRECTED, _CORRECTED_TEXT, lambda o: o.patient),
     Source("Procedure", lambda a: records._toxin_cycles(a).exclude(
-        record_status=RecordStatus.AMENDED), mappers_records.procedure_resource,
-        _CORRECTED, _CORRECTED_TEXT, lambda c: c.patient),
+        record_status=RecordStatus.AMENDED), mappers_records.toxin_procedure_resource,
+        _CORRECTED, _CORRECTED_TEXT, lambda c: c.patient, plain=_plain_toxin_cycle),
     Source("Procedure", lambda a: records._operations(a).exclude(
         record_status=RecordStatus.AMENDED), mappers_records.procedure_resource,
         _CORRECTED, _CORRECTED_TEXT, lambda o: o.patient),
@@ -134,6 +272,28 @@ SOURCES: tuple[Source, ...] = (
     Source("Appointment", scheduling._appointments, mappers_scheduling.appointment_resource,
            _appointment_changed, "booked, or its status changed, after _since",
            lambda a: a.patient),
+    Source("Consent", documents._consents, mappers_documents.consent_resource,
+           _consent_changed, "recorded, a day-of-surgery confirmation of it recorded or "
+           "marked entered-in-error, or a later consent of its episode recorded (which "
+           "makes it inactive), after _since", lambda c: c.patient),
+    Source("DocumentReference", documents._letters, _document(mappers_documents.LETTER),
+           _letter_changed, _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("DocumentReference", documents._consents,
+           _document(mappers_documents.CONSENT_FORM), _consent_form_changed, _DOCUMENT_TEXT,
+           lambda r: r.patient),
+    Source("DocumentReference", documents._mdt_decisions,
+           _document(mappers_documents.MDT_OUTCOME), _mdt_changed, _DOCUMENT_TEXT,
+           lambda r: r.patient),
+    Source("DocumentReference", documents._counselled_episodes,
+           _document(mappers_documents.AID_CLINICIAN), _changed(("counselled_at",)),
+           _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("DocumentReference", documents._counselled_episodes,
+           _document(mappers_documents.AID_PATIENT), _changed(("counselled_at",)),
+           _DOCUMENT_TEXT, lambda r: r.patient),
+    Source("QuestionnaireResponse", questionnaires._responses,
+           mappers_questionnaires.questionnaire_response_resource,
+           _changed(("submitted_at",)), "sent by the patient after _since (a sent "
+           "questionnaire never changes)", lambda r: r.patient),
     Source("Organization", core_selectors._organisations, mappers.organisation_resource,
            None, _NO_CHANGE_TIME),
     Source("Location", core_selectors._sites, mappers.location_resource, None,
@@ -145,13 +305,20 @@ SOURCES: tuple[Source, ...] = (
     Source("Schedule", scheduling._sessions, mappers_scheduling.schedule_resource, None,
            _NO_CHANGE_TIME),
     Source("Slot", scheduling._slots, mappers_scheduling.slot_resource, None,
-           _NO_CHANGE_TIME),
+           _NO_CHANGE_TIME, plain=_plain_slot),
+    Source("AuditEvent", _audit_log, mappers_audit.audit_event_resource,
+           _changed(("at",)), "recorded after _since (and before the export began, its "
+           "transactionTime); only for those who may read the audit log (audit_view), never "
+           "for a system client; $export only, not Patient/$export", audit="log"),
 )
 
 # The types each level of export serves, in the order they are written.
 SYSTEM_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES))
-# The Patient compartment: the patients and the resources about them.
+# The Patient compartment: the patients and the resources about them (the audit log is
+# not: ADR 0019, bulk addendum of 2026-12-03, second part).
 PATIENT_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.patient is not None))
+# Types that are the audit log: exported only to those who read it on the pages.
+LOG_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.audit == "log"))
 LEVEL_TYPES = {ExportLevel.SYSTEM: SYSTEM_TYPES, ExportLevel.PATIENT: PATIENT_TYPES}
 
 
@@ -181,11 +348,28 @@ class KickOff:
     since: dt.datetime | None
 
 
+def may_export_records(user: User) -> bool:
+    """May the holder export patients' records (every type but the audit log)."""
+    return can(user, Capability.RECORD_VIEW) and can(user, Capability.PATIENT_SEARCH)
+
+
+def may_kick_off(user: User) -> bool:
+    """May the holder ask for an export at all: of records, or of the audit log."""
+    return may_export_records(user) or can(user, Capability.AUDIT_VIEW)
+
+
 def _may_export(name: str, user: User, grant: smart.Grant | None) -> bool:
     """May the token export this type: its holder's role, or a SMART token's scopes (read
-    and search, as an export lists every resource)."""
+    and search, as an export lists every resource). The audit log only ever to a member of
+    staff whose role reads it (audit_view), never to a system client, whatever its scopes
+    (as the AuditEvent read); the records only to one who may read and find them."""
+    if name in LOG_TYPES:
+        return grant is None and smart.client_of(user) is None and can(
+            user, Capability.AUDIT_VIEW)
     if grant is not None:
         return grant.allows(name, smart.READ) and grant.allows(name, smart.SEARCH)
+    if not may_export_records(user):
+        return False
     capability = registry.BY_NAME[name].search_capability
     return not capability or can(user, capability)
 
@@ -224,6 +408,10 @@ def kickoff_parse(query, *, level: str, user: User,
         types = list(dict.fromkeys(asked))
     else:  # every type the holder may read
         types = [name for name in offered if _may_export(name, user, grant)]
+        if not types:
+            raise FhirError(403, "forbidden", "Your role may not export any resource type "
+                            "(record_view and patient_search for the records, audit_view "
+                            "for the audit log).")
     return KickOff(types=types, since=since)
 
 
@@ -266,12 +454,48 @@ def bulk_export_enqueue(export_id: int) -> None:
 
 # --- The run ----------------------------------------------------------------------------
 
-def keyset_pages(queryset: QuerySet, size: int = PAGE_SIZE) -> Iterator[list]:
+def keyset_pages(queryset: QuerySet, size: int | None = None) -> Iterator[list]:
     """The rows in primary-key order, a page at a time: `pk > last ORDER BY pk LIMIT size`."""
+    size = size or PAGE_SIZE
     after = None
     while True:
         page = queryset if after is None else queryset.filter(pk__gt=after)
         rows = list(page.order_by("pk")[:size])
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1].pk
+
+
+class _Users(dict):
+    """The members of staff the export's rows name, read once each (there are few)."""
+
+    def attach(self, rows: list[PlainRow], names: tuple[str, ...]) -> None:
+        if not names:
+            return
+        wanted = {getattr(row, f"{name}_id") for row in rows for name in names} - set(self)
+        wanted.discard(None)
+        if wanted:
+            self.update(User.objects.in_bulk(wanted))
+        for row in rows:
+            for name in names:
+                setattr(row, name, self.get(getattr(row, f"{name}_id")))
+
+
+def plain_pages(queryset: QuerySet, plain: Plain, users: _Users,
+                size: int | None = None) -> Iterator[list[PlainRow]]:
+    """The rows as `PlainRow`s in primary-key order, by keyset like `keyset_pages`."""
+    size = size or PLAIN_PAGE_SIZE
+    columns = plain.columns()
+    names = ["pk" if c == "pk" else c for c in columns]
+    make = plain.row_class
+    after = None
+    while True:
+        page = queryset if after is None else queryset.filter(pk__gt=after)
+        values = list(page.order_by("pk").values_list(*columns)[:size])
+        rows = [make(dict(zip(names, value, strict=True))) for value in values]
+        users.attach(rows, plain.users)
         if rows:
             yield rows
         if len(rows) < size:
@@ -296,15 +520,20 @@ class NdjsonWriter:
     def write(self, resources: list[dict]) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in `_flush`
+        limit = _file_bytes()
+        lines = []
         for resource in resources:
-            line = json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
-            data = line.encode()
-            self._file.write(data)
+            line = orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE)
+            lines.append(line)
             self._count += 1
-            self._bytes += len(data)
-            if self._bytes >= _file_bytes():
+            self._bytes += len(line)
+            if self._bytes >= limit:
+                self._file.write(b"".join(lines))
+                lines = []
                 self._flush()
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115
+        if lines:
+            self._file.write(b"".join(lines))  # one write a page
 
     def _flush(self) -> None:
         if self._file is None:
@@ -339,31 +568,86 @@ def _progress(export: BulkExport, **changes) -> None:
         raise _Cancelled
 
 
+def _mapped(source: Source, mapper: Callable[[object], dict], page: list,
+            errors: list[dict]) -> list[dict]:
+    """The page's resources; a row that fails to map is left out and becomes an
+    OperationOutcome in the export's error file instead of failing the whole export."""
+    resources = []
+    for row in page:
+        try:
+            resources.append(mapper(row))
+        except Exception as error:
+            logger.exception("FHIR bulk export: %s from %s %s could not be mapped",
+                             source.type, type(row).__name__, row.pk)
+            errors.append(operation_outcome(
+                code="exception", expression=source.type,
+                diagnostics=f"{source.type}: the {type(row)._meta.verbose_name} with key "
+                            f"{row.pk} could not be written as a {source.type} "
+                            f"({type(error).__name__}); the rest of the export is complete."))
+    return resources
+
+
+def _audit_page(export: BulkExport, actor: Actor, source: Source, page: list,
+                written: int) -> None:
+    """One entry per page: in the access history of each patient on it, or (the audit log)
+    one read of the log, as the AuditEvent read is recorded."""
+    details = {"export": export.pk, "type": source.type, "resources": written}
+    if source.audit == "log":
+        audit_record(actor=actor, action=AuditAction.VIEW, object_type="audit_log",
+                     summary="Entries of the audit log included in a FHIR bulk export",
+                     details=details | {"first": page[0].pk, "last": page[-1].pk})
+        return
+    if source.patient is None:
+        return
+    patients = {}
+    if source.plain is not None and isinstance(page[0], PlainRow):
+        key, label = source.plain().patient
+        for row in page:
+            patients[getattr(row, key)] = getattr(row, label)
+    else:
+        for row in page:
+            patient = source.patient(row)
+            patients[patient.pk] = patient.nhs_number
+    audit_record_many(
+        actor=actor, action=AuditAction.VIEW, object_type="fhir_bulk_export",
+        patients=list(patients.items()),
+        summary=f"Record included in a FHIR bulk export ({source.type})", details=details)
+
+
 def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: dict,
-                 files: list[dict]) -> None:
+                 files: list[dict], errors: list[dict]) -> None:
     writer = NdjsonWriter(export, resource_type)
+    users = _Users()
     try:
         for source in (s for s in SOURCES if s.type == resource_type):
             rows = source.rows(actor)
             if export.since and source.since:
                 rows = rows.filter(source.since(export.since))
-            for page in keyset_pages(rows):
-                writer.write([source.mapper(row) for row in page])
-                counts[resource_type] = counts.get(resource_type, 0) + len(page)
-                if source.patient is not None:
-                    patients = {}
-                    for row in page:
-                        patient = source.patient(row)
-                        patients[patient.pk] = patient.nhs_number
-                    audit_record_many(
-                        actor=actor, action=AuditAction.VIEW, object_type="fhir_bulk_export",
-                        patients=list(patients.items()),
-                        summary=f"Record included in a FHIR bulk export ({resource_type})",
-                        details={"export": export.pk, "type": resource_type,
-                                 "resources": len(page)})
+            if source.audit == "log":  # what was recorded before the export began
+                rows = rows.filter(at__lte=export.started_at)
+            plain = source.plain() if source.plain is not None else None
+            if plain is not None:
+                pages, mapper = plain_pages(rows, plain, users), plain.mapper or source.mapper
+            else:
+                pages, mapper = keyset_pages(rows, PAGE_SIZE), source.mapper
+            for page in pages:
+                resources = _mapped(source, mapper, page, errors)
+                writer.write(resources)
+                counts[resource_type] = counts.get(resource_type, 0) + len(resources)
+                _audit_page(export, actor, source, page, len(resources))
                 _progress(export, counts=counts, files=files + writer.parts)
     finally:
         files += writer.close()
+
+
+def _errors_write(export: BulkExport, errors: list[dict], files: list[dict]) -> None:
+    """The OperationOutcomes of the rows that could not be mapped, as the manifest's
+    `error` file(s)."""
+    if not errors:
+        return
+    writer = NdjsonWriter(export, "OperationOutcome")
+    writer.write(errors)
+    files += [part | {"error": True} for part in writer.close()]
 
 
 def bulk_export_run(*, export_id: int) -> str:
@@ -382,10 +666,12 @@ def bulk_export_run(*, export_id: int) -> str:
                   path=export.request_url[:300])
     counts: dict[str, int] = {}
     files: list[dict] = []
+    errors: list[dict] = []
     try:
         for done, resource_type in enumerate(export.types, start=1):
-            _export_type(export, actor, resource_type, counts, files)
+            _export_type(export, actor, resource_type, counts, files, errors)
             _progress(export, types_done=done, counts=counts, files=files)
+        _errors_write(export, errors, files)
     except _Cancelled:
         _files_delete(files)
         return ExportState.CANCELLED
@@ -430,14 +716,17 @@ def bulk_export_list(*, actor: Actor, limit: int = 50) -> list[BulkExport]:
 
 
 def manifest(export: BulkExport, *, file_url: Callable[[int], str]) -> dict:
-    """The completion manifest: `output` lists each file with its type and count."""
+    """The completion manifest: `output` lists each file with its type and count; `error`
+    the OperationOutcome files naming the records that could not be mapped (if any)."""
+    listed = {"output": [], "error": []}
+    for number, entry in enumerate(export.files, start=1):
+        listed["error" if entry.get("error") else "output"].append(
+            {"type": entry["type"], "url": file_url(number), "count": entry["count"]})
     return {
         "transactionTime": mappers._instant(export.started_at),
         "request": export.request_url,
         "requiresAccessToken": True,
-        "output": [{"type": entry["type"], "url": file_url(number), "count": entry["count"]}
-                   for number, entry in enumerate(export.files, start=1)],
-        "error": [],
+        **listed,
     }
 
 
