@@ -1,7 +1,7 @@
 """FHIR Bulk Data export over HTTP: the kick-off (`$export`, `Patient/$export`,
-`Group/{id}/$export`), the status
-URL (poll, manifest, DELETE to cancel) and the NDJSON files, for bearer tokens; and the
-staff page listing one's exports with their progress and files (signed in on the pages).
+`Group/{id}/$export`), the status URL (poll, manifest, DELETE to cancel) and the NDJSON
+files, for bearer tokens; and the staff page listing one's exports with their progress and
+files (signed in on the pages).
 Thin: the rules are in `bulk`."""
 
 from __future__ import annotations
