@@ -205,6 +205,9 @@ def demo_data_load(*, patients: int = 300) -> DemoDataResult:
     from collis.portal.demo import demo_portal_load
 
     demo_portal_load(with_history[:1])
+    from collis.fhir_api.demo import demo_groups_load
+
+    demo_groups_load()
     from collis.service_audit.demo import demo_audit_cohort_load
 
     demo_audit_cohort_load(Patient.objects.filter(nhs_number__in=[

@@ -78,6 +78,10 @@ class Capability(StrEnum):
     SERVICE_AUDIT_VIEW = "service_audit_view"
     # A de-identified research extract of a cohort (pseudonyms, shifted dates), logged.
     RESEARCH_EXTRACT = "research_extract"
+    # Defining the groups of patients (cohorts such as "operated on since 2024") that the
+    # FHIR API exports with Group/{id}/$export: the clinical lead, who answers for what
+    # leaves the unit (ADR 0019, addendum on groups).
+    FHIR_GROUP_MANAGE = "fhir_group_manage"
 
 
 _REGISTRY = {
@@ -135,7 +139,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLINICAL_LEAD: frozenset(_REGISTRY | _READ | _CONSULTANT | _ENQUIRIES | {
         Capability.TOXIN_RECORD, Capability.THERAPY_RECORD, Capability.POLICY_EDIT,
         Capability.STORY_RECORD, Capability.SERVICE_AUDIT_VIEW,
-        Capability.RESEARCH_EXTRACT} | _CONTENT_REVIEWER
+        Capability.RESEARCH_EXTRACT, Capability.FHIR_GROUP_MANAGE} | _CONTENT_REVIEWER
         | _CLINIC_CONSULTANT | _LETTERS),
     # Nurse specialists inject toxin, rate, review and counsel; they do not make the
     # diagnosis or take consent.
@@ -236,6 +240,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.PORTAL_INVITE: "invite a patient to the patient portal",
     Capability.SERVICE_AUDIT_VIEW: "view the service audit",
     Capability.RESEARCH_EXTRACT: "make a de-identified research extract",
+    Capability.FHIR_GROUP_MANAGE: "define the groups of patients the FHIR API exports",
 }
 
 

@@ -319,7 +319,11 @@ SYSTEM_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES))
 PATIENT_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.patient is not None))
 # Types that are the audit log: exported only to those who read it on the pages.
 LOG_TYPES = tuple(dict.fromkeys(s.type for s in SOURCES if s.audit == "log"))
-LEVEL_TYPES = {ExportLevel.SYSTEM: SYSTEM_TYPES, ExportLevel.PATIENT: PATIENT_TYPES}
+LEVEL_TYPES = {ExportLevel.SYSTEM: SYSTEM_TYPES, ExportLevel.PATIENT: PATIENT_TYPES,
+               ExportLevel.GROUP: PATIENT_TYPES}
+# A group export (`Group/{id}/$export`): the field of each type's rows that names the
+# patient, to keep the group's (`groups.group_member_ids`); "patient" unless said here.
+GROUP_PATIENT_FIELD = {"Patient": "pk", "MedicationAdministration": "cycle__patient"}
 
 
 def since_meanings() -> dict[str, str]:
@@ -416,12 +420,12 @@ def kickoff_parse(query, *, level: str, user: User,
 
 
 def bulk_export_request(*, actor: Actor, level: str, kickoff: KickOff,
-                        request_url: str) -> BulkExport:
+                        request_url: str, group=None) -> BulkExport:
     """Record the export, audit the kick-off, and hand it to the task worker once the
-    transaction commits."""
+    transaction commits. `group`: a group export's PatientGroup."""
     with transaction.atomic():
         export = BulkExport(**_requester(actor), level=level, request_url=request_url,
-                            types=kickoff.types, since=kickoff.since)
+                            types=kickoff.types, since=kickoff.since, group=group)
         export.full_clean()
         export.save()
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="fhir_bulk_export",
@@ -429,6 +433,7 @@ def bulk_export_request(*, actor: Actor, level: str, kickoff: KickOff,
                      summary=f"Asked for a FHIR bulk export ({export.get_level_display()}) "
                              f"of {', '.join(export.types)}",
                      details={"types": export.types, "request": request_url,
+                              **({"group": group.pk} if group else {}),
                               "since": kickoff.since.isoformat() if kickoff.since else None})
         transaction.on_commit(lambda: bulk_export_enqueue(export.pk))
     return export
@@ -623,6 +628,8 @@ def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: d
             rows = source.rows(actor)
             if export.since and source.since:
                 rows = rows.filter(source.since(export.since))
+            if export.group_id and source.patient is not None:
+                rows = _group_rows(export, actor, source, rows)
             if source.audit == "log":  # what was recorded before the export began
                 rows = rows.filter(at__lte=export.started_at)
             plain = source.plain() if source.plain is not None else None
@@ -650,12 +657,21 @@ def _errors_write(export: BulkExport, errors: list[dict], files: list[dict]) -> 
     files += [part | {"error": True} for part in writer.close()]
 
 
+def _group_rows(export: BulkExport, actor: Actor, source: Source, rows: QuerySet) -> QuerySet:
+    """A group export's rows of one source: those of the group's patients, the group's
+    criteria evaluated as the export runs."""
+    from collis.fhir_api.groups import group_member_ids
+
+    field = GROUP_PATIENT_FIELD.get(source.type, "patient")
+    return rows.filter(**{f"{field}__in": group_member_ids(export.group, actor)})
+
+
 def bulk_export_run(*, export_id: int) -> str:
     """Run a queued export as the user who asked (their scope), type by type, recording
     progress after each page; a failure is kept on the row, a cancel stops it."""
     bulk_export_expired_delete()
     export = BulkExport.objects.select_related(
-        "requested_by", "requested_by_client__organisation").get(pk=export_id)
+        "requested_by", "requested_by_client__organisation", "group").get(pk=export_id)
     started = timezone.now()
     if not BulkExport.objects.filter(pk=export.pk, state=ExportState.QUEUED).update(
             state=ExportState.RUNNING, started_at=started):
@@ -711,7 +727,7 @@ def bulk_export_get(*, actor: Actor, export_id: int) -> BulkExport:
 def bulk_export_list(*, actor: Actor, limit: int = 50) -> list[BulkExport]:
     """The actor's own exports, newest first (cancelled ones left out). They name no
     patient, so listing them is not audited."""
-    return list(BulkExport.objects.filter(**_requester(actor))
+    return list(BulkExport.objects.filter(**_requester(actor)).select_related("group")
                 .exclude(state=ExportState.CANCELLED)[:limit])
 
 

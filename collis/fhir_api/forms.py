@@ -1,4 +1,5 @@
-"""The administrators' form that registers a SMART Backend Services system client."""
+"""The administrators' form that registers a SMART Backend Services system client, and the
+clinical lead's form that defines a group of patients for export."""
 
 from __future__ import annotations
 
@@ -8,8 +9,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from collis.core.models import Organisation
-from collis.core.nhsuk_forms import CheckboxesField, ModelSelectField, TextareaField, TextField
-from collis.fhir_api import smart
+from collis.core.nhsuk_forms import (
+    CheckboxesField,
+    DateField,
+    ModelSelectField,
+    SelectField,
+    TextareaField,
+    TextField,
+    UnitScopedForm,
+)
+from collis.domain.pathway import STATE_LABELS
+from collis.fhir_api import groups, smart
+from collis.sites.models import Site
 
 ALL = "*"
 SOFT_HYPHEN = "\u00ad"
@@ -68,3 +79,40 @@ class SystemClientForm(forms.Form):
             # Said with the other missing answers, rather than after them by the service.
             self.add_error("jwks", smart.KEYS_MISSING)
         return cleaned
+
+
+class PatientGroupForm(UnitScopedForm):
+    """A group of patients for `Group/{id}/$export`: its name and criteria (every one given
+    must hold, evaluated when the group is exported)."""
+
+    name = TextField(label="Name", max_length=120,
+                     hint='Such as "Operated on since 2024".',
+                     error_messages={"required": "Enter the group's name"})
+    description = TextareaField(label="What the group is for (optional)", required=False,
+                                rows=3)
+    operated_since = DateField(
+        label="Operated on (selective denervation) since", required=False,
+        label_text="The date of the operations", past_only=True,
+        hint="Patients with a selective denervation on or after this date. For example, "
+             "1 1 2024.")
+    toxin_site = ModelSelectField(
+        label="Toxin sessions at (optional)", queryset=Site.objects.none(), required=False,
+        empty_label="Any site",
+        error_messages={"invalid_choice": "Choose one of the unit's sites."})
+    toxin_since = DateField(
+        label="Toxin sessions since", required=False,
+        label_text="The date of the toxin sessions", past_only=True,
+        hint="Patients with a botulinum toxin session (at the site above, if you chose one) "
+             "on or after this date.")
+    pathway_state = SelectField(
+        label="In the pathway state (optional)", required=False,
+        choices=[("", "Any state or none"),
+                 *((state.value, label) for state, label in STATE_LABELS.items())],
+        error_messages={"invalid_choice": "Choose one of the pathway's states."})
+
+    def criteria(self) -> groups.Criteria:
+        data = self.cleaned_data
+        return groups.Criteria(operated_since=data.get("operated_since"),
+                               toxin_site=data.get("toxin_site"),
+                               toxin_since=data.get("toxin_since"),
+                               pathway_state=data.get("pathway_state") or "")

@@ -13,6 +13,7 @@ from django.utils import timezone
 class ExportLevel(models.TextChoices):
     SYSTEM = "system", "Everything the requester may see ($export)"
     PATIENT = "patient", "Every patient's record (Patient/$export)"
+    GROUP = "group", "A group's patients and their records (Group/{id}/$export)"
 
 
 class ExportState(models.TextChoices):
@@ -39,6 +40,9 @@ class BulkExport(models.Model):
     requested_by_client = models.ForeignKey("SystemClient", on_delete=models.PROTECT,
                                             related_name="+", null=True, blank=True)
     level = models.CharField(max_length=10, choices=ExportLevel.choices)
+    # A group export: the group whose patients (evaluated as the export runs) it holds.
+    group = models.ForeignKey("PatientGroup", on_delete=models.PROTECT, related_name="+",
+                              null=True, blank=True)
     request_url = models.TextField(help_text="The kick-off request, as the client sent it.")
     types = models.JSONField(default=list, help_text="The resource types asked for.")
     since = models.DateTimeField(null=True, blank=True,
@@ -163,3 +167,61 @@ class UsedAssertion(models.Model):
 
     def __str__(self):
         return f"Assertion {self.jti} of {self.client_id}"
+
+
+class PatientGroup(models.Model):
+    """A staff-defined cohort of the unit's patients (FHIR Group, for `Group/{id}/$export`;
+    ADR 0019, addendum on groups): a name and criteria, every one given to be met, evaluated
+    whenever the group is read or exported (a definitional group, FHIR `actual` false), so
+    its membership follows the record without being kept. Edits keep no history here: each
+    creation and edit is in the audit log with the criteria before and after."""
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    name = models.CharField("Name", max_length=120)
+    description = models.TextField("What the group is for", blank=True)
+    # Criteria: each one set must hold (AND); at least one is set.
+    operated_since = models.DateField(
+        "Operated on since", null=True, blank=True,
+        help_text="Patients with a selective denervation on or after this date.")
+    toxin_site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name="Toxin site")
+    toxin_since = models.DateField(
+        "Toxin since", null=True, blank=True,
+        help_text="Patients with a botulinum toxin session (at the site, if one is chosen) "
+                  "on or after this date.")
+    pathway_state = models.CharField("Pathway state", max_length=40, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="fhir_group_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from collis.domain.pathway import State
+
+        errors = {}
+        if self.pathway_state and self.pathway_state not in {s.value for s in State}:
+            errors["pathway_state"] = "Choose one of the pathway's states."
+        if self.toxin_site_id and not self.toxin_since:
+            errors["toxin_since"] = "Enter the date the toxin sessions at the site count from."
+        today = timezone.localdate()
+        for field in ("operated_since", "toxin_since"):
+            value = getattr(self, field)
+            if value and value > today:
+                errors[field] = (f"{self._meta.get_field(field).verbose_name} must be today "
+                                 "or in the past.")
+        if not (self.operated_since or self.toxin_since or self.pathway_state):
+            errors["operated_since"] = ("Give at least one criterion: an operation date, a "
+                                        "toxin date or a pathway state.")
+        if errors:
+            raise ValidationError(errors)

@@ -36,3 +36,11 @@ def invalid(diagnostics: str, expression: str = "") -> FhirError:
 
 def not_found(diagnostics: str) -> FhirError:
     return FhirError(404, "not-found", diagnostics)
+
+
+def operation_outcome_warnings(warnings: list[str]) -> dict:
+    """Warnings about an answer that is otherwise complete (such as a `_revinclude` cut at
+    its limit), each an issue of severity warning, code incomplete."""
+    return {"resourceType": "OperationOutcome", "id": "search-warnings",
+            "issue": [{"severity": "warning", "code": "incomplete", "diagnostics": text}
+                      for text in warnings]}

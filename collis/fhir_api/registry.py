@@ -8,14 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from collis.core.audit import Actor
 from collis.core.roles import Capability
 from collis.fhir_api import (
     codes,
     codes_documents,
+    groups,
     mappers,
     mappers_audit,
     mappers_documents,
+    mappers_groups,
     mappers_questionnaires,
     mappers_records,
     mappers_scheduling,
@@ -562,14 +566,41 @@ RESOURCES += (
     ),
 )
 
+def _group_search(request: SearchRequest, actor: Actor):
+    found, next_cursor = groups.fhir_group_search(search=request, actor=actor)
+    return [mappers_groups.group_resource(row) for row in found], next_cursor
+
+
+RESOURCES += (
+    ResourceType(
+        name="Group",
+        documentation="Groups of the unit's patients defined by its clinical lead on the "
+                      "pages (/fhir/groups/), such as everyone operated on since a date: "
+                      "definitional (actual false), each criterion a characteristic, "
+                      "quantity the number of patients the token's holder may see who meet "
+                      "them now; no member list (the criteria are evaluated when read or "
+                      "exported). Group/{id}/$export exports their records. A group names "
+                      "no patient, so reading one is not in any access history.",
+        read_capability=Capability.RECORD_VIEW, search_capability=Capability.RECORD_VIEW,
+        params=(_ID,
+                SearchParam("name", ParamType.STRING,
+                            "Part of the group's name (not a standard Group parameter in "
+                            "R4; Collis's own).")),
+        read=lambda pk, actor: mappers_groups.group_resource(
+            groups.fhir_group_read(group_id=pk, actor=actor)),
+        search=lambda request, actor: _group_search(request, actor),
+    ),
+)
+
 BY_NAME = {resource.name: resource for resource in RESOURCES}
 
 
 BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 
 
-def _bulk_operations() -> tuple[dict, dict]:
-    """The Bulk Data export operations: system-level and on Patient (`collis.fhir_api.bulk`)."""
+def _bulk_operations() -> tuple[dict, dict, dict]:
+    """The Bulk Data export operations: system-level, on Patient and on Group
+    (`collis.fhir_api.bulk`)."""
     from collis.fhir_api import bulk
 
     since = "; ".join(f"{name}: {text}" for name, text in bulk.since_meanings().items())
@@ -582,19 +613,26 @@ def _bulk_operations() -> tuple[dict, dict]:
             {"name": "export", "definition": BULK_DATA + "patient-export",
              "documentation": "Bulk Data export of the patients the token's holder may see "
                               f"and their records ({', '.join(bulk.PATIENT_TYPES)}). "
+                              + common},
+            {"name": "export", "definition": BULK_DATA + "group-export",
+             "documentation": "Bulk Data export of a Group's patients (its criteria "
+                              "evaluated as the export runs, among those the holder may "
+                              f"see) and their records ({', '.join(bulk.PATIENT_TYPES)}). "
                               + common})
 
 
-def _operations(resource: ResourceType, patient_export: dict) -> list[dict]:
+def _operations(resource: ResourceType, type_exports: dict[str, dict]) -> list[dict]:
     found = [{"name": op.name, "definition": op.definition, "documentation": op.documentation}
              for op in resource.operations]
-    return found + [patient_export] if resource.name == "Patient" else found
+    return found + ([type_exports[resource.name]] if resource.name in type_exports else [])
 
 
 def capability_statement(*, base_url: str, software_version: str, date: str) -> dict:
     """The CapabilityStatement of this server, built from `RESOURCES` (and the Bulk Data
     export's operations)."""
-    system_export, patient_export = _bulk_operations()
+    system_export, patient_export, group_export = _bulk_operations()
+    type_exports = {"Patient": patient_export, "Group": group_export}
+    from collis.fhir_api import includes
     smart_security = smart.capability_security(base_url=base_url)
     return {
         "resourceType": "CapabilityStatement",
@@ -611,8 +649,14 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
             "documentation": "Read and search of the unit's records, scoped to what the "
                              "token's holder may see and audited like the pages. Search "
                              "pages are Bundles of type searchset whose next link carries a "
-                             "keyset cursor (_cursor); _count sets the page size. Unknown "
-                             "parameters are refused with an OperationOutcome.",
+                             "keyset cursor (_cursor); _count sets the page size. _include "
+                             "and _revinclude (the values each type lists) add the "
+                             "resources referred to, or referring (at most "
+                             f"{settings.COLLIS_FHIR_REVINCLUDE_MAX} per _revinclude value "
+                             "and page, with an OperationOutcome warning past it), with "
+                             "search mode include, read as if searched for: scoped and "
+                             "audited. Unknown parameters are refused with an "
+                             "OperationOutcome.",
             "security": {
                 "cors": False,
                 "extension": smart_security["extension"],
@@ -635,11 +679,15 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
                 **({"profile": resource.profile} if resource.profile else {}),
                 "documentation": resource.documentation,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
-                **({"operation": _operations(resource, patient_export)}
-                   if _operations(resource, patient_export) else {}),
+                **({"operation": _operations(resource, type_exports)}
+                   if _operations(resource, type_exports) else {}),
                 "versioning": "no-version",
                 "readHistory": False,
                 "updateCreate": False,
+                **({"searchInclude": includes.search_includes(resource.name)}
+                   if includes.search_includes(resource.name) else {}),
+                **({"searchRevInclude": includes.search_revincludes(resource.name)}
+                   if includes.search_revincludes(resource.name) else {}),
                 "searchParam": [{"name": p.name, "type": p.type.value,
                                  **({"definition": p.definition} if p.definition else {}),
                                  "documentation": p.documentation}

@@ -16,6 +16,8 @@ from collis.fhir_api.outcomes import invalid
 CURSOR = "_cursor"
 COUNT = "_count"
 FORMAT = "_format"
+INCLUDE = "_include"
+REVINCLUDE = "_revinclude"
 JSON_FORMATS = ("json", "application/json", "application/fhir+json", "application/json+fhir")
 
 
@@ -60,6 +62,10 @@ class SearchRequest:
     criteria: dict[str, list] = field(default_factory=dict)
     count: int = 20
     cursor: str = ""
+    # `_include` and `_revinclude` values as given ("Observation:patient"); the registry
+    # checks them against what each resource type declares (`registry.resolve_includes`).
+    include: list[str] = field(default_factory=list)
+    revinclude: list[str] = field(default_factory=list)
 
     def values(self, name: str) -> list:
         return self.criteria.get(name, [])
@@ -153,9 +159,19 @@ def parse_search(query, params: dict[str, SearchParam], *, default_count: int,
             continue
         if name == FORMAT:
             continue  # checked by the view (406 for anything but JSON)
+        if name in (INCLUDE, REVINCLUDE):
+            if modifier:
+                raise invalid(f"{key}: the modifier ':{modifier}' is not supported (Collis "
+                              "includes one level of references).", key)
+            for text in values:
+                parts = [part.strip() for part in text.split(",")]
+                if not all(parts):
+                    raise invalid(f"{name}: give a value such as Observation:patient.", name)
+                getattr(request, name.removeprefix("_")).extend(parts)
+            continue
         param = params.get(name)
         if param is None:
-            supported = ", ".join(sorted([*params, COUNT]))
+            supported = ", ".join(sorted([*params, COUNT, INCLUDE, REVINCLUDE]))
             raise invalid(f"{key}: this search parameter is not supported here; the "
                           f"supported ones are {supported}.", key)
         if modifier:

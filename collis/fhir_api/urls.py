@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collis.fhir_api import views, views_bulk, views_documents, views_smart
+from collis.fhir_api import views, views_bulk, views_documents, views_groups, views_smart
 
 app_name = "fhir_api"
 
@@ -17,6 +17,8 @@ urlpatterns = [
          name="system_client_deactivate"),
     path("fhir/R4/$export", views_bulk.export_system, name="export_system"),
     path("fhir/R4/Patient/$export", views_bulk.export_patient, name="export_patient"),
+    path("fhir/R4/Group/<str:group_id>/$export", views_bulk.export_group,
+         name="export_group"),
     path("fhir/R4/$export/<int:pk>", views_bulk.export_status, name="export_status"),
     path("fhir/R4/$export/<int:pk>/<int:number>.ndjson", views_bulk.export_file,
          name="export_file"),
@@ -31,4 +33,8 @@ urlpatterns = [
     path("fhir/exports/", views_bulk.export_list, name="export_list"),
     path("fhir/exports/<int:pk>/files/<int:number>", views_bulk.export_list_file,
          name="export_list_file"),
+    # The clinical lead's pages of patient groups (Group/{id}/$export).
+    path("fhir/groups/", views_groups.group_list, name="group_list"),
+    path("fhir/groups/<int:pk>/", views_groups.group_edit, name="group_edit"),
+    path("fhir/groups/<int:pk>/export", views_groups.group_export, name="group_export"),
 ]

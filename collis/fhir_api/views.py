@@ -21,8 +21,14 @@ from collis.core.audit import Actor
 from collis.core.models import AuditChannel
 from collis.core.roles import Capability, can, refusal_message
 from collis.core.services import api_token_authenticate
-from collis.fhir_api import codes, registry, smart
-from collis.fhir_api.outcomes import FhirError, invalid, not_found, operation_outcome
+from collis.fhir_api import codes, includes, registry, smart
+from collis.fhir_api.outcomes import (
+    FhirError,
+    invalid,
+    not_found,
+    operation_outcome,
+    operation_outcome_warnings,
+)
 from collis.fhir_api.search import CURSOR, FORMAT, JSON_FORMATS, parse_search
 from collis.patients.models import is_unit_staff
 
@@ -166,15 +172,23 @@ def read(request, resource_type: str, resource_id: str):
     return response
 
 
-def _bundle(request, entries: list[dict], links: list[dict]) -> dict:
+def _bundle(request, entries: list[dict], links: list[dict],
+            included: includes.Included | None = None) -> dict:
     base = _base_url(request)
+    found = [(entry, "match") for entry in entries]
+    if included is not None:
+        found += [(entry, "include") for entry in included.resources]
+    bundle_entries = [{"fullUrl": f"{base}{entry['resourceType']}/{entry['id']}",
+                       "resource": entry, "search": {"mode": mode}} for entry, mode in found]
+    if included is not None and included.warnings:
+        bundle_entries.append({"resource": operation_outcome_warnings(included.warnings),
+                               "search": {"mode": "outcome"}})
     return {
         "resourceType": "Bundle",
         "type": "searchset",
         "timestamp": timezone.now().isoformat(timespec="seconds"),
         "link": links,
-        "entry": [{"fullUrl": f"{base}{entry['resourceType']}/{entry['id']}",
-                   "resource": entry, "search": {"mode": "match"}} for entry in entries],
+        "entry": bundle_entries,
     }
 
 
@@ -204,14 +218,27 @@ def search(request, resource_type: str):
         request.GET, resource.params_by_name,
         default_count=settings.COLLIS_FHIR_PAGE_SIZE, max_count=settings.COLLIS_FHIR_MAX_COUNT,
         zone=timezone.get_current_timezone(), reference_targets=dict(resource.references))
-    entries, next_cursor = resource.search(query, Actor.from_request(request, AuditChannel.API))
+    wanted = includes.resolve(resource.name, query)
+    for item in wanted:
+        # What a search brings along is read as if asked for on its own.
+        for type_read in item.types_read:
+            included = registry.BY_NAME[type_read]
+            if item.reverse:
+                _require(request, included.search_capability)
+                smart.scope_require(request, type_read, smart.SEARCH)
+            else:
+                _require(request, included.read_capability)
+                smart.scope_require(request, type_read, smart.READ)
+    actor = Actor.from_request(request, AuditChannel.API)
+    entries, next_cursor = resource.search(query, actor)
+    included = includes.fetch(wanted, entries, actor) if wanted else None
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
     if next_cursor:
         params = [(k, v) for k in request.GET for v in request.GET.getlist(k) if k != CURSOR]
         params.append((CURSOR, next_cursor))
         links.append({"relation": "next",
                       "url": f"{_base_url(request)}{resource.name}?{urlencode(params)}"})
-    return fhir_response(_bundle(request, entries, links))
+    return fhir_response(_bundle(request, entries, links, included))
 
 
 @fhir_endpoint()

@@ -1,6 +1,7 @@
-"""FHIR Bulk Data export over HTTP: the kick-off (`$export`, `Patient/$export`), the status
-URL (poll, manifest, DELETE to cancel) and the NDJSON files, for bearer tokens; and the
-staff page listing one's exports with their progress and files (signed in on the pages).
+"""FHIR Bulk Data export over HTTP: the kick-off (`$export`, `Patient/$export`,
+`Group/{id}/$export`), the status URL (poll, manifest, DELETE to cancel) and the NDJSON
+files, for bearer tokens; and the staff page listing one's exports with their progress and
+files (signed in on the pages).
 Thin: the rules are in `bulk`."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collis.core.audit import Actor
 from collis.core.models import AuditChannel
 from collis.core.permissions import require
 from collis.core.roles import Capability
-from collis.fhir_api import bulk, smart
+from collis.fhir_api import bulk, groups, smart
 from collis.fhir_api.models import ExportLevel, ExportState
 from collis.fhir_api.outcomes import FhirError, invalid, operation_outcome
 from collis.fhir_api.views import _require, fhir_endpoint, fhir_response
@@ -24,11 +25,18 @@ from collis.fhir_api.views import _require, fhir_endpoint, fhir_response
 RETRY_AFTER = 5
 
 
-def _kickoff(request, level: str):
+def _kickoff(request, level: str, group_id: str | None = None):
     if smart.grant_of(request) is None and not bulk.may_kick_off(request.user):
         _require(request, Capability.PATIENT_SEARCH)  # 403 naming what is missing
         _require(request, Capability.RECORD_VIEW)
     _require(request, None)  # a unit's staff (or a system client, by its scopes)
+    group = None
+    if group_id is not None:
+        # A group's export is of patients' records: never the audit log's reader alone.
+        _require(request, Capability.RECORD_VIEW)
+        smart.scope_require(request, "Group", smart.READ)
+        group, _count = groups.fhir_group_read(
+            group_id=group_id, actor=Actor.from_request(request, AuditChannel.API))
     prefer = [p.strip().lower() for p in request.headers.get("Prefer", "").split(",")]
     if "respond-async" not in prefer:
         raise invalid("Prefer: a bulk export must be asked for with 'Prefer: "
@@ -37,7 +45,7 @@ def _kickoff(request, level: str):
                                  grant=smart.grant_of(request))
     export = bulk.bulk_export_request(
         actor=Actor.from_request(request, AuditChannel.API), level=level, kickoff=kickoff,
-        request_url=request.build_absolute_uri())
+        request_url=request.build_absolute_uri(), group=group)
     response = fhir_response(operation_outcome(
         code="informational", severity="information",
         diagnostics=f"Bulk export {export.pk} accepted; poll the Content-Location for its "
@@ -57,6 +65,13 @@ def export_system(request):
 def export_patient(request):
     """`GET /fhir/R4/Patient/$export`: the patients the holder may see, and their records."""
     return _kickoff(request, ExportLevel.PATIENT)
+
+
+@fhir_endpoint()
+def export_group(request, group_id: str):
+    """`GET /fhir/R4/Group/{id}/$export`: the group's patients (its criteria evaluated as
+    the export runs) and their records; 404 for a group not of the holder's unit."""
+    return _kickoff(request, ExportLevel.GROUP, group_id)
 
 
 @fhir_endpoint(methods=("GET", "HEAD", "DELETE"))

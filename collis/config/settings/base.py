@@ -275,6 +275,9 @@ COLLIS_PAGE_SIZE = 25
 # The FHIR API's search pages: the size without _count, and the most _count may ask for.
 COLLIS_FHIR_PAGE_SIZE = int(os.environ.get("COLLIS_FHIR_PAGE_SIZE", "20"))
 COLLIS_FHIR_MAX_COUNT = int(os.environ.get("COLLIS_FHIR_MAX_COUNT", "100"))
+# The most resources one _revinclude value brings for one search page (local policy): past
+# it the Bundle carries an OperationOutcome warning naming the search that has them all.
+COLLIS_FHIR_REVINCLUDE_MAX = int(os.environ.get("COLLIS_FHIR_REVINCLUDE_MAX", "200"))
 # How long the files of a FHIR bulk export ($export) are kept for the requester to
 # download, in hours (local policy); then they are deleted and the export answers 410.
 COLLIS_FHIR_BULK_EXPIRY_HOURS = int(os.environ.get("COLLIS_FHIR_BULK_EXPIRY_HOURS", "24"))

@@ -35,7 +35,8 @@ def test_metadata_is_public_and_lists_exactly_the_registry(client):
         assert {p["name"] for p in served[name]["searchParam"]} == set(resource.params_by_name)
         assert served[name].get("profile") == resource.profile
         assert [o["name"] for o in served[name].get("operation", [])] == [
-            o.name for o in resource.operations] + (["export"] if name == "Patient" else [])
+            o.name for o in resource.operations] + (
+                ["export"] if name in ("Patient", "Group") else [])
 
 
 def test_every_search_parameter_the_statement_lists_is_accepted(client, bearer, sites):
