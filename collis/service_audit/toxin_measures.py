@@ -46,7 +46,7 @@ from collis.patients.models import Patient
 from collis.policy.selectors import policy_rules_in_force
 from collis.service_audit.selectors import AuditFilters, audit_read
 from collis.sites.models import Site
-from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview
+from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview, ToxinStop
 
 CURRENT = RecordStatus.CURRENT
 
@@ -110,6 +110,15 @@ class ToxinClinic:
     first_cycle: datetime.date | None
     last_cycle: datetime.date | None
     filters: AuditFilters = field(default_factory=AuditFilters)
+    # Of the patients treated in the window: those whose toxin is stopped now (a current
+    # stop with no cycle after it) as {(year of the stop, reason): patients}, and those with
+    # a stop that a later cycle ended (restarted).
+    stopped: dict = field(default_factory=dict)
+    restarted: int = 0
+
+    @property
+    def stopped_patients(self) -> int:
+        return sum(self.stopped.values())
 
     @property
     def cycles(self) -> int:
@@ -217,6 +226,27 @@ def _patterns(rows, thresholds: ResponseThresholds, key=None) -> dict:
 FACT_FIELDS = ("reviewed", "any_useful", "any_good", "latest_good")
 
 
+def stopping_counts(cycles) -> tuple[dict, int]:
+    """Of the patients with a cycle in `cycles`: those whose toxin is stopped now, as
+    {(year of the stop, reason): patients}, and how many had a stop that a later current
+    cycle ended (toxin restarted). One grouped query; a patient has at most one stop in
+    force (`treatments.services.toxin_stop_create`)."""
+    later = ToxinCycle.objects.current().filter(patient_id=OuterRef("patient_id"),
+                                                given_on__gt=OuterRef("stopped_on"))
+    stopped: dict = defaultdict(int)
+    restarted = 0
+    for row in (ToxinStop.objects.current()
+                .filter(patient_id__in=cycles.values("patient_id"))
+                .annotate(restarted=Exists(later), year=ExtractYear("stopped_on"))
+                .values("restarted", "year", "reason")
+                .annotate(n=Count("patient", distinct=True)).order_by()):
+        if row["restarted"]:
+            restarted += row["n"]
+        else:
+            stopped[(row["year"], row["reason"])] += row["n"]
+    return dict(stopped), restarted
+
+
 def toxin_clinic_measures(*, actor: Actor, filters: AuditFilters,
                           audit: bool = True) -> ToxinClinic:
     """The toxin clinic in the window (the unit's current cycles at the chosen site and in
@@ -295,11 +325,12 @@ def toxin_clinic_measures(*, actor: Actor, filters: AuditFilters,
                        label=f"{filters.year} Q{key}" if filters.year else str(key),
                        treated=n, patterns=dict(by_period.get(key, {})))
         for key, n in sorted(treated.items())]
+    stopped, restarted = stopping_counts(cycles)
     result = ToxinClinic(
         products=products, patients=overall["patients"] or 0, patterns=patterns,
         over_time=over_time, period=period, thresholds=thresholds, minimum=minimum,
         computed_at=timezone.now(), first_cycle=overall["first"], last_cycle=overall["last"],
-        filters=filters)
+        filters=filters, stopped=stopped, restarted=restarted)
     if audit:
         audit_read(actor, "toxin clinic measures", filters, cycles=result.cycles,
                    patients=result.patients)
