@@ -150,10 +150,14 @@ def _windowed(cycles, filters: AuditFilters, *, of_one_patient: bool = False):
     return cycles.order_by()
 
 
-def toxin_cycles_of_unit(actor: Actor, filters: AuditFilters | None = None):
-    """The current cycles of the actor's unit's patients, at the chosen site and year."""
-    return _windowed(ToxinCycle.objects.current().filter(
-        patient__in=Patient.objects.visible_to(actor.user)), filters or AuditFilters())
+def toxin_cycles_of_unit(actor: Actor | None, filters: AuditFilters | None = None, *,
+                         organisation_id=None):
+    """The current cycles of the actor's unit's patients (or of the unit named, for the
+    task worker's summaries), at the chosen site and year."""
+    patients = (Patient.objects.filter(organisation_id=organisation_id)
+                if organisation_id is not None else Patient.objects.visible_to(actor.user))
+    return _windowed(ToxinCycle.objects.current().filter(patient__in=patients),
+                     filters or AuditFilters())
 
 
 def toxin_choices(actor: Actor) -> dict:
@@ -247,15 +251,15 @@ def stopping_counts(cycles) -> tuple[dict, int]:
     return dict(stopped), restarted
 
 
-def toxin_clinic_measures(*, actor: Actor, filters: AuditFilters,
-                          audit: bool = True) -> ToxinClinic:
+def toxin_clinic_measures(*, actor: Actor | None, filters: AuditFilters,
+                          audit: bool = True, organisation_id=None) -> ToxinClinic:
     """The toxin clinic in the window (the unit's current cycles at the chosen site and in
     the chosen year), in a fixed number of grouped queries whatever the number of cycles.
     Response patterns over time are by year, or by quarter when a year is chosen."""
     rules = policy_rules_in_force()
     thresholds = rules.candidacy.bont_response_thresholds
     minimum = rules.audit_min_group_size
-    cycles = toxin_cycles_of_unit(actor, filters)
+    cycles = toxin_cycles_of_unit(actor, filters, organisation_id=organisation_id)
     overall = cycles.aggregate(patients=Count("patient", distinct=True),
                                first=Min("given_on"), last=Max("given_on"))
     base = {row["product"]: row for row in cycles.values("product").annotate(

@@ -36,6 +36,7 @@ from collis.service_audit import (
     services,
     toxin_measures,
     toxin_presenters,
+    toxin_summaries,
     waiting_list,
 )
 from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm, ToxinFilterForm
@@ -51,9 +52,9 @@ def _crumbs(current: str) -> list[dict]:
     return [{"text": "Home", "href": "/"}, {"text": current, "href": ""}]
 
 
-def _query(request) -> str:
-    keys = ("surgeon", "site", "year", "group_by")
-    chosen = {k: request.GET[k] for k in keys if request.GET.get(k)}
+def _query(request, **extra) -> str:
+    keys = ("surgeon", "site", "year", "group_by", "live")
+    chosen = {k: request.GET[k] for k in keys if request.GET.get(k)} | extra
     return f"?{urlencode(chosen)}" if chosen else ""
 
 
@@ -269,9 +270,20 @@ def outcome_audit_csv(request, fmt="csv"):
 
 
 def _toxin_filters(request, actor):
-    form = ToxinFilterForm(request.GET or None,
-                           choices=toxin_measures.toxin_choices(actor))
+    choices = toxin_summaries.toxin_choices_read(actor) or toxin_measures.toxin_choices(actor)
+    form = ToxinFilterForm(request.GET or None, choices=choices)
     return form, form.filters()
+
+
+def _toxin_clinic(request, actor, filters):
+    """The measures from the worker's summary when there is one for these filters (and the
+    page was not asked to compute live with ?live=1); otherwise computed now. Returns the
+    measures and whether they came from the summary."""
+    if request.GET.get("live") != "1":
+        stored = toxin_summaries.toxin_summary_read(actor=actor, filters=filters)
+        if stored is not None:
+            return stored, True
+    return toxin_measures.toxin_clinic_measures(actor=actor, filters=filters), False
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
@@ -280,9 +292,12 @@ def toxin_clinic(request):
     time, dose per product and side effects, by site and year of the injections."""
     actor = Actor.from_request(request)
     form, filters = _toxin_filters(request, actor)
-    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    clinic, summarised = _toxin_clinic(request, actor, filters)
     return render(request, "service_audit/toxin_clinic.jinja", {
         "title": "Botulinum toxin clinic", "form": form, "clinic": clinic,
+        "summarised": summarised,
+        "refresh_minutes": getattr(settings, "COLLIS_AUDIT_SUMMARY_REFRESH_MINUTES", 60),
+        "live_href": reverse("service_audit:toxin_clinic") + _query(request, live="1"),
         "tables": toxin_presenters.tables(clinic),
         "patterns_chart": toxin_presenters.patterns_chart(clinic),
         "over_time_chart": toxin_presenters.over_time_chart(clinic),
@@ -301,7 +316,7 @@ def toxin_clinic(request):
 def toxin_clinic_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _toxin_filters(request, actor)
-    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    clinic, _summarised = _toxin_clinic(request, actor, filters)
     return _csv_response(toxin_presenters.tables(clinic),
                          filename="collis-toxin-clinic.csv",
                          heading=toxin_presenters.heading(clinic), fmt=fmt)

@@ -148,11 +148,3 @@ def test_another_units_stop_is_not_found(client_as, theirs, sites):
                                     created_by=UserFactory())
     client = client_as(Role.NEUROLOGIST)
     assert client.get(url("toxin_stop_detail", theirs, pk=made.pk)).status_code == 404
-
-
-def test_the_api_gives_the_stops_beside_the_cycles(client, bearer, treated, actor):
-    stop(treated, actor)
-    body = client.get(f"/api/v1/patients/{treated.pk}/toxin-cycles",
-                      **bearer(Role.NEUROLOGIST)).json()
-    assert body["stops"][0]["reason"] == "stopped_working"
-    assert body["stops"][0]["restarted_on"] is None
