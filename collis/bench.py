@@ -175,6 +175,12 @@ def main(args) -> int:
     if args.only in (None, "web", "scheduling"):
         web_benchmark(patients=args.patients, requests=args.requests,
                       pages=args.only != "scheduling", scheduling=args.only != "web")
+    if args.only in (None, "audit"):
+        from collis.bench_audit import audit_benchmark
+
+        audit_benchmark(patients=args.patients,
+                        cycles_per_patient=getattr(args, "cycles_per_patient", 10),
+                        requests=min(args.requests, getattr(args, "audit_requests", 50)))
     if args.only in (None, "domain"):
         domain_benchmark(cases=args.cases)
     return 0

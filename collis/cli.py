@@ -257,9 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="requests timed per page (default 300)")
     bench.add_argument("--cases", type=int, default=100_000,
                        help="case facts assessed by the domain benchmark")
-    bench.add_argument("--only", choices=["web", "scheduling", "domain"], default=None,
+    bench.add_argument("--only", choices=["web", "scheduling", "audit", "domain"],
+                       default=None,
                        help="web: patient search and page; scheduling: slot search, "
-                            "booking and the toxin recall; domain: the engine")
+                            "booking and the toxin recall; audit: the service audit's "
+                            "pages and the toxin summaries' refresh; domain: the engine")
+    bench.add_argument("--cycles-per-patient", type=int, default=10,
+                       help="toxin cycles per patient for --only audit (default 10: "
+                            "1,000,000 at 100,000 patients)")
+    bench.add_argument("--audit-requests", type=int, default=50,
+                       help="requests timed per audit page (default 50)")
     http = bench.add_argument_group(
         "HTTP benchmark (--http): gunicorn with the production settings, loaded by wrk")
     http.add_argument("--http", action="store_true",
