@@ -62,9 +62,9 @@ def seed_toxin(*, cycles_per_patient: int, user_id: int) -> int:
         lambda col, days: f"date({col}, '+{days} days')")
     now = "now()" if pg else "datetime('now')"
     last = int(cycles_per_patient) - 1
-    series = (f"generate_series(0, {last}) AS k" if pg else  # noqa: S608
-              f"(WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < {last}) "
-              "SELECT k FROM s) AS g")
+    recursive = "(WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < {}) "
+    series = (f"generate_series(0, {last}) AS k" if pg
+              else recursive.format(last) + "SELECT k FROM s) AS g")  # noqa: S608
     started = time.perf_counter()
     with connection.cursor() as raw:
         cursor = _Escaping(raw)

@@ -167,6 +167,8 @@ def outcome_audit(request):
         "unit_table": presenters.outcomes_table(audit),
         "change_chart": _change_chart(audit),
         "group_table": presenters.outcomes_by_group_table(audit),
+        "patient_reported_table": presenters.patient_reported_table(
+            selectors.patient_reported_paired(actor=actor, filters=filters)),
         "survival": _survival(actor, filters),
         "published": sd_published_outcomes(),
         "reoperation_published": presenters.reoperation_published_text(),
@@ -189,11 +191,10 @@ def service_audit_measures(request):
     actor = Actor.from_request(request)
     form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
-    toxin = selectors.toxin_measures(actor=actor, filters=filters)
     waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
     return render(request, "service_audit/service_measures.jinja", {
         "title": "Service measures", "form": form, "measures": measures,
-        "tables": [*_measure_tables(measures), presenters.toxin_table(toxin)],
+        "tables": _measure_tables(measures),
         "waiting_table": waiting_list.waiting_list_table(waiting),
         "waiting_chart": waiting_list.waiting_list_chart(waiting),
         "waiting_window": waiting_list.window_text(waiting), "waiting_every": waiting.every,
@@ -216,9 +217,8 @@ def service_measures_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
-    toxin = selectors.toxin_measures(actor=actor, filters=filters)
     waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
-    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin),
+    return _csv_response([*_measure_tables(measures),
                           waiting_list.waiting_list_table(waiting)],
                          filename="collis-service-measures.csv",
                          heading=["Collis service audit: service measures",
@@ -264,6 +264,8 @@ def outcome_audit_csv(request, fmt="csv"):
     survival = [s["table"] for s in _survival(actor, filters)]
     return _csv_response(
         [presenters.outcomes_table(audit), presenters.outcomes_by_group_table(audit),
+         presenters.patient_reported_table(
+             selectors.patient_reported_paired(actor=actor, filters=filters)),
          *survival],
         filename="collis-outcomes-after-sd.csv",
         heading=_heading(audit, filters, "outcomes after selective denervation"), fmt=fmt)

@@ -9,10 +9,10 @@ import pytest
 from collis.core.audit import Actor
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
+from collis.outcomes.models import Operation
 from collis.patients.tests.factories import PatientFactory, other_unit_site
 from collis.service_audit import waiting_list
 from collis.service_audit.selectors import AuditFilters
-from collis.outcomes.models import Operation
 from collis.surgery.models import Episode, EpisodeStatus
 
 pytestmark = pytest.mark.django_db
