@@ -315,3 +315,16 @@ def test_the_worker_summaries_give_the_live_measures_and_the_page_reads_them(
         AuditEvent.objects.filter(actor=client.user).values_list("summary", flat=True))
     page = client.get("/service-audit/toxin/?year=2025&live=1").content.decode()
     assert "14 cycles of 8 patients" in page and "by the task worker" not in page
+
+
+def test_the_command_computes_the_summaries_now(auditor, clinic):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from collis.service_audit.models import ToxinClinicSummary
+
+    out = StringIO()
+    call_command("audit_summaries", "--now", stdout=out)
+    assert "4 summaries in" in out.getvalue()
+    assert ToxinClinicSummary.objects.filter(key="-:-").exists()
