@@ -45,8 +45,9 @@ class _Escaping:
 
 
 def seed_toxin(*, cycles_per_patient: int, user_id: int) -> int:
-    """Give every patient without cycles `cycles_per_patient` cycles (PostgreSQL or SQLite);
-    returns the number of current cycles."""
+    """Give every patient without this seed's cycles (batch "BENCH") `cycles_per_patient`
+    cycles (PostgreSQL or SQLite), on top of any the scheduling benchmark gave them;
+    returns the number of cycles."""
     from django.db import connection
 
     from collis.patients.models import Patient
@@ -72,7 +73,7 @@ def seed_toxin(*, cycles_per_patient: int, user_id: int) -> int:
         cursor.execute(
             f"CREATE TABLE bench_toxin_patients AS SELECT p.id, p.home_site_id AS site_id, "  # noqa: S608
             f"row_number() OVER (ORDER BY p.id) AS n FROM {patients} p WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {cycles} c WHERE c.patient_id = p.id)")
+            f"(SELECT 1 FROM {cycles} c WHERE c.patient_id = p.id AND c.batch_number = 'BENCH')")
         product = _case("(p.n % 5)", [p[0] for p in PRODUCTS])
         # Every 12 to 15 weeks from a start spread over two years.
         given = day(START, "(p.n % 730) + k * 84 + ((p.n * 7 + k * 3) % 4) * 7")
