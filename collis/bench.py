@@ -183,6 +183,12 @@ def main(args) -> int:
 
         fhir_benchmark(patients=args.patients, requests=args.requests,
                        histories=args.fhir_histories)
+    if args.only in (None, "audit"):
+        from collis.bench_audit import audit_benchmark
+
+        audit_benchmark(patients=args.patients,
+                        cycles_per_patient=getattr(args, "cycles_per_patient", 10),
+                        requests=min(args.requests, getattr(args, "audit_requests", 50)))
     if args.only in (None, "domain"):
         domain_benchmark(cases=args.cases)
     return 0

@@ -257,14 +257,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="requests timed per page (default 300)")
     bench.add_argument("--cases", type=int, default=100_000,
                        help="case facts assessed by the domain benchmark")
-    bench.add_argument("--only", choices=["web", "scheduling", "fhir", "domain"],
+    bench.add_argument("--only", choices=["web", "scheduling", "fhir", "audit", "domain"],
                        default=None,
                        help="web: patient search and page; scheduling: slot search, "
                             "booking and the toxin recall; fhir: FHIR read, search and "
-                            "bulk export; domain: the engine")
+                            "bulk export; audit: the service audit's pages and the toxin "
+                            "summaries' refresh; domain: the engine")
     bench.add_argument("--fhir-histories", type=int, default=500,
                        help="patients given a full clinical history for the FHIR part "
                             "(default 500; a tenth of them at 10,000 patients)")
+    bench.add_argument("--cycles-per-patient", type=int, default=10,
+                       help="toxin cycles per patient for --only audit (default 10: "
+                            "1,000,000 at 100,000 patients)")
+    bench.add_argument("--audit-requests", type=int, default=50,
+                       help="requests timed per audit page (default 50)")
     http = bench.add_argument_group(
         "HTTP benchmark (--http): gunicorn with the production settings, loaded by wrk")
     http.add_argument("--http", action="store_true",

@@ -116,3 +116,23 @@ class ResearchExtract(models.Model):
     def downloadable(self) -> bool:
         return (self.status == SnapshotStatus.DONE and not self.expired
                 and bool(self.file or self.content))
+
+
+class ToxinClinicSummary(models.Model):
+    """The toxin clinic page as the task worker last computed it for one unit and one choice
+    of filters (site, year; `key` "site:year" with "-" for none), so that the page reads one
+    row whatever the number of cycles (ADR 0020, addendum on summaries). `data` is the
+    measures (`toxin_summaries.clinic_as_json`), with no patient in it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"],
+                                               name="toxin_clinic_summary_one_per_key")]
+
+    def __str__(self):
+        return f"toxin clinic summary {self.key} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -385,48 +385,35 @@ def funding_and_enquiries_table(measures) -> Table:
                  rows=rows, slug="funding-enquiries")
 
 
-def toxin_table(measures) -> Table:
-    """Per product: cycles, patients, units, benefit and side effects from the reviews, and
-    cycles given sooner than the usual interval; dysphagia with onabotulinumtoxinA beside
-    the 19% the consent information quotes [13], flagged above it."""
-    from collis.domain.audit_statistics import Comparison, compare_with_disclosed
-    from collis.domain.risks import figure_percents, risk
-    from collis.domain.toxin import USUAL_MIN_INTERVAL_WEEKS, Product
+def patient_reported_table(audit) -> Table:
+    """The portal's patient-reported TWSTRS sections: for the unit and each group, the pairs
+    (of the operations counted) and the mean change from the surgical baseline. The
+    reference's published series are clinician-rated, so none is set beside these."""
+    from collis.service_audit.selectors import PATIENT_REPORTED, PATIENT_REPORTED_POINTS
 
-    dysphagia_figure = risk("BONT_DYSPHAGIA").figures[0]
-    rows, flags = [], set()
-    for row in measures.rows:
-        if row.patients < measures.minimum:
-            rows.append([row.product, str(row.cycles),
-                         SUPPRESSED.format(minimum=measures.minimum) + " patients",
-                         "", "", "", "", ""])
-            continue
-        dysphagia = proportion_wilson_of(row.dysphagia, row.reviewed) if row.reviewed else None
-        dysphagia_text = proportion_text(dysphagia)
-        if dysphagia and row.product == Product.ONABOTULINUMTOXIN_A:
-            comparison = compare_with_disclosed(dysphagia, figure_percents(dysphagia_figure))
-            dysphagia_text += (f" (published {dysphagia_figure.text} "
-                               f"{sources_text(dysphagia_figure.sources)}")
-            if comparison in (Comparison.ABOVE, Comparison.ABOVE_CLEARLY):
-                dysphagia_text += ": above it"
-                flags.add(len(rows))
-            dysphagia_text += ")"
-        weakness = proportion_wilson_of(row.neck_weakness, row.reviewed) if row.reviewed \
-            else None
-        short = proportion_wilson_of(row.short_interval, row.with_previous) \
-            if row.with_previous else None
-        rows.append([
-            row.product, str(row.cycles), str(row.patients),
-            f"{row.units / row.cycles:.0f}" if row.cycles else "",
-            f"{row.reviewed} reviewed; mean peak {row.benefit_sum / row.reviewed:.0f}% for "
-            f"{row.weeks_sum / row.reviewed:.1f} weeks" if row.reviewed else "No reviews",
-            dysphagia_text, proportion_text(weakness), proportion_text(short),
-        ])
+    rows = []
+    keys = [None, *sorted(audit.group_sizes, key=lambda k: str(audit.group_labels.get(k, k)))]
+    for key in keys:
+        if key is None:
+            label, size, cells, shown = "The unit", audit.operations, audit.unit, True
+        else:
+            label = audit.group_labels.get(key, str(key))
+            size, cells = audit.group_sizes.get(key, 0), audit.groups.get(key, {})
+            shown = size >= audit.minimum
+        for score, score_label in PATIENT_REPORTED:
+            for point in PATIENT_REPORTED_POINTS:
+                cell = cells.get((score, point))
+                if not shown:
+                    rows.append([label, score_label, point_label(point), "",
+                                 SUPPRESSED.format(minimum=audit.minimum)])
+                    continue
+                rows.append([label, score_label, point_label(point),
+                             f"{cell.n if cell else 0} of {size} operations",
+                             change_text(cell, audit.minimum)])
     return Table(
-        caption="Botulinum toxin clinic, by product",
-        headers=["Product", "Cycles", "Patients", "Mean units per cycle",
-                 "Benefit (from the reviews)", "Dysphagia, of reviewed cycles",
-                 "Neck weakness, of reviewed cycles",
-                 f"Given sooner than {USUAL_MIN_INTERVAL_WEEKS} weeks after the previous "
-                 f"cycle [15][19]"],
-        rows=rows, flags=flags, slug="toxin")
+        caption=f"Patient-reported outcomes: the TWSTRS disability and pain sections the "
+                f"patient answered in the portal, change from the questionnaire before the "
+                f"operation ({audit.operations} operations)",
+        headers=[group_word(audit.group_by).capitalize() + " or unit", "Score", "Point",
+                 "Patients who answered both (pairs)", "Mean change (lower is better)"],
+        rows=rows, slug="outcomes-patient-reported")

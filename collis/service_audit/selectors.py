@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -676,82 +675,89 @@ def _enquiry_measures(actor: Actor, filters: AuditFilters) -> dict:
 
 
 # -- Toxin clinic measures ------------------------------------------------------------
-@dataclass(frozen=True)
-class ToxinProductRow:
-    product: str
-    cycles: int
-    patients: int
-    units: int
-    reviewed: int
-    benefit_sum: int
-    weeks_sum: int
-    dysphagia: int
-    neck_weakness: int
-    short_interval: int
-    with_previous: int
+
+
+# -- Patient-reported outcomes: the portal's questionnaires ----------------------------------
+# The TWSTRS sections the portal asks the patient (collis.domain.questionnaires), each scored
+# on the response when it is sent; the occasion after the operation for each audit point.
+PATIENT_REPORTED = (("disability", "TWSTRS disability (0-30), answered by the patient"),
+                    ("pain", "TWSTRS pain (0-20), answered by the patient"))
+PATIENT_REPORTED_POINTS = {3: "after_surgery_3", 6: "after_surgery_6",
+                           12: "after_surgery_12"}
 
 
 @dataclass(frozen=True)
-class ToxinMeasures:
-    rows: list
+class PatientReportedAudit:
+    """Paired change of each patient-reported score from the surgical baseline questionnaire
+    to the 3, 6 and 12-month ones: for the unit and each group, {(score, point): cell}."""
+
+    unit: dict
+    groups: dict
+    group_by: str
+    group_labels: dict
+    group_sizes: dict
+    operations: int
     minimum: int
-    computed_at: datetime.datetime
-    first_cycle: datetime.date | None
-    last_cycle: datetime.date | None
 
 
-def toxin_measures(*, actor: Actor, filters: AuditFilters, audit: bool = True) -> ToxinMeasures:
-    """Per product, from grouped queries over the unit's current cycles (filtered by site
-    and year of the injections): cycles, patients, units, reviews with benefit and side
-    effects, and cycles given sooner than the usual interval after the patient's previous
-    one [15][19]. A fixed number of queries, whatever the number of cycles."""
-    import datetime as dt
+def _response_score(score: str, *, reason: str, after: bool):
+    """A subquery of the operation's patient's submitted questionnaire score: the baseline
+    (the latest sent on or before the day of the operation) or the one due `reason` after
+    it (the latest due after the operation)."""
+    from collis.questionnaires.models import QuestionnaireResponse
 
-    from collis.domain.toxin import USUAL_MIN_INTERVAL_WEEKS
-    from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview
+    responses = QuestionnaireResponse.objects.filter(
+        patient_id=OuterRef("patient_id"), reason=reason, submitted_at__isnull=False,
+        **{f"{score}__isnull": False})
+    if after:
+        responses = responses.filter(due_on__gt=OuterRef("operated_on"))
+        order = ("-due_on", "-pk")
+    else:
+        responses = responses.filter(submitted_at__date__lte=OuterRef("operated_on"))
+        order = ("-submitted_at", "-pk")
+    return Subquery(responses.order_by(*order).values(score)[:1], output_field=FloatField())
 
-    cycles = ToxinCycle.objects.current().filter(
-        patient__in=Patient.objects.visible_to(actor.user))
-    if filters.site_id:
-        cycles = cycles.filter(site_id=filters.site_id)
-    if filters.year:
-        cycles = cycles.filter(given_on__year=filters.year)
-    cycles = cycles.order_by()
-    span = cycles.aggregate(first=Min("given_on"), last=Max("given_on"))
-    base = {row["product"]: row for row in cycles.values("product").annotate(
-        cycles=Count("id"), patients=Count("patient", distinct=True))}
-    units = {row["cycle__product"]: row["units"] for row in ToxinInjection.objects.filter(
-        cycle__in=cycles.values("pk")).values("cycle__product").annotate(units=Sum("units"))
-        .order_by()}
-    reviews = {row["cycle__product"]: row for row in ToxinReview.objects.current().filter(
-        cycle__in=cycles.values("pk")).values("cycle__product").annotate(
-        n=Count("cycle", distinct=True), benefit=Sum("peak_benefit_percent"),
-        weeks=Sum("benefit_weeks"),
-        dysphagia=Count("cycle", distinct=True, filter=Q(dysphagia=True)),
-        weakness=Count("cycle", distinct=True, filter=Q(neck_weakness=True))).order_by()}
-    previous = (ToxinCycle.objects.current().filter(
-        patient_id=OuterRef("patient_id"), given_on__lt=OuterRef("given_on"))
-        .order_by("-given_on").values("given_on")[:1])
-    threshold = dt.timedelta(weeks=USUAL_MIN_INTERVAL_WEEKS)
-    intervals = {row["product"]: row for row in cycles.annotate(previous=Subquery(previous))
-                 .filter(previous__isnull=False).values("product").annotate(
-                     n=Count("id"),
-                     short=Count("id", filter=Q(given_on__lt=ExpressionWrapper(
-                         F("previous") + Value(threshold), output_field=DateField())))
-                 ).order_by()}
-    rows = []
-    for product, row in sorted(base.items()):
-        review = reviews.get(product, {})
-        interval = intervals.get(product, {})
-        rows.append(ToxinProductRow(
-            product=product, cycles=row["cycles"], patients=row["patients"],
-            units=units.get(product) or 0, reviewed=review.get("n", 0),
-            benefit_sum=review.get("benefit") or 0, weeks_sum=review.get("weeks") or 0,
-            dysphagia=review.get("dysphagia", 0), neck_weakness=review.get("weakness", 0),
-            short_interval=interval.get("short", 0), with_previous=interval.get("n", 0)))
-    result = ToxinMeasures(rows=rows, minimum=min_group_size(), computed_at=timezone.now(),
-                           first_cycle=span["first"], last_cycle=span["last"])
+
+def patient_reported_paired(*, actor: Actor, filters: AuditFilters,
+                            audit: bool = True) -> PatientReportedAudit:
+    """The portal's TWSTRS disability and pain sections, answered by the patient, as paired
+    change from the surgical baseline questionnaire, per operation, in the same grouped sums
+    as the clinicians' scores (one query per score and point). A group with fewer operations
+    than the minimum is not shown, nor a cell with fewer pairs than it."""
+    minimum = min_group_size()
+    operations = _grouped(operations_of_unit(actor, filters), filters.group_by)
+    sizes = {row["group"]: row["n"] for row in
+             operations.values("group").annotate(n=Count("id"))}
+    unit: dict = {}
+    groups: dict = defaultdict(dict)
+    for score, _label in PATIENT_REPORTED:
+        for point, reason in PATIENT_REPORTED_POINTS.items():
+            pairs = operations.annotate(
+                before=_response_score(score, reason="surgical_baseline", after=False),
+                after=_response_score(score, reason=reason, after=True),
+            ).filter(before__isnull=False, after__isnull=False).annotate(
+                diff=ExpressionWrapper(F("after") - F("before"), output_field=FloatField()))
+            sums = pairs.values("group").annotate(
+                n=Count("id"), sum_before=Sum("before"), sum_after=Sum("after"),
+                sum_diff=Sum("diff"),
+                sum_diff2=Sum(ExpressionWrapper(F("diff") * F("diff"),
+                                                output_field=FloatField())))
+            total = {"n": 0, "sum_before": 0.0, "sum_after": 0.0, "sum_diff": 0.0,
+                     "sum_diff2": 0.0}
+            for row in sums:
+                for key in total:
+                    total[key] += row[key] or 0
+                groups[row["group"]][(score, point)] = _outcome_cell(
+                    row, minimum=sizes.get(row["group"], 0) < minimum or row["n"] < minimum,
+                    with_mcic=False)
+            unit[(score, point)] = _outcome_cell(
+                total, minimum=sum(sizes.values()) < minimum or total["n"] < minimum,
+                with_mcic=False)
+    result = PatientReportedAudit(
+        unit=unit, groups=dict(groups), group_by=filters.group_by,
+        group_labels=group_labels(filters.group_by, sizes), group_sizes=sizes,
+        operations=sum(sizes.values()), minimum=minimum)
     if audit:
-        audit_read(actor, "toxin clinic measures", filters,
-                   cycles=sum(r.cycles for r in rows))
+        audit_read(actor, "patient-reported outcomes from baseline", filters,
+                   operations=result.operations)
     return result

@@ -127,7 +127,9 @@ def audit_snapshot_compute(*, snapshot_id: int) -> str:
             outcomes = dataclasses.replace(first, measures=tuple(Measure), unit=unit,
                                            groups=groups)
             tables = [presenters.outcomes_table(outcomes),
-                      presenters.outcomes_by_group_table(outcomes)]
+                      presenters.outcomes_by_group_table(outcomes),
+                      presenters.patient_reported_table(selectors.patient_reported_paired(
+                          actor=actor, filters=filters, audit=False))]
             done = len(parts)
             minimum = selectors.min_group_size()
             for endpoint in FurtherSurgeryEndpoint:

@@ -46,7 +46,7 @@ from collis.patients.models import Patient
 from collis.policy.selectors import policy_rules_in_force
 from collis.service_audit.selectors import AuditFilters, audit_read
 from collis.sites.models import Site
-from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview
+from collis.treatments.models import ToxinCycle, ToxinInjection, ToxinReview, ToxinStop
 
 CURRENT = RecordStatus.CURRENT
 
@@ -110,6 +110,15 @@ class ToxinClinic:
     first_cycle: datetime.date | None
     last_cycle: datetime.date | None
     filters: AuditFilters = field(default_factory=AuditFilters)
+    # Of the patients treated in the window: those whose toxin is stopped now (a current
+    # stop with no cycle after it) as {(year of the stop, reason): patients}, and those with
+    # a stop that a later cycle ended (restarted).
+    stopped: dict = field(default_factory=dict)
+    restarted: int = 0
+
+    @property
+    def stopped_patients(self) -> int:
+        return sum(self.stopped.values())
 
     @property
     def cycles(self) -> int:
@@ -141,10 +150,14 @@ def _windowed(cycles, filters: AuditFilters, *, of_one_patient: bool = False):
     return cycles.order_by()
 
 
-def toxin_cycles_of_unit(actor: Actor, filters: AuditFilters | None = None):
-    """The current cycles of the actor's unit's patients, at the chosen site and year."""
-    return _windowed(ToxinCycle.objects.current().filter(
-        patient__in=Patient.objects.visible_to(actor.user)), filters or AuditFilters())
+def toxin_cycles_of_unit(actor: Actor | None, filters: AuditFilters | None = None, *,
+                         organisation_id=None):
+    """The current cycles of the actor's unit's patients (or of the unit named, for the
+    task worker's summaries), at the chosen site and year."""
+    patients = (Patient.objects.filter(organisation_id=organisation_id)
+                if organisation_id is not None else Patient.objects.visible_to(actor.user))
+    return _windowed(ToxinCycle.objects.current().filter(patient__in=patients),
+                     filters or AuditFilters())
 
 
 def toxin_choices(actor: Actor) -> dict:
@@ -217,15 +230,36 @@ def _patterns(rows, thresholds: ResponseThresholds, key=None) -> dict:
 FACT_FIELDS = ("reviewed", "any_useful", "any_good", "latest_good")
 
 
-def toxin_clinic_measures(*, actor: Actor, filters: AuditFilters,
-                          audit: bool = True) -> ToxinClinic:
+def stopping_counts(cycles) -> tuple[dict, int]:
+    """Of the patients with a cycle in `cycles`: those whose toxin is stopped now, as
+    {(year of the stop, reason): patients}, and how many had a stop that a later current
+    cycle ended (toxin restarted). One grouped query; a patient has at most one stop in
+    force (`treatments.services.toxin_stop_create`)."""
+    later = ToxinCycle.objects.current().filter(patient_id=OuterRef("patient_id"),
+                                                given_on__gt=OuterRef("stopped_on"))
+    stopped: dict = defaultdict(int)
+    restarted = 0
+    for row in (ToxinStop.objects.current()
+                .filter(patient_id__in=cycles.values("patient_id"))
+                .annotate(restarted=Exists(later), year=ExtractYear("stopped_on"))
+                .values("restarted", "year", "reason")
+                .annotate(n=Count("patient", distinct=True)).order_by()):
+        if row["restarted"]:
+            restarted += row["n"]
+        else:
+            stopped[(row["year"], row["reason"])] += row["n"]
+    return dict(stopped), restarted
+
+
+def toxin_clinic_measures(*, actor: Actor | None, filters: AuditFilters,
+                          audit: bool = True, organisation_id=None) -> ToxinClinic:
     """The toxin clinic in the window (the unit's current cycles at the chosen site and in
     the chosen year), in a fixed number of grouped queries whatever the number of cycles.
     Response patterns over time are by year, or by quarter when a year is chosen."""
     rules = policy_rules_in_force()
     thresholds = rules.candidacy.bont_response_thresholds
     minimum = rules.audit_min_group_size
-    cycles = toxin_cycles_of_unit(actor, filters)
+    cycles = toxin_cycles_of_unit(actor, filters, organisation_id=organisation_id)
     overall = cycles.aggregate(patients=Count("patient", distinct=True),
                                first=Min("given_on"), last=Max("given_on"))
     base = {row["product"]: row for row in cycles.values("product").annotate(
@@ -295,11 +329,12 @@ def toxin_clinic_measures(*, actor: Actor, filters: AuditFilters,
                        label=f"{filters.year} Q{key}" if filters.year else str(key),
                        treated=n, patterns=dict(by_period.get(key, {})))
         for key, n in sorted(treated.items())]
+    stopped, restarted = stopping_counts(cycles)
     result = ToxinClinic(
         products=products, patients=overall["patients"] or 0, patterns=patterns,
         over_time=over_time, period=period, thresholds=thresholds, minimum=minimum,
         computed_at=timezone.now(), first_cycle=overall["first"], last_cycle=overall["last"],
-        filters=filters)
+        filters=filters, stopped=stopped, restarted=restarted)
     if audit:
         audit_read(actor, "toxin clinic measures", filters, cycles=result.cycles,
                    patients=result.patients)

@@ -218,22 +218,63 @@ def side_effects_table(clinic: ToxinClinic) -> Table:
         rows=rows, flags=flags, slug="toxin-side-effects")
 
 
+def _reasons() -> list[tuple[str, str]]:
+    from collis.treatments.models import StopReason
+
+    return list(StopReason.choices)
+
+
 def stopping_table(clinic: ToxinClinic) -> Table:
-    """What the record can say about patients who stopped toxin: nothing yet, since it holds
-    no stop of treatment nor a reason for it (only each cycle, and reviews)."""
+    """Of the patients treated in the window, those whose toxin is stopped now, by reason:
+    as a share of those who stopped and of those treated, beside the reference's ~20%
+    [19][20] (a figure over years of treatment, not per year)."""
+    stopped, treated = clinic.stopped_patients, clinic.patients
+    by_reason: dict = {}
+    for (_year, reason), n in clinic.stopped.items():
+        by_reason[reason] = by_reason.get(reason, 0) + n
+    if treated < clinic.minimum:
+        rows = [["All reasons", _hidden(clinic.minimum), "", "", STOPPING_PUBLISHED]]
+    else:
+        rows = [[label, str(by_reason.get(code, 0)), _rate(by_reason.get(code, 0), stopped),
+                 _rate(by_reason.get(code, 0), treated), ""] for code, label in _reasons()]
+        rows.append(["All reasons", str(stopped), "", _rate(stopped, treated),
+                     STOPPING_PUBLISHED])
+        rows.append(["Stopped and later restarted (a cycle after the stop; not counted "
+                     "above)", str(clinic.restarted), "", _rate(clinic.restarted, treated), ""])
     return Table(
-        caption="Patients who stopped botulinum toxin, and why",
-        headers=["Measure", "Value"],
-        rows=[["Patients who stopped, by reason",
-               "Not recorded: the toxin record holds no reason for stopping (nor a decision "
-               "to stop), so Collis cannot count them"],
-              ["Published", STOPPING_PUBLISHED]],
-        slug="toxin-stopping")
+        caption=f"Patients who stopped botulinum toxin, and why: {stopped} of the {treated} "
+                f"patients treated in the window have toxin stopped now",
+        headers=["Reason", "Patients", "Share of those who stopped (95% CI)",
+                 "Share of patients treated (95% CI)", "Published"],
+        rows=rows, slug="toxin-stopping")
+
+
+def stopping_by_year_table(clinic: ToxinClinic) -> Table:
+    """Patients stopped now by the year of their stop and reason; a year with fewer such
+    patients than the minimum is not shown."""
+    reasons = _reasons()
+    years = sorted({year for year, _reason in clinic.stopped})
+    rows = []
+    for year in years:
+        counts = {reason: n for (y, reason), n in clinic.stopped.items() if y == year}
+        total = sum(counts.values())
+        if total < clinic.minimum or clinic.patients < clinic.minimum:
+            rows.append([str(year), _hidden(clinic.minimum), *([""] * len(reasons))])
+            continue
+        rows.append([str(year), str(total), *(str(counts.get(code, 0)) for code, _ in reasons)])
+    if not rows:
+        rows.append(["No patient has toxin stopped", "", *([""] * len(reasons))])
+    return Table(
+        caption="Patients who stopped botulinum toxin, by the year of the stop and reason "
+                "(toxin stopped now; of the patients treated in the window)",
+        headers=["Year of the stop", "Patients who stopped", *(label for _, label in reasons)],
+        rows=rows, slug="toxin-stopping-by-year")
 
 
 def tables(clinic: ToxinClinic) -> list[Table]:
     return [patterns_table(clinic), over_time_table(clinic), intervals_table(clinic),
-            dose_table(clinic), side_effects_table(clinic), stopping_table(clinic)]
+            dose_table(clinic), side_effects_table(clinic), stopping_table(clinic),
+            stopping_by_year_table(clinic)]
 
 
 def heading(clinic: ToxinClinic) -> list[str]:

@@ -36,6 +36,7 @@ from collis.service_audit import (
     services,
     toxin_measures,
     toxin_presenters,
+    toxin_summaries,
     waiting_list,
 )
 from collis.service_audit.forms import AuditFilterForm, ResearchExtractForm, ToxinFilterForm
@@ -51,9 +52,9 @@ def _crumbs(current: str) -> list[dict]:
     return [{"text": "Home", "href": "/"}, {"text": current, "href": ""}]
 
 
-def _query(request) -> str:
-    keys = ("surgeon", "site", "year", "group_by")
-    chosen = {k: request.GET[k] for k in keys if request.GET.get(k)}
+def _query(request, **extra) -> str:
+    keys = ("surgeon", "site", "year", "group_by", "live")
+    chosen = {k: request.GET[k] for k in keys if request.GET.get(k)} | extra
     return f"?{urlencode(chosen)}" if chosen else ""
 
 
@@ -166,6 +167,8 @@ def outcome_audit(request):
         "unit_table": presenters.outcomes_table(audit),
         "change_chart": _change_chart(audit),
         "group_table": presenters.outcomes_by_group_table(audit),
+        "patient_reported_table": presenters.patient_reported_table(
+            selectors.patient_reported_paired(actor=actor, filters=filters)),
         "survival": _survival(actor, filters),
         "published": sd_published_outcomes(),
         "reoperation_published": presenters.reoperation_published_text(),
@@ -188,11 +191,10 @@ def service_audit_measures(request):
     actor = Actor.from_request(request)
     form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
-    toxin = selectors.toxin_measures(actor=actor, filters=filters)
     waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
     return render(request, "service_audit/service_measures.jinja", {
         "title": "Service measures", "form": form, "measures": measures,
-        "tables": [*_measure_tables(measures), presenters.toxin_table(toxin)],
+        "tables": _measure_tables(measures),
         "waiting_table": waiting_list.waiting_list_table(waiting),
         "waiting_chart": waiting_list.waiting_list_chart(waiting),
         "waiting_window": waiting_list.window_text(waiting), "waiting_every": waiting.every,
@@ -215,9 +217,8 @@ def service_measures_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _filters(request, actor)
     measures = selectors.service_measures(actor=actor, filters=filters)
-    toxin = selectors.toxin_measures(actor=actor, filters=filters)
     waiting = waiting_list.waiting_list_over_time(actor=actor, filters=filters)
-    return _csv_response([*_measure_tables(measures), presenters.toxin_table(toxin),
+    return _csv_response([*_measure_tables(measures),
                           waiting_list.waiting_list_table(waiting)],
                          filename="collis-service-measures.csv",
                          heading=["Collis service audit: service measures",
@@ -263,15 +264,28 @@ def outcome_audit_csv(request, fmt="csv"):
     survival = [s["table"] for s in _survival(actor, filters)]
     return _csv_response(
         [presenters.outcomes_table(audit), presenters.outcomes_by_group_table(audit),
+         presenters.patient_reported_table(
+             selectors.patient_reported_paired(actor=actor, filters=filters)),
          *survival],
         filename="collis-outcomes-after-sd.csv",
         heading=_heading(audit, filters, "outcomes after selective denervation"), fmt=fmt)
 
 
 def _toxin_filters(request, actor):
-    form = ToxinFilterForm(request.GET or None,
-                           choices=toxin_measures.toxin_choices(actor))
+    choices = toxin_summaries.toxin_choices_read(actor) or toxin_measures.toxin_choices(actor)
+    form = ToxinFilterForm(request.GET or None, choices=choices)
     return form, form.filters()
+
+
+def _toxin_clinic(request, actor, filters):
+    """The measures from the worker's summary when there is one for these filters (and the
+    page was not asked to compute live with ?live=1); otherwise computed now. Returns the
+    measures and whether they came from the summary."""
+    if request.GET.get("live") != "1":
+        stored = toxin_summaries.toxin_summary_read(actor=actor, filters=filters)
+        if stored is not None:
+            return stored, True
+    return toxin_measures.toxin_clinic_measures(actor=actor, filters=filters), False
 
 
 @require(Capability.SERVICE_AUDIT_VIEW)
@@ -280,9 +294,12 @@ def toxin_clinic(request):
     time, dose per product and side effects, by site and year of the injections."""
     actor = Actor.from_request(request)
     form, filters = _toxin_filters(request, actor)
-    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    clinic, summarised = _toxin_clinic(request, actor, filters)
     return render(request, "service_audit/toxin_clinic.jinja", {
         "title": "Botulinum toxin clinic", "form": form, "clinic": clinic,
+        "summarised": summarised,
+        "refresh_minutes": getattr(settings, "COLLIS_AUDIT_SUMMARY_REFRESH_MINUTES", 60),
+        "live_href": reverse("service_audit:toxin_clinic") + _query(request, live="1"),
         "tables": toxin_presenters.tables(clinic),
         "patterns_chart": toxin_presenters.patterns_chart(clinic),
         "over_time_chart": toxin_presenters.over_time_chart(clinic),
@@ -301,7 +318,7 @@ def toxin_clinic(request):
 def toxin_clinic_csv(request, fmt="csv"):
     actor = Actor.from_request(request)
     _form, filters = _toxin_filters(request, actor)
-    clinic = toxin_measures.toxin_clinic_measures(actor=actor, filters=filters)
+    clinic, _summarised = _toxin_clinic(request, actor, filters)
     return _csv_response(toxin_presenters.tables(clinic),
                          filename="collis-toxin-clinic.csv",
                          heading=toxin_presenters.heading(clinic), fmt=fmt)

@@ -1,26 +1,31 @@
 """Waiting list size over time (issue 15, item 4): how many pathway episodes were waiting,
 open and not yet operated on, at the end of each week or month, from grouped queries over
-the append-only status history (no episode is loaded to count it).
+the episodes (no episode is loaded to count it).
 
-An episode joins the list with its first status row and leaves it with its first row in a
-state that ends the wait: operated or any later state, withdrawn, declined or discharged
-(`collis.domain.pathway`: TERMINAL and AFTER_OPERATION). The pathway's moves never lead
-back from those states, so the number waiting at the end of a period is the number that
-joined by then less the number that left by then: two grouped counts, added up in order."""
+An episode joins the list on the day its referral was received (`referral_received_on`) and
+leaves it on the day of its operation (its current operation note's date) or, if it ended
+without one, on the day of its first status row in a state that ends the wait: withdrawn,
+declined, discharged, or a state after the operation recorded without a note
+(`collis.domain.pathway`: TERMINAL and AFTER_OPERATION). These are clinical dates, not the
+times the rows were written, so a bulk load of past episodes shows no spike on the day it
+ran; only an episode that ended without an operation still takes its date from the status
+row. The number waiting at the end of a period is the number that joined by then less the
+number that left by then: two grouped counts, added up in order."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Exists, Min, OuterRef
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, DateField, F, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from collis.core.audit import Actor
 from collis.core.charts import Series, line_chart
 from collis.core.presenters import date_long
 from collis.domain.pathway import AFTER_OPERATION, TERMINAL
+from collis.outcomes.models import Operation
 from collis.service_audit import selectors
 from collis.service_audit.presenters import SUPPRESSED, Table
 from collis.service_audit.selectors import AuditFilters
@@ -66,12 +71,17 @@ def _start_of(day: datetime.date, every: str) -> datetime.date:
     return day.replace(day=1)
 
 
+def _as_day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def waiting_list_over_time(*, actor: Actor, filters: AuditFilters,
                            today: datetime.date | None = None,
                            audit: bool = True) -> WaitingListOverTime:
     """The waiting list at the end of each week of the chosen year, or of each month from
     the first referral when no year is chosen; for the actor's unit, and the surgeon and
-    site the episode was listed with when one is chosen. Four grouped queries."""
+    site the episode was listed with when one is chosen. Five grouped queries over the
+    episodes, by their referral and operation dates."""
     today = today or timezone.localdate()
     every = WEEK if filters.year else MONTH
     episodes = Episode.objects.visible_to(actor.user).order_by()
@@ -79,33 +89,36 @@ def waiting_list_over_time(*, actor: Actor, filters: AuditFilters,
         episodes = episodes.filter(surgeon_id=filters.surgeon_id)
     if filters.site_id:
         episodes = episodes.filter(listing_site_id=filters.site_id)
-    statuses = EpisodeStatus.objects.filter(episode__in=episodes.values("pk")).order_by()
-    earlier = EpisodeStatus.objects.filter(episode_id=OuterRef("episode_id"),
-                                           at__lt=OuterRef("at"))
-    joined = statuses.exclude(Exists(earlier))
-    left = statuses.filter(state__in=ENDS_THE_WAIT).exclude(
-        Exists(earlier.filter(state__in=ENDS_THE_WAIT)))
+    operated_on = (Operation.objects.current().filter(episode_id=OuterRef("pk"))
+                   .order_by("operated_on").values("operated_on")[:1])
+    ended_on = (EpisodeStatus.objects.filter(episode_id=OuterRef("pk"),
+                                             state__in=ENDS_THE_WAIT)
+                .order_by("at", "id").annotate(day=TruncDate("at")).values("day")[:1])
+    dated = episodes.annotate(
+        joined_on=F("referral_received_on"),
+        left_on=Coalesce(Subquery(operated_on, output_field=DateField()),
+                         Subquery(ended_on, output_field=DateField())))
+    joined = dated
+    left = dated.filter(left_on__isnull=False)
     if filters.year:
         first = _start_of(datetime.date(filters.year, 1, 1), every)
         last = min(datetime.date(filters.year, 12, 31), today)
     else:
-        earliest = joined.aggregate(first=Min("at"))["first"]
-        first = _start_of(timezone.localtime(earliest).date(), every) if earliest else None
+        earliest = episodes.aggregate(first=Min("referral_received_on"))["first"]
+        first = _start_of(earliest, every) if earliest else None
         last = today
     minimum = selectors.min_group_size()
     points: list[WaitingListPoint] = []
     if first is not None and first <= last:
-        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-        trunc = (TruncWeek if every == WEEK else TruncMonth)("at", output_field=DateField())
-        before = {name: rows.filter(at__lt=start).aggregate(
-            n=Count("episode_id", distinct=True))["n"]
-            for name, rows in (("joined", joined), ("left", left))}
+        trunc = TruncWeek if every == WEEK else TruncMonth
+        before = {name: rows.filter(**{f"{name}_on__lt": first}).count()
+                  for name, rows in (("joined", joined), ("left", left))}
         counts = {}
         for name, rows in (("joined", joined), ("left", left)):
-            counts[name] = {row["period"]: row["n"] for row in
-                            rows.filter(at__gte=start).annotate(period=trunc)
-                            .values("period").annotate(n=Count("episode_id", distinct=True))
-                            .order_by()}
+            counts[name] = {_as_day(row["period"]): row["n"] for row in
+                            rows.filter(**{f"{name}_on__gte": first})
+                            .annotate(period=trunc(f"{name}_on", output_field=DateField()))
+                            .values("period").annotate(n=Count("pk")).order_by()}
         waiting = before["joined"] - before["left"]
         period = first
         while period <= last:

@@ -100,12 +100,26 @@ class ChecklistStepOut(Schema):
     applies: bool
 
 
+class ToxinStopOut(Schema):
+    id: int
+    stopped_on: date
+    reason: str
+    reason_other: str
+    decided_by: str
+    notes: str
+    restarted_on: date | None = None
+    record_status: str = "current"
+
+
 class ToxinRecordOut(Schema):
     cycles: list[CycleOut]
     warnings: list[WarningOut]
     response_pattern: ResponsePatternOut
     resistance_tests: list[ResistanceTestOut]
     poor_responder_checklist: list[ChecklistStepOut]
+    # The current decisions to stop toxin, oldest first; `restarted_on` is the first cycle
+    # given after one (toxin restarted), or null while it stays stopped.
+    stops: list[ToxinStopOut] = []
 
 
 class MedicationOut(Schema):
@@ -193,6 +207,10 @@ def toxin_cycles(request, patient_id: UUID):
         "poor_responder_checklist": [
             {"code": i.step.code, "when": i.step.when, "action": i.step.action,
              "sources": list(i.step.sources), "applies": i.applies} for i in record.checklist],
+        "stops": [{"id": s.pk, "stopped_on": s.stopped_on, "reason": s.reason,
+                   "reason_other": s.reason_other, "decided_by": s.decided_by.display_name,
+                   "notes": s.notes, "restarted_on": s.restarted_on,
+                   "record_status": s.record_status} for s in record.stops],
     }
 
 

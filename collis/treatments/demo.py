@@ -13,7 +13,7 @@ import random
 
 from collis.core.audit import Actor
 from collis.treatments import services
-from collis.treatments.models import Guidance, TherapyKind
+from collis.treatments.models import Guidance, StopReason, TherapyKind
 
 # Muscle plans for a rotational cervical dystonia, per product, each summing to a total
 # from the reference: (muscle, side, units).
@@ -117,3 +117,24 @@ def demo_history(patient, rng: random.Random, today: datetime.date, author) -> N
             session_on=today - datetime.timedelta(days=rng.randint(7, 365)), therapist=author,
             duration_minutes=rng.choice([30, 45, 60]),
             goals="Posture awareness and neck stretching programme", actor=actor)
+    _demo_stop(patient, waning=waning, last_given_on=dates[-1], today=today, author=author,
+               actor=actor)
+
+
+def _demo_stop(patient, *, waning: bool, last_given_on: datetime.date, today: datetime.date,
+               author, actor: Actor) -> None:
+    """About a third of the waning patients stop because it stopped working, and a few
+    others for another reason, a week to three weeks after their last cycle. The choice is
+    seeded by the NHS number, so the draws of the rest of the demo do not move."""
+    rng = random.Random(f"toxin-stop-{patient.nhs_number}")
+    draw = rng.random()
+    if waning and draw < 0.35:
+        reason = rng.choice([StopReason.STOPPED_WORKING] * 3 + [StopReason.SURGERY_OR_DBS])
+    elif not waning and draw < 0.1:
+        reason = rng.choice([StopReason.SIDE_EFFECTS, StopReason.PATIENT_CHOICE])
+    else:
+        return
+    services.toxin_stop_create(
+        patient=patient, stopped_on=min(today, last_given_on + datetime.timedelta(
+            days=rng.randint(7, 21))), decided_by=author, reason=reason,
+        notes="Discussed in clinic", actor=actor)

@@ -39,6 +39,7 @@ from collis.treatments.models import (
     DoseUnit,
     Guidance,
     Severity,
+    StopReason,
     TherapyKind,
 )
 from collis.treatments.services import InjectionRow, SideEffects
@@ -215,6 +216,37 @@ class ResistanceTestForm(AmendableForm):
     def initial_from(test) -> dict:
         return {"tested_on": test.tested_on, "kind": test.kind, "result": test.result,
                 "notes": test.notes}
+
+
+class ToxinStopForm(AmendableForm):
+    stopped_on = DateField(label="Date toxin was stopped",
+                           label_text="The date toxin was stopped", past_only=True,
+                           hint="The date of the decision, on or after the last cycle. "
+                                + EXAMPLE_DATE)
+    decided_by = StaffChoiceField(label="Clinician responsible for the decision",
+                                  capability=Capability.TOXIN_RECORD,
+                                  empty_label="Choose the clinician",
+                                  error_messages={"required": "Choose the clinician "
+                                                              "responsible for the decision",
+                                                  "invalid_choice": "Choose a member of staff "
+                                                                    "who injects toxin"})
+    reason = RadiosField(label="Reason for stopping", choices=StopReason.choices,
+                         error_messages={"required": "Choose the reason for stopping"})
+    reason_other = TextField(label="If another reason, what it was", max_length=200,
+                             required=False)
+    notes = TextareaField(label="Notes (optional)", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == StopReason.OTHER and not cleaned.get("reason_other"):
+            self.add_error("reason_other", "Enter the other reason for stopping")
+        return cleaned
+
+    @staticmethod
+    def initial_from(stop) -> dict:
+        return {"stopped_on": stop.stopped_on, "decided_by": stop.decided_by_id,
+                "reason": stop.reason, "reason_other": stop.reason_other,
+                "notes": stop.notes}
 
 
 class MedicationForm(AmendableForm):

@@ -226,6 +226,56 @@ class ResistanceTest(CorrectableRecord):
         return f"{self.kind} on {self.tested_on}: {self.result}"
 
 
+class StopReason(models.TextChoices):
+    """Why botulinum toxin was stopped. The reference says about 20% of patients eventually
+    stop, mostly because it stops working [19][20]; for a poor responder the British
+    Neurotoxin Network pathway includes surgery or deep brain stimulation [20]. Primary
+    non-response, side effects, the patient's choice and "another reason" complete the list
+    (a local vocabulary, not a published one)."""
+
+    STOPPED_WORKING = "stopped_working", "It stopped working (secondary non-response)"
+    NEVER_WORKED = "never_worked", "It never worked well enough (primary non-response)"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    PATIENT_CHOICE = "patient_choice", "The patient chose to stop"
+    SURGERY_OR_DBS = "surgery_or_dbs", "Went on to surgery or deep brain stimulation"
+    OTHER = "other", "Another reason"
+
+
+STOP_REASON_LABELS = dict(StopReason.choices)
+
+
+class ToxinStop(CorrectableRecord):
+    """The decision to stop botulinum toxin: when, who decided, and why (a reason from a
+    fixed list, with words when it is "another reason"). A cycle given after the stop date
+    means toxin was restarted: the stop stays as it was recorded (it was true then) and is
+    read as "restarted" (`collis.treatments.selectors.toxin_stops_of`)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="toxin_stops")
+    stopped_on = models.DateField("Date toxin was stopped")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="Clinician responsible")
+    reason = models.CharField("Reason for stopping", max_length=20, choices=StopReason.choices)
+    reason_other = models.CharField("The other reason", max_length=200, blank=True)
+    notes = models.TextField("Notes", blank=True)
+
+    class Meta:
+        ordering = ["stopped_on", "id"]
+        indexes = [models.Index(fields=["patient", "stopped_on"], name="toxin_stop_patient")]
+        constraints = [
+            models.CheckConstraint(
+                name="toxin_stop_other_reason_has_words",
+                condition=~models.Q(reason="other") | ~models.Q(reason_other="")),
+        ]
+
+    def __str__(self):
+        return f"toxin stopped on {self.stopped_on}: {self.reason}"
+
+    @property
+    def reason_label(self) -> str:
+        label = STOP_REASON_LABELS.get(self.reason, self.reason)
+        return f"{label}: {self.reason_other}" if self.reason_other else label
+
+
 class Medication(CorrectableRecord):
     """An oral medicine taken for dystonia, from its start to (perhaps) its stop."""
 

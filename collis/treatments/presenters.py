@@ -22,6 +22,7 @@ from collis.treatments.models import (
     TherapySession,
     ToxinCycle,
     ToxinReview,
+    ToxinStop,
 )
 
 PATTERN_LABELS = {
@@ -165,7 +166,7 @@ def entry_href(entry) -> str:
         return reverse("treatments:toxin_detail",
                        kwargs={"patient_id": entry.cycle.patient_id, "pk": entry.cycle_id})
     name = {ResistanceTest: "resistance_test_detail", Medication: "medication_detail",
-            TherapySession: "therapy_detail"}[type(entry)]
+            TherapySession: "therapy_detail", ToxinStop: "toxin_stop_detail"}[type(entry)]
     return reverse(f"treatments:{name}", kwargs={"patient_id": entry.patient_id,
                                                  "pk": entry.pk})
 
@@ -183,6 +184,26 @@ def describe_review(review: ToxinReview) -> str:
 def describe_test(test: ResistanceTest) -> str:
     return (f"{date_long(test.tested_on)}: {TEST_LABELS[test.kind]}, "
             f"{RESULT_LABELS[test.result].lower()}")
+
+
+STOP_LEAD = ("Record the decision to stop botulinum toxin, who made it and why. About 20% of "
+             "patients eventually stop toxin, mostly because it stops working [19][20]. If "
+             "toxin is given again later, record the cycle as usual: the stop stays in the "
+             "record, shown as restarted.")
+
+
+def describe_stop(stop: ToxinStop) -> str:
+    return f"{date_long(stop.stopped_on)}: {stop.reason_label}"
+
+
+def stop_rows(stop: ToxinStop) -> list[tuple[str, str]]:
+    restarted = getattr(stop, "restarted_on", None)
+    return [("Date toxin was stopped", date_long(stop.stopped_on)),
+            ("Clinician responsible", stop.decided_by.display_name),
+            ("Reason", stop.reason_label), ("Notes", stop.notes or "None"),
+            ("Restarted", f"Yes, with the cycle of {date_long(restarted)}" if restarted
+             else "No"),
+            ("Recorded", _recorded(stop))]
 
 
 def describe_medication(medication: Medication) -> str:

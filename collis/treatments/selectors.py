@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from collis.core.audit import Actor, audit_record
@@ -30,6 +30,7 @@ from collis.treatments.models import (
     ToxinCycle,
     ToxinInjection,
     ToxinReview,
+    ToxinStop,
 )
 
 CYCLES_PATH = "botulinum_toxin.cycles"
@@ -67,6 +68,14 @@ class ToxinRecord:
     response: ResponseSummary
     resistance_tests: tuple[ResistanceTest, ...]
     checklist: tuple[ChecklistItem, ...]
+    # The current decisions to stop toxin, oldest first, each with `restarted_on` (the first
+    # current cycle after it, or None while toxin stays stopped).
+    stops: tuple = ()
+
+    @property
+    def stopped(self) -> ToxinStop | None:
+        """The stop in force: the latest, if no cycle was given after it."""
+        return self.stops[-1] if self.stops and self.stops[-1].restarted_on is None else None
 
     @property
     def latest_resistance_test(self) -> ResistanceTest | None:
@@ -234,6 +243,35 @@ def resistance_test_latest(patient: Patient) -> ResistanceTest | None:
     return resistance_tests_of(patient).order_by("-tested_on", "-id").first()
 
 
+def restarted_on():
+    """The first current cycle of the stop's patient given after the stop: toxin restarted."""
+    return Subquery(ToxinCycle.objects.current().filter(
+        patient_id=OuterRef("patient_id"), given_on__gt=OuterRef("stopped_on"))
+        .order_by("given_on").values("given_on")[:1])
+
+
+_TOXIN_STOPS = patient_rows(lambda patient_id: (
+    ToxinStop.objects.current().filter(patient_id=patient_id)
+    .select_related("decided_by", "created_by").annotate(restarted_on=restarted_on())
+    .order_by("stopped_on", "id")))
+
+
+def toxin_stops_of(patient: Patient) -> tuple[ToxinStop, ...]:
+    """The patient's current stops of toxin, oldest first, each with `restarted_on` (a
+    service's check; reads for a page go through `toxin_record_get`)."""
+    return tuple(_TOXIN_STOPS.instances(patient_id=patient.pk))
+
+
+def toxin_stop_get(*, patient: Patient, pk: int, actor: Actor) -> ToxinStop:
+    """One stop of toxin of this patient, whatever its status; the read is audited."""
+    stop = (ToxinStop.objects.select_related("decided_by", "created_by", "status_changed_by")
+            .annotate(restarted_on=restarted_on()).get(patient=patient, pk=pk))
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_stop",
+                 object_id=stop.pk, patient_id=patient.pk,
+                 summary=f"Viewed the stop of botulinum toxin of {stop.stopped_on.isoformat()}")
+    return stop
+
+
 def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
     """The patient's current toxin cycles with the domain's warnings, response pattern and
     the poor-responder pathway. The read is audited."""
@@ -241,11 +279,13 @@ def toxin_record_get(*, patient: Patient, actor: Actor) -> ToxinRecord:
     tests = tuple(_RESISTANCE_TESTS.instances(patient_id=patient.pk))
     record = ToxinRecord(cycles=cycles, warnings=cycle_warnings(cycles),
                          response=response_summary(cycles), resistance_tests=tests,
-                         checklist=poor_responder_checklist(tests[-1] if tests else None))
+                         checklist=poor_responder_checklist(tests[-1] if tests else None),
+                         stops=tuple(_TOXIN_STOPS.instances(patient_id=patient.pk)))
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="toxin_cycles",
                  object_id=patient.pk, patient_id=patient.pk,
                  summary=f"Viewed {len(cycles)} botulinum toxin cycles",
                  details={"cycles": [c.pk for c in cycles],
+                          "stops": [s.pk for s in record.stops],
                           "response_pattern": str(record.response.derivation.pattern or "")})
     return record
 

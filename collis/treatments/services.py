@@ -42,6 +42,7 @@ from collis.treatments.models import (
     ToxinInjection,
     ToxinLastCycle,
     ToxinReview,
+    ToxinStop,
 )
 
 
@@ -396,6 +397,89 @@ def resistance_test_mark_entered_in_error(*, test: ResistanceTest, reason: str,
     return record_mark_entered_in_error(record=test, reason=reason, actor=actor,
                                         object_type="toxin_resistance_test",
                                         patient_id=test.patient_id)
+
+
+# -- Stopping toxin --------------------------------------------------------------------------
+
+def _toxin_stop_chronology(*, patient: Patient, stopped_on: date,
+                           amends: ToxinStop | None) -> None:
+    """A stop is not in the future, comes after the cycles it stops (never before the
+    patient's first cycle, nor before their last cycle), and a correction keeps it before
+    the cycle that restarted toxin, if one did. Cycles are the current ones."""
+    clinical_date_check(field="stopped_on", value=stopped_on, patient=patient,
+                        label="The date toxin was stopped")
+    cycles = ToxinCycle.objects.current().filter(patient=patient)
+    restart = None
+    if amends is not None:
+        restart = (cycles.filter(given_on__gt=amends.stopped_on).order_by("given_on")
+                   .values_list("given_on", flat=True).first())
+    before = cycles.filter(given_on__lt=restart) if restart else cycles
+    last = before.aggregate(last=Max("given_on"))["last"]
+    if last is None:
+        raise ValidationError({"stopped_on": (
+            "No botulinum toxin cycle is recorded for this patient: record the cycles given "
+            "before recording that toxin was stopped")})
+    not_before_check(field="stopped_on", value=stopped_on, earliest=last,
+                     label="The date toxin was stopped",
+                     cause="the last cycle given (a cycle after a stop means toxin restarted)")
+    if restart is not None and stopped_on >= restart:
+        raise ValidationError({"stopped_on": (
+            f"Toxin was restarted with the cycle of {date_long(restart)}: the date it was "
+            "stopped must be before it")})
+
+
+@transaction.atomic
+def toxin_stop_create(*, patient: Patient, stopped_on: date, decided_by: User, reason: str,
+                      reason_other: str = "", notes: str = "", amends: ToxinStop | None = None,
+                      correction_reason: str = "", actor: Actor) -> ToxinStop:
+    """Record that botulinum toxin was stopped, who decided and why (or, with `amends`, the
+    corrected version of such an entry).
+
+    A stop comes after the patient's cycles; only one stop is in force at a time. A cycle
+    recorded later, after the stop date, is not refused: it means toxin was restarted (a
+    toxin holiday is a step of the poor-responder pathway [20]), and the stop stays as it
+    was recorded, read as "restarted" on the record and left out of the audit's count of
+    patients who stopped."""
+    _may(actor, Capability.TOXIN_RECORD)
+    reason_text = _amendment_reason(amends, correction_reason,
+                                    same=amends is None or amends.patient_id == patient.pk)
+    # One writer at a time for the patient's toxin record (as toxin_last_cycle_refresh).
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk)
+         .values_list("pk"))
+    reason_other = reason_other.strip()
+    if reason == "other" and not reason_other:
+        raise ValidationError({"reason_other": "Enter the other reason for stopping"})
+    stop = ToxinStop(patient=patient, stopped_on=stopped_on, decided_by=decided_by,
+                     reason=reason, reason_other=reason_other if reason == "other" else "",
+                     notes=notes, supersedes=amends, created_by=actor.user)
+    _clean(stop)
+    _toxin_stop_chronology(patient=patient, stopped_on=stopped_on, amends=amends)
+    if amends is None:
+        in_force = [s for s in selectors.toxin_stops_of(patient) if s.restarted_on is None]
+        if in_force:
+            raise ValidationError({"stopped_on": (
+                f"Toxin is already recorded as stopped on {date_long(in_force[-1].stopped_on)}"
+                ": correct that entry instead")})
+    _insert(stop, amends=amends)
+    audit_record(actor=actor, action=AuditAction.CREATE, object_type="toxin_stop",
+                 object_id=stop.pk, patient_id=patient.pk,
+                 summary=f"Recorded that botulinum toxin was stopped on "
+                         f"{stopped_on.isoformat()}: {stop.reason_label}",
+                 details={"reason": reason, "reason_other": stop.reason_other,
+                          "decided_by": decided_by.pk,
+                          "amends": amends.pk if amends else None})
+    if amends is not None:
+        record_supersede(old=amends, new=stop, reason=reason_text, actor=actor,
+                         object_type="toxin_stop", patient_id=patient.pk)
+    return stop
+
+
+@transaction.atomic
+def toxin_stop_mark_entered_in_error(*, stop: ToxinStop, reason: str,
+                                     actor: Actor) -> ToxinStop:
+    _may(actor, Capability.TOXIN_RECORD)
+    return record_mark_entered_in_error(record=stop, reason=reason, actor=actor,
+                                        object_type="toxin_stop", patient_id=stop.patient_id)
 
 
 # -- Medication ------------------------------------------------------------------------------

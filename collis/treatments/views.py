@@ -30,6 +30,7 @@ from collis.treatments.forms import (
     TherapySessionForm,
     ToxinCycleForm,
     ToxinReviewForm,
+    ToxinStopForm,
 )
 from collis.treatments.models import (
     Medication,
@@ -37,6 +38,7 @@ from collis.treatments.models import (
     TherapySession,
     ToxinCycle,
     ToxinReview,
+    ToxinStop,
 )
 
 SECTIONS = {"toxin": ("Botulinum toxin", "treatments:toxin_list"),
@@ -74,6 +76,11 @@ def _medication(patient: Patient, pk: int, actor: Actor) -> Medication:
 def _test(patient: Patient, pk: int, actor: Actor) -> ResistanceTest:
     return _found(lambda: selectors.resistance_test_get(patient=patient, pk=pk, actor=actor),
                   ResistanceTest.DoesNotExist)
+
+
+def _stop(patient: Patient, pk: int, actor: Actor) -> ToxinStop:
+    return _found(lambda: selectors.toxin_stop_get(patient=patient, pk=pk, actor=actor),
+                  ToxinStop.DoesNotExist)
 
 
 def _session(patient: Patient, pk: int, actor: Actor) -> TherapySession:
@@ -150,6 +157,7 @@ def toxin_list(request, patient_id):
         "can_record": can(request.user, Capability.TOXIN_RECORD),
         "corrected_cycles": selectors.corrected_entries(patient=patient, model=ToxinCycle),
         "corrected_tests": selectors.corrected_entries(patient=patient, model=ResistanceTest),
+        "corrected_stops": selectors.corrected_entries(patient=patient, model=ToxinStop),
         "breadcrumbs": _crumbs(patient, "toxin"),
     })
 
@@ -391,6 +399,74 @@ def resistance_test_entered_in_error(request, patient_id, pk):
         rows=presenters.test_rows(test), back=presenters.entry_href(test),
         mark=lambda reason: services.resistance_test_mark_entered_in_error(
             test=test, reason=reason, actor=actor))
+
+
+@require(Capability.TOXIN_RECORD)
+@methods("GET", "POST")
+def toxin_stop_create(request, patient_id):
+    """Record that toxin was stopped, who decided and why; with `?amends=<id>` correct it."""
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    amends_pk = _amends(request)
+    amends = _stop(patient, amends_pk, actor) if amends_pk else None
+    if amends is not None and not amends.is_current:
+        return _already_corrected(request, amends, presenters.entry_href(amends))
+    if request.method == "POST":
+        form = ToxinStopForm(request.POST, amending=amends is not None)
+        response = form_submit(
+            request, form,
+            lambda data: services.toxin_stop_create(
+                patient=patient, stopped_on=data["stopped_on"], decided_by=data["decided_by"],
+                reason=data["reason"], reason_other=data["reason_other"], notes=data["notes"],
+                amends=amends, correction_reason=data.get("correction_reason", ""),
+                actor=actor),
+            redirect_to=reverse("treatments:toxin_list", kwargs={"patient_id": patient.pk}),
+            message="The stop of botulinum toxin is recorded.")
+        if response:
+            return response
+    else:
+        form = ToxinStopForm(initial=ToxinStopForm.initial_from(amends) if amends
+                             else {"decided_by": request.user.pk}, amending=amends is not None)
+    title = ("Correct the stop of botulinum toxin" if amends
+             else "Record that botulinum toxin was stopped")
+    return render(request, "treatments/simple_form.jinja", {
+        "title": title, "patient": patient, "form": form,
+        "section": "toxin", "submit": "Save the stop of toxin",
+        "lead": presenters.STOP_LEAD,
+        "breadcrumbs": _crumbs(patient, "toxin", title),
+    })
+
+
+@require(Capability.RECORD_VIEW)
+def toxin_stop_detail(request, patient_id, pk):
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    stop = _stop(patient, pk, actor)
+    kwargs = {"patient_id": patient.pk}
+    return _entry_page(
+        request, patient=patient, entry=stop, section="toxin",
+        title=f"Botulinum toxin stopped on {date_long(stop.stopped_on)}",
+        rows=presenters.stop_rows(stop), capability=Capability.TOXIN_RECORD,
+        correct_href=reverse("treatments:toxin_stop_create", kwargs=kwargs)
+        + f"?amends={stop.pk}",
+        error_href=reverse("treatments:toxin_stop_entered_in_error",
+                           kwargs={**kwargs, "pk": stop.pk}),
+        describe=presenters.describe_stop)
+
+
+@require(Capability.TOXIN_RECORD)
+@methods("GET", "POST")
+def toxin_stop_entered_in_error(request, patient_id, pk):
+    actor = Actor.from_request(request)
+    patient = patient_get(patient_id=patient_id, actor=actor)
+    stop = _stop(patient, pk, actor)
+    return _entered_in_error_page(
+        request, patient=patient, entry=stop, section="toxin",
+        title=f"Mark the stop of botulinum toxin of {date_long(stop.stopped_on)} as entered "
+              "in error",
+        rows=presenters.stop_rows(stop), back=presenters.entry_href(stop),
+        mark=lambda reason: services.toxin_stop_mark_entered_in_error(
+            stop=stop, reason=reason, actor=actor))
 
 
 # Medication --------------------------------------------------------------------------------

@@ -170,3 +170,32 @@ class TestShortIntervalAndMedication(Journey):
         self.when_i_fill_in_the_date(datetime.date(2026, 11, 1))
         self.when_i_fill_in({"Reason for stopping": "Drowsiness"})
         self.when_i_press("Record that it stopped")
+
+
+class TestStoppingToxin(Journey):
+    def test_a_neurologist_records_that_toxin_was_stopped_and_why(self):
+        patient = self.given_a_patient()
+        cycle_with(patient, datetime.date(2025, 1, 6), benefit=80, weeks=12)
+        cycle_with(patient, datetime.date(2025, 4, 7), benefit=20, weeks=4)
+        self.given_i_am_signed_in_as(Role.NEUROLOGIST, first_name="Nia", last_name="Neuro")
+        self.when_i_open_the_record(patient, "toxin/")
+        self.then_i_see("No decision to stop botulinum toxin is recorded")
+        self.when_i_follow("Record that botulinum toxin was stopped")
+        self.then_i_see_the_heading("Record that botulinum toxin was stopped")
+        self.then_the_page_is_accessible("toxin-stop-create")
+
+        self.when_i_fill_in_the_date(datetime.date(2025, 5, 1), field="stopped_on")
+        self.when_i_choose("Another reason", group="Reason for stopping")
+        self.when_i_press("Save the stop of toxin")
+        self.then_the_error_summary_says("There is a problem",
+                                         "Enter the other reason for stopping")
+        self.then_the_page_is_accessible("toxin-stop-create-error")
+
+        self.when_i_choose("It stopped working (secondary non-response)",
+                           group="Reason for stopping")
+        self.when_i_press("Save the stop of toxin")
+        self.then_i_see_the_success_banner("The stop of botulinum toxin is recorded.")
+        self.then_i_see("Botulinum toxin was stopped on 1 May 2025")
+        self.then_the_table_shows("It stopped working (secondary non-response)",
+                                  name=re.compile("Decisions to stop botulinum toxin"))
+        self.then_the_page_is_accessible("toxin-list-stopped")

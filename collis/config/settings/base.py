@@ -28,6 +28,10 @@ COLLIS_RESEARCH_PSEUDONYM_KEY = os.environ.get("COLLIS_RESEARCH_PSEUDONYM_KEY", 
 # audit"). A week by default, UNSOURCED.
 COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS = int(os.environ.get(
     "COLLIS_RESEARCH_EXTRACT_EXPIRY_HOURS", "168"))
+# Local policy (UNSOURCED): how often the task worker recomputes the toxin clinic summaries
+# of the service audit (ADR 0020); 0 stops the refresh from queueing itself again.
+COLLIS_AUDIT_SUMMARY_REFRESH_MINUTES = int(os.environ.get(
+    "COLLIS_AUDIT_SUMMARY_REFRESH_MINUTES", "60"))
 DEBUG = env_bool("COLLIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("COLLIS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("COLLIS_CSRF_TRUSTED_ORIGINS")

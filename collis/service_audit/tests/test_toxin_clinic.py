@@ -18,16 +18,19 @@ from collis.patients.tests.factories import PatientFactory
 from collis.service_audit import toxin_presenters
 from collis.service_audit.selectors import AuditFilters
 from collis.service_audit.toxin_measures import toxin_clinic_measures
-from collis.treatments.models import ToxinCycle, ToxinReview
+from collis.treatments.models import ToxinCycle, ToxinReview, ToxinStop
 from collis.treatments.tests.factories import cycle_with
 
 pytestmark = pytest.mark.django_db
 
 # The policy in force (1), the window, products, doses, reviews, intervals, patterns,
-# patients per period and patterns per period (8), the audit entry (1 or 2): 12 at most.
-QUERY_BOUND = 12
-# The page: the user, session and menu, the filters' choices (2), the measures: 14 here.
-PAGE_QUERY_BOUND = 16
+# patients per period and patterns per period (8), the stops of toxin (1), the audit entry
+# (1 or 2): 13 at most.
+QUERY_BOUND = 13
+# The page: the user, session and menu, the look-ups of the worker's summaries (the choices
+# and the measures, 2, none stored here), the filters' choices (2), the measures with the
+# stops of toxin: 17 here.
+PAGE_QUERY_BOUND = 17
 JAN, APR, MAR17 = datetime.date(2025, 1, 6), datetime.date(2025, 4, 7), datetime.date(2025, 3, 17)
 
 
@@ -196,7 +199,7 @@ def test_the_page_and_its_csv_agree_and_the_read_is_audited(client_as, clinic):
     page = response.content.decode()
     assert response.status_code == 200
     assert "<svg" in page and "Computed" in page and "cycles from 6 January 2025" in page
-    assert "no reason for stopping" in page
+    assert "Patients who stopped botulinum toxin, and why: 0 of the 7" in page
     assert AuditEvent.objects.filter(summary="Viewed the service audit: toxin clinic measures",
                                      actor=client.user).exists()
     body = b"".join(client.get("/service-audit/toxin.csv").streaming_content).decode()
@@ -235,3 +238,93 @@ def test_the_page_takes_as_many_queries_for_a_larger_clinic(client_as, clinic,
         page = client.get("/service-audit/toxin/?year=2025").content.decode()
     # Ten weeks apart: sooner than the usual 12, not sooner than the licensed 10 [15].
     assert "Under 10 weeks [15]: 0 of 10" in page
+
+
+def _stop(patient, day, reason, **kwargs):
+    user = UserFactory()
+    return ToxinStop.objects.create(patient=patient, stopped_on=day, reason=reason,
+                                    decided_by=user, created_by=user, **kwargs)
+
+
+def test_patients_who_stopped_are_counted_by_reason_and_year(auditor, clinic):
+    """Of the 7 patients treated: A and B stopped as it stopped working, D for side effects,
+    E by choice, G for surgery (5 in 2025); C stopped and restarted (a cycle after the stop);
+    F's stop was entered in error. Stopped: 5 of 7; by reason 2, 0, 1, 1, 1, 0."""
+    day = datetime.date(2025, 5, 1)
+    for name, reason in (("A", "stopped_working"), ("B", "stopped_working"),
+                         ("D", "side_effects"), ("E", "patient_choice"),
+                         ("G", "surgery_or_dbs")):
+        _stop(clinic[name], day, reason)
+    _stop(clinic["C"], day, "side_effects")
+    cycle_with(clinic["C"], datetime.date(2025, 8, 4))
+    _stop(clinic["F"], day, "other", reason_other="x",
+          record_status=RecordStatus.ENTERED_IN_ERROR)
+    measures = toxin_clinic_measures(actor=auditor, filters=AuditFilters())
+    assert measures.stopped == {(2025, "stopped_working"): 2, (2025, "side_effects"): 1,
+                                (2025, "patient_choice"): 1, (2025, "surgery_or_dbs"): 1}
+    assert measures.restarted == 1 and measures.patients == 7
+    table = toxin_presenters.stopping_table(measures)
+    rows = {row[0]: row for row in table.rows}
+    assert rows["All reasons"][1] == "5" and rows["All reasons"][3].startswith("5 of 7 (71%")
+    assert "About 20% of patients eventually stop" in rows["All reasons"][4]
+    working = rows["It stopped working (secondary non-response)"]
+    assert working[1:3] == ["2", toxin_presenters._rate(2, 5)]
+    assert working[3].startswith("2 of 7")
+    assert rows["Another reason"][1] == "0"
+    assert next(r for r in table.rows if r[0].startswith("Stopped and later restarted"))[1] \
+        == "1"
+    by_year = toxin_presenters.stopping_by_year_table(measures)
+    assert by_year.rows == [["2025", "5", "2", "0", "1", "1", "1", "0"]]
+
+
+def test_a_year_with_few_stops_is_not_shown(auditor, clinic):
+    _stop(clinic["A"], datetime.date(2025, 5, 1), "stopped_working")
+    measures = toxin_clinic_measures(actor=auditor, filters=AuditFilters())
+    row = toxin_presenters.stopping_by_year_table(measures).rows[0]
+    assert row[0] == "2025" and "not shown" in row[1].lower()
+    # The clinic (7 patients) is shown: the count of 1 is inside it.
+    rows = {r[0]: r for r in toxin_presenters.stopping_table(measures).rows}
+    assert rows["All reasons"][1] == "1"
+
+
+def test_the_worker_summaries_give_the_live_measures_and_the_page_reads_them(
+        client_as, auditor, clinic, django_assert_max_num_queries):
+    from collis.core.models import Organisation
+    from collis.service_audit.toxin_summaries import (
+        clinic_as_json,
+        clinic_from_json,
+        toxin_summaries_refresh,
+    )
+
+    _stop(clinic["A"], datetime.date(2025, 5, 1), "stopped_working")
+    result = toxin_summaries_refresh(organisation=Organisation.objects.default())
+    # All, the one site, the one year, the site in that year; and the filters' choices.
+    assert result["summaries"] == 4
+    live = toxin_clinic_measures(actor=auditor, filters=AuditFilters(year=2025))
+    stored = clinic_from_json(clinic_as_json(live), live.filters)
+    assert [t.rows for t in toxin_presenters.tables(stored)] == [
+        t.rows for t in toxin_presenters.tables(live)]
+    client = client_as(Role.AUDITOR)
+    client.get("/service-audit/toxin/")
+    # A new cycle is not counted until the next refresh; ?live=1 counts it now.
+    cycle_with(PatientFactory(), datetime.date(2025, 6, 2), benefit=70, weeks=10)
+    with django_assert_max_num_queries(8):
+        page = client.get("/service-audit/toxin/?year=2025").content.decode()
+    assert "by the task worker" in page and "13 cycles of 7 patients" in page
+    assert "Viewed the service audit: toxin clinic measures" in set(
+        AuditEvent.objects.filter(actor=client.user).values_list("summary", flat=True))
+    page = client.get("/service-audit/toxin/?year=2025&live=1").content.decode()
+    assert "14 cycles of 8 patients" in page and "by the task worker" not in page
+
+
+def test_the_command_computes_the_summaries_now(auditor, clinic):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from collis.service_audit.models import ToxinClinicSummary
+
+    out = StringIO()
+    call_command("audit_summaries", "--now", stdout=out)
+    assert "4 summaries in" in out.getvalue()
+    assert ToxinClinicSummary.objects.filter(key="-:-").exists()

@@ -9,6 +9,7 @@ import pytest
 from collis.core.audit import Actor
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
+from collis.outcomes.models import Operation
 from collis.patients.tests.factories import PatientFactory, other_unit_site
 from collis.service_audit import waiting_list
 from collis.service_audit.selectors import AuditFilters
@@ -22,18 +23,27 @@ def _at(day: str, time: str = "12:00") -> datetime.datetime:
     return datetime.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=LONDON)
 
 
-def episode(moves, *, home_site=None, surgeon=None, site=None):
-    """An episode with status rows [(state, 'YYYY-MM-DD' or (day, time))...]."""
+def episode(moves, *, home_site=None, surgeon=None, site=None, referred=None,
+            operated=None, loaded=None):
+    """An episode with status rows [(state, 'YYYY-MM-DD' or (day, time))...]. The referral
+    is received on the day of the first row (or `referred`); an "operated" row brings an
+    operation note of its day (or of `operated`). `loaded`: every status row is written at
+    that instant instead, as a bulk load of past episodes would."""
     user = surgeon or UserFactory(role=Role.NEUROSURGEON)
     patient = PatientFactory(**({"home_site": home_site} if home_site else {}))
+    days = [(_at(*when) if isinstance(when, tuple) else _at(when)) for _state, when in moves]
     made = Episode.objects.create(
         patient=patient, state=moves[-1][0], opened_by=user, referrer_name="Dr Ash",
         referrer_gmc_number="1234567", referrer_organisation="General Hospital",
-        referral_reason="Cervical dystonia", referral_received_on=datetime.date(2025, 1, 1),
-        surgeon=surgeon, listing_site=site)
-    for state, when in moves:
-        at = _at(*when) if isinstance(when, tuple) else _at(when)
-        EpisodeStatus.objects.create(episode=made, state=state, at=at, by=user)
+        referral_reason="Cervical dystonia",
+        referral_received_on=referred or days[0].date(), surgeon=surgeon, listing_site=site)
+    for (state, _when), at in zip(moves, days, strict=True):
+        EpisodeStatus.objects.create(episode=made, state=state, at=loaded or at, by=user)
+        if state == "operated":
+            Operation.objects.create(
+                patient=patient, episode=made, operated_on=operated or at.date(),
+                site=patient.home_site, surgeon=user, anaesthetic="general",
+                anaesthetist="Dr Gas", created_by=user)
     return made
 
 
@@ -101,6 +111,29 @@ def test_the_surgeon_and_site_are_those_of_the_listing(history, auditor, sites):
         actor=auditor, filters=AuditFilters(site_id=sites[1].pk),
         today=datetime.date(2025, 2, 1))
     assert at_site.points == []
+
+
+def test_a_bulk_load_shows_no_spike_the_clinical_dates_count(auditor, sites):
+    """Five past episodes loaded on 1 June 2025 (every status row written then): E1 referred
+    10 Jan, operated 5 Mar; E2 referred 3 Feb, withdrawn (its status row, loaded 1 June:
+    the only date it has); E3 referred 15 Feb, listed; E4 referred 20 Mar, operated 2 Apr;
+    E5 referred 7 Apr, listed. By hand, months January to June: joined 1, 2, 1, 1, 0, 0;
+    left 0, 0, 1, 1, 0, 1 (E2 in June); waiting 1, 3, 3, 3, 3, 2."""
+    loaded = _at("2025-06-01", "09:00")
+    episode([("referral_received", "2025-01-10"), ("listed", "2025-02-01"),
+             ("operated", "2025-03-05")], loaded=loaded)
+    episode([("referral_received", "2025-02-03"), ("withdrawn", "2025-02-20")], loaded=loaded)
+    episode([("referral_received", "2025-02-15"), ("listed", "2025-02-28")], loaded=loaded)
+    episode([("referral_received", "2025-03-20"), ("operated", "2025-04-02")], loaded=loaded)
+    episode([("referral_received", "2025-04-07"), ("listed", "2025-04-20")], loaded=loaded)
+    result = waiting_list.waiting_list_over_time(
+        actor=auditor, filters=AuditFilters(), today=datetime.date(2025, 6, 15))
+    assert _numbers(result) == [("2025-01-01", 1, 0, 1, False),
+                                ("2025-02-01", 2, 0, 3, False),
+                                ("2025-03-01", 1, 1, 3, False),
+                                ("2025-04-01", 1, 1, 3, False),
+                                ("2025-05-01", 0, 0, 3, False),
+                                ("2025-06-01", 0, 1, 2, True)]
 
 
 def test_the_table_hides_counts_below_the_minimum_and_the_chart_leaves_them_out(

@@ -134,3 +134,20 @@ def test_api_lists_hold_current_entries_only_each_with_its_status(client, bearer
     medicines = client.get(f"/api/v1/patients/{patient.pk}/medications", **headers).json()
     assert [(m["drug_name"], m["record_status"]) for m in medicines] == [("Baclofen", "current")]
     assert client.get(f"/api/v1/patients/{patient.pk}/therapy-sessions", **headers).json() == []
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_stops_beside_the_cycles(client, bearer, sites):
+    from collis.core.audit import Actor
+    from collis.core.tests.factories import UserFactory
+    from collis.treatments import services
+
+    patient = PatientFactory()
+    cycle_with(patient, D(2025, 1, 6))
+    user = UserFactory()
+    services.toxin_stop_create(patient=patient, stopped_on=D(2025, 2, 3), decided_by=user,
+                               reason="stopped_working", actor=Actor.command_line(user))
+    body = client.get(f"/api/v1/patients/{patient.pk}/toxin-cycles",
+                      **bearer(Role.NEUROLOGIST)).json()
+    assert body["stops"][0]["reason"] == "stopped_working"
+    assert body["stops"][0]["restarted_on"] is None

@@ -235,9 +235,9 @@ def test_toxin_page_queries_do_not_grow_with_the_cycles(client_as, sites,
     ResistanceTestFactory(patient=patient)
     client = client_as(Role.NEUROLOGIST)
     policy_in_force()  # version 1 of the local policy, made on first use in a fresh database
-    # 15: with the corrected cycles and resistance tests, read once each, and the local
-    # policy in force (its response thresholds).
-    with django_assert_max_num_queries(15):
+    # 17: with the corrected cycles, resistance tests and stops of toxin, read once each,
+    # the stops themselves, and the local policy in force (its response thresholds).
+    with django_assert_max_num_queries(17):
         assert client.get(url("toxin_list", patient)).status_code == 200
 
 
