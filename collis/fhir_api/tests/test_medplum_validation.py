@@ -17,6 +17,7 @@ import pytest
 from collis.core.roles import Role
 from collis.fhir_api import bulk, groups
 from collis.fhir_api.tests.test_bulk import a_record, download, kick_off, status
+from collis.fhir_api.tests.test_questionnaires import answered
 from collis.outcomes.tests.factories import make_episode, operate
 from collis.patients.tests.factories import PatientFactory
 from collis.scheduling import services as scheduling
@@ -72,9 +73,14 @@ def test_every_resource_of_a_full_export_is_valid_for_medplum(client, bearer, si
         a_record(patient)
         operate(make_episode(patient, state="consented"))
         scheduling.appointment_book(patient=patient, slot=slot, actor=actor)
+        answered(patient)
     headers = bearer(Role.CLINICAL_LEAD)
     manifest = status(client, kick_off(client, headers), headers).json()
     found = download(client, manifest, headers)
+    # The audit log is exported only to a reader of the log (an auditor), on its own.
+    auditor = bearer(Role.AUDITOR)
+    found |= download(client, status(client, kick_off(client, auditor), auditor).json(),
+                      auditor)
     assert set(found) == set(bulk.SYSTEM_TYPES)  # every type the export writes
     group = groups.group_create(name="Operated", actor=_lead_actor(),
                                 criteria=groups.Criteria(operated_since=dt.date(2026, 1, 1)))
