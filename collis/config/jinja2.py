@@ -2,9 +2,11 @@
 navigation that the signed-in user's role may use."""
 
 from collections import OrderedDict
+from functools import lru_cache
 
 from django.contrib.messages import get_messages
-from django.templatetags.static import static
+from django.core.signals import setting_changed
+from django.templatetags.static import static as django_static
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
@@ -18,6 +20,22 @@ from collis.patients.presenters import record_sections
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse_kept(name, args=args or None, kwargs=kwargs or None)
+
+
+@lru_cache(maxsize=512)
+def static(path: str) -> str:
+    """Django's `static`, kept per process: a file's URL (with its hashed name in
+    production's manifest) does not change while the process runs, and every page asks for
+    the same eight."""
+    return django_static(path)
+
+
+def _static_forget(*, setting, **kwargs):
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES"):
+        static.cache_clear()
+
+
+setting_changed.connect(_static_forget)
 
 
 def page_query(request, *names: str) -> str:

@@ -39,3 +39,12 @@ def test_markup_and_text_never_share_a_rendering():
     button = component_macro("button")
     assert "&lt;b&gt;" in str(render_once(button, {"text": "<b>x</b>"}))
     assert "<b>x</b>" in str(render_once(button, {"text": Markup("<b>x</b>")}))
+
+
+def test_static_urls_are_kept_per_process_and_forgotten_when_the_settings_change(settings):
+    from collis.config.jinja2 import static
+
+    first = static("collis/collis.css")
+    assert static("collis/collis.css") == first
+    settings.STATIC_URL = "/elsewhere/"
+    assert static("collis/collis.css").startswith("/elsewhere/")
