@@ -188,6 +188,9 @@ def _run(args) -> int:
     from pathlib import Path
 
     collis = str(Path(sys.executable).parent / "collis")
+    # The service audit's summaries refresh on the worker's schedule (queued once).
+    subprocess.run([collis, "manage", "audit_summaries"], check=False,  # noqa: S603
+                   stdout=subprocess.DEVNULL)
     processes = [
         subprocess.Popen([collis, "manage", "runserver", args.address]),  # noqa: S603
         subprocess.Popen([collis, "manage", "db_worker", "--queue-name", "*",  # noqa: S603

@@ -42,8 +42,37 @@ def toxin_summaries_refresh_task(organisation_id: int) -> dict:
 
     result = toxin_summaries_refresh(organisation=Organisation.objects.get(pk=organisation_id))
     minutes = getattr(settings, "COLLIS_AUDIT_SUMMARY_REFRESH_MINUTES", 60)
-    following = toxin_summaries_refresh_task
-    if minutes and following.get_backend().supports_defer:
-        following.using(run_after=timezone.now() + datetime.timedelta(minutes=minutes)) \
-            .enqueue(organisation_id)
+    if minutes and toxin_summaries_refresh_task.get_backend().supports_defer:
+        toxin_summaries_refresh_queue(
+            organisation_id, after=timezone.now() + datetime.timedelta(minutes=minutes))
     return result
+
+
+def toxin_summaries_refresh_queue(organisation_id: int, *, after=None) -> bool:
+    """Queue the unit's summary refresh (at `after`, or now) unless one is already waiting
+    in the database backend's queue; returns whether it was queued. So starting the
+    schedule again (`collis manage audit_summaries`, `collis run`) or two refreshes ending
+    at once leave one chain of refreshes, not two. The unit's row is locked while the
+    queue is looked at, so two callers take turns."""
+    from django.db import transaction
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+
+    from collis.core.models import Organisation
+
+    task_ = toxin_summaries_refresh_task
+    queued = task_.using(run_after=after) if after is not None else task_
+    if not isinstance(task_.get_backend(), DatabaseBackend):
+        queued.enqueue(organisation_id)
+        return True
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        list(Organisation.objects.select_for_update().filter(pk=organisation_id))
+        waiting = DBTaskResult.objects.filter(task_path=task_.module_path,
+                                              status=TaskResultStatus.READY)
+        if any(args.get("args") == [organisation_id]
+               for args in waiting.values_list("args_kwargs", flat=True)):
+            return False
+        queued.enqueue(organisation_id)
+    return True

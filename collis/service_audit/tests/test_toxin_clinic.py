@@ -328,3 +328,23 @@ def test_the_command_computes_the_summaries_now(auditor, clinic):
     call_command("audit_summaries", "--now", stdout=out)
     assert "4 summaries in" in out.getvalue()
     assert ToxinClinicSummary.objects.filter(key="-:-").exists()
+
+
+def test_the_summary_refresh_is_queued_once_however_often_it_is_started(settings):
+    """Starting the schedule again (`audit_summaries`, `collis run`) leaves one refresh
+    waiting in the database queue, not a second chain of them."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from collis.core.models import Organisation
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    unit = Organisation.objects.default()
+    out = StringIO()
+    call_command("audit_summaries", stdout=out)
+    call_command("audit_summaries", stdout=out)
+    waiting = DBTaskResult.objects.filter(task_path__endswith="toxin_summaries_refresh_task")
+    assert [row["args"] for row in waiting.values_list("args_kwargs", flat=True)] == [[unit.pk]]
+    assert "already queued" in out.getvalue()

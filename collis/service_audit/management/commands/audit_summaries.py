@@ -1,5 +1,6 @@
 """`collis manage audit_summaries [--now]`: queue the refresh of every unit's toxin clinic
-summaries for the task worker (which then queues itself again on its schedule), or with
+summaries for the task worker (which then queues itself again on its schedule; a refresh
+already waiting is not queued twice, so running this again is harmless), or with
 --now compute them here and print how long each unit took."""
 
 from django.core.management.base import BaseCommand
@@ -15,7 +16,7 @@ class Command(BaseCommand):
                             help="compute them now instead of queueing the task")
 
     def handle(self, *args, now=False, **options):
-        from collis.service_audit.tasks import toxin_summaries_refresh_task
+        from collis.service_audit.tasks import toxin_summaries_refresh_queue
         from collis.service_audit.toxin_summaries import toxin_summaries_refresh
 
         for unit in Organisation.objects.order_by("pk"):
@@ -24,5 +25,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{unit.name}: {result['summaries']} summaries in "
                                   f"{result['seconds']} s")
             else:
-                toxin_summaries_refresh_task.enqueue(unit.pk)
-                self.stdout.write(f"{unit.name}: refresh queued")
+                queued = toxin_summaries_refresh_queue(unit.pk)
+                self.stdout.write(f"{unit.name}: refresh queued" if queued else
+                                  f"{unit.name}: a refresh is already queued")
