@@ -9,6 +9,7 @@ only, no database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from collis.fhir_api import codes, mappers, mappers_records, mappers_scheduling
@@ -20,16 +21,36 @@ _SLOT_PROFILE = codes.PROFILES["Slot"]
 _TOXIN = "botulinum-toxin-injection"
 
 
+def _when(moment) -> str:
+    """A FHIR instant: as PostgreSQL wrote it (text), or `mappers._instant` of a datetime."""
+    return moment if moment.__class__ is str else _instant(moment)
+
+
+def _day(day) -> str:
+    return day if day.__class__ is str else day.isoformat()
+
+
+def _restored(row):
+    """The row with the columns read as text (`Plain.instants`, `Plain.dates`) parsed back,
+    for the validated mapper (the fallback); what it writes of them is the same text."""
+    for name, kind in getattr(row, "_texts", ()):
+        value = getattr(row, name)
+        if value.__class__ is str:
+            setattr(row, name, dt.datetime.fromisoformat(value) if kind == "instant"
+                    else dt.date.fromisoformat(value))
+    return row
+
+
 def patient_resource(patient) -> dict:
     """`mappers.patient_resource`, the same dict, faster."""
     if patient.version is None or patient.updated_at is None or not patient.date_of_birth:
-        return mappers.patient_resource(patient)
+        return mappers.patient_resource(_restored(patient))
     identifier = nhs_number_identifier(patient.nhs_number)
     resource = {
         "resourceType": "Patient",
         "id": str(patient.pk),
         "meta": {"versionId": str(patient.version),
-                 "lastUpdated": _instant(patient.updated_at), "profile": [_PATIENT_PROFILE]},
+                 "lastUpdated": _when(patient.updated_at), "profile": [_PATIENT_PROFILE]},
         "identifier": [identifier],
         "name": [{"use": "official", "family": patient.family_name,
                   "given": [patient.given_name]}],
@@ -43,7 +64,7 @@ def patient_resource(patient) -> dict:
         resource["telecom"] = telecom
     if patient.sex:
         resource["gender"] = patient.sex
-    resource["birthDate"] = patient.date_of_birth.isoformat()
+    resource["birthDate"] = _day(patient.date_of_birth)
     address = {"use": "home", "type": "physical"}
     lines = [line for line in (patient.address_line_1, patient.address_line_2) if line]
     if lines:
@@ -84,15 +105,15 @@ def toxin_procedure_resource(cycle) -> dict:
     clinicians' references are made once per product and member of staff."""
     last_updated = cycle.status_changed_at or cycle.created_at
     if last_updated is None or cycle.given_on is None:
-        return mappers_records.toxin_procedure_resource(cycle)
+        return mappers_records.toxin_procedure_resource(_restored(cycle))
     resource = {
         "resourceType": "Procedure",
         "id": f"toxin-{cycle.pk}",
-        "meta": {"lastUpdated": _instant(last_updated), "profile": [_PROCEDURE_PROFILE]},
+        "meta": {"lastUpdated": _when(last_updated), "profile": [_PROCEDURE_PROFILE]},
         "status": mappers_records._status(cycle),
         "code": _toxin_code(cycle.product_label),
         "subject": {"reference": f"Patient/{cycle.patient_id}"},
-        "performedDateTime": cycle.given_on.isoformat(),
+        "performedDateTime": _day(cycle.given_on),
         "recorder": _clinician(cycle.created_by),
         "performer": [{"actor": _clinician(cycle.injector)}],
         "location": {"reference": f"Location/{cycle.site_id}"},
@@ -119,9 +140,9 @@ def slot_resource(slot) -> dict:
         "status": "busy" if slot.taken >= slot.capacity else "free",
     }
     if slot.starts_at is not None:
-        resource["start"] = _instant(slot.starts_at)
+        resource["start"] = _when(slot.starts_at)
     if slot.ends_at is not None:
-        resource["end"] = _instant(slot.ends_at)
+        resource["end"] = _when(slot.ends_at)
     if slot.taken > slot.capacity:
         resource["overbooked"] = True
     resource["comment"] = f"{slot.capacity} place{'s' if slot.capacity != 1 else ''}"
