@@ -59,7 +59,8 @@ def recall_due(*, actor: Actor, today: dt.date, site=None):
     look-ahead), as rows of (patient_id, last_given_on), most overdue first; those already
     booked into a toxin clinic are left out. A query, not yet run (not audited: callers that
     show patients audit them). It reads the toxin services' copy of each patient's last
-    valid cycle date (ToxinLastCycle) and leaves out patients whose toxin is stopped, so a page is a range of its date index."""
+    valid cycle date (ToxinLastCycle), less patients whose toxin is stopped, so a page is a
+    range of its date index."""
     visible = Patient.objects.visible_to(actor.user)
     if site is not None:
         visible = visible.filter(home_site=site)
