@@ -476,7 +476,7 @@ def _paired_sums(operations, values: dict, pairs: dict, *, group_by: str) -> dic
     statement = (f"SELECT {q('group')}, {', '.join(columns)} FROM ({sql}) pairs "  # noqa: S608
                  f"GROUP BY {q('group')}")
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *outer_params])
+        cursor.execute(statement, [*outer_params, *params])  # in the order they are written
         rows = cursor.fetchall()
     result: dict = {key: {} for key in pairs}
     for row in rows:
