@@ -24,7 +24,7 @@ from collis.domain.scheduling import AppointmentStatus, AppointmentType
 from collis.patients.models import Patient
 from collis.scheduling import selectors, services
 from collis.scheduling.models import Appointment
-from collis.treatments.models import ToxinCycle, ToxinLastCycle
+from collis.treatments.models import ToxinCycle, ToxinLastCycle, ToxinStop
 
 PER_PAGE = 25
 # Appointments that mean the patient's next toxin visit is already in hand.
@@ -59,7 +59,8 @@ def recall_due(*, actor: Actor, today: dt.date, site=None):
     look-ahead), as rows of (patient_id, last_given_on), most overdue first; those already
     booked into a toxin clinic are left out. A query, not yet run (not audited: callers that
     show patients audit them). It reads the toxin services' copy of each patient's last
-    valid cycle date (ToxinLastCycle), so a page is a range of its date index."""
+    valid cycle date (ToxinLastCycle), less patients whose toxin is stopped, so a page is a
+    range of its date index."""
     visible = Patient.objects.visible_to(actor.user)
     if site is not None:
         visible = visible.filter(home_site=site)
@@ -67,12 +68,19 @@ def recall_due(*, actor: Actor, today: dt.date, site=None):
         patient_id=OuterRef("patient_id"), appointment_type=AppointmentType.TOXIN,
         holds_slot=True, status__in=UPCOMING,
         starts_at__gte=timezone.now() - dt.timedelta(hours=12))
-    # Both conditions are correlated (EXISTS per row), so that the database walks the date
+    # A current stop on or after the last valid cycle means toxin is stopped: no recall. A
+    # cycle after the stop is a restart, so the patient is recalled again; a stop entered in
+    # error or amended away no longer counts (its current version does). The index
+    # toxin_stop_patient (patient, stopped_on) answers it per row.
+    stopped = ToxinStop.objects.current().filter(
+        patient_id=OuterRef("patient_id"), stopped_on__gte=OuterRef("last_given_on"))
+    # All conditions are correlated (EXISTS per row), so that the database walks the date
     # index in order and stops at the page's end, instead of listing every visible patient
     # first and sorting them (SQLite does that with `IN`).
     return (ToxinLastCycle.objects
             .filter(last_given_on__lte=recall_cutoff(today))
-            .filter(Exists(visible.filter(pk=OuterRef("patient_id"))), ~Exists(booked))
+            .filter(Exists(visible.filter(pk=OuterRef("patient_id"))), ~Exists(booked),
+                    ~Exists(stopped))
             .values("patient_id", "last_given_on")
             .order_by("last_given_on", "patient_id"))
 

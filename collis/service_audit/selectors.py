@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Max,
@@ -24,10 +24,8 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
@@ -403,43 +401,43 @@ def outcomes_paired(*, actor: Actor, filters: AuditFilters,
     """Change of each measure from the pre-operative baseline to each audit point, for the
     unit and each group: the number of pairs, the mean change with its 95% interval, and
     the share reaching the minimal clinically important change in TWSTRS total (local
-    policy [10]). Sums come from one grouped query per measure and point; the unit adds
+    policy [10]). Sums come from one grouped query for every measure and point (each
+    baseline and review score read once per operation); the unit adds
     the groups' sums (they are additive), so every group counts in the unit's figure even
     when it is too small to show."""
     minimum = min_group_size()
     mcic = policy_in_force().policy.candidacy.twstrs_mcic_points
     operations = _grouped(operations_of_unit(actor, filters), filters.group_by)
-    sizes = {row["group"]: row["n"] for row in
-             operations.values("group").annotate(n=Count("id"))}
-    span = operations.aggregate(first=Min("operated_on"), last=Max("operated_on"))
-    unit: dict = {}
-    groups: dict = defaultdict(dict)
+    # The groups' sizes and the span of dates in one grouped query.
+    spans = list(operations.values("group").annotate(
+        n=Count("id"), first=Min("operated_on"), last=Max("operated_on")))
+    sizes = {row["group"]: row["n"] for row in spans}
+    span = {"first": min((row["first"] for row in spans), default=None),
+            "last": max((row["last"] for row in spans), default=None)}
+    values: dict = {}
+    pairs: dict = {}
     for measure in measures:
         scale, value_field = MEASURE_FIELDS[measure]
         scale_code = Scale.TWSTRS if scale == "twstrs" else Scale.TSUI
+        values[f"b_{measure}"] = _scale_value(scale_code, value_field, before=True)
         for point in AUDIT_POINTS:
-            pairs = operations.annotate(
-                before=_scale_value(scale_code, value_field, before=True),
-                after=_review_value(scale, value_field, point),
-            ).filter(before__isnull=False, after__isnull=False).annotate(
-                diff=ExpressionWrapper(F("after") - F("before"), output_field=FloatField()))
-            sums = pairs.values("group").annotate(
-                n=Count("id"), sum_before=Sum("before"), sum_after=Sum("after"),
-                sum_diff=Sum("diff"),
-                sum_diff2=Sum(ExpressionWrapper(F("diff") * F("diff"),
-                                                output_field=FloatField())),
-                reached=Coalesce(Count("id", filter=Q(diff__lte=-mcic)), Value(0)))
-            total = {"n": 0, "sum_before": 0.0, "sum_after": 0.0, "sum_diff": 0.0,
-                     "sum_diff2": 0.0, "reached": 0}
-            for row in sums:
-                for key in total:
-                    total[key] += row[key] or 0
-                groups[row["group"]][(measure, point)] = _outcome_cell(
-                    row, minimum=sizes.get(row["group"], 0) < minimum,
-                    with_mcic=measure == Measure.TWSTRS_TOTAL)
-            unit[(measure, point)] = _outcome_cell(
-                total, minimum=sum(sizes.values()) < minimum,
-                with_mcic=measure == Measure.TWSTRS_TOTAL)
+            values[f"a_{measure}_{point}"] = _review_value(scale, value_field, point)
+            pairs[(measure, point)] = (f"b_{measure}", f"a_{measure}_{point}",
+                                       mcic if measure == Measure.TWSTRS_TOTAL else None)
+    unit: dict = {}
+    groups: dict = defaultdict(dict)
+    for key, by_group in _paired_sums(operations, values, pairs,
+                                      group_by=filters.group_by).items():
+        with_mcic = key[0] == Measure.TWSTRS_TOTAL
+        total = {"n": 0, "sum_before": 0.0, "sum_after": 0.0, "sum_diff": 0.0,
+                 "sum_diff2": 0.0, "reached": 0}
+        for group, row in by_group.items():
+            for name in total:
+                total[name] += row.get(name) or 0
+            groups[group][key] = _outcome_cell(
+                row, minimum=sizes.get(group, 0) < minimum, with_mcic=with_mcic)
+        unit[key] = _outcome_cell(
+            total, minimum=sum(sizes.values()) < minimum, with_mcic=with_mcic)
     result = OutcomeAudit(
         measures=measures, points=AUDIT_POINTS, unit=unit, groups=dict(groups),
         group_by=filters.group_by, group_labels=group_labels(filters.group_by, sizes),
@@ -448,6 +446,59 @@ def outcomes_paired(*, actor: Actor, filters: AuditFilters,
     if audit:
         audit_read(actor, "outcomes from baseline", filters, operations=result.operations)
     return result
+
+
+def _paired_sums(operations, values: dict, pairs: dict, *, group_by: str) -> dict:
+    """The paired sums of many (before, after) pairs in one grouped query. `values` names
+    the per-operation subqueries, each run once per operation (a baseline is shared by the
+    points paired with it); `pairs` maps each key to (before name, after name, and the
+    minimal clinically important change to count, or None). Returns {key: {group: sums}},
+    a group only where it has a pair, as a grouped query per pair would. The inner query is
+    the ORM's; the outer one adds up over it as a derived table (which the ORM does not
+    write), with CASE rather than FILTER so that it reads the same on every database."""
+    inner = operations.annotate(**values).values("group", *values)
+    sql, params = inner.query.sql_with_params()
+    q = connection.ops.quote_name
+    columns, outer_params = [], []
+    for before, after, mcic in pairs.values():
+        both = f"{q(before)} IS NOT NULL AND {q(after)} IS NOT NULL"
+        diff = f"({q(after)} - {q(before)})"
+        columns += [f"COUNT(CASE WHEN {both} THEN 1 END)",
+                    f"SUM(CASE WHEN {both} THEN {q(before)} END)",
+                    f"SUM(CASE WHEN {both} THEN {q(after)} END)",
+                    f"SUM(CASE WHEN {both} THEN {diff} END)",
+                    f"SUM(CASE WHEN {both} THEN {diff} * {diff} END)"]
+        if mcic is not None:
+            columns.append(f"COUNT(CASE WHEN {both} AND {diff} <= %s THEN 1 END)")
+            outer_params.append(-mcic)
+    # Only names quoted by the database's own quoting and the ORM's compiled SQL are
+    # written into the statement; every value is a parameter.
+    statement = (f"SELECT {q('group')}, {', '.join(columns)} FROM ({sql}) pairs "  # noqa: S608
+                 f"GROUP BY {q('group')}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*outer_params, *params])  # in the order they are written
+        rows = cursor.fetchall()
+    result: dict = {key: {} for key in pairs}
+    for row in rows:
+        group = row[0]
+        if group is not None and group_by == GroupBy.YEAR:
+            group = int(group)
+        at = 1
+        for key, (_before, _after, mcic) in pairs.items():
+            n, sum_before, sum_after, sum_diff, sum_diff2 = row[at:at + 5]
+            at += 5
+            sums = {"n": n, "sum_before": _float(sum_before), "sum_after": _float(sum_after),
+                    "sum_diff": _float(sum_diff), "sum_diff2": _float(sum_diff2)}
+            if mcic is not None:
+                sums["reached"] = row[at]
+                at += 1
+            if n:
+                result[key][group] = sums
+    return result
+
+
+def _float(value):
+    return None if value is None else float(value)
 
 
 def _outcome_cell(sums: dict, *, minimum: bool, with_mcic: bool) -> OutcomeCell:
@@ -722,37 +773,34 @@ def patient_reported_paired(*, actor: Actor, filters: AuditFilters,
                             audit: bool = True) -> PatientReportedAudit:
     """The portal's TWSTRS disability and pain sections, answered by the patient, as paired
     change from the surgical baseline questionnaire, per operation, in the same grouped sums
-    as the clinicians' scores (one query per score and point). A group with fewer operations
+    as the clinicians' scores (one grouped query for them all). A group with fewer operations
     than the minimum is not shown, nor a cell with fewer pairs than it."""
     minimum = min_group_size()
     operations = _grouped(operations_of_unit(actor, filters), filters.group_by)
     sizes = {row["group"]: row["n"] for row in
              operations.values("group").annotate(n=Count("id"))}
+    values: dict = {}
+    pairs: dict = {}
+    for score, _label in PATIENT_REPORTED:
+        values[f"b_{score}"] = _response_score(score, reason="surgical_baseline", after=False)
+        for point, reason in PATIENT_REPORTED_POINTS.items():
+            values[f"a_{score}_{point}"] = _response_score(score, reason=reason, after=True)
+            pairs[(score, point)] = (f"b_{score}", f"a_{score}_{point}", None)
     unit: dict = {}
     groups: dict = defaultdict(dict)
-    for score, _label in PATIENT_REPORTED:
-        for point, reason in PATIENT_REPORTED_POINTS.items():
-            pairs = operations.annotate(
-                before=_response_score(score, reason="surgical_baseline", after=False),
-                after=_response_score(score, reason=reason, after=True),
-            ).filter(before__isnull=False, after__isnull=False).annotate(
-                diff=ExpressionWrapper(F("after") - F("before"), output_field=FloatField()))
-            sums = pairs.values("group").annotate(
-                n=Count("id"), sum_before=Sum("before"), sum_after=Sum("after"),
-                sum_diff=Sum("diff"),
-                sum_diff2=Sum(ExpressionWrapper(F("diff") * F("diff"),
-                                                output_field=FloatField())))
-            total = {"n": 0, "sum_before": 0.0, "sum_after": 0.0, "sum_diff": 0.0,
-                     "sum_diff2": 0.0}
-            for row in sums:
-                for key in total:
-                    total[key] += row[key] or 0
-                groups[row["group"]][(score, point)] = _outcome_cell(
-                    row, minimum=sizes.get(row["group"], 0) < minimum or row["n"] < minimum,
-                    with_mcic=False)
-            unit[(score, point)] = _outcome_cell(
-                total, minimum=sum(sizes.values()) < minimum or total["n"] < minimum,
+    for key, by_group in _paired_sums(operations, values, pairs,
+                                      group_by=filters.group_by).items():
+        total = {"n": 0, "sum_before": 0.0, "sum_after": 0.0, "sum_diff": 0.0,
+                 "sum_diff2": 0.0}
+        for group, row in by_group.items():
+            for name in total:
+                total[name] += row[name] or 0
+            groups[group][key] = _outcome_cell(
+                row, minimum=sizes.get(group, 0) < minimum or row["n"] < minimum,
                 with_mcic=False)
+        unit[key] = _outcome_cell(
+            total, minimum=sum(sizes.values()) < minimum or total["n"] < minimum,
+            with_mcic=False)
     result = PatientReportedAudit(
         unit=unit, groups=dict(groups), group_by=filters.group_by,
         group_labels=group_labels(filters.group_by, sizes), group_sizes=sizes,

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from collis.core.audit import Actor
 from collis.core.models import AuditEvent, RecordStatus
 from collis.core.roles import Role
 from collis.core.tests.factories import UserFactory
@@ -19,6 +20,8 @@ from collis.scheduling import recall
 from collis.scheduling.models import Appointment
 from collis.scheduling.tests.factories import clinic, coordinator_actor, room_at
 from collis.sites.models import Site
+from collis.treatments import services as toxin_services
+from collis.treatments.models import StopReason
 from collis.treatments.tests.factories import ToxinCycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +62,31 @@ def test_a_cycle_entered_in_error_does_not_count_as_the_last_cycle(sites):
     page = recall.recall_list(actor=coordinator_actor())
     assert _ids(page) == [patient.pk]
     assert page.rows[0].status.last_given_on == _weeks_ago(20)
+
+
+def test_a_patient_whose_toxin_is_stopped_is_not_recalled_until_toxin_restarts(sites):
+    actor = coordinator_actor()
+    neurologist = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    stopped = _on_toxin(_weeks_ago(20))
+    still_on = _on_toxin(_weeks_ago(21))
+    assert _ids(recall.recall_list(actor=actor)) == [still_on.pk, stopped.pk]
+    stop = toxin_services.toxin_stop_create(
+        patient=stopped, stopped_on=_weeks_ago(20), decided_by=neurologist.user,
+        reason=StopReason.STOPPED_WORKING, actor=neurologist)
+    assert _ids(recall.recall_list(actor=actor)) == [still_on.pk]
+    # Marked entered in error, the stop no longer counts: the patient is recalled again.
+    toxin_services.toxin_stop_mark_entered_in_error(stop=stop, reason="Wrong patient",
+                                                    actor=neurologist)
+    assert _ids(recall.recall_list(actor=actor)) == [still_on.pk, stopped.pk]
+    toxin_services.toxin_stop_create(
+        patient=stopped, stopped_on=_weeks_ago(19), decided_by=neurologist.user,
+        reason=StopReason.SIDE_EFFECTS, actor=neurologist)
+    assert _ids(recall.recall_list(actor=actor)) == [still_on.pk]
+    # A cycle after the stop is a restart: recalled again from that cycle.
+    ToxinCycleFactory(patient=stopped, given_on=_weeks_ago(16))
+    page = recall.recall_list(actor=actor)
+    assert _ids(page) == [still_on.pk, stopped.pk]
+    assert page.rows[1].status.last_given_on == _weeks_ago(16)
 
 
 def test_a_patient_already_booked_into_a_toxin_clinic_is_not_listed(sites):

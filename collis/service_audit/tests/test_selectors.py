@@ -231,9 +231,10 @@ def test_the_outcomes_audit_runs_in_a_fixed_number_of_queries(
         surgeon, auditor, django_assert_max_num_queries):
     for _ in range(3):
         operated(surgeon, baseline=(20, 10, 5), reviews=[(3, 15, 10, 5)])
-    # Two for the groups and the window, one per measure and point (5 x 4), the policy,
-    # the labels and the audit entry: independent of the number of operations.
-    with django_assert_max_num_queries(30):
+    # One for the groups and the window, one grouped query for every measure and point,
+    # the policy, the labels and the audit entry: independent of the number of operations
+    # and of measures and points.
+    with django_assert_max_num_queries(8):
         selectors.outcomes_paired(actor=auditor, filters=AuditFilters())
 
 
