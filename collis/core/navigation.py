@@ -15,6 +15,7 @@ NAVIGATION = (
     ("Sites", "sites:site_list", None),
     ("Audit log", "core:audit_list", Capability.AUDIT_VIEW),
     ("Service audit", "service_audit:complication_audit", Capability.SERVICE_AUDIT_VIEW),
+    ("Patient groups", "fhir_api:group_list", Capability.FHIR_GROUP_MANAGE),
     ("Local policy", "policy:policy_detail", Capability.POLICY_VIEW),
     ("Public information", "public:content_list", Capability.CONTENT_EDIT),
     ("Administration", "admin:index", Capability.USER_MANAGE),

@@ -160,6 +160,8 @@ def test_forms_are_protected_against_cross_site_requests():
     (Role.PHYSIOTHERAPIST, ["Patients"], ["Audit log", "Administration"]),
     (Role.AUDITOR, ["Patients", "Audit log"], ["Administration"]),
     (Role.ADMINISTRATOR, ["Audit log", "Administration"], ["Patients"]),
+    (Role.CLINICAL_LEAD, ["Patients", "Patient groups"], ["Administration"]),
+    (Role.NEUROLOGIST, ["Patients"], ["Patient groups", "Audit log"]),
 ])
 def test_navigation_shows_what_the_role_may_use(client_as, role, visible, hidden):
     body = client_as(role).get("/").content.decode()
