@@ -91,10 +91,15 @@ def export() -> dict:
     state = fhir_bulk_export_task.call(export.pk)
     seconds = time.perf_counter() - started
     export.refresh_from_db()
+    import resource
+
     result = {"state": state, "error": export.error, "seconds": seconds,
               "resources": export.resources, "counts": export.counts,
               "files": len(export.files), "bytes": sum(f["bytes"] for f in export.files),
-              "rss_before_kb": rss_before, "peak_kb": _status_kb("VmHWM")}
+              "processes": bulk._processes(),
+              "rss_before_kb": rss_before, "peak_kb": _status_kb("VmHWM"),
+              # The largest of the processes forked to write it (`bulk._run_parallel`).
+              "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
     bulk._files_delete(export.files)
     BulkExport.objects.filter(pk=export.pk).update(files=[], state="expired")
     for name in default_storage.listdir(f"{bulk.STORAGE_PREFIX}/{export.pk}")[1]:
@@ -122,14 +127,32 @@ def _child(*args: str) -> dict | None:
     return json.loads(last) if last.startswith("{") else None
 
 
+EXPORT_RUNS = 3  # each export is run this many times; the median run is reported
+
+
+def _exports(database_url: str) -> dict:
+    """`EXPORT_RUNS` exports, each in a fresh process: the median by time, with every
+    run's rate (a shared machine's speed varies from minute to minute)."""
+    runs = [_child("export", database_url) for _ in range(EXPORT_RUNS)]
+    runs.sort(key=lambda run: run["seconds"])
+    median = dict(runs[len(runs) // 2])
+    median["rates"] = [run["resources"] / run["seconds"] for run in runs]
+    median["children_peak_kb"] = max(run["children_peak_kb"] for run in runs)
+    median["peak_kb"] = max(run["peak_kb"] for run in runs)
+    return median
+
+
 def _report_export(label: str, result: dict) -> None:
     rate = result["resources"] / result["seconds"]
     verdict = "meets" if rate >= EXPORT_GOAL else "MISSES"
     print(f"  bulk export, {label}: {result['resources']:,} resources in "
-          f"{result['seconds']:.1f} s = {rate:,.0f} resources/s ({verdict} the >= "
-          f"{EXPORT_GOAL:,} goal); {result['files']} files, {result['bytes'] / 1e6:,.0f} MB; "
-          f"worker peak RSS {result['peak_kb'] / 1024:,.0f} MiB "
-          f"({result['rss_before_kb'] / 1024:,.0f} MiB before the run)")
+          f"{result['seconds']:.1f} s = {rate:,.0f} resources/s, median of "
+          f"{len(result['rates'])} runs ({', '.join(f'{r:,.0f}' for r in result['rates'])}) "
+          f"({verdict} the >= {EXPORT_GOAL:,} goal); {result['files']} files, "
+          f"{result['bytes'] / 1e6:,.0f} MB; {result['processes']} processes; peak RSS of the "
+          f"worker {result['peak_kb'] / 1024:,.0f} MiB ({result['rss_before_kb'] / 1024:,.0f} "
+          f"MiB before the run), of the largest process it forked "
+          f"{result['children_peak_kb'] / 1024:,.0f} MiB")
     print("    " + ", ".join(f"{t} {n:,}" for t, n in result["counts"].items()))
 
 
@@ -212,9 +235,9 @@ def fhir_benchmark(*, patients: int, requests: int, histories: int = 500,
     small = small or min(10_000, max(patients // 10, 1))
     small_url = _small_database_url(url)
     _child("seed", small_url, str(small), str(max(histories * small // patients, 1)))
-    results["export_small"] = _child("export", small_url)
+    results["export_small"] = _exports(small_url)
     _report_export(f"{small:,} patients", results["export_small"])
-    results["export"] = _child("export", url)
+    results["export"] = _exports(url)
     _report_export(f"{patients:,} patients", results["export"])
     return results
 

@@ -11,10 +11,16 @@ patient's access history says their record was included in a bulk export."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
+import multiprocessing
+import os
 import re
+import signal
 import tempfile
+from collections import namedtuple
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import orjson
@@ -63,6 +69,10 @@ PLAIN_PAGE_SIZE = 5000
 # A type's file is split into parts of about this size (local policy; S3 and clients both
 # prefer files of tens of megabytes to one of gigabytes).
 FILE_BYTES = 50 * 1024 * 1024
+# Rows in a unit of work when several processes write an export (`_run_parallel`): each
+# unit is its own file(s), so units are large enough to keep the files few, and small
+# enough to share the work out evenly and record progress every few seconds.
+UNIT_ROWS = 25_000
 STORAGE_PREFIX = "fhir-bulk"
 KICKOFF_PARAMS = ("_type", "_since", "_outputFormat")
 
@@ -110,6 +120,24 @@ class PlainRow:
         self.__dict__.update(values)
 
 
+class PlainTuple:
+    """A `PlainRow` as a tuple of the row's values (`Plain.tuple_class`): read-only, the
+    members of staff named by id looked up in the run's `_Users`. `mutable()` gives the
+    `PlainRow` (for the validated mapper, which a fast mapper falls back to)."""
+
+    __slots__ = ()
+
+    def mutable(self) -> PlainRow:
+        values = self._asdict()
+        values |= {name: getattr(self, name) for name in self._user_names}
+        return self._row_class(values)
+
+
+def _user_property(name: str) -> property:
+    column = f"{name}_id"
+    return property(lambda row: row._users.get(getattr(row, column)))
+
+
 @dataclass(frozen=True)
 class Plain:
     """How to read a source's rows as plain values (`values_list`) for the export's fast
@@ -129,15 +157,26 @@ class Plain:
     # PostgreSQL writes (`plain_pages`): no parsing into datetimes and back per row.
     instants: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    # Values computed by the query for the fast mapper (name: expression), in `fields` too.
+    annotations: Callable[[], dict] | None = None
     row_class: type = field(init=False, compare=False)
+    tuple_class: type = field(init=False, compare=False)
 
     def __post_init__(self):
         attributes = {"_meta": self.model._meta, "_texts": (
             *((name, "instant") for name in self.instants),
             *((name, "date") for name in self.dates))}
         attributes |= {name: getattr(self.model, name) for name in self.properties}
-        object.__setattr__(self, "row_class", type(
-            f"Plain{self.model.__name__}", (PlainRow,), attributes))
+        row_class = type(f"Plain{self.model.__name__}", (PlainRow,), attributes)
+        object.__setattr__(self, "row_class", row_class)
+        # The same attributes over a tuple of the columns, as the pages are read: about a
+        # tenth of the cost of filling an object's dictionary per row.
+        base = namedtuple(f"Plain{self.model.__name__}Values", self.columns())  # noqa: PYI024
+        attributes |= {"__slots__": (), "_row_class": row_class, "_users": {},
+                       "_user_names": self.users}
+        attributes |= {name: _user_property(name) for name in self.users}
+        object.__setattr__(self, "tuple_class", type(
+            f"Plain{self.model.__name__}Tuple", (PlainTuple, base), attributes))
 
     def columns(self) -> tuple[str, ...]:
         wanted = ("pk", *self.fields, *(f"{u}_id" for u in self.users), *(self.patient or ()))
@@ -162,6 +201,29 @@ def _plain_toxin_cycle() -> Plain:
         properties=("product_label",), users=("created_by", "injector"),
         mapper=mappers_fast.toxin_procedure_resource,
         instants=("status_changed_at", "created_at"), dates=("given_on",))
+
+
+def _plain_appointment() -> Plain:
+    """An appointment with what the mapper reads of its status history computed by the
+    query: the time of its last change, and the reason given with the latest change to its
+    present status (a cancellation's)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    from collis.scheduling.models import Appointment, AppointmentStatusChange
+
+    changes = AppointmentStatusChange.objects.filter(appointment=OuterRef("pk"))
+    return Plain(Appointment, fields=(
+        "status", "appointment_type", "starts_at", "ends_at", "slot_id", "created_at",
+        "patient_id", "room__site_id", "last_changed_at", "status_reason"),
+        patient=("patient_id", "patient__nhs_number"), users=("clinician",),
+        annotations=lambda: {
+            "last_changed_at": Greatest("created_at", Coalesce(
+                Subquery(changes.order_by("-at").values("at")[:1]), "created_at")),
+            "status_reason": Subquery(changes.filter(status=OuterRef("status"))
+                                      .order_by("-at", "-id").values("reason")[:1])},
+        mapper=mappers_fast.appointment_resource,
+        instants=("starts_at", "ends_at", "created_at", "last_changed_at"))
 
 
 def _plain_slot() -> Plain:
@@ -280,7 +342,7 @@ SOURCES: tuple[Source, ...] = (
            "sets the referral's status), after _since", lambda e: e.patient),
     Source("Appointment", scheduling._appointments, mappers_scheduling.appointment_resource,
            _appointment_changed, "booked, or its status changed, after _since",
-           lambda a: a.patient),
+           lambda a: a.patient, plain=_plain_appointment),
     Source("Consent", documents._consents, mappers_documents.consent_resource,
            _consent_changed, "recorded, a day-of-surgery confirmation of it recorded or "
            "marked entered-in-error, or a later consent of its episode recorded (which "
@@ -494,24 +556,23 @@ _TEXT_SQL = {
 class _Users(dict):
     """The members of staff the export's rows name, read once each (there are few)."""
 
-    def attach(self, rows: list[PlainRow], names: tuple[str, ...]) -> None:
+    def load(self, rows: list[PlainTuple], names: tuple[str, ...]) -> None:
+        """Read the members of staff the rows name that are not read yet (one query)."""
         if not names:
             return
         wanted = {getattr(row, f"{name}_id") for row in rows for name in names} - set(self)
         wanted.discard(None)
         if wanted:
             self.update(User.objects.in_bulk(wanted))
-        for row in rows:
-            for name in names:
-                setattr(row, name, self.get(getattr(row, f"{name}_id")))
 
 
 def plain_pages(queryset: QuerySet, plain: Plain, users: _Users,
-                size: int | None = None) -> Iterator[list[PlainRow]]:
-    """The rows as `PlainRow`s in primary-key order, by keyset like `keyset_pages`."""
+                size: int | None = None) -> Iterator[list[PlainTuple]]:
+    """The rows as `PlainTuple`s in primary-key order, by keyset like `keyset_pages`."""
     size = size or PLAIN_PAGE_SIZE
     columns = plain.columns()
-    names = list(columns)
+    if plain.annotations is not None:
+        queryset = queryset.annotate(**plain.annotations())
     if queryset.db and connections[queryset.db].vendor == "postgresql":
         texts = {}
         for name, kind in plain.row_class._texts:
@@ -519,13 +580,14 @@ def plain_pages(queryset: QuerySet, plain: Plain, users: _Users,
                                          output_field=CharField())
         queryset = queryset.annotate(**texts)
         columns = tuple(f"text_{c}" if f"text_{c}" in texts else c for c in columns)
-    make = plain.row_class
+    # This read's rows look their staff up in `users`.
+    make = type(plain.tuple_class.__name__, (plain.tuple_class,),
+                {"__slots__": (), "_users": users})._make
     after = None
     while True:
         page = queryset if after is None else queryset.filter(pk__gt=after)
-        values = list(page.order_by("pk").values_list(*columns)[:size])
-        rows = [make(dict(zip(names, value, strict=True))) for value in values]
-        users.attach(rows, plain.users)
+        rows = [make(value) for value in page.order_by("pk").values_list(*columns)[:size]]
+        users.load(rows, plain.users)
         if rows:
             yield rows
         if len(rows) < size:
@@ -541,8 +603,10 @@ class NdjsonWriter:
     """One type's resources as NDJSON, in a temporary file on disk (not memory) that is
     moved to the default storage as a part whenever it reaches the size limit."""
 
-    def __init__(self, export: BulkExport, resource_type: str):
+    def __init__(self, export: BulkExport, resource_type: str, unit: int | None = None):
         self.export, self.type = export, resource_type
+        # Written by one of several processes: the unit's number keeps its names apart.
+        self.stem = resource_type if unit is None else f"{resource_type}-{unit}"
         self.parts: list[dict] = []
         self._file = None
         self._count = self._bytes = 0
@@ -571,7 +635,7 @@ class NdjsonWriter:
         if self._count:
             self._file.seek(0)
             wanted = (f"{STORAGE_PREFIX}/{self.export.pk}/"
-                      f"{self.type}-{len(self.parts) + 1}.ndjson")
+                      f"{self.stem}-{len(self.parts) + 1}.ndjson")
             name = default_storage.save(wanted, File(self._file))
             self.parts.append({"type": self.type, "name": name, "count": self._count,
                                "bytes": self._bytes})
@@ -630,7 +694,7 @@ def _audit_page(export: BulkExport, actor: Actor, source: Source, page: list,
     if source.patient is None:
         return
     patients = {}
-    if source.plain is not None and isinstance(page[0], PlainRow):
+    if source.plain is not None and isinstance(page[0], PlainRow | PlainTuple):
         key, label = source.plain().patient
         for row in page:
             patients[getattr(row, key)] = getattr(row, label)
@@ -644,32 +708,243 @@ def _audit_page(export: BulkExport, actor: Actor, source: Source, page: list,
         summary=f"Record included in a FHIR bulk export ({source.type})", details=details)
 
 
-def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: dict,
-                 files: list[dict], errors: list[dict]) -> None:
-    writer = NdjsonWriter(export, resource_type)
+def _source_rows(export: BulkExport, actor: Actor, source: Source) -> QuerySet:
+    """One source's rows in this export: the holder's scope, `_since`, the group, and (the
+    audit log) only what was recorded before the export began."""
+    rows = source.rows(actor)
+    if export.since and source.since:
+        rows = rows.filter(source.since(export.since))
+    if export.group_id and source.patient is not None:
+        rows = _group_rows(export, actor, source, rows)
+    if source.audit == "log":  # what was recorded before the export began
+        rows = rows.filter(at__lte=export.started_at)
+    return rows
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of one source's rows by primary key: after `after` (exclusive), up to `upto`
+    (inclusive); None: from the first, to the last."""
+
+    source: int  # its index in SOURCES
+    after: object = None
+    upto: object = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A share of the export that one process writes to its own file(s): a resource type's
+    rows, from one or more of its sources."""
+
+    type: str
+    segments: tuple[Segment, ...]
+    number: int | None = None  # its place among the type's units (None: the type's only)
+
+
+def _type_sources(resource_type: str) -> list[int]:
+    return [index for index, s in enumerate(SOURCES) if s.type == resource_type]
+
+
+def _whole_type(resource_type: str) -> Unit:
+    return Unit(resource_type, tuple(Segment(i) for i in _type_sources(resource_type)))
+
+
+def _type_units(export: BulkExport, actor: Actor, resource_type: str,
+                unit_rows: int) -> list[Unit]:
+    """The type cut into units of about `unit_rows` rows, by walking the primary keys of
+    its rows (a scan of keys only, streamed: memory stays flat whatever the population)."""
+    units: list[Unit] = []
+    segments: list[Segment] = []
+    in_unit = 0
+
+    def close() -> None:
+        nonlocal segments, in_unit
+        if segments:
+            units.append(Unit(resource_type, tuple(segments), len(units) + 1))
+        segments, in_unit = [], 0
+
+    for index in _type_sources(resource_type):
+        keys = _source_rows(export, actor, SOURCES[index]).order_by("pk").values_list(
+            "pk", flat=True)
+        after, seen = None, 0
+        for key in keys.iterator(chunk_size=unit_rows):
+            seen += 1
+            in_unit += 1
+            if in_unit >= unit_rows:
+                segments.append(Segment(index, after, key))
+                after, seen = key, 0
+                close()
+        if seen:
+            segments.append(Segment(index, after, None))
+    close()
+    if len(units) == 1:  # one unit: named as the type's only one
+        units = [Unit(resource_type, units[0].segments)]
+    return units
+
+
+def _export_unit(export: BulkExport, actor: Actor, unit: Unit, counts: dict,
+                 files: list[dict], errors: list[dict],
+                 after_page: Callable[[list[dict]], None]) -> None:
+    """Write one unit's resources to its own file(s), auditing each page; `after_page`
+    (given the unit's parts so far) records progress or checks for a cancel."""
+    writer = NdjsonWriter(export, unit.type, unit.number)
     users = _Users()
     try:
-        for source in (s for s in SOURCES if s.type == resource_type):
-            rows = source.rows(actor)
-            if export.since and source.since:
-                rows = rows.filter(source.since(export.since))
-            if export.group_id and source.patient is not None:
-                rows = _group_rows(export, actor, source, rows)
-            if source.audit == "log":  # what was recorded before the export began
-                rows = rows.filter(at__lte=export.started_at)
-            plain = source.plain() if source.plain is not None else None
-            if plain is not None:
-                pages, mapper = plain_pages(rows, plain, users), plain.mapper or source.mapper
-            else:
-                pages, mapper = keyset_pages(rows, PAGE_SIZE), source.mapper
-            for page in pages:
-                resources = _mapped(source, mapper, page, errors)
-                writer.write(resources)
-                counts[resource_type] = counts.get(resource_type, 0) + len(resources)
-                _audit_page(export, actor, source, page, len(resources))
-                _progress(export, counts=counts, files=files + writer.parts)
+        with _cyclic_gc_paused():
+            for segment in unit.segments:
+                source = SOURCES[segment.source]
+                rows = _source_rows(export, actor, source)
+                if segment.after is not None:
+                    rows = rows.filter(pk__gt=segment.after)
+                if segment.upto is not None:
+                    rows = rows.filter(pk__lte=segment.upto)
+                plain = source.plain() if source.plain is not None else None
+                if plain is not None:
+                    pages = plain_pages(rows, plain, users)
+                    mapper = plain.mapper or source.mapper
+                else:
+                    pages, mapper = keyset_pages(rows, PAGE_SIZE), source.mapper
+                for page in pages:
+                    resources = _mapped(source, mapper, page, errors)
+                    writer.write(resources)
+                    counts[unit.type] = counts.get(unit.type, 0) + len(resources)
+                    _audit_page(export, actor, source, page, len(resources))
+                    after_page(writer.parts)
+                    del page, resources
+                    gc.collect(0)
     finally:
         files += writer.close()
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Python's cycle collector off while a unit is written: a page makes tens of
+    thousands of short-lived dicts, which reference counting frees at once, but each
+    700 of them would otherwise start a collection (measured: 38% of the export's Python
+    time). The youngest generation is collected after each page, so any cycle a page
+    made is freed with it and memory stays flat."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+def _export_type(export: BulkExport, actor: Actor, resource_type: str, counts: dict,
+                 files: list[dict], errors: list[dict]) -> None:
+    def after_page(parts: list[dict]) -> None:
+        _progress(export, counts=counts, files=files + parts)
+
+    _export_unit(export, actor, _whole_type(resource_type), counts, files, errors,
+                 after_page)
+
+
+# --- The run in several processes --------------------------------------------------------
+
+def _processes() -> int:
+    """How many processes write an export: `COLLIS_FHIR_BULK_PROCESSES`, or one per core on
+    PostgreSQL; one on SQLite (one writer at a time) and inside a transaction (another
+    process could not see what it has not committed)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    wanted = settings.COLLIS_FHIR_BULK_PROCESSES
+    return max(1, wanted if wanted > 0 else (os.cpu_count() or 1))
+
+
+# What the forked processes inherit: the export and its actor (`_run_parallel`).
+_SHARED: tuple | None = None
+
+
+def _child_start() -> None:
+    """A forked process ends when the pool ends it (the task worker's own handlers, which
+    only ask it to stop after the current task, are not inherited) and leaves an interrupt
+    to the worker."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _unit_in_child(unit: Unit) -> tuple[str, str, int, list[dict], list[dict], str]:
+    """Run one unit in a forked process: (type, outcome, resources, parts, errors,
+    message)."""
+    export, actor = _SHARED
+    counts: dict[str, int] = {}
+    parts: list[dict] = []
+    errors: list[dict] = []
+
+    def after_page(_parts: list[dict]) -> None:
+        if not BulkExport.objects.filter(pk=export.pk, state=ExportState.RUNNING).exists():
+            raise _Cancelled
+
+    try:
+        _export_unit(export, actor, unit, counts, parts, errors, after_page)
+        outcome, message = "done", ""
+    except _Cancelled:
+        outcome, message = "cancelled", ""
+    except Exception as error:
+        logger.exception("FHIR bulk export %s failed in a unit of %s", export.pk, unit.type)
+        outcome, message = "failed", str(error)[:500] or type(error).__name__
+    finally:
+        connections.close_all()
+    return unit.type, outcome, counts.get(unit.type, 0), parts, errors, message
+
+
+def _units(export: BulkExport, actor: Actor) -> Iterator[Unit]:
+    """The export's units, type by type. The pool's feeding thread walks them while the
+    processes write the first ones, on its own connection, closed at the end."""
+    unit_rows = settings.COLLIS_FHIR_BULK_UNIT_ROWS or UNIT_ROWS
+    try:
+        for resource_type in export.types:
+            yield from _type_units(export, actor, resource_type, unit_rows)
+    finally:
+        connections.close_all()
+
+
+def _run_parallel(export: BulkExport, actor: Actor, processes: int, counts: dict,
+                  files: list[dict], errors: list[dict]) -> None:
+    """The export's types cut into units (`COLLIS_FHIR_BULK_UNIT_ROWS` rows each), written
+    by `processes` forked processes side by side; the results are taken in order, so the
+    files are listed type by type, and progress is recorded after each unit."""
+    global _SHARED
+    _SHARED = (export, actor)
+    connections.close_all()  # each process opens its own connection
+    pool = multiprocessing.get_context("fork").Pool(processes, initializer=_child_start)
+    try:
+        for result in pool.imap(_unit_in_child, _units(export, actor)):
+            resource_type, outcome, written, parts, unit_errors, message = result
+            files += parts  # deleted with the rest if the run stops
+            errors += unit_errors
+            counts[resource_type] = counts.get(resource_type, 0) + written
+            if outcome == "cancelled":
+                raise _Cancelled
+            if outcome == "failed":
+                raise RuntimeError(message)
+            # The types before this one are done.
+            _progress(export, types_done=export.types.index(resource_type), counts=counts,
+                      files=files)
+        pool.close()
+    except BaseException:
+        pool.terminate()  # units still running stop where they are...
+        pool.join()
+        _folder_empty(export)  # ...and what they had saved goes with the rest
+        raise
+    finally:
+        pool.terminate()
+        pool.join()
+        _SHARED = None
+
+
+def _folder_empty(export: BulkExport) -> None:
+    """Delete every file under the export's folder, listed or not (a unit stopped midway
+    may have saved a part that no result names)."""
+    folder = f"{STORAGE_PREFIX}/{export.pk}"
+    try:
+        names = default_storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
 
 
 def _errors_write(export: BulkExport, errors: list[dict], files: list[dict]) -> None:
@@ -708,10 +983,15 @@ def bulk_export_run(*, export_id: int) -> str:
     counts: dict[str, int] = {}
     files: list[dict] = []
     errors: list[dict] = []
+    processes = _processes()
     try:
-        for done, resource_type in enumerate(export.types, start=1):
-            _export_type(export, actor, resource_type, counts, files, errors)
-            _progress(export, types_done=done, counts=counts, files=files)
+        if processes > 1:
+            _run_parallel(export, actor, processes, counts, files, errors)
+            _progress(export, types_done=len(export.types), counts=counts, files=files)
+        else:
+            for done, resource_type in enumerate(export.types, start=1):
+                _export_type(export, actor, resource_type, counts, files, errors)
+                _progress(export, types_done=done, counts=counts, files=files)
         _errors_write(export, errors, files)
     except _Cancelled:
         _files_delete(files)

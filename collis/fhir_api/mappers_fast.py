@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+from collis.domain.scheduling import APPOINTMENT_TYPE_LABELS, AppointmentStatus, AppointmentType
 from collis.fhir_api import codes, mappers, mappers_records, mappers_scheduling
 from collis.fhir_api.mappers import _instant, nhs_number_identifier
 
 _PATIENT_PROFILE = codes.PROFILES["Patient"]
 _PROCEDURE_PROFILE = codes.PROFILES["Procedure"]
 _SLOT_PROFILE = codes.PROFILES["Slot"]
+_APPOINTMENT_PROFILE = codes.PROFILES["Appointment"]
 _TOXIN = "botulinum-toxin-injection"
 
 
@@ -32,7 +34,11 @@ def _day(day) -> str:
 
 def _restored(row):
     """The row with the columns read as text (`Plain.instants`, `Plain.dates`) parsed back,
-    for the validated mapper (the fallback); what it writes of them is the same text."""
+    for the validated mapper (the fallback); what it writes of them is the same text. A row
+    read as a tuple (`bulk.PlainTuple`) is first made the object the validated mapper
+    reads."""
+    if isinstance(row, tuple):
+        row = row.mutable()
     for name, kind in getattr(row, "_texts", ()):
         value = getattr(row, name)
         if value.__class__ is str:
@@ -88,15 +94,12 @@ def _toxin_code(product_label: str) -> dict:
             "text": f"{label}: {product_label}"}
 
 
-def _clinician(user, made: dict = {}) -> dict:  # noqa: B006 - the cache, on purpose
-    """`mappers_records._clinician`, made once per member of staff and kept: staff are few,
-    and the export reads each as it was when the run began."""
-    key = (user.pk, user.role, user.first_name, user.last_name, user.username)
-    found = made.get(key)
+def _clinician(user) -> dict:
+    """`mappers_records._clinician`, made once per member of staff as read for this run
+    (`bulk._Users` reads each once) and kept on the instance: staff are few."""
+    found = user.__dict__.get("_fhir_clinician")
     if found is None:
-        if len(made) > 4096:
-            made.clear()
-        found = made[key] = mappers_records._clinician(user)
+        found = user.__dict__["_fhir_clinician"] = mappers_records._clinician(user)
     return found
 
 
@@ -146,4 +149,55 @@ def slot_resource(slot) -> dict:
     if slot.taken > slot.capacity:
         resource["overbooked"] = True
     resource["comment"] = f"{slot.capacity} place{'s' if slot.capacity != 1 else ''}"
+    return resource
+
+
+@lru_cache(maxsize=32)
+def _appointment_kind(kind: str) -> tuple[list[dict], str]:
+    return (mappers_scheduling._service_type(kind),
+            APPOINTMENT_TYPE_LABELS[AppointmentType(kind)])
+
+
+@lru_cache(maxsize=32)
+def _appointment_status(status: str) -> tuple[AppointmentStatus, str]:
+    found = AppointmentStatus(status)
+    return found, mappers_scheduling.APPOINTMENT_STATUS[found]
+
+
+def appointment_resource(appointment) -> dict:
+    """`mappers_scheduling.appointment_resource`, the same dict, faster, from a plain row
+    whose status history the query has read (`bulk._plain_appointment`: the last change's
+    time as `last_changed_at`, the present status's reason as `status_reason`)."""
+    status, fhir_status = _appointment_status(appointment.status)
+    service_type, description = _appointment_kind(appointment.appointment_type)
+    accepted = "accepted"
+    resource = {
+        "resourceType": "Appointment",
+        "id": str(appointment.pk),
+        "meta": {"lastUpdated": _when(appointment.last_changed_at),
+                 "profile": [_APPOINTMENT_PROFILE]},
+        "status": fhir_status,
+    }
+    if fhir_status == "cancelled":
+        reason = appointment.status_reason
+        resource["cancelationReason"] = {
+            "text": status.label + (f": {reason}" if reason else "")}
+    resource |= {
+        "serviceType": service_type,
+        "description": description,
+        "start": _when(appointment.starts_at),
+        "end": _when(appointment.ends_at),
+        "slot": [{"reference": f"Slot/{appointment.slot_id}"}],
+        "created": _when(appointment.created_at),
+        "participant": [
+            {"actor": {"reference": f"Patient/{appointment.patient_id}"},
+             "required": "required",
+             "status": ("declined" if status == AppointmentStatus.CANCELLED_BY_PATIENT
+                        else accepted)},
+            {"actor": _clinician(appointment.clinician), "required": "required",
+             "status": accepted},
+            {"actor": {"reference": f"Location/{appointment.room__site_id}"},
+             "required": "required", "status": accepted},
+        ],
+    }
     return resource

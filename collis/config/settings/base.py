@@ -285,6 +285,11 @@ COLLIS_FHIR_REVINCLUDE_MAX = int(os.environ.get("COLLIS_FHIR_REVINCLUDE_MAX", "2
 # How long the files of a FHIR bulk export ($export) are kept for the requester to
 # download, in hours (local policy); then they are deleted and the export answers 410.
 COLLIS_FHIR_BULK_EXPIRY_HOURS = int(os.environ.get("COLLIS_FHIR_BULK_EXPIRY_HOURS", "24"))
+# How many processes the task worker forks to write one bulk export side by side on
+# PostgreSQL (0: one per core; SQLite always uses one), and the rows each takes at a time
+# (each share is its own file or files).
+COLLIS_FHIR_BULK_PROCESSES = int(os.environ.get("COLLIS_FHIR_BULK_PROCESSES", "0"))
+COLLIS_FHIR_BULK_UNIT_ROWS = int(os.environ.get("COLLIS_FHIR_BULK_UNIT_ROWS", "25000"))
 # SMART Backend Services: how long an access token from /fhir/R4/auth/token works (the
 # specification suggests five minutes), and whether a system client's JWKS URL may be plain
 # http (only for a test or a closed network; https otherwise).

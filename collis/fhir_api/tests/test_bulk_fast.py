@@ -19,7 +19,7 @@ from collis.patients.tests.factories import PatientFactory
 from collis.treatments.tests.factories import cycle_with
 
 pytestmark = pytest.mark.django_db
-FAST_TYPES = ("Patient", "Procedure", "Slot")
+FAST_TYPES = ("Patient", "Procedure", "Appointment", "Slot")
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +118,38 @@ def test_a_row_read_as_text_falls_back_to_the_validated_mapper_with_the_same_tex
     row.updated_at = mappers._instant(patient.updated_at)
     row.date_of_birth = patient.date_of_birth.isoformat()
     assert mappers_fast.patient_resource(row) == mappers.patient_resource(patient)
+
+
+def test_cancelled_and_confirmed_appointments_come_out_as_the_validated_mapper_makes_them(
+        demo):
+    """The demo's appointments are booked; cancel some (by the patient, by the hospital,
+    with a reason) and confirm others, so the fast path's status history read by the
+    query (last change, the cancellation's reason) is compared with the instances'."""
+    from django.utils import timezone
+
+    from collis.core.tests.factories import UserFactory
+    from collis.scheduling.models import Appointment
+    from collis.scheduling.services import appointment_cancel, appointment_status_record
+
+    actor = Actor.command_line(UserFactory(role=Role.MDT_COORDINATOR))
+    future = list(Appointment.objects.filter(starts_at__gt=timezone.now()).order_by("pk"))
+    assert len(future) >= 9
+    for number, appointment in enumerate(future[:9]):
+        if number % 3 == 0:
+            appointment_cancel(appointment=appointment, by_patient=True, actor=actor,
+                               reason=f"Moving house ({number})")
+        elif number % 3 == 1:
+            appointment_cancel(appointment=appointment, by_patient=False, actor=actor,
+                               reason="Clinician unwell")
+        else:
+            appointment_status_record(appointment=appointment, status="confirmed",
+                                      actor=actor)
+    source = next(s for s in bulk.SOURCES if s.type == "Appointment")
+    rows = source.rows(Actor.command_line(demo))
+    slow = [source.mapper(row) for page in bulk.keyset_pages(rows) for row in page]
+    plain = source.plain()
+    fast = [plain.mapper(row) for page in bulk.plain_pages(rows, plain, bulk._Users())
+            for row in page]
+    assert fast == slow
+    reasons = [r["cancelationReason"]["text"] for r in fast if "cancelationReason" in r]
+    assert len(reasons) == 6 and "Cancelled by the patient: Moving house (0)" in reasons
