@@ -73,7 +73,6 @@ def seed(*, patients: int, histories: int) -> None:
 def export() -> dict:
     """One system-level export of everything the exporter (a neurologist) may read, run as
     the task worker runs it; with the run's time, resources and peak memory."""
-    from django.core.files.storage import default_storage
 
     from collis.fhir_api import bulk
     from collis.fhir_api.models import BulkExport, ExportLevel
@@ -100,10 +99,8 @@ def export() -> dict:
               "rss_before_kb": rss_before, "peak_kb": _status_kb("VmHWM"),
               # The largest of the processes forked to write it (`bulk._run_parallel`).
               "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
-    bulk._files_delete(export.files)
     BulkExport.objects.filter(pk=export.pk).update(files=[], state="expired")
-    for name in default_storage.listdir(f"{bulk.STORAGE_PREFIX}/{export.pk}")[1]:
-        default_storage.delete(f"{bulk.STORAGE_PREFIX}/{export.pk}/{name}")
+    bulk._folder_empty(export)
     return result
 
 

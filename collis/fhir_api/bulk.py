@@ -924,14 +924,13 @@ def _run_parallel(export: BulkExport, actor: Actor, processes: int, counts: dict
             _progress(export, types_done=export.types.index(resource_type), counts=counts,
                       files=files)
         pool.close()
+        pool.join()
     except BaseException:
         pool.terminate()  # units still running stop where they are...
         pool.join()
         _folder_empty(export)  # ...and what they had saved goes with the rest
         raise
     finally:
-        pool.terminate()
-        pool.join()
         _SHARED = None
 
 

@@ -15,3 +15,10 @@ def bearer(db):
             user=user, actor=Actor.command_line())}
 
     return make
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """The files a test writes (bulk exports, documents) in its own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

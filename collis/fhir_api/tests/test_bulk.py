@@ -25,14 +25,8 @@ from collis.patients.tests.factories import PatientFactory, other_unit_patient
 from collis.surgery.tests.factories import episode_at
 from collis.treatments.tests.factories import cycle_with
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 ASYNC = {"HTTP_PREFER": "respond-async", "HTTP_ACCEPT": "application/fhir+json"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def kick_off(client, headers, path="/fhir/R4/$export", run=True, **query):

@@ -18,14 +18,8 @@ from collis.fhir_api.validation import validation_problems
 from collis.patients.tests.factories import PatientFactory
 from collis.treatments.tests.factories import cycle_with
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 FAST_TYPES = ("Patient", "Procedure", "Appointment", "Slot")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture

@@ -23,17 +23,12 @@ from collis.treatments.tests.factories import cycle_with
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("media"),
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="several processes write an export on PostgreSQL only"),
 ]
 TYPES = ["Patient", "Condition", "Observation", "Procedure", "MedicationAdministration",
          "EpisodeOfCare"]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture

@@ -31,13 +31,7 @@ from collis.mdt.tests.factories import decided
 from collis.patients.tests.factories import PatientFactory, other_unit_patient
 from collis.questionnaires.models import QuestionnaireResponse
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def documented_patient():

@@ -22,13 +22,7 @@ from collis.patients.tests.factories import PatientFactory, other_unit_patient
 from collis.surgery.tests.factories import episode_at
 from collis.treatments.tests.factories import cycle_with
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def lead_actor():
