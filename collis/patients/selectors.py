@@ -12,7 +12,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, ExpressionWrapper, F, QuerySet
+from django.db import connections
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import Collate
 from django.http import Http404
 
 from collis.core.audit import Actor, audit_patient_shown, audit_record, audit_record_many
@@ -74,23 +76,11 @@ class PatientQuery:
         return ""
 
 
-# A unit's staff search by name as prepared queries, one for each number of words (up to
-# _PREPARED_WORDS): the tokens' sort keys and patient ids, then the page's patients, one
-# query for each number of patients on a page. Other searches use the ORM as it stands.
+# A unit's staff search by name with one SQL statement for each number of words (up to
+# _PREPARED_WORDS) that finds, orders, counts and pages the matches, then reads the page's
+# patients with a prepared query, one for each number of patients on a page. Other
+# searches use the ORM as it stands.
 _PREPARED_WORDS = 3
-_RAW_ID = ExpressionWrapper(F("patient_id"), output_field=CharField())
-
-
-def _tokens_query(words: int) -> PreparedQuery:
-    def build(organisation_id, **bounds):
-        visible = PatientNameToken.objects.filter(organisation_id=organisation_id)
-        tokens = visible.filter(token__gte=bounds["low0"], token__lte=bounds["high0"])
-        for i in range(1, words):
-            tokens = tokens.filter(patient__in=visible.filter(
-                token__gte=bounds[f"low{i}"], token__lte=bounds[f"high{i}"]).values("patient_id"))
-        return tokens.annotate(raw_id=_RAW_ID).values_list("sort_key", "raw_id")
-    bounds = {f"{end}{i}": str for i in range(words) for end in ("low", "high")}
-    return PreparedQuery(build, organisation_id=int, **bounds)
 
 
 def _page_query(count: int) -> PreparedQuery:
@@ -104,37 +94,86 @@ def _page_query(count: int) -> PreparedQuery:
 _BY_NUMBER = PreparedQuery(lambda organisation_id, nhs_number: Patient.objects.filter(
     organisation_id=organisation_id, nhs_number=nhs_number).select_related("home_site"),
     organisation_id=int, nhs_number=str)
-_TOKENS = {words: _tokens_query(words) for words in range(1, _PREPARED_WORDS + 1)}
 _PAGES: dict[int, PreparedQuery] = {}
 
 
-class _NameMatches:
-    """The patients matching a name search, in the registry's order, as a sequence that
-    `Paginator` can count and slice: the matches are found and ordered from the token index
-    alone (unit, token, patient, sort key), and only the patients of the slice asked for are
-    read. Sorting the few thousand keys here is steadier than any plan the database could
-    choose between walking the patients in order and joining them to the tokens."""
+def _in_binary_order(field: str, vendor: str):
+    """The registry's order is the sort key's characters by code point, as Python sorts
+    them, whatever the database's collation (a language's collation skips spaces, which
+    would put SMITHE ANN before SMITH JOHN). SQLite compares text by its bytes already."""
+    return Collate(F(field), "C") if vendor == "postgresql" else F(field)
 
-    def __init__(self, patients: QuerySet[Patient], tokens):
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+class _NameMatches:
+    """The patients matching a name search, in the registry's order (sort key, then id), as
+    a sequence that `Paginator` can count and slice. The database finds the matches in the
+    token index alone (unit, token, sort key, patient), orders them, counts them and returns
+    one page of ids with the count, in one statement (a window count over the matches
+    grouped by patient); only the patients of that page are then read. Thousands of matches
+    for a short prefix never leave the database.
+
+    `first` is the slice the caller will ask for first (the page being shown): counting
+    reads it at the same time, so that a page costs one statement here."""
+
+    def __init__(self, patients: QuerySet[Patient], tokens, *, first: slice = slice(0, 25)):
         self.patients = patients
-        # The patient ids as the database driver gives them (a UUID on PostgreSQL, its hex
-        # text on SQLite), without building a UUID for each of thousands of rows; either
-        # sorts as the database orders `id`.
-        self.ids = [pk for _key, pk in sorted(set(
-            tokens.annotate(raw_id=_RAW_ID).values_list("sort_key", "raw_id")))]
+        self.tokens = tokens
+        self._first = (first.start, first.stop)
+        self._total: int | None = None
+        self._window: tuple[int, int, list[uuid.UUID]] | None = None
+
+    def _rows(self, start: int, stop: int) -> list[tuple]:
+        """(patient id, number of matches) for the matches start..stop-1."""
+        vendor = connections[self.tokens.db].vendor
+        return list(
+            self.tokens.values("sort_key", "patient_id").annotate(tokens=Count("pk"))
+            .annotate(total=Window(Count("*")))
+            .order_by(_in_binary_order("sort_key", vendor), "patient_id")
+            .values_list("patient_id", "total")[start:stop])
+
+    def _ids(self, start: int, stop: int) -> list[uuid.UUID]:
+        if self._window is not None:
+            first, last, ids = self._window
+            if start == first and (stop <= last or len(ids) < last - first):
+                return ids[:stop - start]
+        rows = self._rows(start, stop) if stop > start else []
+        if rows:
+            self._total = rows[0][1]
+        elif self._total is None:  # nothing from here on: count from the first match
+            rows_from_first = self._rows(0, 1) if start > 0 else []
+            self._total = rows_from_first[0][1] if rows_from_first else 0
+        ids = [_as_uuid(pk) for pk, _total in rows]
+        self._window = (start, stop, ids)
+        return ids
+
+    def count(self) -> int:
+        if self._total is None:
+            self._ids(*self._first)
+        return self._total
 
     def __len__(self):
-        return len(self.ids)
-
-    def count(self):
-        return len(self.ids)
+        return self.count()
 
     def __iter__(self):
         return iter(self[:])
 
     def __getitem__(self, index):
-        ids = [uuid.UUID(str(pk)) for pk in (
-            self.ids[index] if isinstance(index, slice) else [self.ids[index]])]
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                raise ValueError("Name matches are read a page at a time, without a step.")
+            start, stop = index.start or 0, index.stop
+            if start < 0 or stop is None or stop < 0:
+                start, stop, _step = index.indices(self.count())
+            ids = self._ids(start, stop)
+        else:
+            position = index + self.count() if index < 0 else index
+            ids = self._ids(position, position + 1) if position >= 0 else []
+            if not ids:
+                raise IndexError("No match at that position.")
         found = {p.pk: p for p in self._read(ids)} if ids else {}
         page = [found[pk] for pk in ids if pk in found]
         return page if isinstance(index, slice) else page[0]
@@ -143,16 +182,38 @@ class _NameMatches:
         return self.patients.filter(pk__in=ids)
 
 
-class _PreparedNameMatches(_NameMatches):
-    """`_NameMatches` for a unit's staff, from prepared queries."""
+def _name_page_sql(words: int, connection) -> str:
+    """`_NameMatches._rows` for a unit's staff as one statement (the same text for every
+    page, so that PostgreSQL prepares it): the first word's range of the unit's tokens, each
+    further word a range the patient must also have, grouped by patient."""
+    table = connection.ops.quote_name(PatientNameToken._meta.db_table)
+    match = "organisation_id = %s AND token >= %s AND token <= %s"
+    # The table's name is the model's and the rest is fixed text; every value is a parameter.
+    also = f" AND patient_id IN (SELECT patient_id FROM {table} WHERE {match})"  # noqa: S608
+    order = 'sort_key COLLATE "C"' if connection.vendor == "postgresql" else "sort_key"
+    return (f"SELECT patient_id, COUNT(*) OVER () FROM {table} WHERE {match}"  # noqa: S608
+            + also * (words - 1)
+            + f" GROUP BY sort_key, patient_id ORDER BY {order}, patient_id"
+            " LIMIT %s OFFSET %s")
 
-    def __init__(self, organisation_id: int, words: list[str]):
+
+class _PreparedNameMatches(_NameMatches):
+    """`_NameMatches` for a unit's staff, from one fixed statement and prepared queries."""
+
+    def __init__(self, organisation_id: int, words: list[str], *, first: slice = slice(0, 25)):
+        super().__init__(Patient.objects.none(), None, first=first)
         self.organisation_id = organisation_id
-        bounds = {}
-        for i, word in enumerate(words):
-            bounds[f"low{i}"], bounds[f"high{i}"] = PatientNameToken.bounds(word)
-        rows = _TOKENS[len(words)].rows(organisation_id=organisation_id, **bounds)
-        self.ids = [pk for _key, pk in sorted(set(rows))]
+        self.words = words
+
+    def _rows(self, start: int, stop: int) -> list[tuple]:
+        params = []
+        for word in self.words:
+            params += [self.organisation_id, *PatientNameToken.bounds(word)]
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            cursor.execute(_name_page_sql(len(self.words), connection),
+                           [*params, stop - start, start])
+            return cursor.fetchall()
 
     def _read(self, ids: list[uuid.UUID]):
         query = _PAGES.get(len(ids)) or _PAGES.setdefault(len(ids), _page_query(len(ids)))
@@ -160,10 +221,12 @@ class _PreparedNameMatches(_NameMatches):
                                **{f"id{i}": pk for i, pk in enumerate(ids)})
 
 
-def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Patient]:
+def patient_list_matching(query: PatientQuery, *, actor: Actor,
+                          first: slice = slice(0, 25)) -> Sequence[Patient]:
     """The patients the actor may see that match the query, in the registry's order (not
     audited: callers that show them audit them). Each word of a name must begin one of the
-    patient's name tokens (`name_tokens`), in any order."""
+    patient's name tokens (`name_tokens`), in any order. `first` is the slice the caller
+    will read first, if it knows (a name search counts and reads it in one statement)."""
     patients = Patient.objects.visible_to(actor.user).select_related("home_site")
     if query.problem:
         return patients.none()
@@ -183,17 +246,23 @@ def patient_list_matching(query: PatientQuery, *, actor: Actor) -> Sequence[Pati
     if not words:
         return patients
     if is_unit_staff(actor.user) and len(words) <= _PREPARED_WORDS:
-        return _PreparedNameMatches(actor.user.organisation_id, words)
+        return _PreparedNameMatches(actor.user.organisation_id, words, first=first)
     visible = PatientNameToken.objects.visible_to(actor.user)
     tokens = visible.matching(words[0])
     for word in words[1:]:
         tokens = tokens.filter(patient__in=visible.matching(word).values("patient_id"))
-    return _NameMatches(patients, tokens)
+    return _NameMatches(patients, tokens, first=first)
 
 
 def patient_search(*, query: PatientQuery, page_number, per_page: int, actor: Actor) -> Page:
     """One page of matching patients; each patient shown is recorded in the audit log."""
-    page = Paginator(patient_list_matching(query, actor=actor), per_page).get_page(page_number)
+    try:
+        number = max(int(page_number), 1)
+    except (TypeError, ValueError):
+        number = 1  # as Paginator.get_page reads it
+    first = slice((number - 1) * per_page, number * per_page)
+    page = Paginator(patient_list_matching(query, actor=actor, first=first),
+                     per_page).get_page(page_number)
     if page.object_list:
         audit_record_many(
             actor=actor, action=AuditAction.SEARCH, object_type="patient",

@@ -181,3 +181,44 @@ def test_a_prepared_name_search_finds_what_the_orm_search_finds_in_its_order(peo
         assert [p.pk for p in matches[page]] == [p.pk for p in orm[page]]
         assert all(p.home_site == q.home_site for p, q in zip(matches[page], orm[page],
                                                                strict=True))
+
+
+def test_a_name_search_is_ordered_by_code_point_and_each_patient_listed_once(sites):
+    # SMITH JOHN comes before SMITHE ANN by code point (a space sorts before letters); a
+    # language's collation, which skips spaces, would put them the other way round. Both
+    # of Jo Smith-Smithers's tokens match "smith", and she is listed once.
+    PatientFactory(given_name="Ann", family_name="Smithe")
+    PatientFactory(given_name="John", family_name="Smith")
+    PatientFactory(given_name="Jo", family_name="Smith-Smithers")
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    matches = patient_list_matching(PatientQuery(text="smith"), actor=actor)
+    assert len(matches) == 3
+    assert [p.given_name for p in matches[0:25]] == ["John", "Ann", "Jo"]
+    assert [p.given_name for p in matches] == ["John", "Ann", "Jo"]
+    assert matches[-1].given_name == "Jo" and matches[1].given_name == "Ann"
+    with pytest.raises(IndexError):
+        matches[3]
+
+
+def test_a_name_search_page_counts_and_reads_its_ids_in_one_statement(
+        sites, django_assert_num_queries):
+    for n in range(30):
+        PatientFactory(given_name=f"Jo{chr(65 + n % 26)}{n}", family_name="Quennell")
+    actor = Actor.command_line(UserFactory(role=Role.NEUROLOGIST))
+    everyone = [p.pk for p in patient_list_matching(PatientQuery(text="quen"), actor=actor)[0:30]]
+    assert len(everyone) == 30
+    # The second page of 20: one statement counts the matches and finds the page's ids,
+    # one reads the page's patients.
+    with django_assert_num_queries(2):
+        matches = patient_list_matching(PatientQuery(text="quen"), actor=actor,
+                                        first=slice(20, 40))
+        assert matches.count() == 30
+        assert [p.pk for p in matches[20:30]] == everyone[20:30]
+    # A page beyond the last is shown as the last page, as Paginator does, and counted.
+    page = patient_search(query=PatientQuery(text="quen"), page_number=9, per_page=20,
+                          actor=actor)
+    assert page.number == 2 and page.paginator.count == 30
+    assert [p.pk for p in page.object_list] == everyone[20:30]
+    first = patient_search(query=PatientQuery(text="quen"), page_number="not a number",
+                           per_page=20, actor=actor)
+    assert first.number == 1 and [p.pk for p in first.object_list] == everyone[:20]
