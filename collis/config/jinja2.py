@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.templatetags.static import static as django_static
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, Template
 from markupsafe import Markup
 
 from collis.config.components import ComponentLoader, component_once
@@ -72,10 +72,106 @@ def render_once(macro, params: dict):
     html = _RENDERED.get(key)
     if html is None:
         html = macro(params)  # Markup: the environment autoescapes
-        _RENDERED[key] = html
-        if len(_RENDERED) > _RENDERED_MAX:
-            _RENDERED.popitem(last=False)
+        _keep(key, html)
     return html
+
+
+# The component's sign-out form has no CSRF field of its own: ours goes before its button.
+_ACCOUNT_BUTTON = '<button class="nhsuk-header__account-button">'
+
+
+def staff_header(request, csrf_input) -> Markup:
+    """The staff layout's NHS.UK header: the navigation the user's role may use, with the
+    section being shown marked, and the user's name with a sign-out form carrying this
+    request's CSRF token. Kept per process by a key of plain values (the name, the role,
+    the links and which is current), so that a page builds no parameters to look it up."""
+    from collis.core.navigation import navigation_links
+    from collis.core.nhsuk_forms.rendering import component_macro
+
+    user = request.user
+    links = navigation_links(user)
+    path = request.path
+    current = tuple(path == href if home else path.startswith(href) for _label, href, home in links)
+    signed_in = user.is_authenticated
+    person = (user.display_name, user.role_label) if signed_in else None
+    key = ("staff-header", person, links, current)
+    html = _RENDERED.get(key)
+    if html is None:
+        account = False
+        if signed_in:
+            account = {"items": [
+                {"text": f"{person[0]} ({person[1]})", "icon": True},
+                {"text": "Sign out", "action": url("logout"), "method": "post"}]}
+        html = component_macro("header")({
+            "service": {"text": "Collis", "href": url("home")},
+            "logo": {"href": url("home"), "ariaLabel": "Collis homepage"},
+            "account": account,
+            "navigation": {"items": [
+                {"text": label, "href": href, "current": is_current}
+                for (label, href, _home), is_current in zip(links, current, strict=True)]},
+        })
+        _keep(key, html)
+    if signed_in:
+        # As text: Markup.replace would escape the field. Both are markup already.
+        return Markup(str(html).replace(_ACCOUNT_BUTTON, str(csrf_input) + _ACCOUNT_BUTTON))  # noqa: S704
+    return html
+
+
+def staff_footer() -> Markup:
+    """The staff layout's NHS.UK footer, the same on every page (kept per process; the
+    links' URLs are the key)."""
+    from collis.core.nhsuk_forms.rendering import component_macro
+
+    links = (url("sites:site_list"), url("accessibility"), url("api:openapi-view"))
+    key = ("staff-footer", links)
+    html = _RENDERED.get(key)
+    if html is None:
+        html = component_macro("footer")({
+            "meta": {"items": [
+                {"href": links[0], "text": "Our sites"},
+                {"href": links[1], "text": "Accessibility statement"},
+                {"href": links[2], "text": "API documentation"}]},
+            "copyright": {"text": "Collis – open-source software for dystonia services"},
+        })
+        _keep(key, html)
+    return html
+
+
+def skip_link() -> Markup:
+    """The NHS.UK skip link to the main content, the same on every page (kept)."""
+    from collis.core.nhsuk_forms.rendering import component_macro
+
+    html = _RENDERED.get(("skip-link",))
+    if html is None:
+        html = component_macro("skip-link")({"href": "#maincontent",
+                                             "text": "Skip to main content"})
+        _keep(("skip-link",), html)
+    return html
+
+
+def _keep(key, html) -> None:
+    _RENDERED[key] = html
+    if len(_RENDERED) > _RENDERED_MAX:
+        _RENDERED.popitem(last=False)
+
+
+class _Template(Template):
+    """Jinja's template, with a quicker check when another template imports its macros
+    (`{% from ... import ... %}`, eight times on every page). Jinja makes a fresh module when
+    the importing page has globals the imported template lacks, and finds out with a set
+    difference over a chain of dictionaries on every import: here the template's global
+    names are read once, and only a page with other globals goes the long way."""
+
+    _global_names: frozenset | None = None
+
+    def _get_default_module(self, ctx=None):
+        if ctx is not None and self._module is not None:
+            names = self._global_names
+            if names is None:
+                names = self._global_names = frozenset(self.globals)
+            if ctx.globals_keys <= names:
+                return self._module
+        return super()._get_default_module(ctx)
 
 
 def environment(**options) -> Environment:
@@ -86,6 +182,7 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     options.setdefault("extensions", [])
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    env.template_class = _Template
     env.globals.update(
         url=url,
         static=static,
@@ -93,6 +190,9 @@ def environment(**options) -> Environment:
         navigation_for=navigation_for,
         page_query=page_query,
         render_once=render_once,
+        staff_header=staff_header,
+        staff_footer=staff_footer,
+        skip_link=skip_link,
         component_once=component_once,
         record_sections=record_sections,
         error_summary=error_summary,

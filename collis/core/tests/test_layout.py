@@ -48,3 +48,42 @@ def test_static_urls_are_kept_per_process_and_forgotten_when_the_settings_change
     assert static("collis/collis.css") == first
     settings.STATIC_URL = "/elsewhere/"
     assert static("collis/collis.css").startswith("/elsewhere/")
+
+
+@pytest.mark.django_db
+def test_the_header_marks_the_section_being_shown_whatever_was_kept(client_as):
+    # The header is kept per process by user, role, links and current section: a page of
+    # another section, or the same role's other member, must not be given a kept copy.
+    client = client_as(Role.NEUROLOGIST)
+
+    def current(path):
+        body = client.get(path).content.decode()
+        nav = body[body.index('class="nhsuk-header__navigation-list"'):]
+        nav = nav[:nav.index("</ul>")]
+        return re.findall(r'aria-current="[a-z]+"><strong[^>]*>([^<]+)<', nav)
+
+    assert current("/patients/") == ["Patients"]
+    from django.urls import reverse
+
+    assert current(reverse("surgery:worklist")) == ["My worklist"]
+    assert current("/") == ["Home"]
+    assert current("/patients/") == ["Patients"]
+
+
+def test_navigation_links_follow_the_role_alone():
+    from collis.core.models import AccountType, User
+    from collis.core.navigation import navigation_links
+
+    def user(role, account_type=AccountType.STAFF, active=True):
+        return User(username=f"u-{role}", role=role, account_type=account_type,
+                    is_active=active)
+
+    auditor = [label for label, _href, _home in navigation_links(user(Role.AUDITOR))]
+    assert "Audit log" in auditor and "My worklist" not in auditor
+    neurologist = [label for label, _href, _home in navigation_links(user(Role.NEUROLOGIST))]
+    assert "Patients" in neurologist and "Audit log" not in neurologist
+    # An inactive account, or a patient's, may use nothing that needs a capability.
+    for account in (user(Role.NEUROLOGIST, active=False),
+                    user(Role.NEUROLOGIST, account_type=AccountType.PATIENT)):
+        assert [label for label, *_ in navigation_links(account)] == ["Home", "Sites"]
+    assert [label for label, *_ in navigation_links(None)] == ["Sites"]
