@@ -40,6 +40,13 @@ def _kind(value):
 def reverse_kept(viewname: str, args=None, kwargs=None) -> str:
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     prefix = get_script_prefix()
+    if kwargs and not args and len(kwargs) == 1:  # most links: a patient's page
+        ((name, value),) = kwargs.items()
+        kind = _kind(value)
+        if kind is not None:
+            pattern = _pattern(urlconf, prefix, viewname, ((), ((name, kind),)))
+            if pattern is not None:
+                return pattern[0].replace(pattern[1][0], str(value))
     args = tuple(args or ())
     kwargs = tuple(sorted((kwargs or {}).items()))
     values = args + tuple(value for _name, value in kwargs)
