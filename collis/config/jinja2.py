@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from collis.config.components import ComponentLoader, component_once
 from collis.core import presenters
-from collis.core.navigation import navigation_for
 from collis.core.nhsuk_forms import error_summary
 from collis.core.reverse import reverse_kept
 from collis.patients.presenters import record_sections
@@ -68,12 +67,7 @@ def render_once(macro, params: dict):
     process and kept (the header and footer are the same on every page for a user and a
     place in the site, and cost over a millisecond each to render). The macros depend on
     their parameters alone; the parameters are the key."""
-    key = (macro.name, _frozen(params))
-    html = _RENDERED.get(key)
-    if html is None:
-        html = macro(params)  # Markup: the environment autoescapes
-        _keep(key, html)
-    return html
+    return _kept((macro.name, _frozen(params)), lambda: macro(params))
 
 
 # The component's sign-out form has no CSRF field of its own: ours goes before its button.
@@ -94,23 +88,16 @@ def staff_header(request, csrf_input) -> Markup:
     current = tuple(path == href if home else path.startswith(href) for _label, href, home in links)
     signed_in = user.is_authenticated
     person = (user.display_name, user.role_label) if signed_in else None
-    key = ("staff-header", person, links, current)
-    html = _RENDERED.get(key)
-    if html is None:
-        account = False
-        if signed_in:
-            account = {"items": [
-                {"text": f"{person[0]} ({person[1]})", "icon": True},
-                {"text": "Sign out", "action": url("logout"), "method": "post"}]}
-        html = component_macro("header")({
-            "service": {"text": "Collis", "href": url("home")},
-            "logo": {"href": url("home"), "ariaLabel": "Collis homepage"},
-            "account": account,
-            "navigation": {"items": [
-                {"text": label, "href": href, "current": is_current}
-                for (label, href, _home), is_current in zip(links, current, strict=True)]},
-        })
-        _keep(key, html)
+    html = _kept(("staff-header", person, links, current), lambda: component_macro("header")({
+        "service": {"text": "Collis", "href": url("home")},
+        "logo": {"href": url("home"), "ariaLabel": "Collis homepage"},
+        "account": {"items": [
+            {"text": f"{person[0]} ({person[1]})", "icon": True},
+            {"text": "Sign out", "action": url("logout"), "method": "post"}]} if person else False,
+        "navigation": {"items": [
+            {"text": label, "href": href, "current": is_current}
+            for (label, href, _home), is_current in zip(links, current, strict=True)]},
+    }))
     if signed_in:
         # As text: Markup.replace would escape the field. Both are markup already.
         return Markup(str(html).replace(_ACCOUNT_BUTTON, str(csrf_input) + _ACCOUNT_BUTTON))  # noqa: S704
@@ -123,36 +110,32 @@ def staff_footer() -> Markup:
     from collis.core.nhsuk_forms.rendering import component_macro
 
     links = (url("sites:site_list"), url("accessibility"), url("api:openapi-view"))
-    key = ("staff-footer", links)
-    html = _RENDERED.get(key)
-    if html is None:
-        html = component_macro("footer")({
-            "meta": {"items": [
-                {"href": links[0], "text": "Our sites"},
-                {"href": links[1], "text": "Accessibility statement"},
-                {"href": links[2], "text": "API documentation"}]},
-            "copyright": {"text": "Collis – open-source software for dystonia services"},
-        })
-        _keep(key, html)
-    return html
+    return _kept(("staff-footer", links), lambda: component_macro("footer")({
+        "meta": {"items": [
+            {"href": links[0], "text": "Our sites"},
+            {"href": links[1], "text": "Accessibility statement"},
+            {"href": links[2], "text": "API documentation"}]},
+        "copyright": {"text": "Collis – open-source software for dystonia services"},
+    }))
 
 
 def skip_link() -> Markup:
     """The NHS.UK skip link to the main content, the same on every page (kept)."""
     from collis.core.nhsuk_forms.rendering import component_macro
 
-    html = _RENDERED.get(("skip-link",))
+    return _kept(("skip-link",), lambda: component_macro("skip-link")(
+        {"href": "#maincontent", "text": "Skip to main content"}))
+
+
+def _kept(key, render) -> Markup:
+    """The rendering kept under `key`, or `render()`'s, kept (the oldest forgotten past
+    _RENDERED_MAX)."""
+    html = _RENDERED.get(key)
     if html is None:
-        html = component_macro("skip-link")({"href": "#maincontent",
-                                             "text": "Skip to main content"})
-        _keep(("skip-link",), html)
+        html = _RENDERED[key] = render()
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
     return html
-
-
-def _keep(key, html) -> None:
-    _RENDERED[key] = html
-    if len(_RENDERED) > _RENDERED_MAX:
-        _RENDERED.popitem(last=False)
 
 
 class _Template(Template):
@@ -187,7 +170,6 @@ def environment(**options) -> Environment:
         url=url,
         static=static,
         get_messages=get_messages,
-        navigation_for=navigation_for,
         page_query=page_query,
         render_once=render_once,
         staff_header=staff_header,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 
 from collis.core.reverse import reverse_kept as reverse
-from collis.core.roles import Capability, can
+from collis.core.roles import Capability, capabilities_of
 
 # (label, url name, capability needed; None = any signed-in member of staff)
 NAVIGATION = (
@@ -29,36 +29,19 @@ NAVIGATION = (
 
 def navigation_links(user) -> tuple[tuple[str, str, bool], ...]:
     """The header's links for `user`: (label, href, whether it is the home page). They
-    depend on the role alone (what it may use) and the URL configuration, so they are kept
-    per process for each role (with the URL configuration and script prefix in the key)."""
-    if not user or not user.is_authenticated:
-        role = None
-    else:
-        role = (user.role, user.account_type, user.is_active)
-    return _links(role, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    depend only on whether someone is signed in and what their role may use, so they are
+    kept per process for each set of capabilities (with the URL configuration and script
+    prefix in the key)."""
+    signed_in = bool(user) and user.is_authenticated
+    return _links(signed_in, capabilities_of(user) if signed_in else frozenset(),
+                  get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 @lru_cache(maxsize=256)
-def _links(role, urlconf: str, prefix: str) -> tuple[tuple[str, str, bool], ...]:
-    if role is None:
+def _links(signed_in: bool, capabilities: frozenset, urlconf: str,
+           prefix: str) -> tuple[tuple[str, str, bool], ...]:
+    if not signed_in:
         return (("Sites", reverse("sites:site_list"), False),)
-    user = _RoleOnly(*role)
     return tuple((label, reverse(url_name), url_name == "home")
                  for label, url_name, capability in NAVIGATION
-                 if capability is None or can(user, capability))
-
-
-class _RoleOnly:
-    """What `can` reads of a signed-in user (the capabilities follow from these alone)."""
-
-    is_authenticated = True
-
-    def __init__(self, role, account_type, is_active):
-        self.role, self.account_type, self.is_active = role, account_type, is_active
-
-
-def navigation_for(request) -> list[dict]:
-    path = request.path
-    return [{"text": label, "href": href,
-             "current": path == href if home else path.startswith(href)}
-            for label, href, home in navigation_links(getattr(request, "user", None))]
+                 if capability is None or capability in capabilities)
